@@ -1,0 +1,9 @@
+/** One named benchmark figure (names are a contract: add new ones, never rename). */
+export interface Figure {
+  name: string;
+  unit: string;
+  /** How many runs the median is taken over. */
+  runs?: number;
+  /** Performs one run and returns the figure's value for that run, or null when it cannot be measured here (the reason goes to stderr). */
+  measure(): Promise<number | null>;
+}
