@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs } from '../../../electron/cli/commands/serve.ts';
+
+describe('switchyard serve arguments', () => {
+  it.each([
+    [[], { port: 0, open: false }],
+    [['--port', '8080'], { port: 8080, open: false }],
+    [['--port=0', '--open'], { port: 0, open: true }],
+  ])('%j', (args, expected) => {
+    expect(parseServeArgs(args)).toEqual(expected);
+  });
+
+  it.each([
+    [['--port'], '--port: expected a port number from 0 to 65535, got nothing'],
+    [['--port', 'http'], "--port: expected a port number from 0 to 65535, got 'http'"],
+    [['--port', '70000'], "--port: expected a port number from 0 to 65535, got '70000'"],
+    [['--host', '0.0.0.0'], "unexpected argument '--host'"],
+  ])('%j is refused', (args, message) => {
+    expect(() => parseServeArgs(args)).toThrow(message);
+  });
+});
