@@ -1,0 +1,36 @@
+import Database from 'better-sqlite3';
+import type { Database as Sqlite } from 'better-sqlite3';
+
+export type { Sqlite };
+
+export interface SqliteOptions {
+  /** Path of a better-sqlite3 addon built for Electron's ABI; undefined in Node. */
+  readonly nativeBinding?: string;
+  readonly readonly?: boolean;
+  readonly fileMustExist?: boolean;
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): Sqlite {
+  return new Database(path, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.fileMustExist ?? false,
+    timeout: 5000,
+    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+  });
+}
+
+/**
+ * WAL with synchronous=FULL: every commit appends to the WAL and fsyncs it before the call
+ * returns. A SIGKILL alone could not lose a commit even with NORMAL (the bytes are already in
+ * the OS), but FULL also keeps an acknowledged attempt through a power cut or an OS crash, and
+ * one fsync per save is cheap next to a learner's typing.
+ */
+export function configureConnection(db: Sqlite): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+}
+
+export function sqliteErrorCode(e: unknown): string | undefined {
+  return e instanceof Database.SqliteError ? e.code : undefined;
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProgressStore } from '../../../electron/store/progress-store.ts';
+
+const KILLS = Number(process.env.SWITCHYARD_CRASH_KILLS ?? 300);
+const PROFILE = 'crash-profile';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+let dir: string;
+let writer: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'switchyard-crash-'));
+  writer = path.join(dir, 'crash-writer.mjs');
+  // Bundled once so that each of the hundreds of child processes starts as plain Node.
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  await build({
+    entryPoints: [path.join(here, 'crash-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'error',
+    plugins: [{ name: 'external-sqlite', setup(b) { b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: sqlite, external: true })); } }],
+  });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface RunOutcome { attempts: string[]; drafts: Map<string, number>; sawReady: boolean }
+
+/** Starts the writer, kills it with SIGKILL after `delayMs` (counted from its "ready" line, or from spawn). */
+function runAndKill(dbPath: string, firstSeq: number, delayMs: number, fromSpawn: boolean): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [writer, dbPath, PROFILE, String(firstSeq)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const outcome: RunOutcome = { attempts: [], drafts: new Map(), sawReady: false };
+    let pending = '';
+    let stderr = '';
+    const kill = () => child.kill('SIGKILL');
+    if (fromSpawn) setTimeout(kill, delayMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const [kind, a, b] = line.split(' ');
+        if (kind === 'ready') {
+          outcome.sawReady = true;
+          if (!fromSpawn) setTimeout(kill, delayMs);
+        } else if (kind === 'A') outcome.attempts.push(a);
+        else if (kind === 'D') outcome.drafts.set(a, Number(b));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`writer exited by itself (code ${code}): ${stderr}`));
+      else resolve(outcome);
+    });
+  });
+}
+
+describe('an acknowledged write survives SIGKILL', () => {
+  it(`keeps every acknowledged attempt and draft over ${KILLS} kills, and the database stays intact`, async () => {
+    const dbPath = path.join(dir, 'progress.sqlite3');
+    const acknowledged = new Set<string>();
+    const lastDraft = new Map<string, number>();
+    let killedBeforeReady = 0;
+    let killedWhileWriting = 0;
+    let seed = 0x5eed;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let run = 0; run < KILLS; run++) {
+      const fromSpawn = run % 10 === 0;
+      const outcome = await runAndKill(dbPath, run * 1_000_000, fromSpawn ? random() * 150 : random() * 40, fromSpawn);
+      if (!outcome.sawReady) killedBeforeReady++;
+      if (outcome.attempts.length + outcome.drafts.size > 0) killedWhileWriting++;
+      outcome.attempts.forEach((id) => acknowledged.add(id));
+      outcome.drafts.forEach((seq, ex) => lastDraft.set(ex, seq));
+
+      const db = new Database(dbPath);
+      try {
+        expect(db.pragma('integrity_check', { simple: true }), `integrity after kill ${run}`).toBe('ok');
+        const stored = new Set(db.prepare('SELECT id FROM attempts').pluck().all() as string[]);
+        const missing = [...acknowledged].filter((id) => !stored.has(id));
+        expect(missing, `acknowledged attempts missing after kill ${run}`).toEqual([]);
+        for (const [exercise, seq] of lastDraft) {
+          const source = db.prepare('SELECT source FROM drafts WHERE profile_id = ? AND exercise_id = ?').pluck().get(PROFILE, exercise) as string;
+          const storedSeq = Number(/draft (\d+)/.exec(source)?.[1]);
+          expect(storedSeq, `draft for ${exercise} after kill ${run}`).toBeGreaterThanOrEqual(seq);
+        }
+      } finally {
+        db.close();
+      }
+    }
+    const store = ProgressStore.open(dbPath);
+    expect(store.recoveryNotice).toBeNull();
+    expect(store.listAttempts(PROFILE).length).toBeGreaterThanOrEqual(acknowledged.size);
+    store.close();
+    // The kills must really land at different moments: during start-up and in the middle of writing.
+    expect(killedWhileWriting).toBeGreaterThan(KILLS / 2);
+    expect(acknowledged.size).toBeGreaterThan(KILLS);
+    console.log(`crash test: ${KILLS} kills, ${killedBeforeReady} before the store was open, ${killedWhileWriting} while writing, ` +
+      `${acknowledged.size} acknowledged attempts and ${lastDraft.size} drafts verified`);
+  }, 170_000);
+});
