@@ -1,0 +1,310 @@
+/** The staged pipeline for one submission: assemble → load → run every case → check → result. */
+import type { PreparedCheck, PreparedExercise } from './exercise.ts';
+import { evalNode, textOf, UnknownNameError, type Expr, type Scope } from './expr.ts';
+import { hex } from './prng.ts';
+import type { AsmDiagnostic, EnginePorts, RunOutcome } from './ports.ts';
+import type { CheckResult, FailedCase, GradeResult, Status } from './results.ts';
+import { CaseRunner, checkScope, drawInputs, regionOf, trampolineBytes, type CaseState, type Inputs, type LoadedCode } from './run-case.ts';
+import { isRegister, REGISTERS } from './schema.ts';
+
+export interface GradeOptions {
+  seed?: bigint;
+  /** Instructors' view: hidden checks and hidden cases count. */
+  includeHidden?: boolean;
+  /** Reuse a runner (one machine) across submissions of the same exercise. */
+  runner?: CaseRunner;
+  /** Upper bound on extra runs the minimizer may spend. */
+  minimizeRuns?: number;
+}
+
+export type AssembleStage = { ok: true; code: LoadedCode; diagnostics: AsmDiagnostic[] } | { ok: false; diagnostics: AsmDiagnostic[] };
+
+const DEFAULT_SEED = 0x5eedn;
+
+/** Assembles a learner's file against the exercise's symbols, and checks it defines every entry point the harness calls. */
+export function assembleSubmission(px: PreparedExercise, source: string, ports: EnginePorts): AssembleStage {
+  const asm = ports.assembler.assemble(source, { bits: px.bits, symbols: px.learnerSymbols, sectionBases: px.learnerBases });
+  const diagnostics = [...asm.diagnostics];
+  if (!asm.ok) return { ok: false, diagnostics };
+  for (const s of asm.sections) {
+    if (!(s.name in px.learnerBases) && s.bytes.length > 0) {
+      diagnostics.push(diag(1, `section ${s.name} is not loaded by this exercise: put code in .text and data in .data or .bss`));
+    }
+  }
+  const symbols: Record<string, number> = {};
+  for (const s of asm.symbols) symbols[s.name] = s.value;
+  for (const entry of px.exercise.spec.entry) {
+    const sym = asm.symbols.find((s) => s.name === entry);
+    if (!sym) diagnostics.push(diag(1, `\`${entry}\` is not defined: the exercise calls \`${entry}\`, so write a label \`${entry}:\` (and \`.globl ${entry}\`)`));
+    else if (sym.section !== '.text') diagnostics.push(diag(1, `\`${entry}\` must be a label in .text, not in ${sym.section}`));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
+  return { ok: true, diagnostics, code: { asm, symbols, trampolines: trampolineBytes(px, symbols) } };
+}
+
+const diag = (line: number, message: string): AsmDiagnostic => ({ severity: 'error', line, column: 1, endLine: line, endColumn: 1, message });
+
+interface Failure { message: string; expected?: string; actual?: string }
+
+/** Grades one source file against a prepared exercise. Never throws for anything the learner wrote. */
+export function gradeSubmission(px: PreparedExercise, source: string, ports: EnginePorts, options: GradeOptions = {}): GradeResult {
+  const spec = px.exercise.spec;
+  const seed = options.seed ?? spec.seed ?? DEFAULT_SEED;
+  const includeHidden = options.includeHidden ?? false;
+  const checks = px.checks.filter((c) => includeHidden || !c.spec.hidden);
+  const total = spec.cases + (includeHidden ? spec.hidden_cases : 0);
+  const base = { exercise: px.exercise.id, cases: { total, failed: 0, seed: hex(seed) }, maxScore: checks.reduce((s, c) => s + c.spec.weight, 0) };
+
+  const assembled = assembleSubmission(px, source, ports);
+  if (!assembled.ok) {
+    return { ...base, status: 'error', passed: false, score: 0, diagnostics: assembled.diagnostics, error: 'the file did not assemble',
+      checks: checks.map((c) => notGraded(c, 'not graded: the file did not assemble')) };
+  }
+  const code = assembled.code;
+  const codeBytes = code.asm.sections.filter((s) => s.name === '.text').reduce((n, s) => n + s.bytes.length, 0);
+  const runner = options.runner ?? new CaseRunner(px, ports);
+  const reference = px.usesReference ? referenceCode(px, ports) : undefined;
+
+  const failures = new Map<PreparedCheck, { count: number; first?: { failure: Failure; caseIndex: number; state: CaseState } }>();
+  for (const c of checks) failures.set(c, { count: 0 });
+  const staticChecks = checks.filter(isStatic);
+  for (const c of staticChecks) {
+    const f = evaluateStatic(c, codeBytes, code, source, px, ports);
+    if (f) failures.set(c, { count: 0, first: { failure: f, caseIndex: -1, state: undefined as unknown as CaseState } });
+  }
+  const caseChecks = checks.filter((c) => !isStatic(c));
+
+  let failedCases = 0;
+  let status: Status | undefined;
+  let error: string | undefined;
+  for (let i = 0; i < total; i++) {
+    const inputs = drawInputs(px, seed, i);
+    const state = runner.run(code, inputs);
+    if (state.outcome.reason === 'limit') {
+      status = 'error';
+      error = `case #${i} ran past its budget of ${spec.budget} instructions: is there a loop that never ends, or a jump back into the harness?`;
+    } else if (state.outcome.reason === 'error') {
+      status = 'error';
+      error = `the emulator could not run case #${i}: ${state.outcome.message ?? 'unknown error'}`;
+    }
+    const refState = reference ? runner.run(reference, inputs) : undefined;
+    const scope = checkScope(px, state, code.symbols, refState);
+    let caseFailed = false;
+    for (const c of caseChecks) {
+      const f = status === 'error' ? { message: `not graded: ${error}` } : evaluateCase(c, state, scope, px, code);
+      if (!f) continue;
+      caseFailed = true;
+      const entry = failures.get(c)!;
+      entry.count++;
+      if (!entry.first) entry.first = { failure: f, caseIndex: i, state };
+    }
+    if (caseFailed) failedCases++;
+    if (status === 'error') { failedCases += total - i - 1; break; }
+  }
+
+  const firstFailing = caseChecks.find((c) => failures.get(c)!.first);
+  let minimized: Record<string, string> | undefined;
+  if (firstFailing && status !== 'error') {
+    const first = failures.get(firstFailing)!.first!;
+    minimized = minimize(px, runner, code, reference, firstFailing, first.state.inputs, options.minimizeRuns ?? 200);
+  }
+
+  const results: CheckResult[] = checks.map((c) => {
+    const entry = failures.get(c)!;
+    const result: CheckResult = { name: c.spec.name, kind: c.kind, passed: !entry.first, weight: c.spec.weight, hidden: c.spec.hidden, failedCases: entry.count, message: 'passed' };
+    if (entry.first) {
+      Object.assign(result, entry.first.failure);
+      if (c.spec.hint) result.hint = c.spec.hint;
+      if (entry.first.caseIndex >= 0) {
+        const failure: FailedCase = { index: entry.first.caseIndex, inputs: showInputs(entry.first.state.inputs), stop: describeStop(entry.first.state.outcome) };
+        if (c === firstFailing && minimized) failure.minimized = minimized;
+        result.failure = failure;
+      }
+    }
+    return result;
+  });
+  const score = results.reduce((s, r) => s + (r.passed ? r.weight : 0), 0);
+  const finalStatus: Status = status ?? (results.every((r) => r.passed) ? 'pass' : 'fail');
+  return { ...base, cases: { ...base.cases, failed: failedCases }, status: finalStatus, passed: finalStatus === 'pass', score, checks: results, diagnostics: assembled.diagnostics, error, codeBytes };
+}
+
+function notGraded(c: PreparedCheck, message: string): CheckResult {
+  return { name: c.spec.name, kind: c.kind, passed: false, weight: c.spec.weight, hidden: c.spec.hidden, failedCases: 0, message };
+}
+
+const referenceCache = new WeakMap<PreparedExercise, LoadedCode>();
+function referenceCode(px: PreparedExercise, ports: EnginePorts): LoadedCode {
+  let code = referenceCache.get(px);
+  if (!code) {
+    const stage = assembleSubmission(px, px.exercise.solution, ports);
+    if (!stage.ok) throw new Error(`${px.exercise.origin}/solution.s does not assemble: ${stage.diagnostics.map((d) => `line ${d.line}: ${d.message}`).join('; ')}`);
+    code = stage.code;
+    referenceCache.set(px, code);
+  }
+  return code;
+}
+
+const isStatic = (c: PreparedCheck) => c.kind === 'max_code_bytes' || c.kind === 'requires' || c.kind === 'forbids';
+
+function evaluateStatic(c: PreparedCheck, codeBytes: number, code: LoadedCode, source: string, px: PreparedExercise, ports: EnginePorts): Failure | undefined {
+  if (c.kind === 'max_code_bytes') {
+    return codeBytes <= c.limit ? undefined : { message: `your code is ${codeBytes} bytes; this exercise allows at most ${c.limit}`, expected: `<= ${c.limit} bytes`, actual: `${codeBytes} bytes` };
+  }
+  if (c.kind !== 'requires' && c.kind !== 'forbids') return undefined;
+  const used = usedMnemonics(code, source, px, ports);
+  const matches = (m: string) => used.some((u) => u === m || (u.length === m.length + 1 && u.startsWith(m) && 'bwlq'.includes(u[m.length])));
+  if (c.kind === 'requires') {
+    const missing = c.mnemonics.filter((m) => !matches(m));
+    return missing.length ? { message: `your code must use ${missing.map((m) => `\`${m}\``).join(', ')}, and does not`, expected: c.mnemonics.join(', '), actual: 'not used' } : undefined;
+  }
+  const present = c.mnemonics.filter(matches);
+  return present.length ? { message: `your code may not use ${present.map((m) => `\`${m}\``).join(', ')}`, expected: `no ${present.join(', ')}`, actual: present.join(', ') } : undefined;
+}
+
+function usedMnemonics(code: LoadedCode, source: string, px: PreparedExercise, ports: EnginePorts): string[] {
+  if (ports.disassembler) {
+    return code.asm.sections.filter((s) => s.name === '.text').flatMap((s) => ports.disassembler!.mnemonics(s.bytes, px.bits));
+  }
+  const lines = source.split('\n');
+  const out = new Set<string>();
+  for (const l of code.asm.listing) {
+    if (l.section !== '.text' || l.bytes.length === 0) continue;
+    const text = (lines[l.line - 1] ?? '').replace(/^\s*([A-Za-z_.$][\w.$]*:\s*)*/, '').trim();
+    const word = /^(?:(?:lock|rep|repe|repz|repne|repnz)\s+)?([A-Za-z][A-Za-z0-9]*)/.exec(text);
+    if (word) out.add(word[1].toLowerCase());
+  }
+  return [...out];
+}
+
+function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, px: PreparedExercise, code: LoadedCode): Failure | undefined {
+  const outcome = state.outcome;
+  switch (c.kind) {
+    case 'expect':
+      for (const part of c.parts) {
+        let value: bigint;
+        try { value = part.expr.eval(scope); } catch (e) {
+          if (e instanceof UnknownNameError) return { message: `${part.label}: ${e.message}` };
+          throw e;
+        }
+        if (value === 0n) return withStop(explainExpect(part, scope, state), outcome);
+      }
+      return undefined;
+    case 'stop': {
+      const ok = c.stop === 'hlt' ? outcome.reason === 'hlt'
+        : c.stop === 'no-fault' ? outcome.reason !== 'fault' && outcome.reason !== 'triple-fault'
+          : c.stop === 'triple-fault' ? outcome.reason === 'triple-fault'
+            : outcome.reason === 'fault' && (c.vector === undefined || outcome.fault?.vector === c.vector);
+      const want = c.stop === 'fault' ? `a fault${c.vector !== undefined ? ` (vector ${c.vector})` : ''}` : c.stop === 'no-fault' ? 'no fault' : c.stop;
+      return ok ? undefined : { message: `the run should end with ${want}, but it ended with ${describeStop(outcome)}`, expected: want, actual: describeStop(outcome) };
+    }
+    case 'preserved':
+      for (const reg of c.registers) {
+        const before = state.initialRegs[reg], after = state.finalRegs[reg];
+        if (before !== after) {
+          return withStop({ message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`, expected: hex(before), actual: hex(after) }, outcome);
+        }
+      }
+      return undefined;
+    case 'writes_only': {
+      const allowed = c.regions;
+      const inLearnerData = (addr: number) => allowed.includes('data') && addr >= px.learnerBases['.data'] && addr < px.learnerBases['.bss'] + 0x8000;
+      if (state.writes) {
+        for (let i = 0; i < state.writes.length; i += 2) {
+          const addr = state.writes[i], len = state.writes[i + 1];
+          const region = regionOf(px, addr);
+          if (region && allowed.includes(region.name) && addr + len <= region.at + region.size) continue;
+          if (inLearnerData(addr)) continue;
+          return { message: `your code wrote ${len} byte${len > 1 ? 's' : ''} at ${hex(addr)}${region ? ` (in ${region.name})` : codeLabel(px, code, addr)}, outside what it may write: ${allowed.join(', ')}`, expected: `writes only to ${allowed.join(', ')}`, actual: `write at ${hex(addr)}` };
+        }
+        return undefined;
+      }
+      const stray = state.changedOutside ?? [];
+      return stray.length ? { message: `your code changed ${stray[0]}, outside what it may write: ${allowed.join(', ')}`, expected: `writes only to ${allowed.join(', ')}`, actual: stray[0] } : undefined;
+    }
+    case 'max_instructions':
+      return outcome.instructions <= c.limit ? undefined : { message: `the case took ${outcome.instructions} instructions (harness included); at most ${c.limit} are allowed`, expected: `<= ${c.limit}`, actual: String(outcome.instructions) };
+    default:
+      return undefined;
+  }
+}
+
+function codeLabel(px: PreparedExercise, code: LoadedCode, addr: number): string {
+  for (const s of [...code.asm.sections, ...px.harness.sections]) if (addr >= s.base && addr < s.base + s.bytes.length) return ` (inside ${code.asm.sections.includes(s) ? 'your' : "the harness's"} ${s.name})`;
+  return '';
+}
+
+function withStop(f: Failure, outcome: RunOutcome): Failure {
+  if (outcome.reason === 'hlt') return f;
+  return { ...f, message: `${f.message} (the run ended with ${describeStop(outcome)})` };
+}
+
+export function describeStop(outcome: RunOutcome): string {
+  switch (outcome.reason) {
+    case 'hlt': return `hlt after ${outcome.instructions} instructions`;
+    case 'limit': return `the instruction budget running out after ${outcome.instructions} instructions`;
+    case 'fault': return outcome.fault ? `${outcome.fault.name}: ${outcome.fault.message}` : `a fault: ${outcome.message ?? ''}`;
+    case 'triple-fault': return `a triple fault${outcome.message ? `: ${outcome.message}` : ''}`;
+    default: return `${outcome.reason}${outcome.message ? `: ${outcome.message}` : ''}`;
+  }
+}
+
+const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
+
+function explainExpect(part: { label: string; field?: { name: string; offset: number }; region?: string; expr: Expr }, scope: Scope, state: CaseState): Failure {
+  const root = part.expr.root;
+  if (root.kind !== 'binary' || !COMPARISONS.has(root.op)) return { message: `\`${part.label}\` does not hold` };
+  const left = textOf(part.expr, root.left), right = textOf(part.expr, root.right);
+  let lv: bigint, rv: bigint;
+  try { lv = evalNode(root.left, scope); rv = evalNode(root.right, scope); } catch { return { message: `\`${part.label}\` does not hold` }; }
+  const label = part.field ? `${part.region}.${part.field.name} (offset ${hex(part.field.offset)})` : left;
+  if (root.op !== '==') return { message: `${label} is ${hex(lv)}, but it should be ${root.op} ${right} (${hex(rv)})`, expected: `${root.op} ${hex(rv)}`, actual: hex(lv) };
+  let message = `${label} holds ${hex(lv)}, expected ${hex(rv)} (${right})`;
+  const target = part.field?.name ?? (root.left.kind === 'name' ? root.left.path : left);
+  const rightName = root.right.kind === 'name' ? root.right.path.replace(/^in\./, '') : undefined;
+  const sources = matchingInputs(state, lv).filter((n) => n !== rightName && n !== `${part.region}.${target}`);
+  if (sources.length === 1) {
+    message += `: that is the value ${sources[0]} had at the start, so ${sources[0]} went where ${target} belongs`;
+  } else if (part.region && state.initialFields.get(`${part.region}.${target}`) === lv && lv !== rv) {
+    message += ': it still holds what was there before your code ran, so nothing was stored there';
+  }
+  return { message, expected: hex(rv), actual: hex(lv) };
+}
+
+/** Which initial values (registers, inputs, struct fields) equal `value`. */
+function matchingInputs(state: CaseState, value: bigint): string[] {
+  const out: string[] = [];
+  for (const reg of REGISTERS) if (reg !== 'rip' && state.initialRegs[reg] === value) out.push(reg);
+  for (const [name, v] of state.inputs) if (!isRegister(name) && v === value && !out.includes(name)) out.push(name);
+  for (const [name, v] of state.initialFields) if (v === value && !out.includes(name)) out.push(name);
+  return out;
+}
+
+function showInputs(inputs: Inputs): Record<string, string> {
+  return Object.fromEntries([...inputs].map(([k, v]) => [k, hex(v)]));
+}
+
+/** Shrinks a failing case's inputs toward simpler values (0, small, fewer bits) while the same check still fails. */
+function minimize(px: PreparedExercise, runner: CaseRunner, code: LoadedCode, reference: LoadedCode | undefined, check: PreparedCheck, start: Inputs, budget: number): Record<string, string> | undefined {
+  let current = new Map(start);
+  let runs = 0;
+  const stillFails = (candidate: Inputs): boolean => {
+    runs++;
+    const state = runner.run(code, candidate);
+    if (state.outcome.reason === 'limit' || state.outcome.reason === 'error') return false;
+    const refState = reference ? runner.run(reference, candidate) : undefined;
+    return evaluateCase(check, state, checkScope(px, state, code.symbols, refState), px, code) !== undefined;
+  };
+  let improved = true;
+  while (improved && runs < budget) {
+    improved = false;
+    for (const { name, generator } of px.inputs) {
+      for (const candidate of generator.shrink(current.get(name)!)) {
+        if (runs >= budget) break;
+        const next = new Map(current).set(name, candidate);
+        if (stillFails(next)) { current = next; improved = true; break; }
+      }
+    }
+  }
+  const changed = [...current].some(([k, v]) => start.get(k) !== v);
+  return changed ? showInputs(current) : undefined;
+}

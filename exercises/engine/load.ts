@@ -1,0 +1,56 @@
+/** Turns the text of a pack's files into validated specs, with errors that name the file, the field and what was expected. */
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { exerciseSchema, packSchema, type ExerciseSpec, type PackSpec } from './schema.ts';
+
+export class SpecError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(problems.map((p) => `${file}: ${p}`).join('\n'));
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out || '(top level)';
+}
+
+function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SpecError(file, doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax error: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = schema.safeParse(data ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+    const node = doc.getIn(path as unknown[], true);
+    const line = isNode(node) && node.range ? ` (line ${lineCounter.linePos(node.range[0]).line})` : '';
+    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}` : issue.message;
+    return `${formatPath(issue.path)}: ${message}${line}`;
+  });
+  throw new SpecError(file, problems);
+}
+
+export function parseExerciseSpec(file: string, text: string): ExerciseSpec {
+  return parseYaml(file, text, exerciseSchema);
+}
+
+export function parsePackSpec(file: string, text: string): PackSpec {
+  return parseYaml(file, text, packSchema);
+}
+
+/** Progressive hints from hints.md: one hint per `## ` heading section (or per paragraph when there are no headings). */
+export function parseHintsMarkdown(text: string): string[] {
+  const sections = text.split(/^##\s.*$/m).map((s) => s.trim()).filter(Boolean);
+  if (/^##\s/m.test(text)) return sections;
+  return text.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,69 @@
+/**
+ * The narrow view the engine has of the CPU and the assembler. The engine is written against
+ * these interfaces; adapters.ts binds them to emulator/ and emulator/asm/.
+ */
+import type { Mode, RegisterName } from './schema.ts';
+
+export type StopReason = 'hlt' | 'limit' | 'breakpoint' | 'fault' | 'triple-fault' | 'error';
+
+export interface FaultInfo { vector: number; name: string; errorCode?: number; message: string }
+
+export interface RunOutcome {
+  reason: StopReason;
+  instructions: number;
+  fault?: FaultInfo;
+  message?: string;
+}
+
+/** Where a write landed: physical address and length, reported by the machine while it runs. */
+export type WriteObserver = (addr: number, length: number) => void;
+
+export interface MachinePort {
+  readonly mode: Mode;
+  writeBytes(addr: number, bytes: Uint8Array): void;
+  readBytes(addr: number, length: number): Uint8Array;
+  setReg(name: RegisterName, value: bigint): void;
+  getReg(name: RegisterName): bigint;
+  cpl(): number;
+  /** Restores the architectural state a fresh machine of this mode starts in (registers, control and segment state); memory is left alone. */
+  resetCpu(): void;
+  run(maxInstructions: number): RunOutcome;
+  /** Installs or removes the write observer; absent when the machine cannot report writes. */
+  observeWrites?(observer: WriteObserver | undefined): void;
+  /** Points the CPU's descriptor-table and paging registers at tables the engine placed in memory. */
+  setSystemTables?(tables: SystemTables): void;
+}
+
+export interface SystemTables { gdtBase?: number; gdtLimit?: number; idtBase?: number; idtLimit?: number; cr3?: number; tr?: number }
+
+export interface MachineFactory {
+  create(options: { ramSize: number; mode: Mode }): MachinePort;
+}
+
+export interface AsmDiagnostic { severity: 'error' | 'warning' | 'info'; line: number; column: number; endLine: number; endColumn: number; message: string }
+export interface AsmSection { name: string; base: number; bytes: Uint8Array }
+export interface AsmSymbol { name: string; section: string; value: number; global: boolean }
+export interface AsmListingLine { line: number; section: string; offset: number; bytes: Uint8Array }
+
+export interface AsmOutput {
+  ok: boolean;
+  sections: AsmSection[];
+  symbols: AsmSymbol[];
+  listing: AsmListingLine[];
+  diagnostics: AsmDiagnostic[];
+}
+
+export interface AssemblerPort {
+  assemble(source: string, options: { bits: 32 | 64; symbols: Record<string, number>; sectionBases: Record<string, number> }): AsmOutput;
+}
+
+/** Mnemonics of the instructions in machine code (lower-case), for required/forbidden instruction checks. */
+export interface DisassemblerPort {
+  mnemonics(code: Uint8Array, bits: 32 | 64): string[];
+}
+
+export interface EnginePorts {
+  machines: MachineFactory;
+  assembler: AssemblerPort;
+  disassembler?: DisassemblerPort;
+}

@@ -1,0 +1,179 @@
+/** Loading a submission into a machine and running one case: reset only what a case touches, run, capture the final state. */
+import type { PreparedExercise, Region } from './exercise.ts';
+import type { Scope } from './expr.ts';
+import { Prng } from './prng.ts';
+import type { AsmOutput, EnginePorts, MachinePort, RunOutcome } from './ports.ts';
+import { isRegister, REGISTERS, type RegisterName } from './schema.ts';
+import { readField, writeField } from './structs.ts';
+
+export interface LoadedCode {
+  asm: AsmOutput;
+  /** Bytes placed in memory for the trampolines that jump to the learner's entry points. */
+  trampolines: { addr: number; bytes: Uint8Array }[];
+  symbols: Record<string, number>;
+}
+
+export type Inputs = Map<string, bigint>;
+
+export interface CaseState {
+  inputs: Inputs;
+  initialRegs: Record<RegisterName, bigint>;
+  initialFields: Map<string, bigint>;
+  outcome: RunOutcome;
+  finalRegs: Record<RegisterName, bigint>;
+  cpl: number;
+  regionBytes: Map<string, Uint8Array>;
+  writes?: number[];
+  /** Bytes of placed code and read-only regions after the run, when the machine cannot observe writes. */
+  changedOutside?: string[];
+}
+
+export function drawInputs(px: PreparedExercise, seed: bigint, caseIndex: number): Inputs {
+  const rng = Prng.forCase(seed, caseIndex);
+  return new Map(px.inputs.map(({ name, generator }) => [name, generator.draw(rng)]));
+}
+
+/** `jmp rel32` from each trampoline slot to the learner's entry point. */
+export function trampolineBytes(px: PreparedExercise, symbols: Record<string, number>): LoadedCode['trampolines'] {
+  return [...px.trampolines].map(([name, addr]) => {
+    const rel = (symbols[name] - (addr + 5)) | 0;
+    return { addr, bytes: Uint8Array.of(0xe9, rel & 0xff, (rel >> 8) & 0xff, (rel >> 16) & 0xff, (rel >>> 24) & 0xff) };
+  });
+}
+
+const ZERO_REGS = (): Record<RegisterName, bigint> => Object.fromEntries(REGISTERS.map((r) => [r, 0n])) as Record<RegisterName, bigint>;
+
+export class CaseRunner {
+  readonly machine: MachinePort;
+  private readonly zeroes = new Map<string, Uint8Array>();
+
+  constructor(readonly px: PreparedExercise, ports: EnginePorts) {
+    this.machine = ports.machines.create({ ramSize: px.exercise.spec.ram, mode: px.exercise.spec.mode });
+    for (const r of px.regions.values()) this.zeroes.set(r.name, new Uint8Array(r.size));
+  }
+
+  /** The scope setup expressions see: inputs, region addresses and sizes, harness symbols. */
+  setupScope(inputs: Inputs): Scope {
+    const px = this.px;
+    return { get: (path) => {
+      if (path.startsWith('in.')) return inputs.get(path.slice(3));
+      return staticName(px, path, px.harnessSymbols);
+    } };
+  }
+
+  run(code: LoadedCode, inputs: Inputs): CaseState {
+    const { px, machine } = this;
+    const mask = px.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;
+    const setup = this.setupScope(inputs);
+    const regs = ZERO_REGS();
+    regs.rflags = 0x2n;
+    regs.rip = BigInt(px.startRip);
+    const stack = px.regions.get('stack');
+    if (stack) regs.rsp = BigInt(stack.at + stack.size);
+    for (const [name, v] of inputs) if (isRegister(name)) regs[name] = v & mask;
+    for (const { reg, expr } of px.registerInit) regs[reg] = expr.eval(setup) & mask;
+
+    machine.resetCpu();
+    for (const s of px.harness.sections) machine.writeBytes(s.base, s.bytes);
+    for (const s of code.asm.sections) machine.writeBytes(s.base, s.bytes);
+    for (const t of code.trampolines) machine.writeBytes(t.addr, t.bytes);
+    const initialFields = new Map<string, bigint>();
+    const images = new Map<string, Uint8Array>();
+    for (const r of px.regions.values()) {
+      if (!r.layout) { machine.writeBytes(r.at, this.zeroes.get(r.name)!); continue; }
+      const image = new Uint8Array(r.size);
+      for (const f of r.layout.fields) {
+        const v = inputs.get(`${r.name}.${f.name}`);
+        if (v !== undefined) writeField(image, 0, f, v);
+      }
+      images.set(r.name, image);
+    }
+    for (const { region, field, expr } of px.memoryInit) writeField(images.get(region.name)!, 0, field, expr.eval(setup));
+    for (const [name, image] of images) {
+      const r = px.regions.get(name)!;
+      machine.writeBytes(r.at, image);
+      for (const f of r.layout!.fields) initialFields.set(`${name}.${f.name}`, readField(image, 0, f));
+    }
+    for (const reg of REGISTERS) machine.setReg(reg, regs[reg]);
+
+    let writes: number[] | undefined;
+    if (machine.observeWrites) {
+      const log: number[] = [];
+      writes = log;
+      machine.observeWrites((addr, length) => { log.push(addr, length); });
+    }
+    const outcome = machine.run(px.exercise.spec.budget);
+    machine.observeWrites?.(undefined);
+
+    const finalRegs = ZERO_REGS();
+    if (outcome.reason !== 'triple-fault') for (const reg of REGISTERS) finalRegs[reg] = machine.getReg(reg);
+    const regionBytes = new Map<string, Uint8Array>();
+    for (const r of px.regions.values()) if (r.layout) regionBytes.set(r.name, machine.readBytes(r.at, r.size));
+    const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
+    if (!writes) state.changedOutside = this.changedPlacedBytes(code);
+    return state;
+  }
+
+  /** Without a write observer, catch stray stores by comparing what the engine placed (code, read-only regions) after the run. */
+  private changedPlacedBytes(code: LoadedCode): string[] {
+    const changed: string[] = [];
+    const compare = (label: string, base: number, bytes: Uint8Array) => {
+      const now = this.machine.readBytes(base, bytes.length);
+      for (let i = 0; i < bytes.length; i++) if (now[i] !== bytes[i]) { changed.push(`${label} at 0x${(base + i).toString(16)}`); return; }
+    };
+    for (const s of this.px.harness.sections) compare(`the harness's ${s.name}`, s.base, s.bytes);
+    for (const s of code.asm.sections) if (s.name === '.text') compare('your code', s.base, s.bytes);
+    for (const r of this.px.regions.values()) if (!r.writable) compare(`region ${r.name}`, r.at, this.zeroes.get(r.name)!);
+    return changed;
+  }
+}
+
+/** Names that do not depend on the case: region addresses, sizes, symbols. */
+export function staticName(px: PreparedExercise, path: string, symbols: Record<string, number>): bigint | undefined {
+  if (path.startsWith('&')) {
+    const [regionName, field] = path.slice(1).split('.');
+    const region = px.regions.get(regionName);
+    if (!region) return undefined;
+    if (field === undefined) return BigInt(region.at);
+    const f = region.layout?.byName.get(field);
+    return f ? BigInt(region.at + f.offset) : undefined;
+  }
+  if (path.startsWith('sizeof:')) {
+    const what = path.slice(7);
+    const size = px.regions.get(what)?.size ?? px.types.get(what)?.size;
+    return size === undefined ? undefined : BigInt(size);
+  }
+  if (path.startsWith('sym.')) {
+    const v = symbols[path.slice(4)] ?? px.harnessSymbols[path.slice(4)];
+    return v === undefined ? undefined : BigInt(v);
+  }
+  return undefined;
+}
+
+/** The scope checks see for one case: initial values under `in.`, the final state by name, the reference run's under `ref.`. */
+export function checkScope(px: PreparedExercise, state: CaseState, symbols: Record<string, number>, reference?: CaseState): Scope {
+  const finalName = (s: CaseState, path: string): bigint | undefined => {
+    if (isRegister(path)) return s.finalRegs[path];
+    if (path === 'cpl') return BigInt(s.cpl);
+    if (path === 'instructions') return BigInt(s.outcome.instructions);
+    const dot = path.indexOf('.');
+    if (dot < 0) return undefined;
+    const region = px.regions.get(path.slice(0, dot));
+    const field = region?.layout?.byName.get(path.slice(dot + 1));
+    if (!field) return undefined;
+    return readField(s.regionBytes.get(region!.name)!, 0, field);
+  };
+  return { get: (path) => {
+    if (path.startsWith('in.')) {
+      const rest = path.slice(3);
+      return state.inputs.get(rest) ?? (isRegister(rest) ? state.initialRegs[rest] : state.initialFields.get(rest));
+    }
+    if (path.startsWith('ref.')) return reference ? finalName(reference, path.slice(4)) : undefined;
+    return finalName(state, path) ?? staticName(px, path, symbols);
+  } };
+}
+
+export function regionOf(px: PreparedExercise, addr: number): Region | undefined {
+  for (const r of px.regions.values()) if (addr >= r.at && addr < r.at + r.size) return r;
+  return undefined;
+}

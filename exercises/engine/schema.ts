@@ -1,0 +1,130 @@
+/** The exercise and pack file formats (documented in docs/exercise-format.md), as zod schemas. */
+import { z } from 'zod';
+import { ExprError, parseExpr } from './expr.ts';
+
+const got = (input: unknown): string => {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  if (typeof input === 'string') return `the text "${input.length > 40 ? `${input.slice(0, 40)}…` : input}"`;
+  return `a ${typeof input}`;
+};
+
+const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, got ${got(issue.input)}` });
+
+export const REGISTERS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
+export type RegisterName = (typeof REGISTERS)[number];
+export const isRegister = (name: string): name is RegisterName => (REGISTERS as readonly string[]).includes(name);
+
+const identifier = z.string(expected('a name of letters, digits and `_`')).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and `_`');
+
+/** An integer: a YAML number, or a string in decimal or 0x-hex (64-bit values do not fit YAML numbers). */
+export const integer = z.union([z.number().int(), z.string().regex(/^(0x[0-9a-fA-F_]+|[0-9][0-9_]*)$/)], expected('an integer like 4096 or "0x1000"'))
+  .transform((v) => BigInt(typeof v === 'number' ? v : v.replace(/_/g, '')));
+
+const address = integer.transform((v) => Number(v));
+
+/** An expression in the checks language, parsed here so that a syntax error names its field. */
+const expression = (example: string) => z.string(expected(`an expression like \`${example}\``)).superRefine((text, ctx) => {
+  try { parseExpr(text.replace(/\{field\}/g, 'f')); } catch (e) {
+    if (e instanceof ExprError) ctx.addIssue({ code: 'custom', message: `${e.message} (column ${e.column} of \`${text}\`)` });
+    else throw e;
+  }
+});
+
+const fieldDecl = z.union([identifier, z.record(identifier, z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)], expected('a field size of 1, 2, 4 or 8 bytes')))
+  .refine((r) => Object.keys(r).length === 1, 'expected one `name: size` pair per field')], expected('a field name, or `name: size` (size 1, 2, 4 or 8)'));
+
+const structType = z.strictObject({
+  prefix: identifier.optional(),
+  fields: z.array(fieldDecl, expected('a list of fields')).min(1, 'a struct needs at least one field'),
+}, expected('a struct type: `fields:` (and optionally `prefix:`)'));
+
+const region = z.strictObject({
+  at: address,
+  size: address.optional(),
+  type: identifier.optional(),
+  access: z.enum(['r', 'rw'], expected('`r` or `rw`')).default('rw'),
+  expose: z.boolean(expected('true or false')).default(false),
+}, expected('a memory region: `at:` plus `size:` or `type:`')).refine((r) => r.size !== undefined || r.type !== undefined, 'a region needs `size:` or `type:`');
+
+const widths = ['u64', 'u32', 'u16', 'u8', 'bool', 'flags'] as const;
+export const generator = z.union([
+  z.enum(widths, expected(`a generator: one of ${widths.join(', ')}, or { range: [lo, hi] }, or { choice: [...] }`)),
+  z.strictObject({ range: z.tuple([integer, integer], expected('[lo, hi]')), align: integer.optional() }),
+  z.strictObject({ choice: z.array(integer, expected('a list of values')).min(1, 'a choice needs at least one value') }),
+  z.strictObject({ const: integer }),
+], expected(`a generator: one of ${widths.join(', ')}, or { range: [lo, hi] }, or { choice: [...] }`));
+export type GeneratorSpec = z.infer<typeof generator>;
+
+const checkBase = {
+  name: z.string(expected('a check name')).min(1),
+  weight: z.number(expected('a weight (a number)')).nonnegative().default(1),
+  hidden: z.boolean(expected('true or false')).default(false),
+  hint: z.string(expected('a hint shown when the check fails')).optional(),
+};
+
+const stopKinds = ['hlt', 'no-fault', 'fault', 'triple-fault'] as const;
+export const checkSchema = z.union([
+  z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
+  z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional() }),
+  z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1) }),
+  z.strictObject({ ...checkBase, writes_only: z.array(identifier, expected('a list of region names')) }),
+  z.strictObject({ ...checkBase, max_instructions: z.number().int().positive() }),
+  z.strictObject({ ...checkBase, max_code_bytes: z.number().int().positive() }),
+  z.strictObject({ ...checkBase, requires: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like iretq')).min(1) }),
+  z.strictObject({ ...checkBase, forbids: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like push')).min(1) }),
+], { error: (issue) => checkShapeError(issue.input) });
+
+const CHECK_KINDS = ['expect', 'stop', 'preserved', 'writes_only', 'max_instructions', 'max_code_bytes', 'requires', 'forbids'];
+function checkShapeError(input: unknown): string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return `expected a check (a mapping with \`name:\` and one of ${CHECK_KINDS.join(', ')}), got ${got(input)}`;
+  const kinds = Object.keys(input).filter((k) => CHECK_KINDS.includes(k));
+  if (kinds.length === 0) return `a check needs one of ${CHECK_KINDS.join(', ')}`;
+  if (kinds.length > 1) return `a check has exactly one kind, found ${kinds.join(' and ')}`;
+  return `this \`${kinds[0]}\` check has a field that is missing or wrong`;
+}
+
+export type CheckSpec = z.infer<typeof checkSchema>;
+
+export const MODES = ['long64', 'protected32'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const exerciseSchema = z.strictObject({
+  id: z.string(expected('an exercise id')).regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-case letters, digits and `-`'),
+  title: z.string(expected('a title')).min(1),
+  mode: z.enum(MODES, expected('`long64` or `protected32`')),
+  entry: z.union([identifier, z.array(identifier).min(1)], expected('the learner\'s global symbol the harness calls, or a list of them')).transform((e) => (typeof e === 'string' ? [e] : e)),
+  cases: z.number(expected('a number of cases')).int().min(1).max(100_000),
+  hidden_cases: z.number(expected('a number of hidden cases')).int().min(0).max(100_000).default(0),
+  seed: integer.optional(),
+  budget: z.number(expected('an instruction budget per case')).int().min(1).max(100_000_000).default(100_000),
+  ram: address.default(0x400000),
+  layout: z.strictObject({ harness: address.default(0x10000), code: address.default(0x40000) }).default({ harness: 0x10000, code: 0x40000 }),
+  machine: z.strictObject({
+    gdt: z.enum(['flat'], expected('`flat`')).optional(),
+    idt: z.enum(['record'], expected('`record`')).optional(),
+    paging: z.enum(['identity'], expected('`identity`')).optional(),
+    tss: z.strictObject({ rsp0: integer.optional(), ist1: integer.optional() }).optional(),
+  }).default({}),
+  types: z.record(identifier, structType, expected('a mapping of struct type names to their fields')).default({}),
+  memory: z.record(identifier, region, expected('a mapping of region names to regions')).default({}),
+  random: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected an input name like `rax` or `ctx.r12`'), generator).default({}),
+  registers: z.partialRecord(z.enum(REGISTERS, expected('a register name')), expression('&ctx')).default({}),
+  init: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a struct field like `ctx.rax`'), expression('in.rax')).default({}),
+  checks: z.array(checkSchema, expected('a list of checks')).min(1, 'an exercise needs at least one check'),
+  hints: z.array(z.string(), expected('a list of hints, simplest first')).default([]),
+});
+export type ExerciseSpec = z.infer<typeof exerciseSchema>;
+
+export const packSchema = z.strictObject({
+  id: z.string(expected('a pack id')).regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-case letters, digits and `-`'),
+  title: z.string(expected('a title')).min(1),
+  tracks: z.array(z.strictObject({
+    id: z.string(expected('a track id')).regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string(expected('a title')),
+    exercises: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an exercise id (its folder name)'), expected('a list of exercise ids')).min(1),
+  }), expected('a list of tracks')).min(1),
+});
+export type PackSpec = z.infer<typeof packSchema>;
