@@ -1,7 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts';
-import { openSqlite, type Sqlite } from './sqlite.ts';
+import { hasSqliteHeader, openSqlite, type Sqlite } from './sqlite.ts';
 
 export const SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
@@ -59,7 +59,13 @@ export function recoverInto(damagedPath: string, target: Sqlite, nativeBinding?:
   let source: Sqlite | undefined;
   let version = 0;
   try {
+    // Not a database at all: nothing to read, and opening it would rewrite a stale -shm beside it.
+    if (!hasSqliteHeader(damagedPath)) throw new Error('not a database');
     source = openSqlite(damagedPath, { readonly: true, fileMustExist: true, nativeBinding });
+    // With defensive mode off, writable_schema lets SQLite read a file shorter than its header
+    // claims (a truncated copy) instead of refusing it whole. The connection is read-only.
+    source.unsafeMode(true);
+    source.pragma('writable_schema = ON');
     version = schemaVersion(source);
   } catch {
     incomplete = true;

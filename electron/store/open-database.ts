@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { moveAside, recoverInto, recoveryMessage, type RecoveryNotice } from './damaged-database.ts';
 import { SCHEMA_VERSION, SchemaTooNewError, migrate, schemaVersion } from './migrations.ts';
-import { configureConnection, openSqlite, sqliteErrorCode, type Sqlite } from './sqlite.ts';
+import { configureConnection, hasSqliteHeader, openSqlite, sqliteErrorCode, type Sqlite } from './sqlite.ts';
 
 export interface OpenDatabaseOptions {
   readonly nativeBinding?: string;
@@ -26,7 +26,7 @@ export function openProgressDatabase(dbPath: string, options: OpenDatabaseOption
   if (existsSync(dbPath)) {
     const checked = inspect(dbPath, options.nativeBinding);
     if (checked.kind === 'healthy') {
-      return { db: prepare(checked.db), notice: null };
+      return { db: prepare(openSqlite(dbPath, { fileMustExist: true, nativeBinding: options.nativeBinding })), notice: null };
     }
     const keptAt = moveAside(dbPath, now());
     const db = openSqlite(dbPath, { nativeBinding: options.nativeBinding });
@@ -54,33 +54,37 @@ function prepare(db: Sqlite): Sqlite {
   }
 }
 
-type Inspection = { kind: 'healthy'; db: Sqlite } | { kind: 'damaged'; reason: string };
+type Inspection = { kind: 'healthy' } | { kind: 'damaged'; reason: string };
 
 function isDamage(e: unknown): boolean {
   const code = sqliteErrorCode(e);
   return code !== undefined && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
+/**
+ * Checks the database through a read-only connection, so that a damaged file, its WAL and its
+ * shared-memory file are left exactly as they were found (a writer would checkpoint on close).
+ */
 function inspect(dbPath: string, nativeBinding: string | undefined): Inspection {
+  if (!hasSqliteHeader(dbPath)) return { kind: 'damaged', reason: 'file is not a database' };
   let db: Sqlite;
   try {
-    db = openSqlite(dbPath, { fileMustExist: true, nativeBinding });
+    db = openSqlite(dbPath, { readonly: true, fileMustExist: true, nativeBinding });
   } catch (e) {
     if (isDamage(e)) return { kind: 'damaged', reason: (e as Error).message };
     throw new Error(`cannot open the progress database ${dbPath}: ${(e as Error).message}`, { cause: e });
   }
   try {
-    // Read the version before anything may write: a newer database is not ours to change.
     const version = schemaVersion(db);
     if (version > SCHEMA_VERSION) throw new SchemaTooNewError(dbPath, version, SCHEMA_VERSION);
     const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (problems.length === 1 && problems[0] === 'ok') return { kind: 'healthy', db };
-    db.close();
+    if (problems.length === 1 && problems[0] === 'ok') return { kind: 'healthy' };
     return { kind: 'damaged', reason: `integrity check failed: ${problems.slice(0, 3).join('; ')}` };
   } catch (e) {
-    db.close();
     if (isDamage(e)) return { kind: 'damaged', reason: (e as Error).message };
     if (e instanceof SchemaTooNewError) throw e;
     throw new Error(`cannot read the progress database ${dbPath}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    db.close();
   }
 }

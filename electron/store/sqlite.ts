@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Sqlite } from 'better-sqlite3';
 
@@ -33,4 +34,18 @@ export function configureConnection(db: Sqlite): void {
 
 export function sqliteErrorCode(e: unknown): string | undefined {
   return e instanceof Database.SqliteError ? e.code : undefined;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Whether the file starts like an SQLite database (an empty file is one SQLite has not written yet). */
+export function hasSqliteHeader(dbPath: string): boolean {
+  const fd = openSync(dbPath, 'r');
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return n === 0 || head.equals(SQLITE_HEADER);
+  } finally {
+    closeSync(fd);
+  }
 }
