@@ -23,8 +23,8 @@ function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new SpecError(file, doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax error: ${e.message.split('\n')[0]}`;
+      const pos = lineCounter.linePos(e.pos[0]);
+      return `line ${pos.line}, column ${pos.col}: YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`;
     }));
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -34,8 +34,8 @@ function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): 
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
     const node = doc.getIn(path as unknown[], true);
     const line = isNode(node) && node.range ? ` (line ${lineCounter.linePos(node.range[0]).line})` : '';
-    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}` : issue.message;
-    return `${formatPath(issue.path)}: ${message}${line}`;
+    if (issue.code === 'unrecognized_keys') return `${formatPath(path)}: unknown field; is it misspelled?${line}`;
+    return `${formatPath(issue.path)}: ${issue.message}${line}`;
   });
   throw new SpecError(file, problems);
 }

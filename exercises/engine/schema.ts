@@ -66,27 +66,43 @@ const checkBase = {
 };
 
 const stopKinds = ['hlt', 'no-fault', 'fault', 'triple-fault'] as const;
-export const checkSchema = z.union([
-  z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
-  z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional() }),
-  z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1) }),
-  z.strictObject({ ...checkBase, writes_only: z.array(identifier, expected('a list of region names')) }),
-  z.strictObject({ ...checkBase, max_instructions: z.number().int().positive() }),
-  z.strictObject({ ...checkBase, max_code_bytes: z.number().int().positive() }),
-  z.strictObject({ ...checkBase, requires: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like iretq')).min(1) }),
-  z.strictObject({ ...checkBase, forbids: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like push')).min(1) }),
-], { error: (issue) => checkShapeError(issue.input) });
+const checkKinds = {
+  expect: z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
+  stop: z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional() }),
+  preserved: z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1) }),
+  writes_only: z.strictObject({ ...checkBase, writes_only: z.array(identifier, expected('a list of region names')) }),
+  max_instructions: z.strictObject({ ...checkBase, max_instructions: z.number(expected('a number of instructions')).int().positive() }),
+  max_code_bytes: z.strictObject({ ...checkBase, max_code_bytes: z.number(expected('a number of bytes')).int().positive() }),
+  requires: z.strictObject({ ...checkBase, requires: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like iretq'), expected('a list of mnemonics')).min(1) }),
+  forbids: z.strictObject({ ...checkBase, forbids: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like push'), expected('a list of mnemonics')).min(1) }),
+};
+type CheckKinds = typeof checkKinds;
+export type CheckSpec = { [K in keyof CheckKinds]: z.output<CheckKinds[K]> }[keyof CheckKinds];
+
+/** A check is parsed by the schema of its kind, so errors point into the right field instead of listing every alternative. */
+export const checkSchema = z.unknown().transform((input, ctx): CheckSpec => {
+  const kinds = typeof input === 'object' && input !== null && !Array.isArray(input) ? Object.keys(input).filter((k) => k in checkKinds) : [];
+  if (kinds.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: checkShapeError(input) });
+    return z.NEVER;
+  }
+  const result = checkKinds[kinds[0] as keyof CheckKinds].safeParse(input);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')} in a \`${kinds[0]}\` check` : issue.message;
+    ctx.addIssue({ code: 'custom', message, path: issue.path as (string | number)[] });
+  }
+  return z.NEVER;
+});
 
 const CHECK_KINDS = ['expect', 'stop', 'preserved', 'writes_only', 'max_instructions', 'max_code_bytes', 'requires', 'forbids'];
 function checkShapeError(input: unknown): string {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return `expected a check (a mapping with \`name:\` and one of ${CHECK_KINDS.join(', ')}), got ${got(input)}`;
   const kinds = Object.keys(input).filter((k) => CHECK_KINDS.includes(k));
   if (kinds.length === 0) return `a check needs one of ${CHECK_KINDS.join(', ')}`;
-  if (kinds.length > 1) return `a check has exactly one kind, found ${kinds.join(' and ')}`;
-  return `this \`${kinds[0]}\` check has a field that is missing or wrong`;
+  return `a check has exactly one kind, found ${kinds.join(' and ')}`;
 }
 
-export type CheckSpec = z.infer<typeof checkSchema>;
 
 export const MODES = ['long64', 'protected32'] as const;
 export type Mode = (typeof MODES)[number];
