@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { createEventHub } from './api/events.ts';
+import { createBackendDispatcher } from './api/handlers/index.ts';
+import { APP_SCHEME, APP_URL, appSchemePrivileges, serveAppRequest } from './shell/app-protocol.ts';
+import type { BrowserWindow } from './shell/electron-api.ts';
+import { loadElectronMain } from './shell/electron-api.ts';
+import { guardWebContents, hardenSession, secureWebPreferences } from './shell/hardening.ts';
+import { EVENT_CHANNEL } from './shell/ipc-channels.ts';
+import { registerIpc } from './shell/ipc.ts';
+
+// The Electron main process. Bundled to dist/electron/main.cjs next to preload.cjs.
+const electron = loadElectronMain();
+const { app } = electron;
+
+electron.protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | undefined;
+const events = createEventHub();
+const dispatch = createBackendDispatcher({ platform: process.platform });
+
+events.subscribe((event) => {
+  if (mainWindow && !mainWindow.webContents.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
+});
+
+function createWindow(): void {
+  const window = new electron.BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    backgroundColor: '#1e1e1e',
+    title: 'Switchyard',
+    webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
+  });
+  mainWindow = window;
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  void window.loadURL(APP_URL);
+  if (process.env.SWITCHYARD_DEVTOOLS === '1') window.webContents.openDevTools();
+}
+
+app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+app.on('window-all-closed', () => app.quit());
+app.on('activate', () => {
+  if (!mainWindow) createWindow();
+});
+
+void app.whenReady().then(() => {
+  const rendererDir = join(app.getAppPath(), 'renderer', 'dist');
+  hardenSession(electron.session.defaultSession);
+  electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
+  electron.Menu.setApplicationMenu(null);
+  registerIpc(electron, dispatch, () => mainWindow?.webContents.id);
+  createWindow();
+});

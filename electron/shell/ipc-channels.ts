@@ -1,0 +1,3 @@
+/** IPC channel names shared by the main process and the preload bridge. */
+export const INVOKE_CHANNEL = 'switchyard:invoke';
+export const EVENT_CHANNEL = 'switchyard:event';

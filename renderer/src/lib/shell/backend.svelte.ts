@@ -1,0 +1,38 @@
+import { ApiCallError, type MethodResult } from '../../../../electron/api/contract.ts';
+import type { ApiClient } from '../api/client.ts';
+
+export type BackendStatus =
+  | { state: 'connecting' }
+  | { state: 'connected'; info: MethodResult<'app.info'>; roundTripMs: number }
+  | { state: 'failed'; message: string };
+
+/**
+ * Asks the backend who it is and sends a nonce through app.echo: the status bar shows the
+ * outcome, so a broken transport is visible at a glance.
+ */
+export class BackendConnection {
+  status = $state<BackendStatus>({ state: 'connecting' });
+  notices = $state<string[]>([]);
+
+  constructor(private readonly client: ApiClient) {}
+
+  async check(): Promise<void> {
+    try {
+      const started = performance.now();
+      const info = await this.client.call('app.info', {});
+      const nonce = `ping-${Math.random().toString(36).slice(2)}`;
+      const echoed = await this.client.call('app.echo', { text: nonce });
+      if (echoed.text !== nonce) throw new Error(`app.echo returned '${echoed.text}' for '${nonce}'`);
+      this.status = { state: 'connected', info, roundTripMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      const message = error instanceof ApiCallError || error instanceof Error ? error.message : String(error);
+      this.status = { state: 'failed', message };
+    }
+  }
+
+  listen(): () => void {
+    return this.client.on('app.notice', ({ level, message }) => {
+      this.notices = [...this.notices.slice(-4), `${level}: ${message}`];
+    });
+  }
+}
