@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   code32, code64, data, gate32, gate64, longModeGdt, MemoryImage, PageAllocator, PageTables, PTE, protectedModeGdt,
-  segmentDescriptor, SysType, tss32, tss32Descriptor, tss64, tss64Descriptor, toHex, readLe,
+  segmentDescriptor, SysType, type MapFlags, tss32, tss32Descriptor, tss64, tss64Descriptor, toHex, readLe,
 } from '../../../emulator/layout/index.ts';
 
 const h = (v: bigint) => '0x' + v.toString(16).padStart(16, '0');
@@ -82,7 +82,7 @@ describe('page tables', () => {
     ['ia32e 2M', 'ia32e' as const, { pageSize: '2m' as const }, [[2, 0x0083n]]],
     ['pae 4K: PDPTE carries only P', 'pae' as const, {}, [[3, 0x2001n], [2, 0x3007n], [1, 0x5003n]]],
     ['legacy32 4M', 'legacy32' as const, { pageSize: '4m' as const, user: true }, [[2, 0x0087n]]],
-  ])('%s', (_name, mode, flags, want) => {
+  ])('%s', (_name, mode, flags: MapFlags, want) => {
     const mem = new MemoryImage();
     const pt = new PageTables(mem, mode, new PageAllocator(0x1000, 0x10000));
     pt.map(flags.pageSize ? 0 : 0x5000, flags.pageSize ? 0 : 0x5000, flags);
