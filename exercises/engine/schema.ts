@@ -69,12 +69,12 @@ const stopKinds = ['hlt', 'no-fault', 'fault', 'triple-fault'] as const;
 const checkKinds = {
   expect: z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
   stop: z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional() }),
-  preserved: z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1) }),
+  preserved: z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1, 'list at least one register') }),
   writes_only: z.strictObject({ ...checkBase, writes_only: z.array(identifier, expected('a list of region names')) }),
   max_instructions: z.strictObject({ ...checkBase, max_instructions: z.number(expected('a number of instructions')).int().positive() }),
   max_code_bytes: z.strictObject({ ...checkBase, max_code_bytes: z.number(expected('a number of bytes')).int().positive() }),
-  requires: z.strictObject({ ...checkBase, requires: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like iretq'), expected('a list of mnemonics')).min(1) }),
-  forbids: z.strictObject({ ...checkBase, forbids: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like push'), expected('a list of mnemonics')).min(1) }),
+  requires: z.strictObject({ ...checkBase, requires: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like iretq'), expected('a list of mnemonics')).min(1, 'list at least one mnemonic') }),
+  forbids: z.strictObject({ ...checkBase, forbids: z.array(z.string().regex(/^[a-z0-9]+$/, 'expected a lower-case mnemonic like push'), expected('a list of mnemonics')).min(1, 'list at least one mnemonic') }),
 };
 type CheckKinds = typeof checkKinds;
 export type CheckSpec = { [K in keyof CheckKinds]: z.output<CheckKinds[K]> }[keyof CheckKinds];
@@ -89,7 +89,7 @@ export const checkSchema = z.unknown().transform((input, ctx): CheckSpec => {
   const result = checkKinds[kinds[0] as keyof CheckKinds].safeParse(input);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')} in a \`${kinds[0]}\` check` : issue.message;
+    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')} in this \`${kinds[0]}\` check` : issue.message;
     ctx.addIssue({ code: 'custom', message, path: issue.path as (string | number)[] });
   }
   return z.NEVER;
@@ -140,7 +140,7 @@ export const packSchema = z.strictObject({
   tracks: z.array(z.strictObject({
     id: z.string(expected('a track id')).regex(/^[a-z0-9][a-z0-9-]*$/),
     title: z.string(expected('a title')),
-    exercises: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an exercise id (its folder name)'), expected('a list of exercise ids')).min(1),
-  }), expected('a list of tracks')).min(1),
+    exercises: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an exercise id (its folder name)'), expected('a list of exercise ids')).min(1, 'a track needs at least one exercise'),
+  }), expected('a list of tracks')).min(1, 'a pack needs at least one track'),
 });
 export type PackSpec = z.infer<typeof packSchema>;

@@ -1,0 +1,80 @@
+/** A fixed set of worker threads that survives its workers: a crash or a hang fails one task, and a fresh worker takes its place. */
+import { Worker } from 'node:worker_threads';
+
+export interface PoolOptions<Init> {
+  script: URL;
+  size: number;
+  /** Sent to every worker once, before its first task. */
+  init: Init;
+  /** Wall-clock limit per task, after which the worker is replaced. */
+  taskTimeoutMs: number;
+}
+
+export type TaskOutcome<R> = { ok: true; value: R } | { ok: false; error: string };
+
+interface Slot<T, R> {
+  worker: Worker;
+  busy?: { task: T; resolve: (o: TaskOutcome<R>) => void; timer: NodeJS.Timeout };
+}
+
+export class WorkerPool<Init, T, R> {
+  private readonly slots: Slot<T, R>[] = [];
+  private readonly queue: { task: T; resolve: (o: TaskOutcome<R>) => void }[] = [];
+  private closed = false;
+  /** How many workers had to be replaced. */
+  respawns = 0;
+
+  constructor(private readonly options: PoolOptions<Init>) {
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot<T, R> {
+    const worker = new Worker(this.options.script, { execArgv: ['--import', 'tsx'], workerData: this.options.init, stderr: false });
+    const slot: Slot<T, R> = { worker };
+    worker.on('message', (message: TaskOutcome<R>) => this.finish(slot, message, false));
+    worker.on('error', (error) => this.finish(slot, { ok: false, error: `the grader crashed on this submission: ${error.message}` }, true));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.finish(slot, { ok: false, error: `the grader crashed on this submission (its worker exited with code ${code})` }, true);
+    });
+    return slot;
+  }
+
+  run(task: T): Promise<TaskOutcome<R>> {
+    return new Promise((resolve) => {
+      this.queue.push({ task, resolve });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const next = this.queue.shift()!;
+      const timer = setTimeout(() => {
+        this.finish(slot, { ok: false, error: `grading took longer than ${Math.round(this.options.taskTimeoutMs / 1000)} s and was stopped` }, true);
+      }, this.options.taskTimeoutMs);
+      slot.busy = { ...next, timer };
+      slot.worker.postMessage(next.task);
+    }
+  }
+
+  private finish(slot: Slot<T, R>, outcome: TaskOutcome<R>, replace: boolean): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    const busy = slot.busy;
+    slot.busy = undefined;
+    if (busy) { clearTimeout(busy.timer); busy.resolve(outcome); }
+    if (replace && !this.closed) {
+      slot.worker.removeAllListeners();
+      void slot.worker.terminate();
+      this.slots[index] = this.spawn();
+      this.respawns++;
+    }
+    this.pump();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,90 @@
+/** Finding the submissions of a class on disk: one folder of .s files or one submission bundle per student. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { decodeSource, readSourceFile, type SourceRead } from './source-file.ts';
+import { InputError } from './pack-dir.ts';
+
+export const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
+const SOURCE_EXTENSIONS = ['.s', '.S', '.asm'];
+
+export interface Submission {
+  /** Who: a folder name, or the name in a bundle. */
+  student: string;
+  path: string;
+  /** Exercise id → its source, or why there is none. */
+  sources: Map<string, SourceRead>;
+  /** Set when nothing of the submission could be read. */
+  error?: string;
+}
+
+const bundleSchema = z.looseObject({
+  format: z.literal('switchyard-submission/1', { error: (i) => `expected format "switchyard-submission/1", got ${JSON.stringify(i.input)}` }),
+  student: z.looseObject({ name: z.string().optional(), id: z.string().optional(), email: z.string().optional() }).optional(),
+  exercises: z.union([
+    z.array(z.looseObject({ id: z.string(), source: z.string() })),
+    z.record(z.string(), z.looseObject({ source: z.string() })),
+  ], { error: 'expected `exercises`: a list of { id, source }' }),
+});
+
+/** Reads one `switchyard-submission/1` bundle (see docs/submission-bundle.md), refusing oversize files before reading them. */
+export function readBundle(path: string, exerciseIds: string[]): Submission {
+  const fallback = basename(path).replace(/\.json$/i, '');
+  const fail = (error: string): Submission => ({ student: fallback, path, sources: new Map(), error });
+  const size = statSync(path).size;
+  if (size > MAX_BUNDLE_BYTES) return fail(`${path}: ${size} bytes is larger than the ${MAX_BUNDLE_BYTES}-byte limit for a submission bundle`);
+  const text = decodeSource(readFileSync(path), path);
+  if (!text.ok) return fail(text.error);
+  let json: unknown;
+  try { json = JSON.parse(text.text); } catch (e) { return fail(`${path}: not JSON: ${(e as Error).message}`); }
+  const parsed = bundleSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(`${path}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+  }
+  const bundle = parsed.data;
+  const entries = Array.isArray(bundle.exercises) ? bundle.exercises.map((e) => [e.id, e.source] as const) : Object.entries(bundle.exercises).map(([id, e]) => [id, e.source] as const);
+  const byId = new Map(entries);
+  const sources = new Map<string, SourceRead>();
+  for (const id of exerciseIds) {
+    const source = byId.get(id);
+    sources.set(id, source === undefined ? { ok: false, error: `${path}: the bundle has no source for ${id}` } : source.trim() === '' ? { ok: false, error: `${path}: the source for ${id} is empty` } : { ok: true, text: source });
+  }
+  const who = bundle.student?.name ?? bundle.student?.id ?? bundle.student?.email ?? fallback;
+  return { student: who, path, sources };
+}
+
+function readFolder(path: string, student: string, exerciseIds: string[]): Submission {
+  const names = new Set(readdirSync(path));
+  const sources = new Map<string, SourceRead>();
+  for (const id of exerciseIds) {
+    const name = SOURCE_EXTENSIONS.map((e) => `${id}${e}`).find((n) => names.has(n));
+    sources.set(id, name ? readSourceFile(join(path, name)) : { ok: false, error: `${join(path, `${id}.s`)}: not submitted` });
+  }
+  return { student, path, sources };
+}
+
+/**
+ * A submissions directory holds one entry per student (a folder of `<exercise>.s` files, or a bundle
+ * `.json`). A directory that itself holds `.s` files is a single submission (Gradescope's layout).
+ */
+export function discoverSubmissions(dir: string, exerciseIds: string[]): Submission[] {
+  let entries;
+  try {
+    if (!statSync(dir).isDirectory()) {
+      if (dir.toLowerCase().endsWith('.json')) return [readBundle(dir, exerciseIds)];
+      throw new InputError(`${dir}: not a directory of submissions`);
+    }
+    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${dir}: no such submissions directory`);
+  }
+  if (entries.some((e) => e.isFile() && SOURCE_EXTENSIONS.some((x) => e.name.endsWith(x)))) return [readFolder(dir, basename(dir), exerciseIds)];
+  return entries.map((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return readFolder(path, e.name, exerciseIds);
+    if (e.isFile() && e.name.toLowerCase().endsWith('.json')) return readBundle(path, exerciseIds);
+    return { student: e.name, path, sources: new Map(), error: `${path}: not a submission: expected a folder of .s files or a switchyard-submission/1 .json bundle` };
+  });
+}
