@@ -44,7 +44,7 @@ export function parseJsonText(what: string, input: string | Uint8Array): unknown
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${what} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${what} is not valid JSON${jsonErrorPlace(text, (e as Error).message)}`);
   }
 }
 
@@ -54,5 +54,20 @@ export function byteLength(input: string | Uint8Array): number {
 
 /** Bad input from outside (a file, an argument): the message says what and where. */
 export class InputError extends Error {
-  override readonly name = 'InputError';
+  override readonly name: string = 'InputError';
+}
+
+/** Where JSON.parse stopped, in words that do not depend on the JavaScript engine's version. */
+function jsonErrorPlace(text: string, message: string): string {
+  const token = /Unexpected token '?(.)'?/.exec(message)?.[1] ?? /Unexpected (number|string)/.exec(message)?.[1];
+  const what = token === undefined ? 'syntax error' : `unexpected ${token.length === 1 ? JSON.stringify(token) : token}`;
+  const position = /at position (\d+)/.exec(message);
+  if (position !== null) {
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return `: ${what} at line ${line}, column ${column}`;
+  }
+  if (/end of JSON input/i.test(message)) return ': it ends too early';
+  return `: ${what}`;
 }

@@ -1,0 +1,17 @@
+export { ProgressStore, MAX_SOURCE_BYTES } from './progress-store.ts';
+export type { Attempt, Draft, ExerciseProgress, Profile, ProfileSettings, ProgressStatus, StoreOptions } from './progress-store.ts';
+export { gradeResultSchema } from './grade-result.ts';
+export type { ExerciseRef, GradeResult } from './grade-result.ts';
+export type { RecoveryNotice, RecoveredCounts } from './damaged-database.ts';
+export { SchemaTooNewError, SCHEMA_VERSION } from './migrations.ts';
+export { dataDirectory, databasePath, DATABASE_FILE_NAME } from './data-directory.ts';
+export type { DataDirectoryInput } from './data-directory.ts';
+export { exportProgress, importProgress, parseProgressExport, PROGRESS_FORMAT } from './progress-transfer.ts';
+export type { ProgressExport, ProgressImportSummary } from './progress-transfer.ts';
+export { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundle, SUBMISSION_FORMAT } from './submission-bundle.ts';
+export type { SourceChoice, SubmissionBundle, SubmissionOptions, SubmittedExercise } from './submission-bundle.ts';
+export { createPackFile, parsePackFile, checkPackPath, PackImportError, PACK_FORMAT } from './pack-file.ts';
+export type { PackExerciseInfo, PackFiles, PackValidation, PackValidator, ParsedPack } from './pack-file.ts';
+export { importPack, importPackFile, listInstalledPacks, readStoredPack } from './pack-import.ts';
+export type { ImportedExercise, InstalledPack, PackImportResult } from './pack-import.ts';
+export { InputError } from './validation.ts';
