@@ -48,8 +48,8 @@ export async function buildElectron({ force = false } = {}) {
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
-    // Electron provides `electron`; native modules load at run time from node_modules or the Electron-ABI build.
-    external: ['electron', 'better-sqlite3', '*.node'],
+    // Electron provides `electron`; native and WebAssembly modules load at run time from node_modules (or the Electron-ABI build).
+    external: ['electron', 'better-sqlite3', 'iced-x86', '*.node'],
   };
   await esbuild.build({ ...common, entryPoints: [join(root, 'electron', 'main.ts')], outfile: electronMain });
   await esbuild.build({ ...common, entryPoints: [join(root, 'electron', 'preload.ts')], outfile: electronPreload });

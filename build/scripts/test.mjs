@@ -1,20 +1,111 @@
-// `npm test`: every check CI runs, in order, stopping at the first failure.
+// `npm test`: every check CI runs: lint, typecheck, unit and integration tests, the build, the
+// end-to-end tests. It runs them all, then ends with one line: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureDeps, root } from './ensure-deps.mjs';
 
+const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
+const resultsDir = join(root, 'test-results');
+const vitestJson = join(resultsDir, 'vitest.json');
+const e2eJson = join(resultsDir, 'e2e.json');
+
+if (!existsSync(CHROMIUM)) {
+  process.stderr.write(
+    `npm test: the end-to-end tests need Chromium at ${CHROMIUM}, and it is missing.\n` +
+      'Install it with `sudo apt-get install chromium` (Debian/Ubuntu), or point SWITCHYARD_CHROMIUM at a Chromium binary.\n',
+  );
+  process.exit(1);
+}
+
 ensureDeps();
+mkdirSync(resultsDir, { recursive: true });
+rmSync(vitestJson, { force: true });
+rmSync(e2eJson, { force: true });
 
-const steps = [
-  ['lint', ['npx', 'eslint', '.']],
-  ['typecheck', ['npm', 'run', '-s', 'typecheck']],
-  ['unit and integration tests', ['npx', 'vitest', 'run']],
-];
+const bin = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+const compatEnv = nodeMajor < 22 ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'build', 'scripts', 'node20-compat.mjs')).href}`.trim() } : {};
 
-for (const [name, [cmd, ...args]] of steps) {
+const counts = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps = [];
+const skippedTests = [];
+
+function step(name, command, args, env = {}) {
   process.stderr.write(`\n== ${name}\n`);
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) {
-    process.stderr.write(`\nnpm test: ${name} failed.\n`);
-    process.exit(result.status ?? 1);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = result.status === 0;
+  if (!ok) process.stderr.write(`\nnpm test: ${name} failed (exit ${result.status ?? result.signal}).\n`);
+  return ok;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
   }
 }
+
+function countVitest(ok) {
+  const report = readJson(vitestJson);
+  if (!report) {
+    failedSteps.push('unit and integration tests (no report)');
+    return;
+  }
+  counts.passed += report.numPassedTests;
+  counts.failed += report.numFailedTests;
+  counts.skipped += report.numPendingTests + report.numTodoTests;
+  // A file that fails to load has no tests, yet it is a failure.
+  const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'));
+  counts.failed += brokenFiles.length;
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status === 'skipped' || test.status === 'pending' || test.status === 'todo') skippedTests.push(`${file.name.replace(`${root}/`, '')} › ${test.fullName}`);
+    }
+  }
+  if (!ok && report.numFailedTests === 0 && brokenFiles.length === 0) failedSteps.push('unit and integration tests (errors outside any test)');
+}
+
+function collectPlaywright(suite, titles = []) {
+  const path = suite.title ? [...titles, suite.title] : titles;
+  for (const spec of suite.specs ?? []) {
+    for (const test of spec.tests ?? []) {
+      if (test.status !== 'skipped') continue;
+      const reason = (test.annotations ?? []).find((a) => a.type === 'skip')?.description;
+      skippedTests.push(`${[...path, spec.title].join(' › ')}${reason ? `: ${reason}` : ''}`);
+    }
+  }
+  for (const child of suite.suites ?? []) collectPlaywright(child, path);
+}
+
+function countPlaywright(ok) {
+  const report = readJson(e2eJson);
+  if (!report) {
+    failedSteps.push('end-to-end tests (no report)');
+    return;
+  }
+  const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = report.stats ?? {};
+  counts.passed += expected + flaky;
+  counts.failed += unexpected;
+  counts.skipped += skipped;
+  for (const suite of report.suites ?? []) collectPlaywright(suite);
+  if (!ok && unexpected === 0) failedSteps.push('end-to-end tests (errors outside any test)');
+}
+
+if (!step('lint', bin('eslint'), ['.'])) failedSteps.push('lint');
+if (!step('typecheck', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'typecheck'])) failedSteps.push('typecheck');
+countVitest(step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], compatEnv));
+if (step('build', process.execPath, [join(root, 'build', 'scripts', 'build.mjs')])) {
+  countPlaywright(step('end-to-end tests', bin('playwright'), ['test', '-c', join('tests', 'e2e', 'playwright.config.ts')]));
+} else {
+  failedSteps.push('build (the end-to-end tests did not run)');
+}
+
+process.stderr.write('\n');
+for (const test of skippedTests) process.stdout.write(`skipped: ${test}\n`);
+if (failedSteps.length > 0) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);
+counts.failed += failedSteps.length;
+process.stdout.write(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+process.exit(counts.failed > 0 ? 1 : 0);
