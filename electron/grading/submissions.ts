@@ -1,11 +1,11 @@
 /** Finding the submissions of a class on disk: one folder of .s files or one submission bundle per student. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
-import { decodeSource, readSourceFile, type SourceRead } from './source-file.ts';
+import { MAX_SUBMISSION_BYTES, parseSubmissionBundle } from '../store/submission-bundle.ts';
+import { readSourceFile, type SourceRead } from './source-file.ts';
 import { InputError } from './pack-dir.ts';
 
-export const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
+export const MAX_BUNDLE_BYTES = MAX_SUBMISSION_BYTES;
 const SOURCE_EXTENSIONS = ['.s', '.S', '.asm'];
 
 export interface Submission {
@@ -18,39 +18,21 @@ export interface Submission {
   error?: string;
 }
 
-const bundleSchema = z.looseObject({
-  format: z.literal('switchyard-submission/1', { error: (i) => `expected format "switchyard-submission/1", got ${JSON.stringify(i.input)}` }),
-  student: z.looseObject({ name: z.string().optional(), id: z.string().optional(), email: z.string().optional() }).optional(),
-  exercises: z.union([
-    z.array(z.looseObject({ id: z.string(), source: z.string() })),
-    z.record(z.string(), z.looseObject({ source: z.string() })),
-  ], { error: 'expected `exercises`: a list of { id, source }' }),
-});
-
 /** Reads one `switchyard-submission/1` bundle (see docs/submission-bundle.md), refusing oversize files before reading them. */
 export function readBundle(path: string, exerciseIds: string[]): Submission {
   const fallback = basename(path).replace(/\.json$/i, '');
   const fail = (error: string): Submission => ({ student: fallback, path, sources: new Map(), error });
   const size = statSync(path).size;
   if (size > MAX_BUNDLE_BYTES) return fail(`${path}: ${size} bytes is larger than the ${MAX_BUNDLE_BYTES}-byte limit for a submission bundle`);
-  const text = decodeSource(readFileSync(path), path);
-  if (!text.ok) return fail(text.error);
-  let json: unknown;
-  try { json = JSON.parse(text.text); } catch (e) { return fail(`${path}: not JSON: ${(e as Error).message}`); }
-  const parsed = bundleSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return fail(`${path}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
-  }
-  const bundle = parsed.data;
-  const entries = Array.isArray(bundle.exercises) ? bundle.exercises.map((e) => [e.id, e.source] as const) : Object.entries(bundle.exercises).map(([id, e]) => [id, e.source] as const);
-  const byId = new Map(entries);
+  let bundle;
+  try { bundle = parseSubmissionBundle(readFileSync(path), path); } catch (e) { return fail((e as Error).message); }
+  const byId = new Map(bundle.exercises.map((e) => [e.id, e.source] as const));
   const sources = new Map<string, SourceRead>();
   for (const id of exerciseIds) {
     const source = byId.get(id);
     sources.set(id, source === undefined ? { ok: false, error: `${path}: the bundle has no source for ${id}` } : source.trim() === '' ? { ok: false, error: `${path}: the source for ${id} is empty` } : { ok: true, text: source });
   }
-  const who = bundle.student?.name ?? bundle.student?.id ?? bundle.student?.email ?? fallback;
+  const who = bundle.student.id ? `${bundle.student.name} (${bundle.student.id})` : bundle.student.name;
   return { student: who, path, sources };
 }
 
