@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import path from 'node:path';
 
 export const PRODUCT_DIRECTORY_NAME = 'Switchyard';
@@ -56,4 +57,9 @@ export function databasePath(input: DataDirectoryInput): string {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** The database path for this process: Electron passes `app.getPath('userData')`, the CLI nothing. */
+export function defaultDatabasePath(electronUserData?: string): string {
+  return databasePath({ platform: process.platform, env: process.env, home: homedir(), electronUserData });
 }

@@ -4,7 +4,7 @@ export { gradeResultSchema } from './grade-result.ts';
 export type { ExerciseRef, GradeResult } from './grade-result.ts';
 export type { RecoveryNotice, RecoveredCounts } from './damaged-database.ts';
 export { SchemaTooNewError, SCHEMA_VERSION } from './migrations.ts';
-export { dataDirectory, databasePath, DATABASE_FILE_NAME } from './data-directory.ts';
+export { dataDirectory, databasePath, defaultDatabasePath, DATABASE_FILE_NAME } from './data-directory.ts';
 export type { DataDirectoryInput } from './data-directory.ts';
 export { exportProgress, importProgress, parseProgressExport, PROGRESS_FORMAT } from './progress-transfer.ts';
 export type { ProgressExport, ProgressImportSummary } from './progress-transfer.ts';

@@ -1,22 +1,24 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Sqlite } from 'better-sqlite3';
+import { sqliteNativeBinding } from '../native/sqlite-binding.ts';
 
 export type { Sqlite };
 
 export interface SqliteOptions {
-  /** Path of a better-sqlite3 addon built for Electron's ABI; undefined in Node. */
+  /** Path of a better-sqlite3 addon built for Electron's ABI; by default the one the Electron build ships (none in Node). */
   readonly nativeBinding?: string;
   readonly readonly?: boolean;
   readonly fileMustExist?: boolean;
 }
 
 export function openSqlite(path: string, options: SqliteOptions = {}): Sqlite {
+  const nativeBinding = options.nativeBinding ?? sqliteNativeBinding();
   return new Database(path, {
     readonly: options.readonly ?? false,
     fileMustExist: options.fileMustExist ?? false,
     timeout: 5000,
-    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    ...(nativeBinding === undefined ? {} : { nativeBinding }),
   });
 }
 

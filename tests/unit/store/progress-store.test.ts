@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProgressStore } from '../../../electron/store/progress-store.ts';
@@ -108,5 +109,17 @@ describe('ProgressStore', () => {
     const again = ProgressStore.open(file);
     expect(again.getAttempt(a.id)).toEqual(a);
     again.close();
+  });
+});
+
+describe('loading better-sqlite3', () => {
+  it('uses the native binding it is given (Electron passes its own ABI build)', () => {
+    const dir = tempDir();
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const store = ProgressStore.open(path.join(dir, 'a.sqlite3'), { nativeBinding: nodeBuild });
+    expect(store.createProfile({ name: 'Ada' }).name).toBe('Ada');
+    store.close();
+    expect(() => ProgressStore.open(path.join(dir, 'b.sqlite3'), { nativeBinding: path.join(dir, 'missing', 'better_sqlite3.node') }))
+      .toThrow(/Cannot find module/);
   });
 });
