@@ -29,7 +29,7 @@ export class WorkerPool<Init, T, R> {
   }
 
   private spawn(): Slot<T, R> {
-    const worker = new Worker(this.options.script, { execArgv: ['--import', 'tsx'], workerData: this.options.init, stderr: false });
+    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { script: this.options.script.href, init: this.options.init }, stderr: false });
     const slot: Slot<T, R> = { worker };
     worker.on('message', (message: TaskOutcome<R>) => this.finish(slot, message, false));
     worker.on('error', (error) => this.finish(slot, { ok: false, error: `the grader crashed on this submission: ${error.message}` }, true));
