@@ -1,0 +1,37 @@
+// emulator.alu_loop_mips and emulator.call_loop_mips: the shared benchmark loops run on the emulator, in million instructions per second.
+import type { Figure } from '../figure.ts';
+import { benchLoops, type BenchLoop } from '../loops.ts';
+import { Machine } from '../../../emulator/index.ts';
+
+const CODE = 0x10000;
+const SCRATCH = 0x20000;
+const STACK_TOP = 0x80000;
+const HALT = 0x30000;
+const ITERATIONS = 2_000_000;
+
+/** Runs one loop to completion and returns M instructions per second. */
+export function measureLoop(loop: BenchLoop, iterations = ITERATIONS): number {
+  const m = new Machine({ ramSize: 1024 * 1024 });
+  m.load(CODE, loop.code);
+  m.load(HALT, Uint8Array.of(0xf4));
+  m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));
+  m.setRegister('rsp', BigInt(STACK_TOP - 8));
+  m.setRegister('rdi', BigInt(SCRATCH));
+  m.setRegister('rdx', BigInt(iterations));
+  m.setRegister('rip', BigInt(CODE));
+  const expected = iterations * loop.perIteration + loop.fixed + 1;
+  const t0 = performance.now();
+  const result = m.run({ maxInstructions: expected + 10 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (result.reason !== 'hlt' || result.instructions !== expected) {
+    throw new Error(`${loop.name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`);
+  }
+  return result.instructions / seconds / 1e6;
+}
+
+export const figures: Figure[] = benchLoops.map((loop) => ({
+  name: `emulator.${loop.name}_mips`,
+  unit: 'M instr/s',
+  runs: 5,
+  measure: async () => measureLoop(loop),
+}));

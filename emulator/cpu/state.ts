@@ -1,0 +1,291 @@
+import { LinearMemory } from '../memory/linear.ts';
+import type { PhysicalMemory } from '../memory/physical.ts';
+import { BASE_RIP, SEG_CS, SEG_FS, SEG_SS, type MemRef } from '../decode/insn.ts';
+import { generalProtection, hex, stackFault } from './faults.ts';
+import { FIXED1 } from './flags.ts';
+
+/** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
+export const SEG_TYPE = 0xf;
+export const SEG_S = 1 << 4;
+export const SEG_DPL_SHIFT = 5;
+export const SEG_P = 1 << 7;
+export const SEG_AVL = 1 << 12;
+export const SEG_L = 1 << 13;
+export const SEG_DB = 1 << 14;
+export const SEG_G = 1 << 15;
+/** Not a descriptor bit: the register holds a null selector and may not be used. */
+export const SEG_UNUSABLE = 1 << 16;
+
+/** A segment register: the visible selector and the hidden part loaded from its descriptor. */
+export class Segment {
+  selector = 0;
+  /** Linear base; in 64-bit mode FS/GS bases are canonical addresses held sign-extended. */
+  base = 0;
+  limit = 0xffff;
+  attrs = SEG_P | SEG_S | 0x3;
+}
+
+export const EFER_SCE = 1 << 0;
+export const EFER_LME = 1 << 8;
+export const EFER_LMA = 1 << 10;
+export const EFER_NXE = 1 << 11;
+export const CR0_PE = 1 << 0;
+export const CR0_PG = 1 << 31;
+export const CR4_PAE = 1 << 5;
+
+export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
+export const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+const RSP = 4;
+
+const TWO32 = 4294967296;
+const CANONICAL_LIMIT = 140737488355328; // 2^47
+
+export const isCanonical = (linear: number): boolean => linear >= -CANONICAL_LIMIT && linear < CANONICAL_LIMIT;
+
+/** MSR numbers a kernel uses (Intel SDM Vol. 4). */
+export const MSR = {
+  EFER: 0xc0000080, STAR: 0xc0000081, LSTAR: 0xc0000082, CSTAR: 0xc0000083, SFMASK: 0xc0000084,
+  FS_BASE: 0xc0000100, GS_BASE: 0xc0000101, KERNEL_GS_BASE: 0xc0000102, TSC_AUX: 0xc0000103,
+  SYSENTER_CS: 0x174, SYSENTER_ESP: 0x175, SYSENTER_EIP: 0x176, TSC: 0x10, APIC_BASE: 0x1b, PAT: 0x277,
+} as const;
+
+/**
+ * The architectural state of one logical processor. Each 64-bit GPR is two int32 halves
+ * (`lo`, `hi`) so the hot path never touches BigInt; RIP and linear addresses are numbers
+ * (canonical addresses sign-extended, exact below 2^53).
+ */
+export class Cpu {
+  readonly lo = new Int32Array(16);
+  readonly hi = new Int32Array(16);
+  rip = 0;
+  /** RFLAGS (the upper 32 bits are reserved and always zero). */
+  flags = FIXED1;
+  readonly seg: Segment[] = [new Segment(), new Segment(), new Segment(), new Segment(), new Segment(), new Segment()];
+  readonly ldtr = new Segment();
+  readonly tr = new Segment();
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0xffff;
+  cr0 = 0x60000010;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  cr8 = 0;
+  efer = 0;
+  readonly dr = [0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400];
+  /** Every other MSR the CPU keeps (STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_*, ...), by number. */
+  readonly msr = new Map<number, bigint>();
+  readonly mem: LinearMemory;
+
+  /** Derived from CS, SS and EFER by `updateMode()`. */
+  codeBits = 16;
+  stackBits = 16;
+  cpl = 0;
+  /** Instructions retired. */
+  instructions = 0;
+  /** Slices of repeated string instructions that were cut short and re-executed (not retirements). */
+  repSlices = 0;
+  /** Scratch: the high half of a 64-bit result. */
+  tHi = 0;
+
+  constructor(readonly phys: PhysicalMemory) {
+    this.mem = new LinearMemory(phys);
+  }
+
+  get longMode(): boolean {
+    return (this.efer & EFER_LMA) !== 0;
+  }
+
+  /** Recomputes the code and stack sizes and the CPL after CS, SS or EFER changed. */
+  updateMode(): void {
+    const cs = this.seg[SEG_CS];
+    this.codeBits = this.longMode && cs.attrs & SEG_L ? 64 : cs.attrs & SEG_DB ? 32 : 16;
+    this.stackBits = this.codeBits === 64 ? 64 : this.seg[SEG_SS].attrs & SEG_DB ? 32 : 16;
+    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
+    this.mem.user = this.cpl === 3;
+  }
+
+  /** Linear address of a memory operand of `size` bytes, with the canonical or limit check its segment requires. */
+  ea(m: MemRef, size: number): number {
+    const lo = this.lo;
+    const hi = this.hi;
+    if (m.addrBits === 64) {
+      let l = m.dispLo;
+      let h = m.dispHi;
+      const b = m.base;
+      if (b >= 0) {
+        if (b === BASE_RIP) {
+          const r = this.rip + m.disp;
+          return m.seg >= SEG_FS ? this.flatten(r + this.seg[m.seg].base, m.seg) : this.flatten(r, m.seg);
+        }
+        l += lo[b] >>> 0;
+        h += hi[b];
+      }
+      const x = m.index;
+      if (x >= 0) {
+        l += (lo[x] >>> 0) * m.scale;
+        h += hi[x] * m.scale;
+      }
+      const carry = Math.floor(l / TWO32);
+      h = (h + carry) | 0;
+      l -= carry * TWO32;
+      if (h > 0x1fffff || h < -0x200000) throw this.nonCanonical(m.seg, h * TWO32 + l);
+      let linear = h * TWO32 + l;
+      if (m.seg >= SEG_FS) linear += this.seg[m.seg].base;
+      if (linear >= CANONICAL_LIMIT || linear < -CANONICAL_LIMIT) throw this.nonCanonical(m.seg, linear);
+      return linear;
+    }
+    let off = m.disp;
+    if (m.base >= 0) off += m.base === BASE_RIP ? this.rip : lo[m.base];
+    if (m.index >= 0) off += lo[m.index] * m.scale;
+    off = m.addrBits === 32 ? off >>> 0 : off & 0xffff;
+    return this.segmented(m.seg, off, size);
+  }
+
+  /** Linear address of `offset` in segment `s` outside 64-bit mode, after the limit check (Intel SDM Vol. 3A, 5.3). */
+  segmented(s: number, offset: number, size: number): number {
+    const seg = this.seg[s];
+    if (this.codeBits === 64) {
+      const linear = s >= SEG_FS ? offset + seg.base : offset;
+      if (!isCanonical(linear)) throw this.nonCanonical(s, linear);
+      return linear;
+    }
+    const limit = seg.limit;
+    const attrs = seg.attrs;
+    if (attrs & SEG_UNUSABLE) throw generalProtection(0, `${'ECSDFG'[s]}S holds a null selector`);
+    if ((attrs & 0x1c) === 0x14) {
+      // Expand-down data segment: valid offsets lie above the limit.
+      const upper = attrs & SEG_DB ? 0xffffffff : 0xffff;
+      if (offset <= limit || offset + size - 1 > upper) throw this.limitFault(s, offset);
+    } else if (offset + size - 1 > limit) {
+      throw this.limitFault(s, offset);
+    }
+    return (seg.base + offset) >>> 0;
+  }
+
+  /** In 64-bit mode a linear address already computed; applies the canonical check. */
+  private flatten(linear: number, s: number): number {
+    if (!isCanonical(linear)) throw this.nonCanonical(s, linear);
+    return linear;
+  }
+
+  private nonCanonical(s: number, linear: number) {
+    const text = `address ${hex(BigInt.asUintN(64, BigInt(Math.trunc(linear))))} is not canonical`;
+    return s === SEG_SS ? stackFault(0, text) : generalProtection(0, text);
+  }
+
+  private limitFault(s: number, offset: number) {
+    const name = `${'ECSDFG'[s]}S`;
+    const text = `offset ${hex(offset)} is outside ${name}'s limit ${hex(this.seg[s].limit)}`;
+    return s === SEG_SS ? stackFault(0, text) : generalProtection(0, text);
+  }
+
+  /** Linear address of the stack slot at stack-pointer value `sp` (already wrapped to the stack size). */
+  stackAddress(sp: number, size: number): number {
+    if (this.stackBits === 64) {
+      if (!isCanonical(sp)) throw stackFault(0, `stack address ${hex(sp)} is not canonical`);
+      return sp;
+    }
+    return this.segmented(SEG_SS, sp, size);
+  }
+
+  /** The stack pointer as a number: RSP sign-extended in 64-bit mode, ESP or SP otherwise. */
+  sp(): number {
+    if (this.stackBits === 64) return this.hi[RSP] * TWO32 + (this.lo[RSP] >>> 0);
+    return this.stackBits === 32 ? this.lo[RSP] >>> 0 : this.lo[RSP] & 0xffff;
+  }
+
+  setSp(value: number): void {
+    if (this.stackBits === 64) {
+      const h = Math.floor(value / TWO32);
+      this.lo[RSP] = value - h * TWO32;
+      this.hi[RSP] = h;
+    } else if (this.stackBits === 32) {
+      this.lo[RSP] = value;
+      this.hi[RSP] = 0;
+    } else {
+      this.lo[RSP] = (this.lo[RSP] & ~0xffff) | (value & 0xffff);
+    }
+  }
+
+  /** Pushes `size` bytes (2, 4 or 8) given as int32 halves. The store happens before RSP moves, so a fault leaves RSP intact. */
+  push(size: number, lo: number, hi: number): void {
+    const sp = this.wrapSp(this.sp() - size);
+    const a = this.stackAddress(sp, size);
+    if (size === 8) this.mem.write64(a, lo, hi);
+    else if (size === 4) this.mem.write32(a, lo);
+    else this.mem.write16(a, lo);
+    this.setSp(sp);
+  }
+
+  /** Pops `size` bytes: returns the low half (unsigned for 2 and 4) and leaves the high half in tHi. */
+  pop(size: number): number {
+    const sp = this.sp();
+    const a = this.stackAddress(sp, size);
+    let v: number;
+    if (size === 8) {
+      v = this.mem.read64(a);
+      this.tHi = this.mem.hi;
+    } else {
+      v = size === 4 ? this.mem.read32(a) >>> 0 : this.mem.read16(a);
+      this.tHi = 0;
+    }
+    this.setSp(this.wrapSp(sp + size));
+    return v;
+  }
+
+  /** Reads `size` bytes at stack offset `delta` from the stack pointer without moving it. */
+  peek(delta: number, size: number): number {
+    const a = this.stackAddress(this.wrapSp(this.sp() + delta), size);
+    if (size === 8) {
+      const v = this.mem.read64(a);
+      this.tHi = this.mem.hi;
+      return v;
+    }
+    this.tHi = 0;
+    return size === 4 ? this.mem.read32(a) >>> 0 : this.mem.read16(a);
+  }
+
+  wrapSp(sp: number): number {
+    if (this.stackBits === 64) {
+      // 64-bit wrap-around of RSP, kept as a sign-extended number.
+      if (sp >= 2 ** 63) return sp - 2 ** 64;
+      if (sp < -(2 ** 63)) return sp + 2 ** 64;
+      return sp;
+    }
+    return this.stackBits === 32 ? sp >>> 0 : sp & 0xffff;
+  }
+
+  /** A GPR as an unsigned 64-bit bigint. */
+  getGpr(r: number): bigint {
+    return (BigInt(this.hi[r] >>> 0) << 32n) | BigInt(this.lo[r] >>> 0);
+  }
+
+  setGpr(r: number, value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.lo[r] = Number(v & 0xffffffffn) | 0;
+    this.hi[r] = Number(v >> 32n) | 0;
+  }
+
+  getRip(): bigint {
+    return BigInt.asUintN(64, BigInt(this.rip));
+  }
+
+  setRip(value: bigint): void {
+    this.rip = Number(BigInt.asIntN(64, value));
+  }
+
+  /** Sets the instruction pointer after a branch: wraps to the operand size outside 64-bit mode and checks canonical form / CS limit. */
+  branch(target: number, opSize: number): void {
+    if (this.codeBits === 64) {
+      if (opSize === 2) target &= 0xffff;
+      else if (!isCanonical(target)) throw generalProtection(0, `branch target ${hex(target)} is not canonical`);
+    } else {
+      target = opSize === 2 ? target & 0xffff : target >>> 0;
+      const cs = this.seg[SEG_CS];
+      if (target > cs.limit) throw generalProtection(0, `branch target ${hex(target)} is beyond CS's limit ${hex(cs.limit)}`);
+    }
+    this.rip = target;
+  }
+}

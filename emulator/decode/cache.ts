@@ -1,0 +1,122 @@
+/**
+ * Decoded instructions cached per physical page and offset (with the code size they were decoded
+ * for), plus a small TLB from linear code page to the page's cache. A write to a page holding
+ * decoded code invalidates that page (and any page whose instructions spill into it).
+ */
+import { generalProtection, hex } from '../cpu/faults.ts';
+import type { Cpu } from '../cpu/state.ts';
+import { ACCESS_EXECUTE } from '../memory/linear.ts';
+import { PAGE_SIZE, type PhysicalMemory } from '../memory/physical.ts';
+import { buildInsn } from './dispatch.ts';
+import { decodeOne } from './iced.ts';
+import type { Insn } from './insn.ts';
+import { SEG_CS } from './insn.ts';
+
+const TLB_SIZE = 64;
+const INV_PAGE = 1 / PAGE_SIZE;
+const MAX_LENGTH = 15;
+
+type PageCache = (Insn | undefined)[];
+
+export class DecodeCache {
+  private readonly pages = new Map<number, PageCache>();
+  /** For a physical page, the pages whose cached instructions extend into it. */
+  private readonly spills = new Map<number, Set<number>>();
+  private readonly tag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly entry: PageCache[] = new Array(TLB_SIZE);
+  /** Instructions decoded so far (for statistics and tests). */
+  decoded = 0;
+
+  constructor(private readonly phys: PhysicalMemory) {
+    phys.onCodeWrite = (pn) => this.invalidate(pn);
+  }
+
+  /** Forgets the linear-to-page mapping (after any translation change). */
+  flushTlb(): void {
+    this.tag.fill(NaN);
+  }
+
+  invalidate(pn: number): void {
+    this.pages.delete(pn);
+    this.phys.codePages[pn] = 0;
+    this.flushTlb();
+    const dependents = this.spills.get(pn);
+    if (dependents) {
+      this.spills.delete(pn);
+      for (const d of dependents) if (this.pages.has(d)) this.invalidate(d);
+    }
+  }
+
+  /** Drops every decoded instruction. */
+  clear(): void {
+    for (const pn of [...this.pages.keys()]) this.invalidate(pn);
+  }
+
+  /** The instruction at `rip` (an offset in CS outside 64-bit mode). */
+  fetch(cpu: Cpu, rip: number): Insn {
+    let lin = rip;
+    if (cpu.codeBits !== 64) {
+      const cs = cpu.seg[SEG_CS];
+      if (rip > cs.limit) throw generalProtection(0, `instruction fetch at ${hex(rip)} is beyond CS's limit ${hex(cs.limit)}`);
+      lin = (cs.base + rip) >>> 0;
+    }
+    const pn = Math.floor(lin * INV_PAGE);
+    const i = pn & (TLB_SIZE - 1);
+    if (this.tag[i] === pn) {
+      const insn = this.entry[i][lin - pn * PAGE_SIZE];
+      if (insn !== undefined && insn.bits === cpu.codeBits) return insn;
+    }
+    return this.slowFetch(cpu, lin, pn);
+  }
+
+  private slowFetch(cpu: Cpu, lin: number, pn: number): Insn {
+    const bits = cpu.codeBits;
+    const physical = cpu.mem.physical(lin, ACCESS_EXECUTE);
+    const ppn = Math.floor(physical * INV_PAGE);
+    const off = physical - ppn * PAGE_SIZE;
+    const firstPage = this.phys.page(ppn, 'instruction fetch');
+    let page = this.pages.get(ppn);
+    if (!page) {
+      page = new Array(PAGE_SIZE);
+      this.pages.set(ppn, page);
+      this.markCode(cpu, ppn);
+    }
+    const i = pn & (TLB_SIZE - 1);
+    this.tag[i] = pn;
+    this.entry[i] = page;
+    const cached = page[off];
+    if (cached !== undefined && cached.bits === bits) return cached;
+
+    const inPage = Math.min(MAX_LENGTH, PAGE_SIZE - off);
+    let bytes = firstPage.slice(off, off + inPage);
+    let raw = decodeOne(bytes, bits);
+    if (raw.truncated && inPage < MAX_LENGTH) {
+      // The instruction continues on the next linear page: fetch it (this may fault, as on hardware).
+      const next = cpu.mem.physical(lin + inPage, ACCESS_EXECUTE);
+      const nextPn = Math.floor(next * INV_PAGE);
+      const more = this.phys.page(nextPn, 'instruction fetch').slice(0, MAX_LENGTH - inPage);
+      const joined = new Uint8Array(MAX_LENGTH);
+      joined.set(bytes);
+      joined.set(more, inPage);
+      bytes = joined;
+      raw = decodeOne(bytes, bits);
+      if (raw.length > inPage) {
+        let set = this.spills.get(nextPn);
+        if (!set) this.spills.set(nextPn, (set = new Set()));
+        set.add(ppn);
+        this.markCode(cpu, nextPn);
+      }
+    }
+    const insn = buildInsn(raw, bytes.slice(0, raw.length), bits, lin);
+    this.decoded++;
+    page[off] = insn;
+    return insn;
+  }
+
+  private markCode(cpu: Cpu, ppn: number): void {
+    if (!this.phys.codePages[ppn]) {
+      this.phys.codePages[ppn] = 1;
+      cpu.mem.flushWrites();
+    }
+  }
+}

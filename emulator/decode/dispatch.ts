@@ -1,0 +1,49 @@
+/** Builds executable instructions from decoded records: the instruction table decides what is implemented. */
+import { hex, invalidOpcode } from '../cpu/faults.ts';
+import { INSTRUCTIONS } from '../isa/table.ts';
+import { aluOps } from '../ops/alu.ts';
+import { bitsOps } from '../ops/bits.ts';
+import { controlOps } from '../ops/control.ts';
+import { flagOps } from '../ops/flags.ts';
+import { miscOps } from '../ops/misc.ts';
+import { moveOps } from '../ops/move.ts';
+import { muldivOps } from '../ops/muldiv.ts';
+import type { Factory } from '../ops/operands.ts';
+import { shiftOps } from '../ops/shift.ts';
+import { stackOps } from '../ops/stack.ts';
+import { stringOps } from '../ops/string.ts';
+import { systemOps } from '../ops/system.ts';
+import type { RawInsn } from './iced.ts';
+import { Insn, OP_MEM, OP_OTHER, type Exec } from './insn.ts';
+
+/** Every handler factory, by mnemonic, as the families register them. */
+export const HANDLERS: ReadonlyMap<string, Factory> = new Map(
+  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps }),
+);
+
+const FACTS = new Map(INSTRUCTIONS.map((f) => [f.mnemonic, f]));
+
+const bytesText = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+
+function raising(reason: string): Exec {
+  return () => {
+    throw invalidOpcode(reason);
+  };
+}
+
+/** Chooses the handler for one decoded instruction; anything not implemented becomes a #UD that names it. */
+export function buildInsn(raw: RawInsn, bytes: Uint8Array, bits: number, address: number): Insn {
+  let exec: Exec;
+  const facts = FACTS.get(raw.mnemonic);
+  const factory = facts ? HANDLERS.get(raw.mnemonic) : undefined;
+  if (raw.mnemonic === 'INVALID') {
+    exec = raising(`bytes ${bytesText(bytes)} at ${hex(address)} are not a valid instruction in ${bits}-bit code`);
+  } else if (!factory || raw.ops.some((op) => op.kind === OP_OTHER)) {
+    exec = raising(`${raw.mnemonic} is not implemented by this CPU${factory ? ` (form ${raw.form})` : ''}`);
+  } else if (raw.lock && !(facts!.lockable && raw.ops[0]?.kind === OP_MEM)) {
+    exec = raising(`LOCK prefix is not allowed on ${raw.mnemonic}${facts!.lockable ? ' with a register destination' : ''}`);
+  } else {
+    exec = factory(raw);
+  }
+  return new Insn(exec, raw.mnemonic, raw.form, raw.length, bits, raw.opSize, raw.ops, raw.mem, raw.rel, raw.cond, raw.rep, raw.lock, raw.addrBits, raw.segPrefix, bytes);
+}

@@ -1,0 +1,97 @@
+import type { Cpu } from '../cpu/state.ts';
+
+/** Executes one decoded instruction. RIP already points past it when this runs. */
+export type Exec = (cpu: Cpu, insn: Insn) => void;
+
+export const OP_REG = 0;
+export const OP_MEM = 1;
+export const OP_IMM = 2;
+/** A segment register operand (MOV Sreg, PUSH FS, ...): `reg` is 0..5 in ES CS SS DS FS GS order. */
+export const OP_SEG = 3;
+/** A control or debug register operand: `reg` is its number. */
+export const OP_CR = 4;
+export const OP_DR = 5;
+/** An operand we do not model (x87, MMX, XMM, ...): instructions using one are not implemented. */
+export const OP_OTHER = 6;
+
+/** RIP-relative addressing: `MemRef.base` is this pseudo-register. */
+export const BASE_RIP = 16;
+
+export const SEG_ES = 0;
+export const SEG_CS = 1;
+export const SEG_SS = 2;
+export const SEG_DS = 3;
+export const SEG_FS = 4;
+export const SEG_GS = 5;
+
+export class Operand {
+  constructor(
+    readonly kind: number,
+    /** GPR index 0..15 (or segment/control/debug register number). */
+    readonly reg: number,
+    /** AH, CH, DH, BH: bits 8..15 of register reg. */
+    readonly high: boolean,
+    /** Width in bytes. */
+    readonly size: number,
+    /** Immediate value as two int32 halves, already sign- or zero-extended as the encoding says. */
+    readonly immLo: number,
+    readonly immHi: number,
+  ) {}
+}
+
+export class MemRef {
+  /** The displacement split into an unsigned low half and a signed high half. */
+  readonly dispLo: number;
+  readonly dispHi: number;
+  constructor(
+    /** GPR index, BASE_RIP, or -1. */
+    readonly base: number,
+    readonly index: number,
+    readonly scale: number,
+    /** Signed displacement (exact: at most 32 bits, or a 64-bit moffs within 2^53). */
+    readonly disp: number,
+    /** Segment register the access goes through (after prefixes and defaults). */
+    readonly seg: number,
+    /** Address size in bits: 16, 32 or 64. */
+    readonly addrBits: number,
+    /** Memory operand width in bytes (0 when the instruction does not access memory, e.g. LEA). */
+    readonly size: number,
+  ) {
+    this.dispHi = Math.floor(disp / 4294967296);
+    this.dispLo = disp - this.dispHi * 4294967296;
+  }
+}
+
+/** One decoded instruction, decoded once per (physical address, code size) and cached. */
+export class Insn {
+  exec: Exec;
+  constructor(
+    exec: Exec,
+    /** Upper-case mnemonic, as learners read it (`ADD`, `MOVSQ`). */
+    readonly mnemonic: string,
+    /** iced-x86's name of the exact form (`Add_rm64_r64`), for messages and size hints. */
+    readonly form: string,
+    readonly length: number,
+    /** Code size it was decoded for: 16, 32 or 64. */
+    readonly bits: number,
+    /** Operand size in bytes (1, 2, 4, 8) as the instruction uses it. */
+    readonly opSize: number,
+    readonly ops: Operand[],
+    readonly mem: MemRef | null,
+    /** Branch displacement relative to the next instruction. */
+    readonly rel: number,
+    /** Condition code 0..15 for Jcc/SETcc/CMOVcc/LOOPcc, else -1. */
+    readonly cond: number,
+    /** 0 none, 1 REP/REPE, 2 REPNE. */
+    readonly rep: number,
+    readonly lock: boolean,
+    /** Address size in bits (for string instructions, LOOP, JCXZ). */
+    readonly addrBits: number,
+    /** Segment override prefix (0..5) or -1. */
+    readonly segPrefix: number,
+    /** The instruction's bytes, for messages. */
+    readonly bytes: Uint8Array,
+  ) {
+    this.exec = exec;
+  }
+}

@@ -1,0 +1,10 @@
+/** The emulator's public API (documented in docs/emulator.md). */
+export { Machine } from './machine.ts';
+export type { FaultInfo, MachineOptions, Mode, RunOptions, RunResult, StopReason } from './machine.ts';
+export { CpuFault, Vector, BUS_ERROR } from './cpu/faults.ts';
+export { Cpu, GPR_NAMES, SEGMENT_NAMES } from './cpu/state.ts';
+export { ACCESS_READ, ACCESS_WRITE, ACCESS_EXECUTE, ACCESS_USER, identityTranslate } from './memory/linear.ts';
+export type { Translate } from './memory/linear.ts';
+export { INSTRUCTIONS } from './isa/table.ts';
+export type { InstructionFacts, Family } from './isa/table.ts';
+export { cpuid } from './cpu/cpuid.ts';

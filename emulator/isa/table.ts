@@ -1,0 +1,155 @@
+/**
+ * Instruction facts as data: every mnemonic this CPU implements, its family, a one-line summary,
+ * the status flags it writes and those the SDM leaves undefined, the faults it can raise, and
+ * whether LOCK is allowed. Dispatch is registered from this table (a test checks that every
+ * entry has a handler and every handler an entry); the editor's hover docs read it too.
+ * Pure data: no imports.
+ */
+export type Family = 'move' | 'stack' | 'alu' | 'muldiv' | 'shift' | 'bits' | 'control' | 'string' | 'flags' | 'misc' | 'system';
+
+export interface InstructionFacts {
+  mnemonic: string;
+  family: Family;
+  summary: string;
+  /** Status flags written, as letters of OSZAPC (and D, I for the flag instructions). */
+  flagsWritten: string;
+  /** Flags the SDM leaves undefined after the instruction. */
+  flagsUndefined: string;
+  faults: string[];
+  /** LOCK is accepted when the destination is memory. */
+  lockable?: boolean;
+}
+
+const MEM = ['#GP(0)', '#SS(0)', '#PF(fault-code)'];
+const CC_NAMES = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 'NP', 'L', 'GE', 'LE', 'G'];
+const CC_TEXT = ['overflow', 'no overflow', 'below (CF=1)', 'above or equal (CF=0)', 'equal (ZF=1)', 'not equal (ZF=0)', 'below or equal (CF=1 or ZF=1)', 'above (CF=0 and ZF=0)', 'sign (SF=1)', 'no sign (SF=0)', 'parity even (PF=1)', 'parity odd (PF=0)', 'less (SF!=OF)', 'greater or equal (SF=OF)', 'less or equal (ZF=1 or SF!=OF)', 'greater (ZF=0 and SF=OF)'];
+
+function e(mnemonic: string, family: Family, summary: string, flagsWritten = '', flagsUndefined = '', faults: string[] = MEM, lockable = false): InstructionFacts {
+  return lockable ? { mnemonic, family, summary, flagsWritten, flagsUndefined, faults, lockable } : { mnemonic, family, summary, flagsWritten, flagsUndefined, faults };
+}
+
+const strings: InstructionFacts[] = [];
+for (const [base, what, flags] of [
+  ['MOVS', 'copy the element at [rSI] to [rDI]', ''],
+  ['STOS', 'store the accumulator at [rDI]', ''],
+  ['LODS', 'load the accumulator from [rSI]', ''],
+  ['CMPS', 'compare [rSI] with [rDI] and set flags', 'OSZAPC'],
+  ['SCAS', 'compare the accumulator with [rDI] and set flags', 'OSZAPC'],
+] as const) {
+  for (const [suffix, width] of [['B', 'byte'], ['W', 'word'], ['D', 'doubleword'], ['Q', 'quadword']]) {
+    strings.push(e(base + suffix, 'string', `${what[0].toUpperCase()}${what.slice(1)} (${width}), then step rSI/rDI by DF; REP prefixes repeat it rCX times.`, flags));
+  }
+}
+
+export const INSTRUCTIONS: readonly InstructionFacts[] = [
+  // Data movement
+  e('MOV', 'move', 'Copy the source to the destination (registers, memory, immediates, moffs, segment registers).', '', '', [...MEM, '#UD (MOV to CS)', '#GP(selector)', '#NP(selector)']),
+  e('MOVZX', 'move', 'Copy a byte or word, zero-extended.'),
+  e('MOVSX', 'move', 'Copy a byte or word, sign-extended.'),
+  e('MOVSXD', 'move', 'Copy a doubleword, sign-extended to 64 bits.'),
+  ...CC_NAMES.map((c, k) => e(`CMOV${c}`, 'move', `Move if ${CC_TEXT[k]}; the source is read either way and a 32-bit destination is zero-extended either way.`)),
+  e('XCHG', 'move', 'Exchange two operands (implicitly locked with a memory operand).', '', '', MEM, true),
+  e('XADD', 'move', 'Exchange, then store the sum in the destination.', 'OSZAPC', '', MEM, true),
+  e('CMPXCHG', 'move', 'Compare the accumulator with the destination: equal stores the source, else loads the destination into the accumulator.', 'OSZAPC', '', MEM, true),
+  e('CMPXCHG8B', 'move', 'Compare EDX:EAX with m64: equal stores ECX:EBX, else loads m64 into EDX:EAX.', 'Z', '', [...MEM, '#UD (register operand)'], true),
+  e('CMPXCHG16B', 'move', 'Compare RDX:RAX with m128: equal stores RCX:RBX, else loads m128 into RDX:RAX.', 'Z', '', [...MEM, '#GP(0) (not 16-byte aligned)', '#UD (register operand)'], true),
+  e('BSWAP', 'move', 'Reverse the byte order of a register.', '', '', []),
+  e('LEA', 'move', 'Load the effective address of a memory operand (no memory access).', '', '', ['#UD (register source)']),
+  e('MOVBE', 'move', 'Load or store with the byte order reversed.'),
+  // Stack
+  e('PUSH', 'stack', 'Decrement rSP by the operand size and store the operand there.'),
+  e('POP', 'stack', 'Load the operand from [rSP] and increment rSP.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('PUSHF', 'stack', 'Push FLAGS (16 bits).'),
+  e('PUSHFD', 'stack', 'Push EFLAGS with VM and RF cleared.'),
+  e('PUSHFQ', 'stack', 'Push RFLAGS with VM and RF cleared.'),
+  e('POPF', 'stack', 'Pop FLAGS (16 bits); IOPL only at CPL 0, IF only when CPL <= IOPL.', 'OSZAPCDI'),
+  e('POPFD', 'stack', 'Pop EFLAGS; IOPL only at CPL 0, IF only when CPL <= IOPL.', 'OSZAPCDI'),
+  e('POPFQ', 'stack', 'Pop RFLAGS; IOPL only at CPL 0, IF only when CPL <= IOPL.', 'OSZAPCDI'),
+  e('PUSHA', 'stack', 'Push AX, CX, DX, BX, original SP, BP, SI, DI (not in 64-bit mode).'),
+  e('PUSHAD', 'stack', 'Push EAX, ECX, EDX, EBX, original ESP, EBP, ESI, EDI (not in 64-bit mode).'),
+  e('POPA', 'stack', 'Pop DI, SI, BP, (skip SP), BX, DX, CX, AX (not in 64-bit mode).'),
+  e('POPAD', 'stack', 'Pop EDI, ESI, EBP, (skip ESP), EBX, EDX, ECX, EAX (not in 64-bit mode).'),
+  e('ENTER', 'stack', 'Make a stack frame: push rBP, copy nesting-level frame pointers, reserve imm16 bytes.'),
+  e('LEAVE', 'stack', 'Release a stack frame: rSP = rBP, then pop rBP.'),
+  // Arithmetic and logic
+  e('ADD', 'alu', 'Add the source to the destination.', 'OSZAPC', '', MEM, true),
+  e('ADC', 'alu', 'Add the source and CF to the destination.', 'OSZAPC', '', MEM, true),
+  e('SUB', 'alu', 'Subtract the source from the destination.', 'OSZAPC', '', MEM, true),
+  e('SBB', 'alu', 'Subtract the source and CF from the destination.', 'OSZAPC', '', MEM, true),
+  e('CMP', 'alu', 'Subtract the source from the destination for the flags only.', 'OSZAPC'),
+  e('INC', 'alu', 'Add 1 (CF unchanged).', 'OSZAP', '', MEM, true),
+  e('DEC', 'alu', 'Subtract 1 (CF unchanged).', 'OSZAP', '', MEM, true),
+  e('NEG', 'alu', "Two's complement negation; CF is set unless the operand was 0.", 'OSZAPC', '', MEM, true),
+  e('AND', 'alu', 'Bitwise AND; OF and CF cleared.', 'OSZAPC', 'A', MEM, true),
+  e('OR', 'alu', 'Bitwise OR; OF and CF cleared.', 'OSZAPC', 'A', MEM, true),
+  e('XOR', 'alu', 'Bitwise exclusive OR; OF and CF cleared.', 'OSZAPC', 'A', MEM, true),
+  e('NOT', 'alu', "One's complement (no flags).", '', '', MEM, true),
+  e('TEST', 'alu', 'Bitwise AND for the flags only.', 'OSZAPC', 'A'),
+  // Multiply and divide
+  e('MUL', 'muldiv', 'Unsigned multiply of the accumulator; the high half goes to rDX (AH for bytes).', 'OC', 'SZAP'),
+  e('IMUL', 'muldiv', 'Signed multiply (one, two or three operands); CF=OF=1 when the result was truncated.', 'OC', 'SZAP'),
+  e('DIV', 'muldiv', 'Unsigned divide rDX:rAX by the operand: quotient in rAX, remainder in rDX.', '', 'OSZAPC', [...MEM, '#DE (zero divisor or quotient too large)']),
+  e('IDIV', 'muldiv', 'Signed divide rDX:rAX by the operand: quotient in rAX, remainder in rDX.', '', 'OSZAPC', [...MEM, '#DE (zero divisor or quotient too large)']),
+  // Shifts and rotates
+  e('SHL', 'shift', 'Shift left; CF gets the last bit out. Count masked to 5 (6) bits; 0 leaves the flags.', 'OSZAPC', 'OA'),
+  e('SAL', 'shift', 'Same as SHL.', 'OSZAPC', 'OA'),
+  e('SHR', 'shift', 'Logical shift right; CF gets the last bit out.', 'OSZAPC', 'OA'),
+  e('SAR', 'shift', 'Arithmetic shift right (sign-filling); CF gets the last bit out.', 'OSZAPC', 'OA'),
+  e('ROL', 'shift', 'Rotate left; CF gets the bit rotated into bit 0.', 'OC', 'O'),
+  e('ROR', 'shift', 'Rotate right; CF gets the bit rotated into the top.', 'OC', 'O'),
+  e('RCL', 'shift', 'Rotate left through CF.', 'OC', 'O'),
+  e('RCR', 'shift', 'Rotate right through CF.', 'OC', 'O'),
+  e('SHLD', 'shift', 'Shift left, filling from a second register.', 'OSZAPC', 'OA'),
+  e('SHRD', 'shift', 'Shift right, filling from a second register.', 'OSZAPC', 'OA'),
+  // Bits
+  e('BT', 'bits', 'Copy the selected bit to CF.', 'C', 'OSAP'),
+  e('BTS', 'bits', 'Copy the selected bit to CF and set it.', 'C', 'OSAP', MEM, true),
+  e('BTR', 'bits', 'Copy the selected bit to CF and clear it.', 'C', 'OSAP', MEM, true),
+  e('BTC', 'bits', 'Copy the selected bit to CF and complement it.', 'C', 'OSAP', MEM, true),
+  e('BSF', 'bits', 'Index of the lowest set bit; ZF=1 and the destination unchanged when the source is 0.', 'Z', 'OSAPC'),
+  e('BSR', 'bits', 'Index of the highest set bit; ZF=1 and the destination unchanged when the source is 0.', 'Z', 'OSAPC'),
+  e('TZCNT', 'bits', 'Count trailing zero bits; CF=1 when the source is 0.', 'ZC', 'OSAP'),
+  e('LZCNT', 'bits', 'Count leading zero bits; CF=1 when the source is 0.', 'ZC', 'OSAP'),
+  e('POPCNT', 'bits', 'Count set bits; ZF=1 when the source is 0, other flags cleared.', 'OSZAPC'),
+  // Control transfer
+  e('JMP', 'control', 'Jump (relative, indirect, or far).', '', '', ['#GP(0) (non-canonical target or beyond CS limit)', ...MEM]),
+  ...CC_NAMES.map((c, k) => e(`J${c}`, 'control', `Jump if ${CC_TEXT[k]}.`, '', '', ['#GP(0) (non-canonical target)'])),
+  e('CALL', 'control', 'Push the return address and jump (relative, indirect, or far).', '', '', ['#GP(0) (non-canonical target)', ...MEM]),
+  e('RET', 'control', 'Pop the return address (then release imm16 bytes).', '', '', ['#GP(0) (non-canonical return address)', '#SS(0)', '#PF(fault-code)']),
+  e('LOOP', 'control', 'Decrement rCX (flags unchanged); jump if it is not 0.', '', '', ['#GP(0)']),
+  e('LOOPE', 'control', 'Decrement rCX; jump if it is not 0 and ZF=1.', '', '', ['#GP(0)']),
+  e('LOOPNE', 'control', 'Decrement rCX; jump if it is not 0 and ZF=0.', '', '', ['#GP(0)']),
+  e('JCXZ', 'control', 'Jump if CX is 0.', '', '', ['#GP(0)']),
+  e('JECXZ', 'control', 'Jump if ECX is 0.', '', '', ['#GP(0)']),
+  e('JRCXZ', 'control', 'Jump if RCX is 0.', '', '', ['#GP(0)']),
+  // Strings
+  ...strings,
+  // Flags
+  e('CLC', 'flags', 'Clear CF.', 'C', '', []),
+  e('STC', 'flags', 'Set CF.', 'C', '', []),
+  e('CMC', 'flags', 'Complement CF.', 'C', '', []),
+  e('CLD', 'flags', 'Clear DF (strings go up).', 'D', '', []),
+  e('STD', 'flags', 'Set DF (strings go down).', 'D', '', []),
+  e('CLI', 'flags', 'Clear IF (needs CPL <= IOPL).', 'I', '', ['#GP(0)']),
+  e('STI', 'flags', 'Set IF (needs CPL <= IOPL).', 'I', '', ['#GP(0)']),
+  e('LAHF', 'flags', 'AH = SF:ZF:0:AF:0:PF:1:CF.', '', '', []),
+  e('SAHF', 'flags', 'Load SF, ZF, AF, PF, CF from AH.', 'SZAPC', '', []),
+  ...CC_NAMES.map((c, k) => e(`SET${c}`, 'flags', `Store 1 in a byte if ${CC_TEXT[k]}, else 0.`)),
+  // Miscellaneous
+  e('CBW', 'misc', 'Sign-extend AL into AX.', '', '', []),
+  e('CWDE', 'misc', 'Sign-extend AX into EAX.', '', '', []),
+  e('CDQE', 'misc', 'Sign-extend EAX into RAX.', '', '', []),
+  e('CWD', 'misc', 'Sign-extend AX into DX:AX.', '', '', []),
+  e('CDQ', 'misc', 'Sign-extend EAX into EDX:EAX.', '', '', []),
+  e('CQO', 'misc', 'Sign-extend RAX into RDX:RAX.', '', '', []),
+  e('NOP', 'misc', 'Do nothing (one-byte and multi-byte forms; the operand is not accessed).', '', '', []),
+  e('PAUSE', 'misc', 'Spin-loop hint; does nothing here.', '', '', []),
+  e('UD2', 'misc', 'Raise #UD on purpose.', '', '', ['#UD']),
+  e('INT3', 'misc', 'Breakpoint trap (#BP).', '', '', ['#BP']),
+  e('INT', 'misc', 'Software interrupt through IDT vector imm8.', '', '', ['#GP(vector*8+2)', '#NP', '#SS']),
+  e('INTO', 'misc', 'Raise #OF if OF=1 (not in 64-bit mode).', '', '', ['#OF']),
+  e('HLT', 'misc', 'Halt: the run stops with RIP after HLT (needs CPL 0).', '', '', ['#GP(0)']),
+  e('CPUID', 'misc', 'Report the fixed processor model (see docs/emulator.md).', '', '', []),
+  e('RDTSC', 'misc', 'EDX:EAX = time-stamp counter (the retired-instruction count: deterministic).', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
+  e('RDTSCP', 'misc', 'RDTSC, and ECX = IA32_TSC_AUX.', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
+];

@@ -1,0 +1,244 @@
+import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
+
+/** What an access is for, as the translation hook (and later the page walker) must know. */
+export const ACCESS_READ = 1;
+export const ACCESS_WRITE = 2;
+export const ACCESS_EXECUTE = 4;
+/** Set when the access is made at CPL 3 (a user-mode access for the page-level U/S check). */
+export const ACCESS_USER = 8;
+
+/**
+ * Maps one linear address to a physical address for an access, or throws the fault the access
+ * raises (#PF once paging is on). Linear addresses are numbers: in 64-bit mode canonical
+ * addresses are held sign-extended, so 0xffff800000000000 is -2^47.
+ */
+export type Translate = (linear: number, access: number) => number;
+
+export const identityTranslate: Translate = (linear) => linear;
+
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+const INV_PAGE = 1 / PAGE_SIZE;
+
+/**
+ * Linear-address reads and writes through one translation hook, with a small direct-mapped TLB
+ * per access kind from linear page to the physical page's bytes. Pages holding decoded code are
+ * never entered in the write TLB, so every write to code takes the slow path that invalidates it.
+ */
+export class LinearMemory {
+  private translateHook: Translate = identityTranslate;
+  /** True while the CPU runs at CPL 3: accesses are user accesses. */
+  private userMode = false;
+  private observer: ((physical: number, size: number) => void) | null = null;
+
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly rView: DataView[] = new Array(TLB_SIZE);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly wView: DataView[] = new Array(TLB_SIZE);
+  /** The high half of the last read64. */
+  hi = 0;
+  /** Called whenever the TLB is flushed, so caches keyed by linear address can follow. */
+  onFlush: () => void = () => {};
+
+  constructor(readonly phys: PhysicalMemory) {}
+
+  get translate(): Translate {
+    return this.translateHook;
+  }
+
+  set translate(hook: Translate) {
+    this.translateHook = hook;
+    this.flush();
+  }
+
+  set user(value: boolean) {
+    if (value !== this.userMode) {
+      this.userMode = value;
+      this.flush();
+    }
+  }
+
+  get user(): boolean {
+    return this.userMode;
+  }
+
+  /** Called before every write with the physical address and size (for a time-travel journal). */
+  set writeObserver(fn: ((physical: number, size: number) => void) | null) {
+    this.observer = fn;
+    this.flushWrites();
+  }
+
+  get writeObserver(): ((physical: number, size: number) => void) | null {
+    return this.observer;
+  }
+
+  flush(): void {
+    this.rTag.fill(NaN);
+    this.flushWrites();
+    this.onFlush();
+  }
+
+  flushWrites(): void {
+    this.wTag.fill(NaN);
+  }
+
+  /** Physical address of one byte, through the translation hook. */
+  physical(linear: number, access: number): number {
+    return this.translateHook(linear, this.userMode ? access | ACCESS_USER : access);
+  }
+
+  read8(lin: number): number {
+    const pn = Math.floor(lin * INV_PAGE);
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn) return this.rView[i].getUint8(lin - pn * PAGE_SIZE);
+    return this.slowRead(lin, 1);
+  }
+
+  read16(lin: number): number {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 2) return this.rView[i].getUint16(off, true);
+    return this.slowRead(lin, 2);
+  }
+
+  /** A 32-bit read, returned as a signed int32. */
+  read32(lin: number): number {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 4) return this.rView[i].getInt32(off, true);
+    return this.slowRead(lin, 4) | 0;
+  }
+
+  /** A 64-bit read: returns the low half as int32 and leaves the high half in `hi`. */
+  read64(lin: number): number {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.rTag[i] === pn && off <= PAGE_SIZE - 8) {
+      const v = this.rView[i];
+      this.hi = v.getInt32(off + 4, true);
+      return v.getInt32(off, true);
+    }
+    return this.slowRead(lin, 8);
+  }
+
+  write8(lin: number, value: number): void {
+    const pn = Math.floor(lin * INV_PAGE);
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn) this.wView[i].setUint8(lin - pn * PAGE_SIZE, value);
+    else this.slowWrite(lin, 1, value, 0);
+  }
+
+  write16(lin: number, value: number): void {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 2) this.wView[i].setUint16(off, value, true);
+    else this.slowWrite(lin, 2, value, 0);
+  }
+
+  write32(lin: number, value: number): void {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 4) this.wView[i].setInt32(off, value, true);
+    else this.slowWrite(lin, 4, value, 0);
+  }
+
+  write64(lin: number, lo: number, hi: number): void {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (this.wTag[i] === pn && off <= PAGE_SIZE - 8) {
+      const v = this.wView[i];
+      v.setInt32(off, lo, true);
+      v.setInt32(off + 4, hi, true);
+    } else this.slowWrite(lin, 8, lo, hi);
+  }
+
+  /** Checks that a write of `size` bytes at `lin` would succeed, without writing (for instructions that must fault before any store). */
+  probeWrite(lin: number, size: number): void {
+    this.physical(lin, ACCESS_WRITE);
+    if (size > 1) this.physical(lin + size - 1, ACCESS_WRITE);
+  }
+
+  private slowRead(lin: number, size: number): number {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    if (off + size <= PAGE_SIZE) {
+      const phys = this.physical(lin, ACCESS_READ);
+      const ppn = Math.floor(phys * INV_PAGE);
+      const view = this.phys.view(ppn, 'read');
+      const i = pn & TLB_MASK;
+      this.rTag[i] = pn;
+      this.rView[i] = view;
+      const at = phys - ppn * PAGE_SIZE;
+      switch (size) {
+        case 1: return view.getUint8(at);
+        case 2: return view.getUint16(at, true);
+        case 4: return view.getInt32(at, true);
+        default:
+          this.hi = view.getInt32(at + 4, true);
+          return view.getInt32(at, true);
+      }
+    }
+    // Crosses a page boundary: both pages are translated before any byte is used.
+    const first = this.physical(lin, ACCESS_READ);
+    const second = this.physical(lin + (PAGE_SIZE - off), ACCESS_READ);
+    const bytes = new Uint8Array(8);
+    for (let k = 0; k < size; k++) {
+      const p = k < PAGE_SIZE - off ? first + k : second + k - (PAGE_SIZE - off);
+      const ppn = Math.floor(p * INV_PAGE);
+      bytes[k] = this.phys.page(ppn, 'read')[p - ppn * PAGE_SIZE];
+    }
+    const dv = new DataView(bytes.buffer);
+    switch (size) {
+      case 2: return dv.getUint16(0, true);
+      case 4: return dv.getInt32(0, true);
+      default:
+        this.hi = dv.getInt32(4, true);
+        return dv.getInt32(0, true);
+    }
+  }
+
+  private slowWrite(lin: number, size: number, lo: number, hi: number): void {
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const bytes = new Uint8Array(8);
+    const dv = new DataView(bytes.buffer);
+    dv.setInt32(0, lo, true);
+    dv.setInt32(4, hi, true);
+    if (off + size <= PAGE_SIZE) {
+      const phys = this.physical(lin, ACCESS_WRITE);
+      const ppn = Math.floor(phys * INV_PAGE);
+      const page = this.phys.page(ppn, 'write');
+      this.observer?.(phys, size);
+      const at = phys - ppn * PAGE_SIZE;
+      for (let k = 0; k < size; k++) page[at + k] = bytes[k];
+      if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
+      else if (!this.observer) {
+        const i = pn & TLB_MASK;
+        this.wTag[i] = pn;
+        this.wView[i] = this.phys.view(ppn);
+      }
+      return;
+    }
+    const first = this.physical(lin, ACCESS_WRITE);
+    const second = this.physical(lin + (PAGE_SIZE - off), ACCESS_WRITE);
+    const split = PAGE_SIZE - off;
+    const p1 = Math.floor(first * INV_PAGE);
+    const p2 = Math.floor(second * INV_PAGE);
+    const page1 = this.phys.page(p1, 'write');
+    const page2 = this.phys.page(p2, 'write');
+    this.observer?.(first, split);
+    this.observer?.(second, size - split);
+    for (let k = 0; k < size; k++) {
+      if (k < split) page1[first - p1 * PAGE_SIZE + k] = bytes[k];
+      else page2[second - p2 * PAGE_SIZE + k - split] = bytes[k];
+    }
+    if (this.phys.codePages[p1]) this.phys.onCodeWrite(p1);
+    if (this.phys.codePages[p2]) this.phys.onCodeWrite(p2);
+  }
+}

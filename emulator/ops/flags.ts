@@ -1,0 +1,48 @@
+/** CLC STC CMC CLD STD CLI STI LAHF SAHF and SETcc. */
+import { AF, CF, DF, FIXED1, IF, IOPL, PF, SF, ZF, testCondition } from '../cpu/flags.ts';
+import { generalProtection } from '../cpu/faults.ts';
+import type { Cpu } from '../cpu/state.ts';
+import { addressOf, write, type Factory } from './operands.ts';
+
+const RAX = 0;
+
+const change = (fn: (f: number) => number): Factory => () => (cpu) => {
+  cpu.flags = fn(cpu.flags);
+};
+
+/** CLI/STI need CPL <= IOPL in protected mode (Intel SDM Vol. 2A, CLI; virtual-8086 and PVI are not modelled). */
+function interruptFlag(set: boolean): Factory {
+  return (raw) => (cpu: Cpu) => {
+    if (cpu.cpl > (cpu.flags & IOPL) >> 12) throw generalProtection(0, `${raw.mnemonic}: CPL ${cpu.cpl} is above IOPL ${(cpu.flags & IOPL) >> 12}`);
+    cpu.flags = set ? cpu.flags | IF : cpu.flags & ~IF;
+  };
+}
+
+const SAHF_BITS = SF | ZF | AF | PF | CF;
+
+/** SETcc writes 1 or 0 to a byte. */
+const setcc: Factory = (raw) => {
+  const [d] = raw.ops;
+  const cc = raw.cond;
+  return (cpu, i) => write(cpu, d, addressOf(cpu, i, 1), testCondition(cc, cpu.flags) ? 1 : 0);
+};
+
+const SETCC = ['SETO', 'SETNO', 'SETB', 'SETAE', 'SETE', 'SETNE', 'SETBE', 'SETA', 'SETS', 'SETNS', 'SETP', 'SETNP', 'SETL', 'SETGE', 'SETLE', 'SETG'];
+
+export const flagOps: Record<string, Factory> = {
+  CLC: change((f) => f & ~CF),
+  STC: change((f) => f | CF),
+  CMC: change((f) => f ^ CF),
+  CLD: change((f) => f & ~DF),
+  STD: change((f) => f | DF),
+  CLI: interruptFlag(false),
+  STI: interruptFlag(true),
+  /** LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. */
+  LAHF: () => (cpu) => {
+    cpu.lo[RAX] = (cpu.lo[RAX] & ~0xff00) | (((cpu.flags & SAHF_BITS) | FIXED1) << 8);
+  },
+  SAHF: () => (cpu) => {
+    cpu.flags = (cpu.flags & ~SAHF_BITS) | ((cpu.lo[RAX] >> 8) & SAHF_BITS);
+  },
+  ...Object.fromEntries(SETCC.map((m) => [m, setcc])),
+};

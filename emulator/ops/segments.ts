@@ -1,0 +1,118 @@
+/**
+ * Segment-register loads from the GDT/LDT (Intel SDM Vol. 3A, 3.4 and 5.5-5.6): the checked load
+ * MOV/POP perform, and the unchecked load a scenario's initial state uses.
+ */
+import type { Cpu } from '../cpu/state.ts';
+import { SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_UNUSABLE, Segment } from '../cpu/state.ts';
+import { generalProtection, hex, segmentNotPresent, stackFault } from '../cpu/faults.ts';
+import { SEG_CS, SEG_SS } from '../decode/insn.ts';
+
+export interface Descriptor {
+  base: number;
+  limit: number;
+  attrs: number;
+  /** Linear address of the descriptor (to set the accessed/busy bit). */
+  at: number;
+}
+
+const NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
+
+/** Reads the descriptor a selector names; throws #GP(selector) when it lies outside its table. */
+export function readDescriptor(cpu: Cpu, selector: number, what: string, system = false): Descriptor {
+  const ti = selector & 4;
+  const index = selector & ~7;
+  const tableBase = ti ? cpu.ldtr.base : cpu.gdtrBase;
+  const tableLimit = ti ? cpu.ldtr.limit : cpu.gdtrLimit;
+  const size = system && cpu.longMode ? 16 : 8;
+  if (ti && cpu.ldtr.attrs & SEG_UNUSABLE) throw generalProtection(selector & 0xfffc, `${what}: selector ${hex(selector)} refers to the LDT but LDTR is null`);
+  if (index + size - 1 > tableLimit) {
+    throw generalProtection(selector & 0xfffc, `${what}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
+  }
+  const at = tableBase + index;
+  const lo = cpu.mem.read32(at) >>> 0;
+  const hi = cpu.mem.read32(at + 4) >>> 0;
+  let limit = (lo & 0xffff) | (hi & 0xf0000);
+  let base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
+  const attrs = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);
+  if (attrs & SEG_G) limit = limit * 4096 + 0xfff;
+  if (size === 16 && (attrs & SEG_S) === 0) {
+    const upper = cpu.mem.read32(at + 8) | 0;
+    base += upper * 4294967296;
+  }
+  return { base, limit, attrs, at };
+}
+
+/** Sets the descriptor's accessed bit in memory (type bit 0), as every segment load does. */
+function markAccessed(cpu: Cpu, d: Descriptor): void {
+  if ((d.attrs & 1) === 0) {
+    cpu.mem.write8(d.at + 5, cpu.mem.read8(d.at + 5) | 1);
+    d.attrs |= 1;
+  }
+}
+
+function fill(seg: Segment, selector: number, d: Descriptor): void {
+  seg.selector = selector;
+  seg.base = d.base;
+  seg.limit = d.limit;
+  seg.attrs = d.attrs;
+}
+
+export function nullSegment(seg: Segment, selector: number): void {
+  seg.selector = selector;
+  seg.base = 0;
+  seg.limit = 0;
+  seg.attrs = SEG_UNUSABLE;
+}
+
+/** MOV/POP to DS, ES, FS, GS or SS with the protection checks of Intel SDM Vol. 2B, MOV (Operation). */
+export function loadSegment(cpu: Cpu, s: number, selector: number): void {
+  const seg = cpu.seg[s];
+  const name = NAMES[s];
+  const what = `loading ${name} with ${hex(selector)}`;
+  const rpl = selector & 3;
+  const cpl = cpu.cpl;
+  if ((selector & 0xfffc) === 0) {
+    if (s === SEG_SS && !(cpu.codeBits === 64 && cpl !== 3 && rpl === cpl)) throw generalProtection(0, `${what}: SS may not be null here`);
+    nullSegment(seg, selector);
+    if (s === SEG_SS) {
+      seg.attrs = SEG_UNUSABLE | SEG_DB | (cpl << SEG_DPL_SHIFT);
+      cpu.updateMode();
+    }
+    return;
+  }
+  const d = readDescriptor(cpu, selector, what);
+  const type = d.attrs & 0xf;
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  const code = (type & 8) !== 0;
+  const err = selector & 0xfffc;
+  if ((d.attrs & SEG_S) === 0) throw generalProtection(err, `${what}: the descriptor is a system descriptor, not code or data`);
+  if (s === SEG_SS) {
+    if (rpl !== cpl) throw generalProtection(err, `${what}: RPL ${rpl} differs from CPL ${cpl}`);
+    if (code || (type & 2) === 0) throw generalProtection(err, `${what}: SS needs a writable data segment`);
+    if (dpl !== cpl) throw generalProtection(err, `${what}: DPL ${dpl} differs from CPL ${cpl}`);
+    if ((d.attrs & SEG_P) === 0) throw stackFault(err, `${what}: the segment is not present`);
+  } else {
+    if (code && (type & 2) === 0) throw generalProtection(err, `${what}: execute-only code segment cannot be read`);
+    const conforming = code && (type & 4) !== 0;
+    if (!conforming && (rpl > dpl || cpl > dpl)) throw generalProtection(err, `${what}: DPL ${dpl} is below RPL ${rpl} or CPL ${cpl}`);
+    if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: the segment is not present`);
+  }
+  markAccessed(cpu, d);
+  fill(seg, selector, d);
+  if (s === SEG_SS) cpu.updateMode();
+}
+
+/** Loads a segment register's hidden part from its descriptor without privilege checks (a scenario's initial state). */
+export function loadSegmentUnchecked(cpu: Cpu, s: number, selector: number): void {
+  const seg = cpu.seg[s];
+  if ((selector & 0xfffc) === 0 && s !== SEG_CS) {
+    nullSegment(seg, selector);
+    if (s === SEG_SS) seg.attrs |= (selector & 3) << SEG_DPL_SHIFT;
+    return;
+  }
+  const d = readDescriptor(cpu, selector, `loading ${NAMES[s]} with ${hex(selector)}`);
+  if ((d.attrs & SEG_S) === 0) throw generalProtection(selector & 0xfffc, `${NAMES[s]} selector ${hex(selector)} names a system descriptor`);
+  fill(seg, selector, d);
+}
+
+export { SEG_CS };
