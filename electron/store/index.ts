@@ -1,7 +1,7 @@
 export { ProgressStore, MAX_SOURCE_BYTES } from './progress-store.ts';
 export type { Attempt, Draft, ExerciseProgress, Profile, ProfileSettings, ProgressStatus, StoreOptions } from './progress-store.ts';
 export { gradeResultSchema } from './grade-result.ts';
-export type { ExerciseRef, GradeResult } from './grade-result.ts';
+export type { ExerciseRef, GradeResult, GradedCheck } from './grade-result.ts';
 export type { RecoveryNotice, RecoveredCounts } from './damaged-database.ts';
 export { SchemaTooNewError, SCHEMA_VERSION } from './migrations.ts';
 export { dataDirectory, databasePath, defaultDatabasePath, DATABASE_FILE_NAME } from './data-directory.ts';
