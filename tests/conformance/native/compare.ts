@@ -85,17 +85,17 @@ export function agreementTable(rows: Agreement[]): string {
 /** Runs `compare` over every case, tallying per family and keeping the first few mismatches. */
 export function tally(
   cases: readonly NativeCase[],
-  compare: (c: NativeCase) => Difference[],
+  compare: (c: NativeCase, index: number) => Difference[],
   keep = 10,
 ): { rows: Agreement[]; mismatches: { c: NativeCase; diffs: Difference[] }[]; disagreeing: number } {
   const rows = new Map<string, Agreement>();
   const mismatches: { c: NativeCase; diffs: Difference[] }[] = [];
   let disagreeing = 0;
-  for (const c of cases) {
+  for (const [index, c] of cases.entries()) {
     let row = rows.get(c.family);
     if (!row) rows.set(c.family, (row = { family: c.family, cases: 0, agree: 0, disagree: 0 }));
     row.cases++;
-    const diffs = compare(c);
+    const diffs = compare(c, index);
     if (diffs.length === 0) row.agree++;
     else {
       row.disagree++;

@@ -2,7 +2,7 @@
  * The generator's only contact with iced-x86: instruction forms by name, encoding with iced's
  * Encoder, Intel-syntax text, and the RFLAGS bits iced reports as undefined/modified.
  */
-import { Code, Encoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, OpCodeOperandKind, Register, RepPrefixKind } from 'iced-x86';
+import { Code, Decoder, DecoderOptions, Encoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic, OpCodeOperandKind, Register, RepPrefixKind } from 'iced-x86';
 
 export type OperandKind =
   | 'rm'
@@ -256,5 +256,21 @@ const icedToRflags: [number, number][] = [
 function toRflags(icedBits: number): number {
   let out = 0;
   for (const [from, to] of icedToRflags) if (icedBits & from) out |= to;
+  return out;
+}
+
+/** Decodes 64-bit code into iced's form (Code) and mnemonic names, for coverage checks. */
+export function decodeForms(code: Uint8Array): { form: string; mnemonic: string }[] {
+  const decoder = new Decoder(64, code, DecoderOptions.NoInvalidCheck);
+  const out: { form: string; mnemonic: string }[] = [];
+  try {
+    while (decoder.canDecode) {
+      const instr = decoder.decode();
+      out.push({ form: Code[instr.code], mnemonic: Mnemonic[instr.mnemonic].toLowerCase() });
+      instr.free();
+    }
+  } finally {
+    decoder.free();
+  }
   return out;
 }
