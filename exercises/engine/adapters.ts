@@ -1,0 +1,59 @@
+/** Binds the engine's ports to the real CPU (emulator/) and assembler (emulator/asm/). */
+import { assemble } from '../../emulator/asm/index.ts';
+import { decodeOne } from '../../emulator/decode/iced.ts';
+import { Machine } from '../../emulator/index.ts';
+import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome } from './ports.ts';
+import type { Mode, RegisterName } from './schema.ts';
+
+class EmulatorMachine implements MachinePort {
+  constructor(private readonly machine: Machine, readonly mode: Mode) {}
+
+  writeBytes(addr: number, bytes: Uint8Array): void { this.machine.load(addr, bytes); }
+  readBytes(addr: number, length: number): Uint8Array { return this.machine.read(addr, length); }
+  setReg(name: RegisterName, value: bigint): void { this.machine.setRegister(name, value); }
+  getReg(name: RegisterName): bigint { return this.machine.getRegister(name); }
+  cpl(): number { return Number(this.machine.getRegister('cpl')); }
+  resetCpu(): void { this.machine.setFlatMode(this.mode, 0); }
+
+  run(maxInstructions: number): RunOutcome {
+    const r = this.machine.run({ maxInstructions });
+    const outcome: RunOutcome = { reason: r.reason, instructions: r.instructions };
+    if (r.message) outcome.message = r.message;
+    if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };
+    return outcome;
+  }
+}
+
+export const emulatorMachines: MachineFactory = {
+  create: ({ ramSize, mode }) => new EmulatorMachine(new Machine({ ramSize, mode }), mode),
+};
+
+export const emulatorAssembler: AssemblerPort = {
+  assemble(source, { bits, symbols, sectionBases }): AsmOutput {
+    const r = assemble(source, { bits, symbols, sectionBases });
+    return {
+      ok: r.ok,
+      sections: r.sections.map((s) => ({ name: s.name, base: Number(s.base), bytes: s.bytes })),
+      symbols: r.symbols.filter((s) => s.section !== null).map((s) => ({ name: s.name, section: s.section!, value: Number(s.address), global: s.global })),
+      listing: r.listing.map((l) => ({ line: l.line, section: l.section, offset: l.offset, bytes: l.bytes })),
+      diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message })),
+    };
+  },
+};
+
+export const emulatorDisassembler: DisassemblerPort = {
+  mnemonics(code, bits) {
+    const out = new Set<string>();
+    for (let at = 0; at < code.length;) {
+      const insn = decodeOne(code.subarray(at, Math.min(code.length, at + 15)), bits);
+      if (insn.length === 0 || insn.mnemonic === 'INVALID') { at++; continue; }
+      out.add(insn.mnemonic.toLowerCase());
+      at += insn.length;
+    }
+    return [...out];
+  },
+};
+
+export function realPorts(): EnginePorts {
+  return { machines: emulatorMachines, assembler: emulatorAssembler, disassembler: emulatorDisassembler };
+}

@@ -1,0 +1,24 @@
+# Loads rdi before the others, so every later load reads through the wrong pointer.
+    .globl restore_context
+restore_context:
+    pushq $0x10
+    pushq CTX_RSP(%rdi)
+    pushq CTX_RFLAGS(%rdi)
+    pushq $0x08
+    pushq CTX_RIP(%rdi)
+    movq CTX_RAX(%rdi), %rax
+    movq CTX_RDI(%rdi), %rdi
+    movq CTX_RBX(%rdi), %rbx
+    movq CTX_RCX(%rdi), %rcx
+    movq CTX_RDX(%rdi), %rdx
+    movq CTX_RSI(%rdi), %rsi
+    movq CTX_RBP(%rdi), %rbp
+    movq CTX_R8(%rdi), %r8
+    movq CTX_R9(%rdi), %r9
+    movq CTX_R10(%rdi), %r10
+    movq CTX_R11(%rdi), %r11
+    movq CTX_R12(%rdi), %r12
+    movq CTX_R13(%rdi), %r13
+    movq CTX_R14(%rdi), %r14
+    movq CTX_R15(%rdi), %r15
+    iretq
