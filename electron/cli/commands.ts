@@ -3,4 +3,9 @@ import type { Command } from './io.ts';
 /** Every `switchyard` subcommand, loaded only when it is asked for. */
 export const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
+  list: async () => (await import('./commands/list.ts')).default,
+  check: async () => (await import('./commands/check.ts')).default,
+  validate: async () => (await import('./commands/validate.ts')).default,
+  run: async () => (await import('./commands/run.ts')).default,
+  grade: async () => (await import('./commands/grade.ts')).default,
 };
