@@ -15,15 +15,7 @@ const { app } = electron;
 electron.protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 app.enableSandbox();
 
-if (!app.requestSingleInstanceLock()) app.quit();
-
 let mainWindow: BrowserWindow | undefined;
-const events = createEventHub();
-const dispatch = createBackendDispatcher({ platform: process.platform });
-
-events.subscribe((event) => {
-  if (mainWindow && !mainWindow.webContents.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
-});
 
 function createWindow(): void {
   const window = new electron.BrowserWindow({
@@ -45,17 +37,28 @@ function createWindow(): void {
   if (process.env.SWITCHYARD_DEVTOOLS === '1') window.webContents.openDevTools();
 }
 
-app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
-app.on('window-all-closed', () => app.quit());
-app.on('activate', () => {
-  if (!mainWindow) createWindow();
-});
+function start(): void {
+  const events = createEventHub();
+  const dispatch = createBackendDispatcher({ platform: process.platform });
+  events.subscribe((event) => {
+    if (mainWindow && !mainWindow.webContents.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
+  });
 
-void app.whenReady().then(() => {
-  const rendererDir = join(app.getAppPath(), 'renderer', 'dist');
-  hardenSession(electron.session.defaultSession);
-  electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
-  electron.Menu.setApplicationMenu(null);
-  registerIpc(electron, dispatch, () => mainWindow?.webContents.id);
-  createWindow();
-});
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+  app.on('window-all-closed', () => app.quit());
+  app.on('activate', () => {
+    if (!mainWindow) createWindow();
+  });
+
+  void app.whenReady().then(() => {
+    const rendererDir = join(app.getAppPath(), 'renderer', 'dist');
+    hardenSession(electron.session.defaultSession);
+    electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
+    registerIpc(electron, dispatch, () => mainWindow?.webContents.id);
+    createWindow();
+  });
+}
+
+// A second launch hands over to the running lab instead of opening a second database writer.
+if (app.requestSingleInstanceLock()) start();
+else app.quit();

@@ -28,6 +28,11 @@ export interface Event {
   preventDefault(): void;
 }
 
+/** Navigation events carry the target URL on the event (will-frame-navigate passes nothing else). */
+export interface NavigationEvent extends Event {
+  url?: string;
+}
+
 export interface IpcMainInvokeEvent {
   sender: WebContents;
   senderFrame: WebFrameMain | null;
@@ -37,7 +42,7 @@ export interface WebContents {
   id: number;
   isDestroyed(): boolean;
   send(channel: string, ...args: unknown[]): void;
-  on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', listener: (event: Event, url: string) => void): void;
+  on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', listener: (event: NavigationEvent, url?: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: Event) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
   openDevTools(): void;
@@ -107,7 +112,6 @@ export interface ElectronMain {
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   };
   session: { defaultSession: Session };
-  Menu: { setApplicationMenu(menu: null): void };
 }
 
 export function loadElectronMain(): ElectronMain {

@@ -1,5 +1,5 @@
 import { isAppUrl } from './app-protocol.ts';
-import type { Session, WebContents, WebPreferences } from './electron-api.ts';
+import type { NavigationEvent, Session, WebContents, WebPreferences } from './electron-api.ts';
 
 /** Every window the shell opens uses these: the renderer gets no Node, no Electron, no way around the CSP. */
 export function secureWebPreferences(preload: string): WebPreferences {
@@ -26,8 +26,8 @@ export function isAllowedNavigation(url: string): boolean {
 }
 
 export function guardWebContents(contents: WebContents): void {
-  const refuse = (event: { preventDefault(): void }, url: string) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+  const refuse = (event: NavigationEvent, url?: string) => {
+    if (!isAllowedNavigation(event.url ?? url ?? '')) event.preventDefault();
   };
   contents.on('will-navigate', refuse);
   contents.on('will-redirect', refuse);

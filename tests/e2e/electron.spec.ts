@@ -25,7 +25,9 @@ test('the desktop app loads the lab behind the one bridge', async () => {
   test.skip('reason' in found, 'reason' in found ? found.reason : '');
   if (!('binary' in found)) return;
 
-  const app = await _electron.launch({ executablePath: found.binary, args: [repoRoot], cwd: repoRoot });
+  // Chromium's OS sandbox refuses to start as root (CI runs as root); the page-level sandbox checked below still applies.
+  const osSandbox = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  const app = await _electron.launch({ executablePath: found.binary, args: [...osSandbox, repoRoot], cwd: repoRoot });
   try {
     const page = await app.firstWindow();
     await expect(page).toHaveTitle('Switchyard');
