@@ -99,8 +99,9 @@ function copyTable(source: Sqlite, target: Sqlite, table: string): boolean {
   } catch {
     return false;
   }
+  // The source is at the same schema version as the target, so a table it lacks was lost.
   const columns = targetColumns.filter((c) => sourceColumns.includes(c));
-  if (columns.length === 0) return sourceColumns.length === 0;
+  if (columns.length === 0) return false;
   const list = columns.map((c) => `"${c}"`).join(', ');
   const insert = target.prepare(`INSERT OR IGNORE INTO ${table} (${list}) VALUES (${columns.map(() => '?').join(', ')})`);
   let highest = Number.MAX_SAFE_INTEGER;

@@ -2,6 +2,7 @@ import { existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../electron/store/migrations.ts';
 import { ProgressStore, type Attempt } from '../../../electron/store/progress-store.ts';
 import { gradeResult, tempDir } from './helpers.ts';
 
@@ -124,6 +125,42 @@ describe('a damaged progress database', () => {
     const recovered = store.listAttempts(profileId).length;
     expect(recovered).toBeGreaterThan(attempts.length - 10);
     expect(recovered).toBeLessThan(attempts.length);
+    store.close();
+  });
+
+  it('a damaged database from an older schema is recovered at its own version, then migrated', () => {
+    const file = path.join(tempDir(), 'progress.sqlite3');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.exec("INSERT INTO profiles (id, name, student_id, created_at) VALUES ('p1', 'Ada', NULL, '2025-01-01T00:00:00.000Z')");
+    db.exec("INSERT INTO exercise_versions VALUES ('ex', 'h1', NULL, '2025-01-01T00:00:00.000Z')");
+    const insert = db.prepare(`INSERT INTO attempts (id, profile_id, exercise_id, version_hash, source, result_json, score, max_score, passed, engine_version, created_at)
+      VALUES (?, 'p1', 'ex', 'h1', ?, '{"passed":true,"score":1,"maxScore":1,"checks":[]}', 1, 1, 1, '0.0.9', '2025-01-02T00:00:00.000Z')`);
+    for (let i = 0; i < 300; i++) insert.run(`a${i}`, `; ${i}\n${'nop\n'.repeat(60)}`);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const leaves = db.prepare("SELECT pageno FROM dbstat WHERE name = 'attempts' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    db.close();
+    overwritePage(file, leaves[3], pageSize);
+    const store = ProgressStore.open(file, { now: NOW });
+    expect(store.recoveryNotice?.recovered.profiles).toBe(1);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const recovered = store.listAttempts('p1');
+    expect(recovered.length).toBeGreaterThan(300 - 16);
+    expect(recovered.length).toBeLessThan(300);
+    expect(recovered[0]).toMatchObject({ durationMs: null, passed: true });
+    expect(store.getProfile('p1')?.settings).toEqual({});
+    store.close();
+  });
+
+  it('a database whose schema page is destroyed: nothing can be read, the file is kept, a fresh one works', () => {
+    const { file } = populated(20);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(4096 - 100, 0x5a), 0, 4096 - 100, 100);
+    closeSync(fd);
+    const store = ProgressStore.open(file, { now: NOW });
+    expect(store.recoveryNotice).toMatchObject({ recovered: { profiles: 0, drafts: 0, attempts: 0, packs: 0 }, incomplete: true });
+    expect(statSync(store.recoveryNotice!.keptAt).size).toBeGreaterThan(4096);
+    expect(store.createProfile({ name: 'Ada' }).name).toBe('Ada');
     store.close();
   });
 });
