@@ -121,3 +121,19 @@ export function readStoredPack(store: ProgressStore, packHash: string): PackFile
   if (rows.length === 0) throw new PackImportError(`no stored pack with hash ${packHash}`);
   return new Map(rows.map((r) => [r.path, new Uint8Array(r.data)]));
 }
+
+export interface InstalledExercise {
+  readonly packId: string;
+  readonly exerciseId: string;
+  readonly title: string | null;
+  readonly versionHash: string;
+}
+
+/** The exercises of every installed pack, in each pack's order. */
+export function listInstalledExercises(store: ProgressStore): InstalledExercise[] {
+  return store.db.prepare(`SELECT ip.pack_id AS packId, pe.exercise_id AS exerciseId, ev.title, pe.version_hash AS versionHash
+      FROM installed_packs ip
+      JOIN pack_exercises pe ON pe.pack_hash = ip.pack_hash
+      JOIN exercise_versions ev ON ev.exercise_id = pe.exercise_id AND ev.version_hash = pe.version_hash
+     ORDER BY ip.pack_id, pe.position`).all() as InstalledExercise[];
+}

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_PACK_FILE_BYTES, createPackFile, parsePackFile, type PackFiles, type PackValidator } from '../../../electron/store/pack-file.ts';
-import { importPack, importPackFile, listInstalledPacks, readStoredPack } from '../../../electron/store/pack-import.ts';
+import { importPack, importPackFile, listInstalledExercises, listInstalledPacks, readStoredPack } from '../../../electron/store/pack-import.ts';
 import { ProgressStore } from '../../../electron/store/progress-store.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
@@ -154,6 +154,10 @@ describe('pack import', () => {
     expect(store.installedExerciseVersion('save-context')).toBe(save.versionHash);
     expect(listInstalledPacks(store)).toEqual([expect.objectContaining({ packId: 'kernel-basics', hash: updated.hash })]);
     expect(store.db.prepare('SELECT count(*) FROM packs').pluck().get()).toBe(2);
+    expect(listInstalledExercises(store)).toEqual([
+      { packId: 'kernel-basics', exerciseId: 'restore', title: 'Exercise restore', versionHash: restore.versionHash },
+      { packId: 'kernel-basics', exerciseId: 'save-context', title: 'Exercise save-context', versionHash: save.versionHash },
+    ]);
 
     // Progress made on the old version survives the update and still names the version it was graded on.
     const p = store.createProfile({ name: 'Ada' });
