@@ -1,0 +1,70 @@
+/** Finds the curriculum's exercise folders (bundled pack and upcoming) and reads them the way the engine does. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseExerciseSpec } from '../../../exercises/engine/load.ts';
+import type { ExerciseSpec } from '../../../exercises/engine/schema.ts';
+import { layoutStruct, structSymbols } from '../../../exercises/engine/structs.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const PACK_DIR = join(ROOT, 'exercises/pack');
+export const UPCOMING_DIR = join(ROOT, 'exercises/upcoming');
+
+/** Exercises written by the engine's authors to prove the format; the curriculum builds on them but does not own them. */
+export const ENGINE_EXAMPLES = new Set(['save-context', 'callee-saved']);
+
+export interface Mistake { file: string; check: string; phrase: string; what: string }
+
+export interface CurriculumExercise {
+  id: string;
+  dir: string;
+  where: 'pack' | 'upcoming';
+  spec: ExerciseSpec;
+  read(name: string): string;
+  has(name: string): boolean;
+  mistakes: Mistake[];
+}
+
+const folders = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory() && existsSync(join(dir, d, 'exercise.yaml'))) : []);
+
+export function curriculumExercises(): CurriculumExercise[] {
+  const out: CurriculumExercise[] = [];
+  for (const [where, base] of [['pack', PACK_DIR], ['upcoming', UPCOMING_DIR]] as const) {
+    for (const id of folders(base)) {
+      if (ENGINE_EXAMPLES.has(id)) continue;
+      const dir = join(base, id);
+      const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+      const spec = parseExerciseSpec(`exercises/${where}/${id}/exercise.yaml`, read('exercise.yaml'));
+      const has = (name: string) => existsSync(join(dir, name));
+      out.push({ id, dir, where, spec, read, has, mistakes: has('mistakes/README.md') ? parseMistakes(read('mistakes/README.md'), id) : [] });
+    }
+  }
+  return out;
+}
+
+/**
+ * mistakes/README.md holds one table row per wrong solution:
+ * | what goes wrong | `file.s` | failing check name | phrase the message contains |
+ */
+export function parseMistakes(text: string, id: string): Mistake[] {
+  const rows = text.split('\n').filter((l) => /^\|/.test(l.trim())).slice(2);
+  return rows.map((row, i) => {
+    const cells = row.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+    if (cells.length !== 4) throw new Error(`${id}/mistakes/README.md: row ${i + 1} has ${cells.length} cells, expected 4 (what, file, check, phrase)`);
+    const unquote = (s: string) => s.replace(/^`|`$/g, '');
+    return { what: cells[0], file: unquote(cells[1]), check: cells[2], phrase: unquote(cells[3]) };
+  });
+}
+
+/** Struct offset symbols (`CTX_RAX`, `CTX_SIZE`) and region addresses, as the engine computes them. */
+export function specSymbols(spec: ExerciseSpec): { structs: Record<string, number>; regions: Record<string, number>; exposed: Record<string, number> } {
+  const structs: Record<string, number> = {};
+  const layouts = new Map(Object.entries(spec.types).map(([name, t]) => [name, layoutStruct(name, t.fields, t.prefix)]));
+  for (const layout of layouts.values()) Object.assign(structs, structSymbols(layout));
+  const regions: Record<string, number> = {};
+  const exposed: Record<string, number> = {};
+  for (const [name, r] of Object.entries(spec.memory)) {
+    regions[name] = r.at;
+    if (r.expose) exposed[name] = r.at;
+  }
+  return { structs, regions, exposed };
+}
