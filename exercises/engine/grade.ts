@@ -44,7 +44,31 @@ export function assembleSubmission(px: PreparedExercise, source: string, ports: 
 
 const diag = (line: number, message: string): AsmDiagnostic => ({ severity: 'error', line, column: 1, endLine: line, endColumn: 1, message });
 
-interface Failure { message: string; expected?: string; actual?: string }
+interface Failure {
+  message: string;
+  expected?: string;
+  actual?: string;
+  /** For a failed `a == b`: where the wrong value could have come from, narrowed over failing cases. */
+  origin?: { part: string; target: string; candidates: string[] };
+}
+
+const UNCHANGED = '(unchanged)';
+const ORIGIN_CASES = 32;
+
+/** Narrows where a wrong value came from by intersecting the candidates of later failing cases. */
+function narrowOrigin(first: Failure, next: Failure, seen: number): void {
+  if (!first.origin || !next.origin || seen > ORIGIN_CASES || first.origin.part !== next.origin.part) return;
+  first.origin.candidates = first.origin.candidates.filter((c) => next.origin!.candidates.includes(c));
+}
+
+function withOrigin(f: Failure): Failure {
+  if (!f.origin) return f;
+  const [only, ...more] = f.origin.candidates;
+  const { origin, ...rest } = f;
+  if (only === undefined || more.length) return rest;
+  if (only === UNCHANGED) return { ...rest, message: `${rest.message}: it still holds what was there before your code ran, so nothing was stored there` };
+  return { ...rest, message: `${rest.message}: that is the value ${only} had at the start, so ${only} went where ${origin.target} belongs` };
+}
 
 /** Grades one source file against a prepared exercise. Never throws for anything the learner wrote. */
 export function gradeSubmission(px: PreparedExercise, source: string, ports: EnginePorts, options: GradeOptions = {}): GradeResult {
@@ -97,6 +121,7 @@ export function gradeSubmission(px: PreparedExercise, source: string, ports: Eng
       const entry = failures.get(c)!;
       entry.count++;
       if (!entry.first) entry.first = { failure: f, caseIndex: i, state };
+      else narrowOrigin(entry.first.failure, f, entry.count);
     }
     if (caseFailed) failedCases++;
     if (status === 'error') { failedCases += total - i - 1; break; }
@@ -113,7 +138,7 @@ export function gradeSubmission(px: PreparedExercise, source: string, ports: Eng
     const entry = failures.get(c)!;
     const result: CheckResult = { name: c.spec.name, kind: c.kind, passed: !entry.first, weight: c.spec.weight, hidden: c.spec.hidden, failedCases: entry.count, message: 'passed' };
     if (entry.first) {
-      Object.assign(result, entry.first.failure);
+      Object.assign(result, withOrigin(entry.first.failure));
       if (c.spec.hint) result.hint = c.spec.hint;
       if (entry.first.caseIndex >= 0) {
         const failure: FailedCase = { index: entry.first.caseIndex, inputs: showInputs(entry.first.state.inputs), stop: describeStop(entry.first.state.outcome) };
@@ -186,7 +211,7 @@ function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, px: Prep
           if (e instanceof UnknownNameError) return { message: `${part.label}: ${e.message}` };
           throw e;
         }
-        if (value === 0n) return withStop(explainExpect(part, scope, state), outcome);
+        if (value === 0n) return withStop(explainExpect(part, scope, state, px), outcome);
       }
       return undefined;
     case 'stop': {
@@ -250,7 +275,7 @@ export function describeStop(outcome: RunOutcome): string {
 
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
-function explainExpect(part: { label: string; field?: { name: string; offset: number }; region?: string; expr: Expr }, scope: Scope, state: CaseState): Failure {
+function explainExpect(part: { label: string; field?: { name: string; offset: number }; region?: string; expr: Expr }, scope: Scope, state: CaseState, px: PreparedExercise): Failure {
   const root = part.expr.root;
   if (root.kind !== 'binary' || !COMPARISONS.has(root.op)) return { message: `\`${part.label}\` does not hold` };
   const left = textOf(part.expr, root.left), right = textOf(part.expr, root.right);
@@ -258,24 +283,31 @@ function explainExpect(part: { label: string; field?: { name: string; offset: nu
   try { lv = evalNode(root.left, scope); rv = evalNode(root.right, scope); } catch { return { message: `\`${part.label}\` does not hold` }; }
   const label = part.field ? `${part.region}.${part.field.name} (offset ${hex(part.field.offset)})` : left;
   if (root.op !== '==') return { message: `${label} is ${hex(lv)}, but it should be ${root.op} ${right} (${hex(rv)})`, expected: `${root.op} ${hex(rv)}`, actual: hex(lv) };
-  let message = `${label} holds ${hex(lv)}, expected ${hex(rv)} (${right})`;
+  const message = `${label} holds ${hex(lv)}, expected ${hex(rv)} (${right})`;
   const target = part.field?.name ?? (root.left.kind === 'name' ? root.left.path : left);
   const rightName = root.right.kind === 'name' ? root.right.path.replace(/^in\./, '') : undefined;
-  const sources = matchingInputs(state, lv).filter((n) => n !== rightName && n !== `${part.region}.${target}`);
-  if (sources.length === 1) {
-    message += `: that is the value ${sources[0]} had at the start, so ${sources[0]} went where ${target} belongs`;
-  } else if (part.region && state.initialFields.get(`${part.region}.${target}`) === lv && lv !== rv) {
-    message += ': it still holds what was there before your code ran, so nothing was stored there';
-  }
-  return { message, expected: hex(rv), actual: hex(lv) };
+  const own = part.region ? `${part.region}.${target}` : undefined;
+  const candidates = matchingInputs(state, lv, setByCase(px)).filter((n) => n !== rightName && n !== own);
+  if (own && state.initialFields.get(own) === lv) candidates.push(UNCHANGED);
+  return { message, expected: hex(rv), actual: hex(lv), origin: { part: part.label, target, candidates } };
 }
 
-/** Which initial values (registers, inputs, struct fields) equal `value`. */
-function matchingInputs(state: CaseState, value: bigint): string[] {
+const setByCaseCache = new WeakMap<PreparedExercise, Set<string>>();
+/** Registers a case gives a value of its own (random or by expression): only those can explain a wrong value. */
+function setByCase(px: PreparedExercise): Set<string> {
+  let set = setByCaseCache.get(px);
+  if (!set) {
+    set = new Set([...px.inputs.map((i) => i.name).filter(isRegister), ...px.registerInit.map((r) => r.reg)]);
+    setByCaseCache.set(px, set);
+  }
+  return set;
+}
+
+/** Which initial values (registers and random inputs, struct fields included) equal `value`. */
+function matchingInputs(state: CaseState, value: bigint, setByCase: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  for (const reg of REGISTERS) if (reg !== 'rip' && state.initialRegs[reg] === value) out.push(reg);
+  for (const reg of REGISTERS) if (setByCase.has(reg) && state.initialRegs[reg] === value) out.push(reg);
   for (const [name, v] of state.inputs) if (!isRegister(name) && v === value && !out.includes(name)) out.push(name);
-  for (const [name, v] of state.initialFields) if (v === value && !out.includes(name)) out.push(name);
   return out;
 }
 
