@@ -25,7 +25,11 @@ class EmulatorMachine implements MachinePort {
 }
 
 export const emulatorMachines: MachineFactory = {
-  create: ({ ramSize, mode }) => new EmulatorMachine(new Machine({ ramSize, mode }), mode),
+  create: ({ ramSize, mode, deliverExceptions }) => {
+    const machine = new Machine({ ramSize, mode });
+    machine.deliverExceptions = deliverExceptions;
+    return new EmulatorMachine(machine, mode);
+  },
 };
 
 export const emulatorAssembler: AssemblerPort = {

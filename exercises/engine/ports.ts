@@ -30,14 +30,10 @@ export interface MachinePort {
   run(maxInstructions: number): RunOutcome;
   /** Installs or removes the write observer; absent when the machine cannot report writes. */
   observeWrites?(observer: WriteObserver | undefined): void;
-  /** Points the CPU's descriptor-table and paging registers at tables the engine placed in memory. */
-  setSystemTables?(tables: SystemTables): void;
 }
 
-export interface SystemTables { gdtBase?: number; gdtLimit?: number; idtBase?: number; idtLimit?: number; cr3?: number; tr?: number }
-
 export interface MachineFactory {
-  create(options: { ramSize: number; mode: Mode }): MachinePort;
+  create(options: { ramSize: number; mode: Mode; deliverExceptions: boolean }): MachinePort;
 }
 
 export interface AsmDiagnostic { severity: 'error' | 'warning' | 'info'; line: number; column: number; endLine: number; endColumn: number; message: string }

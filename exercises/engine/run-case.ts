@@ -48,7 +48,7 @@ export class CaseRunner {
   private readonly zeroes = new Map<string, Uint8Array>();
 
   constructor(readonly px: PreparedExercise, ports: EnginePorts) {
-    this.machine = ports.machines.create({ ramSize: px.exercise.spec.ram, mode: px.exercise.spec.mode });
+    this.machine = ports.machines.create({ ramSize: px.exercise.spec.ram, mode: px.exercise.spec.mode, deliverExceptions: px.exercise.spec.exceptions === 'idt' });
     for (const r of px.regions.values()) this.zeroes.set(r.name, new Uint8Array(r.size));
   }
 

@@ -118,6 +118,8 @@ export const exerciseSchema = z.strictObject({
   budget: z.number(expected('an instruction budget per case')).int().min(1).max(100_000_000).default(100_000),
   ram: address.default(0x400000),
   layout: z.strictObject({ harness: address.default(0x10000), code: address.default(0x40000) }).default({ harness: 0x10000, code: 0x40000 }),
+  /** `stop`: a fault ends the run and is reported; `idt`: faults and INT n are delivered through the IDT the harness set up. */
+  exceptions: z.enum(['stop', 'idt'], expected('`stop` or `idt`')).default('stop'),
   machine: z.strictObject({
     gdt: z.enum(['flat'], expected('`flat`')).optional(),
     idt: z.enum(['record'], expected('`record`')).optional(),

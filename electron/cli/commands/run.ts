@@ -32,7 +32,7 @@ const command: Command = {
       else for (const d of diagnostics) io.stderr(`${positionals[0]}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`);
       return EXIT_FAILED;
     }
-    const machine = ports.machines.create({ ramSize: RAM, mode });
+    const machine = ports.machines.create({ ramSize: RAM, mode, deliverExceptions: false });
     for (const s of asm.sections) machine.writeBytes(s.base, s.bytes);
     machine.setReg('rip', BigInt(CODE_BASE));
     machine.setReg('rsp', BigInt(STACK_TOP));
