@@ -99,7 +99,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     response.writeHead(200, { ...securityHeaders(), 'Content-Type': contentTypeOf(path), 'Content-Length': String(size), 'Cache-Control': 'no-cache' });
     if (request.method === 'HEAD') return void response.end();
-    createReadStream(path).pipe(response);
+    createReadStream(path)
+      .on('error', () => response.destroy())
+      .pipe(response);
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -110,8 +112,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       if (!host.ok) return sendText(response, host.status, `Refused: ${host.reason}`);
       if (!tokensEqual(queryToken, token)) return sendText(response, 403, 'Refused: wrong token');
       url.searchParams.delete('token');
+      // One leading slash only: `//host` would send the browser to another site.
       return sendText(response, 303, 'See Other', {
-        Location: `${url.pathname}${url.search}`,
+        Location: `/${url.pathname.replace(/^\/+/, '')}${url.search}`,
         'Set-Cookie': `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       });
     }

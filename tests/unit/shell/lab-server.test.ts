@@ -89,6 +89,16 @@ describe('browser-mode server: who may get in', () => {
     expect(setCookie).toMatch(/SameSite=Strict/);
   });
 
+  it.each([
+    ['/assets/app.js?token=TOKEN&x=1', '/assets/app.js?x=1'],
+    ['//evil.example/?token=TOKEN', '/'],
+    ['/%2F%2Fevil.example/?token=TOKEN', '/%2F%2Fevil.example/'],
+  ])('redirects %s to %s on this server only', async (from, to) => {
+    const reply = await send(from.replace('TOKEN', TOKEN));
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe(to);
+  });
+
   it('serves the renderer with its content type and the CSP', async () => {
     const reply = await send('/assets/app.js', { headers: { cookie: cookie() } });
     expect(reply.headers['content-type']).toMatch(/^text\/javascript/);
