@@ -1378,7 +1378,8 @@ export class Assembler {
         return out;
       }
       case 'align':
-        if (it.fill !== null || !s.code) return new Uint8Array(it.size).fill(it.fill ?? 0);
+        // In code, GNU as pads with NOP instructions, also when the requested fill byte is 0x90.
+        if ((it.fill !== null && it.fill !== 0x90) || !s.code) return new Uint8Array(it.size).fill(it.fill ?? 0);
         return nopFill(it.size, this.startBits, it.bits);
       case 'org': {
         const t = this.layoutTarget(it.target, s);

@@ -114,7 +114,7 @@ function recordFlat(dir: string, source: string, bits: 32 | 64): Record<string, 
 
 function recordFile(dir: string, source: string, header: CorpusHeader): Record<string, string> {
   const r = runAs(dir, source, header.bits);
-  if (!r.ok) throw new Error(`GNU as rejected the file:\n${r.stderr}`);
+  if (!r.ok) throw new Error(`GNU as rejected the file:\n${r.stderr.slice(0, 2000)}`);
   const elf = join(dir, 'out.elf');
   execFileSync('ld', ['-m', header.bits === 64 ? 'elf_x86_64' : 'elf_i386', `-Ttext=0x${header.textBase.toString(16)}`, `-Tdata=0x${header.dataBase.toString(16)}`, '-e', '0', '-o', elf, join(dir, 'in.o')], { encoding: 'utf8' });
   const sections: Record<string, string> = {};

@@ -72,7 +72,7 @@ describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' :
     const header = parseHeader(source);
     const t: Tally = { identical: 0, semantic: 0, different: 0, bothRejected: 0, details: [] };
     if (fixture.kind === 'flat') {
-      const result = assemble(source, { bits: 64 });
+      const result = assemble(source, { bits: header.bits });
       const ours = new Map<number, { hex: string; offset: number }>();
       for (const l of result.listing) {
         const prev = ours.get(l.line);
@@ -100,7 +100,7 @@ describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' :
         compareLine(t, where, expected, o?.hex ?? '', header.bits, BigInt(o?.offset ?? 0));
       }
     } else {
-      const result = assemble(source, { bits: 64, sectionBases: { '.text': header.textBase, '.data': header.dataBase } });
+      const result = assemble(source, { bits: header.bits, sectionBases: { '.text': header.textBase, '.data': header.dataBase } });
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       expect(errors.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([]);
       for (const [name, hex] of Object.entries(fixture.sections!)) {
