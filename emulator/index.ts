@@ -8,3 +8,4 @@ export type { Translate } from './memory/linear.ts';
 export { INSTRUCTIONS } from './isa/table.ts';
 export type { InstructionFacts, Family } from './isa/table.ts';
 export { cpuid } from './cpu/cpuid.ts';
+export { pageFault, generalProtection, invalidOpcode, divideError, stackFault } from './cpu/faults.ts';

@@ -20,19 +20,19 @@ function bitTest(action: number): Factory {
     const size = d.size;
     const n = size * 8;
     return (cpu, i) => {
-      let offset: number;
-      if (s.kind === OP_IMM) offset = s.immLo & (n - 1);
-      else if (size === 8) offset = cpu.hi[s.reg] * 4294967296 + (cpu.lo[s.reg] >>> 0);
-      else offset = size === 4 ? cpu.lo[s.reg] : (cpu.lo[s.reg] << 16) >> 16;
-      let a = 0;
-      if (d.kind === OP_MEM) {
-        if (s.kind === OP_IMM) a = addressOf(cpu, i, size);
-        else {
-          const word = Math.floor(offset / n);
-          a = addressAt(cpu, i, size, word * size);
-        }
+      // The bit number within the operand, and (for a register offset into memory) the signed word index.
+      let bitNo: number;
+      let word = 0;
+      if (s.kind === OP_IMM) bitNo = s.immLo & (n - 1);
+      else {
+        const lo = cpu.lo[s.reg];
+        bitNo = lo & (n - 1);
+        if (size === 8) word = cpu.hi[s.reg] * 67108864 + (lo >>> 6);
+        else if (size === 4) word = lo >> 5;
+        else word = ((lo << 16) >> 16) >> 4;
       }
-      const bitNo = ((offset % n) + n) % n;
+      let a = 0;
+      if (d.kind === OP_MEM) a = s.kind === OP_IMM ? addressOf(cpu, i, size) : addressAt(cpu, i, size, word * size);
       if (size === 8) {
         let lo = read64(cpu, d, a);
         let hi = cpu.tHi;

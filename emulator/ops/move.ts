@@ -4,7 +4,7 @@ import { testCondition, ZF } from '../cpu/flags.ts';
 import { generalProtection } from '../cpu/faults.ts';
 import { OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../decode/insn.ts';
 import { ADD, CMP, alu, alu64 } from './alu.ts';
-import { addressOf, read, read64, readSized, setReg, signExtend, undefinedForm, write, write64, type Factory } from './operands.ts';
+import { addressOf, getReg, read, read64, readSized, setReg, signExtend, undefinedForm, write, write64, type Factory } from './operands.ts';
 import { loadSegment } from './segments.ts';
 
 const mov: Factory = (raw) => {
@@ -145,13 +145,14 @@ const xadd: Factory = (raw) => {
       const sl = read64(cpu, s, a);
       const sum = alu64(cpu, ADD, dl, dh, sl, cpu.tHi);
       const sumHi = cpu.tHi;
-      write64(cpu, d, a, sum, sumHi);
+      // The source register is written first: with the same register twice, the sum wins.
       write64(cpu, s, a, dl, dh);
+      write64(cpu, d, a, sum, sumHi);
     } else {
       const dv = read(cpu, d, a);
       const sum = alu(cpu, ADD, dv, read(cpu, s, a), size);
-      write(cpu, d, a, sum);
       write(cpu, s, a, dv);
+      write(cpu, d, a, sum);
     }
   };
 };
@@ -173,16 +174,17 @@ const cmpxchg: Factory = (raw) => {
         const sl = read64(cpu, s, a);
         write64(cpu, d, a, sl, cpu.tHi);
       } else {
-        write64(cpu, d, a, dl, dh);
+        if (d.kind === OP_MEM) write64(cpu, d, a, dl, dh);
         cpu.lo[0] = dl;
         cpu.hi[0] = dh;
       }
     } else {
       const dv = read(cpu, d, a);
-      alu(cpu, CMP, read(cpu, { kind: OP_REG, reg: 0, high: false, size, immLo: 0, immHi: 0 }, 0), dv, size);
+      alu(cpu, CMP, getReg(cpu, 0, size), dv, size);
       if (cpu.flags & ZF) write(cpu, d, a, read(cpu, s, a));
       else {
-        write(cpu, d, a, dv);
+        // A memory destination is written back unchanged; a register destination is not written at all (its upper half survives).
+        if (d.kind === OP_MEM) write(cpu, d, a, dv);
         setReg(cpu, 0, size, dv);
       }
     }

@@ -66,7 +66,7 @@ const rcr: Shift = (v, c, n, cfIn) => {
   return { r, cf, of: bit(r, n - 1) ^ bit(r, n - 2), szp: false };
 };
 
-function shiftOp(fn: Shift, ofFromOriginal = false): Factory {
+function shiftOp(fn: Shift): Factory {
   return (raw) => {
     const [d, cOp] = raw.ops;
     const size = d.size;
@@ -84,15 +84,14 @@ function shiftOp(fn: Shift, ofFromOriginal = false): Factory {
       const cfIn = cpu.flags & CF;
       const res = fn(v, c, n, cfIn);
       writeBig(cpu, d, a, size, res.r);
-      let of = res.of;
-      if (ofFromOriginal) of = bit(v, n - 1) ^ cfIn;
+      const of = res.of;
       if (res.szp) cpu.flags = (cpu.flags & ~STATUS) | (res.cf ? CF : 0) | (of ? OF : 0) | resultFlags(res.r, n);
       else cpu.flags = (cpu.flags & ~(CF | OF)) | (res.cf ? CF : 0) | (of ? OF : 0);
     };
   };
 }
 
-/** SHLD/SHRD: count masked to 5/6 bits; with a 16-bit operand and a count above 16 the operands repeat (dest:src:dest), as Intel processors do. */
+/** SHLD/SHRD: count masked to 5/6 bits; with a 16-bit operand and a count above 16 the source repeats (dest:src:src for SHLD, src:src:dest for SHRD), as the host AMD processor does. */
 function doubleShift(left: boolean): Factory {
   return (raw) => {
     const [d, s, cOp] = raw.ops;
@@ -112,14 +111,16 @@ function doubleShift(left: boolean): Factory {
       let r: bigint;
       let cf: number;
       if (left) {
-        const wide = (v << (2n * N)) | (src << N) | v;
+        const wide = (v << (2n * N)) | (src << N) | src;
         r = BigInt.asUintN(n, (wide << C) >> (2n * N));
         cf = bit(wide, 3 * n - c);
       } else {
-        const wide = (v << (2n * N)) | (src << N) | v;
+        const wide = (src << (2n * N)) | (src << N) | v;
         r = BigInt.asUintN(n, wide >> C);
         cf = bit(wide, c - 1);
       }
+      // A count beyond a 16-bit operand leaves CF clear on the host AMD processor (the SDM leaves it undefined).
+      if (c > n) cf = 0;
       writeBig(cpu, d, a, size, r);
       const of = bit(r, n - 1) ^ bit(v, n - 1);
       cpu.flags = (cpu.flags & ~STATUS) | (cf ? CF : 0) | (of ? OF : 0) | resultFlags(r, n);
@@ -135,7 +136,7 @@ export const shiftOps: Record<string, Factory> = {
   ROL: shiftOp(rol),
   ROR: shiftOp(ror),
   RCL: shiftOp(rcl),
-  RCR: shiftOp(rcr, true),
+  RCR: shiftOp(rcr),
 };
 shiftOps.SHLD = doubleShift(true);
 shiftOps.SHRD = doubleShift(false);

@@ -1,0 +1,76 @@
+/**
+ * Runs one host-CPU harness case on the emulator, with the harness's memory layout: only the
+ * code, data and stack pages are mapped (any other access raises #PF, as it would on the host),
+ * the CPU is in 64-bit mode at CPL 3 with IF set, and the run ends when RIP reaches the end of
+ * the case's code.
+ */
+import { ACCESS_WRITE, Machine, pageFault, type Translate } from '../../../emulator/index.ts';
+import { CODE_ADDR, DATA_ADDR, DATA_SIZE, GPR_NAMES, STACK_SIZE, STACK_TOP, type NativeCase, type NativeFault, type NativeOutcome } from './types.ts';
+
+const PAGE = 0x1000;
+const CODE = Number(CODE_ADDR);
+const DATA = Number(DATA_ADDR);
+const STACK = Number(STACK_TOP) - STACK_SIZE;
+const IF = 0x200n;
+const RF = 0x10000n;
+const MAX_INSTRUCTIONS = 1_000_000;
+
+const MAPPED = new Set([CODE / PAGE, DATA / PAGE, STACK / PAGE]);
+
+/** Identity translation restricted to the harness's three pages; a user-mode #PF elsewhere. */
+const harnessTranslate: Translate = (linear, access) => {
+  if (!MAPPED.has(Math.floor(linear / PAGE))) {
+    // Error code: U/S=1 (user), W/R from the access, P=0 (not present).
+    const code = 4 | (access & ACCESS_WRITE ? 2 : 0);
+    throw pageFault(BigInt.asUintN(64, BigInt(linear)), code, `linear address 0x${BigInt.asUintN(64, BigInt(linear)).toString(16)} is not mapped by the harness`);
+  }
+  return linear;
+};
+
+const VECTORS: Record<number, NativeFault> = { 0: '#DE', 3: '#BP', 4: '#OF', 6: '#UD', 12: '#SS', 13: '#GP', 14: '#PF', 17: '#AC' };
+
+let machine: Machine | null = null;
+
+function fresh(): Machine {
+  if (machine === null) {
+    machine = new Machine({ ramSize: Number(STACK_TOP), mode: 'long64', cpl: 3 });
+    machine.translate = harnessTranslate;
+  }
+  return machine;
+}
+
+const hexBytes = (text: string): Uint8Array => Uint8Array.from((text.match(/../g) ?? []).map((b) => parseInt(b, 16)));
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+export function runOnEmulator(c: NativeCase): NativeOutcome {
+  const m = fresh();
+  const code = hexBytes(c.code);
+  const page = new Uint8Array(PAGE).fill(0xcc);
+  page.set(code);
+  m.load(CODE, page);
+  const data = hexBytes(c.data ?? '');
+  const dataPage = new Uint8Array(DATA_SIZE);
+  dataPage.set(data);
+  m.load(DATA, dataPage);
+  m.load(STACK, new Uint8Array(STACK_SIZE));
+  for (const name of GPR_NAMES) m.setRegister(name, BigInt(c.regs[name]));
+  m.setRegister('rflags', BigInt(c.rflags) | IF);
+  m.setRegister('rip', CODE_ADDR);
+  const end = CODE_ADDR + BigInt(code.length);
+  const result = m.run({ maxInstructions: MAX_INSTRUCTIONS, breakpoints: [end] });
+  if (result.reason === 'error') throw new Error(`emulator error on ${c.id} (${c.text}): ${result.message}`);
+  const regs = Object.fromEntries(GPR_NAMES.map((n) => [n, hex(m.getRegister(n))])) as NativeOutcome['regs'];
+  const outcome: NativeOutcome = {
+    regs,
+    rflags: hex(m.getRegister('rflags') & ~RF),
+    data: toHex(m.read(DATA, data.length > 0 ? data.length : 64)),
+  };
+  if (result.reason === 'fault' && result.fault) {
+    outcome.fault = VECTORS[result.fault.vector] ?? (`#${result.fault.name}` as NativeFault);
+    outcome.faultRip = hex(m.getRegister('rip'));
+  } else if (result.reason === 'limit') {
+    throw new Error(`${c.id} (${c.text}): did not reach the end of its code within ${MAX_INSTRUCTIONS} instructions`);
+  }
+  return outcome;
+}
