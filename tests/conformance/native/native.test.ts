@@ -79,7 +79,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
       lock: ['#UD'],
       xchg: ['#GP'],
       branch: ['#PF'],
-      stack: ['#PF'],
+      stack: ['#AC', '#PF'],
     });
   });
 

@@ -182,6 +182,15 @@ const stack: Family = {
       // host's own code after the case is not single-stepped or given a nested task.
       const image = b.rng.u64() & ~0x4100n;
       b.poke(rspOffset, size, image);
+      if (f.name === 'Popfq' && b.rng.chance(0.15)) {
+        // With AC set, an unaligned load at CPL 3 raises #AC: Linux runs user mode with CR0.AM=1
+        // (SDM Vol. 3A §6.15, interrupt 17).
+        b.poke(rspOffset, size, image | 0x40000n);
+        b.emit(f);
+        const odd = 1 + 2 * b.rng.int(100);
+        b.emit('Mov_r32_rm32', [reg(b.pickReg(32)), b.mem(4, { offset: odd, keepData: true })]);
+        return;
+      }
     } else if (/^Enter/.test(f.name)) {
       b.regs[5] = DATA_ADDR + BigInt(256 + 8 * b.rng.int(31));
       const level = BigInt(b.rng.pick([0, 1, 2, 3, b.rng.int(32), b.rng.int(32), 32, 33, 255]));
