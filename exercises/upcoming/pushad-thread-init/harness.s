@@ -2,23 +2,6 @@
 # PUSHAD/PUSHFD switch. `worker` records what it starts with; thread_exit records its result.
     .code32
     .globl _start, proc_switch, worker, thread_exit
-_start:
-    movl args + ARGS_JUNK, %eax
-    movl $bstack, %edi
-    movl $0x400, %ecx
-    cld
-    rep stosl
-    pushl args + ARGS_ARG
-    pushl $worker
-    pushl args + ARGS_TOP
-    call thread_setup           # thread_setup(stack_top, entry, arg) -> initial esp
-    leal 12(%esp), %esp
-    movl %eax, tb + THREAD_ESP
-    pushl %eax
-    pushl $ta
-    call proc_switch
-    hlt                         # A is never resumed
-
 proc_switch:                    # proc_switch(save_esp_here, new_esp)
     pushfl
     pushal
@@ -49,3 +32,20 @@ thread_exit:                    # reached by the worker's ret, with its result i
     movl %eax, seen + SEEN_EXIT_CODE
     incl seen + SEEN_EXITS
     hlt
+
+_start:
+    movl args + ARGS_JUNK, %eax
+    movl $bstack, %edi
+    movl $0x400, %ecx
+    cld
+    rep stosl
+    pushl args + ARGS_ARG
+    pushl $worker
+    pushl args + ARGS_TOP
+    call thread_setup           # thread_setup(stack_top, entry, arg) -> initial esp
+    leal 12(%esp), %esp
+    movl %eax, tb + THREAD_ESP
+    pushl %eax
+    pushl $ta
+    call proc_switch
+    hlt                         # A is never resumed

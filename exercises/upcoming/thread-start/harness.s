@@ -1,13 +1,6 @@
 # thread_init prepares thread B (stack top, entry `worker`, a random argument); then thread A
 # switches to it with the switch_to of the previous exercise. `worker` logs how it was called.
     .globl _start, switch_to, thread_exit, worker
-_start:
-    call thread_init        # rdi = &tb, rsi = stack top, rdx = worker, rcx = argument
-    movq $ta, %rdi
-    movq $tb, %rsi
-    call switch_to
-    hlt                     # A is never resumed
-
 switch_to:                  # rdi = prev, rsi = next
     pushq %rbx
     pushq %rbp
@@ -40,3 +33,10 @@ thread_exit:                # thread_exit(code): never returns
     movq %rdi, seen + SEEN_EXIT_CODE
     incq seen + SEEN_EXITS
     hlt
+
+_start:
+    call thread_init        # rdi = &tb, rsi = stack top, rdx = worker, rcx = argument
+    movq $ta, %rdi
+    movq $tb, %rsi
+    call switch_to
+    hlt                     # A is never resumed

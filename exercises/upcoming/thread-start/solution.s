@@ -1,6 +1,13 @@
 # Reference solution (AT&T syntax).
     .globl thread_init, thread_start
 
+# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
+thread_start:
+    movq %r12, %rdi
+    call *%rbx
+    movq %rax, %rdi
+    call thread_exit
+
 # thread_init(thread = rdi, stack_top = rsi, entry = rdx, arg = rcx)
 thread_init:
     leaq -56(%rsi), %rax            # seven quadwords: r15 r14 r13 r12 rbp rbx ret
@@ -13,10 +20,3 @@ thread_init:
     movq $thread_start, 48(%rax)    # where switch_to's ret lands
     movq %rax, THREAD_RSP(%rdi)
     ret
-
-# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
-thread_start:
-    movq %r12, %rdi
-    call *%rbx
-    movq %rax, %rdi
-    call thread_exit

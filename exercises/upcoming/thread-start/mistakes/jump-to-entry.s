@@ -1,6 +1,11 @@
 # Jumps to the entry instead of calling it: when the entry returns there is no return address.
     .globl thread_init, thread_start
 
+# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
+thread_start:
+    movq %r12, %rdi
+    jmp *%rbx
+
 # thread_init(thread = rdi, stack_top = rsi, entry = rdx, arg = rcx)
 thread_init:
     leaq -56(%rsi), %rax            # seven quadwords: r15 r14 r13 r12 rbp rbx ret
@@ -13,8 +18,3 @@ thread_init:
     movq $thread_start, 48(%rax)    # where switch_to's ret lands
     movq %rax, THREAD_RSP(%rdi)
     ret
-
-# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
-thread_start:
-    movq %r12, %rdi
-    jmp *%rbx

@@ -1,6 +1,13 @@
 # Leaves one spare quadword above the frame, so the entry is called with a misaligned stack.
     .globl thread_init, thread_start
 
+# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
+thread_start:
+    movq %r12, %rdi
+    call *%rbx
+    movq %rax, %rdi
+    call thread_exit
+
 # thread_init(thread = rdi, stack_top = rsi, entry = rdx, arg = rcx)
 thread_init:
     leaq -64(%rsi), %rax
@@ -13,10 +20,3 @@ thread_init:
     movq $thread_start, 48(%rax)    # where switch_to's ret lands
     movq %rax, THREAD_RSP(%rdi)
     ret
-
-# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
-thread_start:
-    movq %r12, %rdi
-    call *%rbx
-    movq %rax, %rdi
-    call thread_exit

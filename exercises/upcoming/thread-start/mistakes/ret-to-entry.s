@@ -1,6 +1,13 @@
 # Returns straight into the entry: no argument in rdi, and nowhere to return to.
     .globl thread_init, thread_start
 
+# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
+thread_start:
+    movq %r12, %rdi
+    call *%rbx
+    movq %rax, %rdi
+    call thread_exit
+
 # thread_init(thread = rdi, stack_top = rsi, entry = rdx, arg = rcx)
 thread_init:
     leaq -56(%rsi), %rax            # seven quadwords: r15 r14 r13 r12 rbp rbx ret
@@ -13,10 +20,3 @@ thread_init:
     movq %rdx, 48(%rax)
     movq %rax, THREAD_RSP(%rdi)
     ret
-
-# Reached by switch_to's ret with rsp = stack_top (16-byte aligned).
-thread_start:
-    movq %r12, %rdi
-    call *%rbx
-    movq %rax, %rdi
-    call thread_exit
