@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureDeps, root } from './ensure-deps.mjs';
+import { playwrightCounts, summaryLine, vitestCounts } from './test-summary.mjs';
 
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const resultsDir = join(root, 'test-results');
@@ -29,6 +30,11 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 const compatEnv = nodeMajor < 22 ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'build', 'scripts', 'node20-compat.mjs')).href}`.trim() } : {};
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
+const add = (found) => {
+  counts.passed += found.passed;
+  counts.failed += found.failed;
+  counts.skipped += found.skipped;
+};
 const failedSteps = [];
 const skippedTests = [];
 
@@ -54,30 +60,10 @@ function countVitest(ok) {
     failedSteps.push('unit and integration tests (no report)');
     return;
   }
-  counts.passed += report.numPassedTests;
-  counts.failed += report.numFailedTests;
-  counts.skipped += report.numPendingTests + report.numTodoTests;
-  // A file that fails to load has no tests, yet it is a failure.
-  const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'));
-  counts.failed += brokenFiles.length;
-  for (const file of report.testResults) {
-    for (const test of file.assertionResults) {
-      if (test.status === 'skipped' || test.status === 'pending' || test.status === 'todo') skippedTests.push(`${file.name.replace(`${root}/`, '')} › ${test.fullName}`);
-    }
-  }
+  const { counts: found, skipped, brokenFiles } = vitestCounts(report, root);
+  add(found);
+  skippedTests.push(...skipped);
   if (!ok && report.numFailedTests === 0 && brokenFiles.length === 0) failedSteps.push('unit and integration tests (errors outside any test)');
-}
-
-function collectPlaywright(suite, titles = []) {
-  const path = suite.title ? [...titles, suite.title] : titles;
-  for (const spec of suite.specs ?? []) {
-    for (const test of spec.tests ?? []) {
-      if (test.status !== 'skipped') continue;
-      const reason = (test.annotations ?? []).find((a) => a.type === 'skip')?.description;
-      skippedTests.push(`${[...path, spec.title].join(' › ')}${reason ? `: ${reason}` : ''}`);
-    }
-  }
-  for (const child of suite.suites ?? []) collectPlaywright(child, path);
 }
 
 function countPlaywright(ok) {
@@ -86,12 +72,10 @@ function countPlaywright(ok) {
     failedSteps.push('end-to-end tests (no report)');
     return;
   }
-  const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = report.stats ?? {};
-  counts.passed += expected + flaky;
-  counts.failed += unexpected;
-  counts.skipped += skipped;
-  for (const suite of report.suites ?? []) collectPlaywright(suite);
-  if (!ok && unexpected === 0) failedSteps.push('end-to-end tests (errors outside any test)');
+  const { counts: found, skipped, errors } = playwrightCounts(report);
+  add(found);
+  skippedTests.push(...skipped);
+  if (!ok && found.failed === 0) failedSteps.push(`end-to-end tests (${errors > 0 ? `${errors} error(s) outside any test` : 'failed outside any test'})`);
 }
 
 if (!step('lint', bin('eslint'), ['.'])) failedSteps.push('lint');
@@ -107,5 +91,5 @@ process.stderr.write('\n');
 for (const test of skippedTests) process.stdout.write(`skipped: ${test}\n`);
 if (failedSteps.length > 0) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);
 counts.failed += failedSteps.length;
-process.stdout.write(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+process.stdout.write(`${summaryLine(counts)}\n`);
 process.exit(counts.failed > 0 ? 1 : 0);
