@@ -194,13 +194,13 @@ int main(void) {
     char *fields[20];
     int nf = 0;
     for (char *tok = strtok(line, " "); tok && nf < 20; tok = strtok(NULL, " ")) fields[nf++] = tok;
-    if (nf != 20) die("expected 20 fields (id code 16 registers rflags data)", where);
+    if (nf != 20) die(where, "expected 20 fields (id code 16 registers rflags data)");
     long code_len = parse_bytes(fields[1], code, MAX_CODE - 14);
-    if (code_len < 0) die("malformed or oversized code", where);
+    if (code_len < 0) die(where, "malformed or oversized code");
     for (int i = 0; i < 17; i++)
-      if (!parse_u64(fields[2 + i], &case_in[i])) die("malformed register value", where);
+      if (!parse_u64(fields[2 + i], &case_in[i])) die(where, "malformed register value");
     long data_len = parse_bytes(fields[19], data, DATA_SIZE);
-    if (data_len < 0) die("malformed or oversized data", where);
+    if (data_len < 0) die(where, "malformed or oversized data");
 
     memset(code_page, 0xcc, CODE_SIZE);
     memcpy(code_page, code, (size_t)code_len);
