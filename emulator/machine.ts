@@ -150,6 +150,24 @@ export class Machine {
       case 'rip': return cpu.setRip(value);
       case 'rflags': {
         cpu.flags = (Number(BigInt.asUintN(32, value)) & DEFINED) | FIXED1;
+        cpu.updateAlignmentCheck();
+        return;
+      }
+      case 'cr0':
+      case 'cr4':
+      case 'efer': {
+        // Raw state for setting up a machine: no consistency checks (MOV to CRn applies those).
+        const v = Number(BigInt.asUintN(32, value));
+        if (n === 'cr0') cpu.cr0 = v;
+        else if (n === 'cr4') cpu.cr4 = v;
+        else cpu.efer = v;
+        cpu.updateMode();
+        cpu.mem.flush();
+        return;
+      }
+      case 'cr3': {
+        cpu.cr3 = Number(BigInt.asUintN(52, value));
+        cpu.mem.flush();
         return;
       }
       case 'cr2': {

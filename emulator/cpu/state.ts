@@ -2,7 +2,7 @@ import { LinearMemory } from '../memory/linear.ts';
 import type { PhysicalMemory } from '../memory/physical.ts';
 import { BASE_RIP, SEG_CS, SEG_FS, SEG_SS, type MemRef } from '../decode/insn.ts';
 import { generalProtection, hex, stackFault } from './faults.ts';
-import { FIXED1 } from './flags.ts';
+import { AC, FIXED1 } from './flags.ts';
 
 /** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
 export const SEG_TYPE = 0xf;
@@ -32,6 +32,7 @@ export const EFER_NXE = 1 << 11;
 export const CR0_PE = 1 << 0;
 export const CR0_PG = 1 << 31;
 export const CR4_PAE = 1 << 5;
+export const CR0_AM = 1 << 18;
 
 export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
 export const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
@@ -104,6 +105,12 @@ export class Cpu {
     this.stackBits = this.codeBits === 64 ? 64 : this.seg[SEG_SS].attrs & SEG_DB ? 32 : 16;
     this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
     this.mem.user = this.cpl === 3;
+    this.updateAlignmentCheck();
+  }
+
+  /** Alignment checking applies at CPL 3 when CR0.AM and RFLAGS.AC are both set (Intel SDM Vol. 3A, 6.15, #AC). */
+  updateAlignmentCheck(): void {
+    this.mem.alignmentChecks = this.cpl === 3 && (this.cr0 & CR0_AM) !== 0 && (this.flags & AC) !== 0;
   }
 
   /** Linear address of a memory operand of `size` bytes, with the canonical or limit check its segment requires. */

@@ -205,6 +205,8 @@ export function decodeOne(bytes: Uint8Array, bits: number): RawInsn {
       const reg = form.endsWith('RCX') || form.startsWith('Jrcxz') ? 64 : form.endsWith('ECX') || form.startsWith('Jecxz') ? 32 : 16;
       addrBits = reg;
     }
+    // PUSH imm16 and the like: the immediate's width is the operand size.
+    if (!opSize && ops.length > 0 && ops[0].kind === OP_IMM) opSize = ops[0].size;
     const hinted = suffixSize(form, MNEMONIC_NAMES[i.mnemonic] ?? '');
     if (hinted) opSize = hinted;
     const cond = i.conditionCode === 0 ? -1 : i.conditionCode - 1;

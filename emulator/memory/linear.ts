@@ -1,4 +1,5 @@
 import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
+import { alignmentCheck, hex } from '../cpu/faults.ts';
 
 /** What an access is for, as the translation hook (and later the page walker) must know. */
 export const ACCESS_READ = 1;
@@ -30,6 +31,8 @@ export class LinearMemory {
   /** True while the CPU runs at CPL 3: accesses are user accesses. */
   private userMode = false;
   private observer: ((physical: number, size: number) => void) | null = null;
+  /** Alignment checking (CPL 3 with CR0.AM and RFLAGS.AC): the TLBs stay empty so every access is checked on the slow path. */
+  private aligned = false;
 
   private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly rView: DataView[] = new Array(TLB_SIZE);
@@ -60,6 +63,21 @@ export class LinearMemory {
 
   get user(): boolean {
     return this.userMode;
+  }
+
+  set alignmentChecks(value: boolean) {
+    if (value !== this.aligned) {
+      this.aligned = value;
+      this.flush();
+    }
+  }
+
+  get alignmentChecks(): boolean {
+    return this.aligned;
+  }
+
+  private checkAlignment(lin: number, size: number): void {
+    if (size > 1 && (lin & (size - 1)) !== 0) throw alignmentCheck(`${size}-byte access at ${hex(lin)} is not aligned (CR0.AM and RFLAGS.AC are set at CPL 3)`);
   }
 
   /** Called before every write with the physical address and size (for a time-travel journal). */
@@ -160,20 +178,24 @@ export class LinearMemory {
 
   /** Checks that a write of `size` bytes at `lin` would succeed, without writing (for instructions that must fault before any store). */
   probeWrite(lin: number, size: number): void {
+    if (this.aligned) this.checkAlignment(lin, size);
     this.physical(lin, ACCESS_WRITE);
     if (size > 1) this.physical(lin + size - 1, ACCESS_WRITE);
   }
 
   private slowRead(lin: number, size: number): number {
+    if (this.aligned) this.checkAlignment(lin, size);
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
     if (off + size <= PAGE_SIZE) {
       const phys = this.physical(lin, ACCESS_READ);
       const ppn = Math.floor(phys * INV_PAGE);
       const view = this.phys.view(ppn, 'read');
-      const i = pn & TLB_MASK;
-      this.rTag[i] = pn;
-      this.rView[i] = view;
+      if (!this.aligned) {
+        const i = pn & TLB_MASK;
+        this.rTag[i] = pn;
+        this.rView[i] = view;
+      }
       const at = phys - ppn * PAGE_SIZE;
       switch (size) {
         case 1: return view.getUint8(at);
@@ -204,6 +226,7 @@ export class LinearMemory {
   }
 
   private slowWrite(lin: number, size: number, lo: number, hi: number): void {
+    if (this.aligned) this.checkAlignment(lin, size);
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
     const bytes = new Uint8Array(8);
@@ -218,7 +241,7 @@ export class LinearMemory {
       const at = phys - ppn * PAGE_SIZE;
       for (let k = 0; k < size; k++) page[at + k] = bytes[k];
       if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
-      else if (!this.observer) {
+      else if (!this.observer && !this.aligned) {
         const i = pn & TLB_MASK;
         this.wTag[i] = pn;
         this.wView[i] = this.phys.view(ppn);

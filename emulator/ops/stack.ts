@@ -103,6 +103,7 @@ function popf(size: number): Factory {
     }
     cpu.setSp(cpu.wrapSp(cpu.sp() + size));
     cpu.flags = ((cpu.flags & ~mask) | (v & mask) | FIXED1) & ~RF;
+    cpu.updateAlignmentCheck();
   };
 }
 
@@ -162,8 +163,8 @@ const enter: Factory = (raw): Exec => {
         cpu.push(size, frameTemp - h * 4294967296, size === 8 ? h : 0);
       }
       const newSp = cpu.wrapSp(cpu.sp() - allocSize);
-      // The final stack pointer must be addressable (a #SS is raised before RBP changes).
-      cpu.stackAddress(newSp, 1);
+      // The processor writes to the new stack top before committing (the host faults there with #PF): probe it.
+      cpu.mem.probeWrite(cpu.stackAddress(newSp, size), size);
       const h = Math.floor(frameTemp / 4294967296);
       setReg(cpu, RBP, wide === 64 ? 8 : size, frameTemp - h * 4294967296, h);
       cpu.setSp(newSp);

@@ -35,6 +35,8 @@ function fresh(): Machine {
   if (machine === null) {
     machine = new Machine({ ramSize: Number(STACK_TOP), mode: 'long64', cpl: 3 });
     machine.translate = harnessTranslate;
+    // Linux runs user code with CR0.AM set: a case that sets RFLAGS.AC gets alignment checks.
+    machine.setRegister('cr0', machine.getRegister('cr0') | 0x40000n);
   }
   return machine;
 }
