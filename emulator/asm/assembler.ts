@@ -30,7 +30,7 @@ type Deferred = { known: true; value: bigint } | { known: false; expr: Expr; sec
 type PlanOp =
   | { k: 'reg'; reg: RegInfo }
   | { k: 'imm'; v: Deferred }
-  | { k: 'mem'; base: RegInfo | null; index: RegInfo | null; scale: number; seg: RegInfo | null; bits: number | null; disp: Deferred | null; ripTarget: boolean }
+  | { k: 'mem'; base: RegInfo | null; index: RegInfo | null; scale: number; seg: RegInfo | null; bits: number | null; disp: Deferred | null; ripTarget: boolean; col?: number }
   | { k: 'branch'; target: Deferred }
   | { k: 'far'; sel: Deferred; off: Deferred };
 
@@ -971,7 +971,11 @@ export class Assembler {
     }
     const mloc = this.at(st, mnTok.col, mnTok.end);
     if (!mn) {
-      const near = closest(mnTok.text, mnemonicCandidates());
+      let near = closest(mnTok.text, mnemonicCandidates());
+      if (near === mnTok.text.toLowerCase()) near = null;
+      if (this.intel && resolveMnemonic(mnTok.text, false)) {
+        return this.error(`\`${mnTok.text}\` is AT&T spelling; in Intel syntax write \`${resolveMnemonic(mnTok.text, false)!.mnemonics[0]}\` and give the size on the memory operand (e.g. \`qword ptr [rdi]\`)`, mloc);
+      }
       this.error(`unknown instruction \`${mnTok.text}\`${near ? `; did you mean \`${near}\`?` : ''}`, mloc);
       return;
     }
@@ -979,9 +983,10 @@ export class Assembler {
     const parts = splitOperands(rest);
     const octx = { hooks: this.hooks(st), evalConst: (e: Expr) => this.tryConstant(e) };
     let asts: OpAst[] = [];
-    for (const p of parts) {
+    const commas = topLevelCommas(rest);
+    for (const [i, p] of parts.entries()) {
       if (p.length === 0) {
-        const at = rest[0] ?? mnTok;
+        const at = commas[i] ?? commas[i - 1] ?? mnTok;
         throw new OperandError('missing operand (two commas in a row, or a trailing comma?)', at.col, at.end);
       }
       asts.push(this.intel ? parseIntelOperand(p, octx) : parseAttOperand(p, octx));
@@ -1059,7 +1064,7 @@ export class Assembler {
           let seg = a.seg;
           if (seg && this.redundantSegment(seg, a.base)) seg = null;
           if (this.intel && (base(mn) === 'jmp' || base(mn) === 'call') && a.bits === 48) far = true;
-          ops.push({ k: 'mem', base: a.base, index: a.index, scale: a.scale, seg, bits: a.bits, disp, ripTarget: rip && disp !== null && !disp.known });
+          ops.push({ k: 'mem', base: a.base, index: a.index, scale: a.scale, seg, bits: a.bits, disp, ripTarget: rip && disp !== null && !disp.known, col: a.col });
           break;
         }
       }
@@ -1166,8 +1171,14 @@ export class Assembler {
       }
       if (!(e instanceof EncodeError)) throw e;
       if (e.message === 'ambiguous') {
-        const ex = this.intel ? `${mn.written} qword ptr [...]` : `${mn.written}q / ${mn.written}l / ${mn.written}w / ${mn.written}b`;
-        return this.error(`ambiguous operand size for \`${mn.written}\`: say how wide the memory operand is, e.g. write \`${ex}\``, loc);
+        const mem = ops.find((o) => o.k === 'mem');
+        const width = this.bits === 64 ? 'qword' : this.bits === 32 ? 'dword' : 'word';
+        let ex = `${mn.written} ${width} ptr [...]`;
+        if (mem && mem.k === 'mem' && mem.col !== undefined && !st.expansion) {
+          const at = mem.col - st.col;
+          ex = `${st.text.slice(0, at)}${width} ptr ${st.text.slice(at)}`.replace(/^\S+:\s*/, '');
+        }
+        return this.error(`ambiguous operand size for \`${mn.written}\`; write \`${ex}\` (or byte/word/dword/qword as you mean)`, loc);
       }
       if (e.message !== 'no form') return this.error(`cannot encode \`${mn.written}\`: ${e.message}`, loc);
       return this.explain(st, mn, req, ops, mloc, loc);
@@ -1272,7 +1283,7 @@ export class Assembler {
               break;
             }
             case 'org': {
-              const t = this.layoutTarget(it.target, s);
+              const t = it.target.known ? Number(it.target.value) : this.layoutTarget(it.target, s);
               it.size = t === null ? 0 : Math.max(0, t - off);
               break;
             }
@@ -1308,7 +1319,7 @@ export class Assembler {
     for (const s of this.sections) {
       const bytes = new Uint8Array(s.size);
       for (const it of s.items) {
-        if (it.size === 0 && it.k !== 'insn') continue;
+        if (it.size === 0 && it.k !== 'insn' && it.k !== 'org') continue;
         let data: Uint8Array;
         try {
           data = this.itemBytes(it, s);
@@ -1382,7 +1393,7 @@ export class Assembler {
         if ((it.fill !== null && it.fill !== 0x90) || !s.code) return new Uint8Array(it.size).fill(it.fill ?? 0);
         return nopFill(it.size, this.startBits, it.bits);
       case 'org': {
-        const t = this.layoutTarget(it.target, s);
+        const t = it.target.known ? Number(it.target.value) : this.layoutTarget(it.target, s);
         if (t === null) throw new ExprError('`.org` needs an address in the same section', it.loc.col, it.loc.end);
         if (t < it.offset) throw new ExprError(`\`.org\` cannot move the location backwards (from ${hex(BigInt(it.offset))} to ${hex(BigInt(t))})`, it.loc.col, it.loc.end);
         return new Uint8Array(it.size).fill(it.fill);
@@ -1450,6 +1461,18 @@ export class Assembler {
       }
     });
   }
+}
+
+function topLevelCommas(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'op') continue;
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') depth--;
+    else if (t.text === ',' && depth === 0) out.push(t);
+  }
+  return out;
 }
 
 function registerByNum(size: number, num: number): RegInfo | undefined {

@@ -95,7 +95,6 @@ function parseNumber(word: string, intel: boolean): bigint | null {
     if (/^0x[0-9a-f]+$/.test(w)) return BigInt(w);
     if (/^0b[01]+$/.test(w)) return BigInt(w);
     if (intel && /^[0-9][0-9a-f]*h$/.test(w)) return BigInt(`0x${w.slice(0, -1)}`);
-    if (intel && /^[01]+b$/.test(w)) return BigInt(`0b${w.slice(0, -1)}`);
     if (/^0[0-7]+$/.test(w)) return BigInt(`0o${w.slice(1)}`);
     if (/^[0-9]+$/.test(w)) return BigInt(w);
   } catch (_) {
