@@ -22,7 +22,11 @@ export interface OpenedDatabase {
  */
 export function openProgressDatabase(dbPath: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const now = options.now ?? (() => new Date());
-  mkdirSync(path.dirname(dbPath), { recursive: true });
+  try {
+    mkdirSync(path.dirname(dbPath), { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the folder for the progress database ${dbPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
   if (existsSync(dbPath)) {
     const checked = inspect(dbPath, options.nativeBinding);
     if (checked.kind === 'healthy') {

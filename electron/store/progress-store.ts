@@ -102,6 +102,7 @@ export class ProgressStore {
   createProfile(input: { name: string; studentId?: string | null; settings?: ProfileSettings; id?: string }): Profile {
     const name = input.name.trim();
     if (name === '') throw new InputError('a profile needs a name');
+    if (input.id !== undefined && input.id.trim() === '') throw new InputError('a profile id may not be empty');
     const profile: Profile = {
       id: input.id ?? randomUUID(),
       name,

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProgressStore } from '../../../electron/store/progress-store.ts';
@@ -30,6 +31,7 @@ describe('ProgressStore', () => {
     expect(store.updateProfile(ada.id, { settings: { theme: 'dark' } }).settings).toEqual({ theme: 'dark' });
     expect(store.getProfile(ada.id)?.settings).toEqual({ theme: 'dark' });
     expect(() => store.createProfile({ name: '  ' })).toThrow('a profile needs a name');
+    expect(() => store.createProfile({ name: 'Eve', id: ' ' })).toThrow('a profile id may not be empty');
     store.deleteProfile(bob.id);
     expect(store.getProfile(bob.id)).toBeNull();
     store.close();
@@ -121,5 +123,14 @@ describe('loading better-sqlite3', () => {
     store.close();
     expect(() => ProgressStore.open(path.join(dir, 'b.sqlite3'), { nativeBinding: path.join(dir, 'missing', 'better_sqlite3.node') }))
       .toThrow(/Cannot find module/);
+  });
+});
+
+describe('opening', () => {
+  it('says which folder it could not create', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const target = path.join(dir, 'a-file', 'sub', 'progress.sqlite3');
+    expect(() => ProgressStore.open(target)).toThrow(`cannot create the folder for the progress database ${target}: ENOTDIR`);
   });
 });
