@@ -55,7 +55,7 @@ export function presentedToken(facts: RequestFacts, port: number): string | unde
  * The Host check defeats DNS rebinding (a hostile page whose name resolves to 127.0.0.1); the
  * Origin check refuses other sites' scripts; the token refuses every other local program and user.
  */
-export function checkOrigin(facts: RequestFacts, port: number, originRequired: boolean): Verdict {
+export function checkHostAndOrigin(facts: RequestFacts, port: number, originRequired: boolean): Verdict {
   if (!facts.host || !allowedHosts(port).includes(facts.host.toLowerCase())) {
     return { ok: false, status: 403, reason: `unexpected Host header '${facts.host ?? ''}'` };
   }
@@ -66,7 +66,7 @@ export function checkOrigin(facts: RequestFacts, port: number, originRequired: b
 }
 
 export function authorize(facts: RequestFacts, port: number, token: string, originRequired = false): Verdict {
-  const origin = checkOrigin(facts, port, originRequired);
+  const origin = checkHostAndOrigin(facts, port, originRequired);
   if (!origin.ok) return origin;
   const presented = presentedToken(facts, port);
   if (presented === undefined) return { ok: false, status: 401, reason: 'missing token: open the URL that `switchyard serve` printed' };

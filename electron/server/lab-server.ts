@@ -8,7 +8,7 @@ import { dispatchRequestBody, type Dispatcher } from '../api/dispatch.ts';
 import type { EventHub } from '../api/events.ts';
 import { securityHeaders } from '../shell/content-security.ts';
 import { contentTypeOf, resolveAssetPath } from '../shell/renderer-assets.ts';
-import { authorize, createToken, tokenCookieName, tokensEqual, type RequestFacts } from './auth.ts';
+import { authorize, checkHostAndOrigin, createToken, tokenCookieName, tokensEqual, type RequestFacts } from './auth.ts';
 
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
@@ -108,8 +108,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const url = new URL(request.url ?? '/', 'http://localhost');
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null && (request.method === 'GET' || request.method === 'HEAD')) {
-      const host = authorize({ ...factsOf(request), cookie: undefined, authorization: `Bearer ${queryToken}` }, port, token);
-      if (!host.ok) return sendText(response, host.status, `Refused: ${host.reason}`);
+      const where = checkHostAndOrigin(factsOf(request), port, false);
+      if (!where.ok) return sendText(response, where.status, `Refused: ${where.reason}`);
       if (!tokensEqual(queryToken, token)) return sendText(response, 403, 'Refused: wrong token');
       url.searchParams.delete('token');
       // One leading slash only: `//host` would send the browser to another site.
