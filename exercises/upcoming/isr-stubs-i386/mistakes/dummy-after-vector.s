@@ -1,4 +1,4 @@
-# Pushes the dummy as a 16-bit word, so the slot is two bytes instead of four.
+# Pushes the vector before the dummy, so for most vectors the two trade places.
 # SDM Vol. 3A, Table 6-1: in protected mode the CPU pushes an error code for 8, 10-14, 17 and 21.
     .intel_syntax noprefix
     .code32
@@ -6,10 +6,11 @@
     .globl isr\n
 isr\n:
     .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21)
-    .else
-    push word ptr 0
-    .endif
     push \n
+    .else
+    push \n
+    push 0
+    .endif
     jmp isr_common
     .endm
 
