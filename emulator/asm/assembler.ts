@@ -15,7 +15,7 @@ import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
 
 const MAX_MACRO_DEPTH = 100;
-const MAX_STATEMENTS = 2_000_000;
+const MAX_STATEMENTS = 300_000;
 const MAX_SECTION_BYTES = 16 * 1024 * 1024;
 const MAX_LAYOUT_PASSES = 200;
 
@@ -1253,6 +1253,7 @@ export class Assembler {
   // ---------------------------------------------------------------- layout
 
   private layout(): void {
+    const tooLarge = new Set<Item>();
     for (const s of this.sections) {
       let iter = 0;
       for (;;) {
@@ -1290,6 +1291,11 @@ export class Assembler {
             default:
               break;
           }
+          if ((it.k === 'align' || it.k === 'org') && off + it.size > MAX_SECTION_BYTES) {
+            if (!tooLarge.has(it)) this.error(`this makes section ${s.name} larger than ${MAX_SECTION_BYTES} bytes`, it.loc);
+            tooLarge.add(it);
+            it.size = 0;
+          }
           off += it.size;
         }
         s.size = off;
@@ -1315,6 +1321,8 @@ export class Assembler {
 
   private emit(): AssembleResult {
     const listing: ListingEntry[] = [];
+    const chunks: Uint8Array[][] = [];
+    const lengths: number[] = [];
     const out: AssembledSection[] = [];
     for (const s of this.sections) {
       const bytes = new Uint8Array(s.size);
@@ -1336,16 +1344,23 @@ export class Assembler {
         bytes.set(data, it.offset);
         if (data.length > 0) {
           const last = listing[listing.length - 1];
-          if (last && last.line === it.loc.line && last.section === s.name && last.offset + last.bytes.length === it.offset) {
-            const merged = new Uint8Array(last.bytes.length + data.length);
-            merged.set(last.bytes);
-            merged.set(data, last.bytes.length);
-            last.bytes = merged;
-          } else listing.push({ line: it.loc.line, section: s.name, offset: it.offset, bytes: data });
+          const lastChunks = chunks[chunks.length - 1];
+          // Consecutive bytes from one line (a macro or .rept expansion) become one listing entry.
+          if (last && last.line === it.loc.line && last.section === s.name && last.offset + lengths[lengths.length - 1] === it.offset) {
+            lastChunks.push(data);
+            lengths[lengths.length - 1] += data.length;
+          } else {
+            listing.push({ line: it.loc.line, section: s.name, offset: it.offset, bytes: data });
+            chunks.push([data]);
+            lengths.push(data.length);
+          }
         }
       }
       if (s.name === '.text' || s.size > 0 || s.items.length > 0) out.push({ name: s.name, base: s.base, bytes });
     }
+    listing.forEach((entry, i) => {
+      if (chunks[i].length > 1) entry.bytes = s2bytes(chunks[i], lengths[i]);
+    });
     const symbols: SymbolEntry[] = [];
     for (const sym of this.symbols.values()) {
       if (sym.name.includes('\u0002')) continue;
@@ -1461,6 +1476,16 @@ export class Assembler {
       }
     });
   }
+}
+
+function s2bytes(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function topLevelCommas(tokens: Token[]): Token[] {

@@ -202,8 +202,47 @@ export function candidates(req: Request): Candidates {
   return { forms: out, shapeMatches };
 }
 
+function operandKey(o: Opnd): string {
+  switch (o.k) {
+    case 'reg':
+      return o.reg.name;
+    case 'imm':
+      return o.known ? `$${o.value}` : '$?';
+    case 'mem': {
+      const m = o.m;
+      return `[${m.seg?.name ?? ''}:${m.base?.name ?? ''}+${m.index?.name ?? ''}*${m.scale}+${m.dispKnown ? m.disp : '?'}/${m.bits ?? ''}${m.ripTarget ? 'r' : ''}]`;
+    }
+    case 'branch':
+      return 'b';
+    case 'far':
+      return 'f';
+  }
+}
+
+// The editor re-assembles on every keystroke: remember which form each distinct instruction took.
+const choiceCache = new Map<string, Choice | EncodeError>();
+const CACHE_LIMIT = 50_000;
+
 /** Picks the form GNU as would; throws EncodeError with a readable reason. */
 export function choose(req: Request, intel: boolean): Choice {
+  const key = `${req.mnemonics.join('/')}|${req.size}|${req.srcSize}|${req.far}|${req.movabs}|${req.branch}|${req.bits}|${req.stackDefault}|${intel}|${req.operands.map(operandKey).join(',')}`;
+  const hit = choiceCache.get(key);
+  if (hit instanceof EncodeError) throw hit;
+  if (hit) return hit;
+  let result: Choice | EncodeError;
+  try {
+    result = chooseUncached(req, intel);
+  } catch (e) {
+    if (!(e instanceof EncodeError)) throw e;
+    result = e;
+  }
+  if (choiceCache.size >= CACHE_LIMIT) choiceCache.clear();
+  choiceCache.set(key, result);
+  if (result instanceof EncodeError) throw result;
+  return result;
+}
+
+function chooseUncached(req: Request, intel: boolean): Choice {
   let { forms } = candidates(req);
   if (forms.length === 0) throw new EncodeError('no form');
   let defaulted: number | null = null;
@@ -291,8 +330,31 @@ export interface Prefixes {
  * Encodes one form at `ip`. Memory displacements given as known constants shrink (disp0/disp8);
  * others stay full size so that layout never depends on label values.
  */
+const bytesCache = new Map<string, Uint8Array | EncodeError>();
+
 export function encodeForm(form: Form, operands: Opnd[], ip: bigint, bits: Bits, extra: Prefixes | [], ripLength = 0): Uint8Array {
   const pre: Prefixes = Array.isArray(extra) ? {} : extra;
+  // Bytes depend on the address only for relative branches and %rip-relative operands.
+  const positional = operands.some((o) => o.k === 'branch' || (o.k === 'mem' && o.m.base?.cls === 'ip'));
+  if (positional) return encodeUncached(form, operands, ip, bits, pre, ripLength);
+  const key = `${form.code}|${bits}|${pre.rep ?? ''}|${pre.lock ? 1 : 0}|${pre.stringAddrBits ?? ''}|${pre.stringSeg?.name ?? ''}|${operands.map((o) => (o.k === 'imm' ? `$${o.value}` : o.k === 'mem' ? `${operandKey(o)}${o.m.disp}` : o.k === 'far' ? `${o.sel}:${o.off}` : operandKey(o))).join(',')}`;
+  const hit = bytesCache.get(key);
+  if (hit instanceof EncodeError) throw hit;
+  if (hit) return hit.slice();
+  let result: Uint8Array | EncodeError;
+  try {
+    result = encodeUncached(form, operands, ip, bits, pre, ripLength);
+  } catch (e) {
+    if (!(e instanceof EncodeError)) throw e;
+    result = e;
+  }
+  if (bytesCache.size >= CACHE_LIMIT) bytesCache.clear();
+  bytesCache.set(key, result);
+  if (result instanceof EncodeError) throw result;
+  return result.slice();
+}
+
+function encodeUncached(form: Form, operands: Opnd[], ip: bigint, bits: Bits, pre: Prefixes, ripLength: number): Uint8Array {
   const ins = Instruction.create(form.code);
   try {
     let opIndex = 0;

@@ -113,8 +113,20 @@ export class Cpu {
     this.mem.alignmentChecks = this.cpl === 3 && (this.cr0 & CR0_AM) !== 0 && (this.flags & AC) !== 0;
   }
 
-  /** Linear address of a memory operand of `size` bytes, with the canonical or limit check its segment requires. */
+  /** Linear address of a memory operand of `size` bytes (fast path: a 64-bit [base+disp] below 4 GiB, needing no checks). */
   ea(m: MemRef, size: number): number {
+    if (m.simple) {
+      const b = m.base;
+      if (this.hi[b] === 0) {
+        const l = (this.lo[b] >>> 0) + m.disp;
+        if (l >= 0 && l < TWO32) return l;
+      }
+    }
+    return this.eaFull(m, size);
+  }
+
+  /** Linear address of a memory operand of `size` bytes, with the canonical or limit check its segment requires. */
+  eaFull(m: MemRef, size: number): number {
     const lo = this.lo;
     const hi = this.hi;
     if (m.addrBits === 64) {
@@ -218,6 +230,14 @@ export class Cpu {
 
   /** Pushes `size` bytes (2, 4 or 8) given as int32 halves. The store happens before RSP moves, so a fault leaves RSP intact. */
   push(size: number, lo: number, hi: number): void {
+    if (size === 8 && this.stackBits === 64 && this.hi[RSP] === 0) {
+      const l = (this.lo[RSP] >>> 0) - 8;
+      if (l >= 0) {
+        this.mem.write64(l, lo, hi);
+        this.lo[RSP] = l;
+        return;
+      }
+    }
     const sp = this.wrapSp(this.sp() - size);
     const a = this.stackAddress(sp, size);
     if (size === 8) this.mem.write64(a, lo, hi);
@@ -228,6 +248,15 @@ export class Cpu {
 
   /** Pops `size` bytes: returns the low half (unsigned for 2 and 4) and leaves the high half in tHi. */
   pop(size: number): number {
+    if (size === 8 && this.stackBits === 64 && this.hi[RSP] === 0) {
+      const l = this.lo[RSP] >>> 0;
+      if (l < TWO32 - 8) {
+        const v = this.mem.read64(l);
+        this.tHi = this.mem.hi;
+        this.lo[RSP] = l + 8;
+        return v;
+      }
+    }
     const sp = this.sp();
     const a = this.stackAddress(sp, size);
     let v: number;

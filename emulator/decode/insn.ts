@@ -43,6 +43,8 @@ export class MemRef {
   /** The displacement split into an unsigned low half and a signed high half. */
   readonly dispLo: number;
   readonly dispHi: number;
+  /** 64-bit [base + disp] through a segment without a base: eligible for the address fast path. */
+  readonly simple: boolean;
   constructor(
     /** GPR index, BASE_RIP, or -1. */
     readonly base: number,
@@ -59,6 +61,7 @@ export class MemRef {
   ) {
     this.dispHi = Math.floor(disp / 4294967296);
     this.dispLo = disp - this.dispHi * 4294967296;
+    this.simple = addrBits === 64 && base >= 0 && base < 16 && index < 0 && seg < SEG_FS && Math.abs(disp) < 2 ** 31;
   }
 }
 

@@ -105,12 +105,83 @@ export function alu64(cpu: Cpu, op: number, aLo: number, aHi: number, bLo: numbe
   return lo;
 }
 
+/** ADD for 64-bit operands (the hot path: no operation dispatch). */
+function add64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
+  const l = (aLo >>> 0) + (bLo >>> 0);
+  const h = (aHi >>> 0) + (bHi >>> 0) + (l >= TWO32 ? 1 : 0);
+  const lo = l | 0;
+  const hi = h | 0;
+  cpu.flags = (cpu.flags & ~STATUS) | (h >= TWO32 ? CF : 0) | (((aHi ^ hi) & (bHi ^ hi)) < 0 ? OF : 0) | ((aLo ^ bLo ^ lo) & AF) |
+    ((lo | hi) === 0 ? ZF : 0) | (hi < 0 ? SF : 0) | PARITY[lo & 0xff];
+  cpu.tHi = hi;
+  return lo;
+}
+
+/** SUB/CMP for 64-bit operands. */
+function sub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
+  const l = (aLo >>> 0) - (bLo >>> 0);
+  const h = (aHi >>> 0) - (bHi >>> 0) - (l < 0 ? 1 : 0);
+  const lo = l | 0;
+  const hi = h | 0;
+  cpu.flags = (cpu.flags & ~STATUS) | (h < 0 ? CF : 0) | (((aHi ^ bHi) & (aHi ^ hi)) < 0 ? OF : 0) | ((aLo ^ bLo ^ lo) & AF) |
+    ((lo | hi) === 0 ? ZF : 0) | (hi < 0 ? SF : 0) | PARITY[lo & 0xff];
+  cpu.tHi = hi;
+  return lo;
+}
+
+/** Flags of a logical result (OF, CF, AF cleared). */
+function logic64(cpu: Cpu, lo: number, hi: number): void {
+  cpu.flags = (cpu.flags & ~STATUS) | ((lo | hi) === 0 ? ZF : 0) | (hi < 0 ? SF : 0) | PARITY[lo & 0xff];
+}
+
+/** Specialized closures for the most frequent 64-bit forms (register or immediate source, register destination). */
+function fast64(op: number, dr: number, src: { kind: number; reg: number; immLo: number; immHi: number }): Exec | null {
+  if (src.kind === OP_REG) {
+    const sr = src.reg;
+    switch (op) {
+      case ADD: return (cpu) => { const l = cpu.lo; l[dr] = add64(cpu, l[dr], cpu.hi[dr], l[sr], cpu.hi[sr]); cpu.hi[dr] = cpu.tHi; };
+      case SUB: return (cpu) => { const l = cpu.lo; l[dr] = sub64(cpu, l[dr], cpu.hi[dr], l[sr], cpu.hi[sr]); cpu.hi[dr] = cpu.tHi; };
+      case CMP: return (cpu) => { sub64(cpu, cpu.lo[dr], cpu.hi[dr], cpu.lo[sr], cpu.hi[sr]); };
+      case AND: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] &= l[sr]; h[dr] &= h[sr]; logic64(cpu, l[dr], h[dr]); };
+      case OR: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] |= l[sr]; h[dr] |= h[sr]; logic64(cpu, l[dr], h[dr]); };
+      case XOR: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] ^= l[sr]; h[dr] ^= h[sr]; logic64(cpu, l[dr], h[dr]); };
+      case TEST: return (cpu) => logic64(cpu, cpu.lo[dr] & cpu.lo[sr], cpu.hi[dr] & cpu.hi[sr]);
+      default: return null;
+    }
+  }
+  if (src.kind === OP_IMM) {
+    const il = src.immLo;
+    const ih = src.immHi;
+    switch (op) {
+      case ADD: return (cpu) => { const l = cpu.lo; l[dr] = add64(cpu, l[dr], cpu.hi[dr], il, ih); cpu.hi[dr] = cpu.tHi; };
+      case SUB: return (cpu) => { const l = cpu.lo; l[dr] = sub64(cpu, l[dr], cpu.hi[dr], il, ih); cpu.hi[dr] = cpu.tHi; };
+      case CMP: return (cpu) => { sub64(cpu, cpu.lo[dr], cpu.hi[dr], il, ih); };
+      case AND: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] &= il; h[dr] &= ih; logic64(cpu, l[dr], h[dr]); };
+      case OR: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] |= il; h[dr] |= ih; logic64(cpu, l[dr], h[dr]); };
+      case XOR: return (cpu) => { const l = cpu.lo; const h = cpu.hi; l[dr] ^= il; h[dr] ^= ih; logic64(cpu, l[dr], h[dr]); };
+      case TEST: return (cpu) => logic64(cpu, cpu.lo[dr] & il, cpu.hi[dr] & ih);
+      default: return null;
+    }
+  }
+  if (src.kind === OP_MEM) {
+    switch (op) {
+      case ADD: return (cpu, i) => { const m = cpu.mem; const bl = m.read64(cpu.ea(i.mem!, 8)); const l = cpu.lo; l[dr] = add64(cpu, l[dr], cpu.hi[dr], bl, m.hi); cpu.hi[dr] = cpu.tHi; };
+      case SUB: return (cpu, i) => { const m = cpu.mem; const bl = m.read64(cpu.ea(i.mem!, 8)); const l = cpu.lo; l[dr] = sub64(cpu, l[dr], cpu.hi[dr], bl, m.hi); cpu.hi[dr] = cpu.tHi; };
+      case CMP: return (cpu, i) => { const m = cpu.mem; const bl = m.read64(cpu.ea(i.mem!, 8)); sub64(cpu, cpu.lo[dr], cpu.hi[dr], bl, m.hi); };
+      default: return null;
+    }
+  }
+  return null;
+}
+
 function binary(op: number): Factory {
   const writes = op !== CMP && op !== TEST;
   return (raw): Exec => {
     const [d, s] = raw.ops;
     const size = d.size;
     if (size === 8) {
+      const fast = d.kind === OP_REG ? fast64(op, d.reg, s) : null;
+      if (fast) return fast;
       if (d.kind === OP_REG && s.kind === OP_REG) {
         const dr = d.reg;
         const sr = s.reg;

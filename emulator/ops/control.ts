@@ -1,7 +1,7 @@
 /** JMP, Jcc, CALL, RET (near, with imm16), LOOP/LOOPE/LOOPNE, JCXZ/JECXZ/JRCXZ. */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { testCondition, ZF } from '../cpu/flags.ts';
+import { CF, OF, PF, SF, ZF, isBelowOrEqual, isLess, isLessOrEqual, testCondition } from '../cpu/flags.ts';
 import { generalProtection, hex } from '../cpu/faults.ts';
 import { OP_IMM, type Exec, type Insn } from '../decode/insn.ts';
 import { addressOf, read, read64, type Factory } from './operands.ts';
@@ -36,19 +36,40 @@ const jmp: Factory = (raw): Exec => {
   return (cpu, i) => cpu.branch(indirectTarget(cpu, i, size), size);
 };
 
+/** Taken 64-bit branch: the target must be canonical. */
+function jump64(cpu: Cpu, rel: number): void {
+  const t = cpu.rip + rel;
+  if (t >= 140737488355328 || t < -140737488355328) throw generalProtection(0, `Jcc: target ${hex(t)} is not canonical`);
+  cpu.rip = t;
+}
+
+/** One closure per condition so each inlines its own predicate. */
+function jcc64(cc: number, rel: number): Exec {
+  switch (cc) {
+    case 0: return (cpu) => { if (cpu.flags & OF) jump64(cpu, rel); };
+    case 1: return (cpu) => { if (!(cpu.flags & OF)) jump64(cpu, rel); };
+    case 2: return (cpu) => { if (cpu.flags & CF) jump64(cpu, rel); };
+    case 3: return (cpu) => { if (!(cpu.flags & CF)) jump64(cpu, rel); };
+    case 4: return (cpu) => { if (cpu.flags & ZF) jump64(cpu, rel); };
+    case 5: return (cpu) => { if (!(cpu.flags & ZF)) jump64(cpu, rel); };
+    case 6: return (cpu) => { if (isBelowOrEqual(cpu.flags)) jump64(cpu, rel); };
+    case 7: return (cpu) => { if (!isBelowOrEqual(cpu.flags)) jump64(cpu, rel); };
+    case 8: return (cpu) => { if (cpu.flags & SF) jump64(cpu, rel); };
+    case 9: return (cpu) => { if (!(cpu.flags & SF)) jump64(cpu, rel); };
+    case 10: return (cpu) => { if (cpu.flags & PF) jump64(cpu, rel); };
+    case 11: return (cpu) => { if (!(cpu.flags & PF)) jump64(cpu, rel); };
+    case 12: return (cpu) => { if (isLess(cpu.flags)) jump64(cpu, rel); };
+    case 13: return (cpu) => { if (!isLess(cpu.flags)) jump64(cpu, rel); };
+    case 14: return (cpu) => { if (isLessOrEqual(cpu.flags)) jump64(cpu, rel); };
+    default: return (cpu) => { if (!isLessOrEqual(cpu.flags)) jump64(cpu, rel); };
+  }
+}
+
 const jcc: Factory = (raw): Exec => {
   const cc = raw.cond;
   const rel = raw.rel;
   const size = raw.opSize;
-  if (size === 8) {
-    return (cpu) => {
-      if (testCondition(cc, cpu.flags)) {
-        const t = cpu.rip + rel;
-        if (!isCanonical(t)) throw generalProtection(0, `J${cc}: target ${hex(t)} is not canonical`);
-        cpu.rip = t;
-      }
-    };
-  }
+  if (size === 8) return jcc64(cc, rel);
   return (cpu) => {
     if (testCondition(cc, cpu.flags)) cpu.branch(cpu.rip + rel, size);
   };
