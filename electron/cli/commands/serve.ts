@@ -30,6 +30,21 @@ export function parseServeArgs(args: string[]): ServeOptions {
 
 const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'renderer', 'dist');
 
+/** In a checkout, rebuilds the interface when its sources changed; without Vite, serves what is built. */
+async function ensureRendererBuilt(io: CliIO): Promise<boolean> {
+  const missing = !isRendererBuilt(rendererDir);
+  try {
+    const { buildRenderer } = await import('../../../build/scripts/build-lib.mjs');
+    if (missing) io.stderr('switchyard serve: building the lab interface ...\n');
+    await buildRenderer();
+  } catch (error) {
+    if (!missing) return true;
+    io.stderr(`switchyard serve: the lab interface is not built and could not be built here (${error instanceof Error ? error.message : String(error)}); run \`npm run build\`.\n`);
+    return false;
+  }
+  return isRendererBuilt(rendererDir);
+}
+
 function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
@@ -47,10 +62,7 @@ const serve: Command = {
   usage: 'switchyard serve [--port N] [--open]',
   async run(args: string[], io: CliIO): Promise<number> {
     const options = parseServeArgs(args);
-    if (!isRendererBuilt(rendererDir)) {
-      io.stderr('switchyard serve: the lab interface is not built yet; run `npm run build` (or `npm start`, which builds it).\n');
-      return EXIT_FAILED;
-    }
+    if (!(await ensureRendererBuilt(io))) return EXIT_FAILED;
     const events = createEventHub();
     const server = await startLabServer({
       port: options.port,
