@@ -15,7 +15,7 @@ import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
 
 const MAX_MACRO_DEPTH = 100;
-const MAX_STATEMENTS = 300_000;
+const MAX_STATEMENTS = 100_000;
 const MAX_SECTION_BYTES = 16 * 1024 * 1024;
 const MAX_LAYOUT_PASSES = 200;
 
