@@ -424,19 +424,30 @@ const string: Family = {
       return off;
     };
     const src = place(0);
-    const dst = place(128);
+    // CMPS over two copies of the same bytes (with a few bits flipped) keeps REPE going for a while.
+    const twin = op === 'cmps' && b.rng.chance(0.6);
+    const dst = twin ? src + 128 : place(128);
     b.regs[6] = upper | (DATA_ADDR + BigInt(src));
     b.regs[7] = ((a32 ? b.rng.u64() : 0n) & ~mask(32)) | (DATA_ADDR + BigInt(dst));
-    if ((op === 'cmps' || op === 'scas') && b.rng.chance(0.6)) {
-      // Mostly equal regions so REPE/REPNE stop at varied points.
-      b.data.copyWithin(128, 0, 128);
+    const flipSome = () => {
       for (let k = b.rng.int(3); k > 0; k--) b.data[b.rng.int(256)] ^= 1 << b.rng.int(8);
+    };
+    if (twin) {
+      b.data.copyWithin(128, 0, 128);
+      flipSome();
     }
-    if (op === 'scas' && b.rng.chance(0.6)) {
-      const at = Math.max(0, Math.min(256 - size, dst + (b.rng.int(Math.max(count, 1)) * size * (down ? -1 : 1))));
-      b.setReg(accumulator(size * 8), b.peek(at, size));
-    } else {
-      b.setReg(accumulator(size * 8), edgeWeighted(b.rng, size * 8));
+    const value = edgeWeighted(b.rng, size * 8);
+    b.setReg(accumulator(size * 8), value);
+    if (op === 'scas') {
+      const roll = b.rng.int(10);
+      if (roll < 5) {
+        // A run of the accumulator's value, so REPE continues and REPNE stops at once, until a flipped bit.
+        for (let k = 0; k < Math.max(count, 1); k++) b.poke(dst + k * size * (down ? -1 : 1), size, value);
+        flipSome();
+      } else if (roll < 8) {
+        const at = dst + b.rng.int(Math.max(count, 1)) * size * (down ? -1 : 1);
+        b.setReg(accumulator(size * 8), b.peek(at, size));
+      }
     }
     b.emitEncoded(encodeString(op, size, a32 ? 32 : 64, rep, b.rip));
   },
