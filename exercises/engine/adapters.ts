@@ -2,7 +2,8 @@
 import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine } from '../../emulator/index.ts';
-import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome } from './ports.ts';
+import { SEG_P } from '../../emulator/cpu/state.ts';
+import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
@@ -14,6 +15,19 @@ class EmulatorMachine implements MachinePort {
   getReg(name: RegisterName): bigint { return this.machine.getRegister(name); }
   cpl(): number { return Number(this.machine.getRegister('cpl')); }
   resetCpu(): void { this.machine.setFlatMode(this.mode, 0); }
+
+  setSystem(state: SystemState): void {
+    const cpu = this.machine.cpu;
+    if (state.gdtr) { cpu.gdtrBase = state.gdtr.base; cpu.gdtrLimit = state.gdtr.limit; }
+    if (state.idtr) { cpu.idtrBase = state.idtr.base; cpu.idtrLimit = state.idtr.limit; }
+    if (state.tr) {
+      cpu.tr.selector = state.tr.selector;
+      cpu.tr.base = state.tr.base;
+      cpu.tr.limit = state.tr.limit;
+      cpu.tr.attrs = SEG_P | 0xb; // a busy TSS (64-bit or 32-bit: both are type 0xB)
+    }
+    if (state.cr3 !== undefined) { cpu.cr3 = state.cr3; cpu.mem.flush(); }
+  }
 
   run(maxInstructions: number): RunOutcome {
     const r = this.machine.run({ maxInstructions });

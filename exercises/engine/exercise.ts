@@ -4,6 +4,7 @@ import type { AsmDiagnostic, AsmOutput, AssemblerPort } from './ports.ts';
 import { makeGenerator, type Generator } from './random.ts';
 import { isRegister, REGISTERS, type CheckSpec, type ExerciseSpec, type RegisterName } from './schema.ts';
 import { layoutStruct, structSymbols, type StructField, type StructLayout } from './structs.ts';
+import { buildSystem, TRAP_LAYOUT, type SystemSetup } from './system.ts';
 
 export interface Exercise {
   id: string;
@@ -48,6 +49,8 @@ export interface PreparedExercise {
   learnerBases: Record<string, number>;
   startRip: number;
   usesReference: boolean;
+  /** The `machine:` blocks: images placed in memory every case, and the CPU state that points at them. */
+  system: SystemSetup;
 }
 
 export class ExerciseError extends Error {}
@@ -72,6 +75,16 @@ export function prepareExercise(exercise: Exercise, assembler: AssemblerPort): P
     const size = r.size ?? layout!.size;
     if (r.at + size > spec.ram) problems.push(`memory.${name}: ends at 0x${(r.at + size).toString(16)}, beyond the machine's RAM (ram: 0x${spec.ram.toString(16)})`);
     regions.set(name, { name, at: r.at, size, writable: r.access === 'rw', expose: r.expose, layout });
+  }
+  const system = buildSystem(spec, assembler);
+  problems.push(...system.problems);
+  if (system.regions.some((r) => r.layout === TRAP_LAYOUT)) {
+    if (types.has('trap')) problems.push('types.trap: the name `trap` is taken by `machine.idt: record`');
+    types.set('trap', TRAP_LAYOUT);
+  }
+  for (const r of system.regions) {
+    if (regions.has(r.name)) { problems.push(`memory.${r.name}: the name \`${r.name}\` is taken by a \`machine:\` block`); continue; }
+    regions.set(r.name, { ...r, expose: false });
   }
   const sorted = [...regions.values()].sort((a, b) => a.at - b.at);
   for (let i = 1; i < sorted.length; i++) {
@@ -146,7 +159,7 @@ export function prepareExercise(exercise: Exercise, assembler: AssemblerPort): P
   spec.checks.forEach((c, i) => { if (names.has(c.name)) problems.push(`checks[${i}].name: two checks are named "${c.name}"`); names.add(c.name); });
   if (problems.length) throw new ExerciseError(problems.map((p) => `${exercise.origin}/exercise.yaml: ${p}`).join('\n'));
 
-  return { exercise, bits, regions, types, inputs, registerInit, memoryInit, checks, harness, harnessSymbols, learnerSymbols, trampolines, learnerBases, startRip, usesReference };
+  return { exercise, bits, regions, types, inputs, registerInit, memoryInit, checks, harness, harnessSymbols, learnerSymbols, trampolines, learnerBases, startRip, usesReference, system };
 }
 
 function prepareCheck(c: CheckSpec, where: string, regions: Map<string, Region>, parse: (t: string, w: string) => Expr, problems: string[]): PreparedCheck {

@@ -28,8 +28,18 @@ export interface MachinePort {
   /** Restores the architectural state a fresh machine of this mode starts in (registers, control and segment state); memory is left alone. */
   resetCpu(): void;
   run(maxInstructions: number): RunOutcome;
+  /** Loads descriptor-table registers, TR and CR3 as the exercise's `machine:` blocks placed them. */
+  setSystem(state: SystemState): void;
   /** Installs or removes the write observer; absent when the machine cannot report writes. */
   observeWrites?(observer: WriteObserver | undefined): void;
+}
+
+/** Descriptor tables and paging the engine placed in memory; TR's descriptor is a busy TSS. */
+export interface SystemState {
+  gdtr?: { base: number; limit: number };
+  idtr?: { base: number; limit: number };
+  tr?: { selector: number; base: number; limit: number };
+  cr3?: number;
 }
 
 export interface MachineFactory {

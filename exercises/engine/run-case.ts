@@ -46,10 +46,15 @@ const ZERO_REGS = (): Record<RegisterName, bigint> => Object.fromEntries(REGISTE
 export class CaseRunner {
   readonly machine: MachinePort;
   private readonly zeroes = new Map<string, Uint8Array>();
+  private readonly hasSystem: boolean;
+  /** Regions whose contents come from the `machine:` images rather than zeroes (the trap record is zeroed like any struct). */
+  private readonly systemRegions: Set<string>;
 
   constructor(readonly px: PreparedExercise, ports: EnginePorts) {
     this.machine = ports.machines.create({ ramSize: px.exercise.spec.ram, mode: px.exercise.spec.mode, deliverExceptions: px.exercise.spec.exceptions === 'idt' });
     for (const r of px.regions.values()) this.zeroes.set(r.name, new Uint8Array(r.size));
+    this.hasSystem = Object.keys(px.system.state).length > 0;
+    this.systemRegions = new Set(px.system.regions.filter((r) => !r.layout).map((r) => r.name));
   }
 
   /** The scope setup expressions see: inputs, region addresses and sizes, harness symbols. */
@@ -74,12 +79,15 @@ export class CaseRunner {
     for (const { reg, expr } of px.registerInit) regs[reg] = expr.eval(setup) & mask;
 
     machine.resetCpu();
+    if (this.hasSystem) machine.setSystem(px.system.state);
+    for (const image of px.system.images) machine.writeBytes(image.addr, image.bytes);
     for (const s of px.harness.sections) machine.writeBytes(s.base, s.bytes);
     for (const s of code.asm.sections) machine.writeBytes(s.base, s.bytes);
     for (const t of code.trampolines) machine.writeBytes(t.addr, t.bytes);
     const initialFields = new Map<string, bigint>();
     const images = new Map<string, Uint8Array>();
     for (const r of px.regions.values()) {
+      if (this.systemRegions.has(r.name)) continue;
       if (!r.layout) { machine.writeBytes(r.at, this.zeroes.get(r.name)!); continue; }
       const image = new Uint8Array(r.size);
       for (const f of r.layout.fields) {
@@ -123,7 +131,11 @@ export class CaseRunner {
     };
     for (const s of this.px.harness.sections) compare(`the harness's ${s.name}`, s.base, s.bytes);
     for (const s of code.asm.sections) if (s.name === '.text') compare('your code', s.base, s.bytes);
-    for (const r of this.px.regions.values()) if (!r.writable) compare(`region ${r.name}`, r.at, this.zeroes.get(r.name)!);
+    for (const r of this.px.regions.values()) if (!r.writable && !this.systemRegions.has(r.name)) compare(`region ${r.name}`, r.at, this.zeroes.get(r.name)!);
+    for (const image of this.px.system.images) {
+      const region = regionOf(this.px, image.addr);
+      if (region && !region.writable) compare(`region ${region.name}`, image.addr, image.bytes);
+    }
     return changed;
   }
 }
