@@ -2,7 +2,7 @@
 // Each step runs only when an input is newer than its output.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { root } from './ensure-deps.mjs';
 
 const SKIP = new Set(['node_modules', 'dist', '.git']);
@@ -21,7 +21,7 @@ function newestMtime(path) {
 export function isStale(output, inputs) {
   if (!existsSync(output)) return true;
   const built = statSync(output).mtimeMs;
-  return inputs.some((input) => newestMtime(join(root, input)) > built);
+  return inputs.some((input) => newestMtime(resolve(root, input)) > built);
 }
 
 const rendererInputs = ['renderer', 'electron/api/contract.ts', 'emulator', 'exercises/engine', 'package-lock.json'];

@@ -17,7 +17,7 @@ export function ensureDeps() {
   if (installedIsCurrent()) return;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   process.stderr.write('switchyard: installing dependencies (npm ci) ...\n');
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) {
     process.stderr.write('switchyard: `npm ci` failed; see the messages above.\n');
     process.exit(result.status ?? 1);

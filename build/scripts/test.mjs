@@ -40,7 +40,8 @@ const skippedTests = [];
 
 function step(name, command, args, env = {}) {
   process.stderr.write(`\n== ${name}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  // Windows runs npm's and node_modules/.bin's .cmd shims only through a shell.
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, shell: process.platform === 'win32' });
   const ok = result.status === 0;
   if (!ok) process.stderr.write(`\nnpm test: ${name} failed (exit ${result.status ?? result.signal}).\n`);
   return ok;
