@@ -9,3 +9,6 @@ export { INSTRUCTIONS } from './isa/table.ts';
 export type { InstructionFacts, Family } from './isa/table.ts';
 export { cpuid } from './cpu/cpuid.ts';
 export { pageFault, generalProtection, invalidOpcode, divideError, stackFault } from './cpu/faults.ts';
+export { parseScenario, runScenario, ScenarioError, SCENARIO_FORMAT, RESULT_FORMAT } from './scenario/index.ts';
+export type { Scenario, ScenarioResult } from './scenario/index.ts';
+export { pagingTranslate } from './memory/paging.ts';

@@ -3,6 +3,7 @@ import type { Command } from './io.ts';
 /** Every `switchyard` subcommand, loaded only when it is asked for. */
 export const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).default,
+  emulate: async () => (await import('./commands/emulate.ts')).default,
   asm: async () => (await import('./commands/asm.ts')).default,
   list: async () => (await import('./commands/list.ts')).default,
   check: async () => (await import('./commands/check.ts')).default,
