@@ -1,0 +1,11 @@
+# Reference solution (AT&T syntax).
+    .globl ud_handler
+# #UD: no error code; (%rsp) = RIP of the ud2, 8(%rsp) = CS, 16(%rsp) = RFLAGS, then RSP, SS.
+ud_handler:
+    incq stats + STATS_COUNT
+    pushq %rax
+    movq 8(%rsp), %rax                  # the faulting RIP, one slot up past our push
+    movq %rax, stats + STATS_LAST_RIP
+    popq %rax
+    addq $2, (%rsp)                     # resume after the two bytes of ud2
+    iretq
