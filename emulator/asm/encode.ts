@@ -332,6 +332,12 @@ export interface Prefixes {
  */
 const bytesCache = new Map<string, Uint8Array | EncodeError>();
 
+/** Forgets remembered form choices and encodings (for cold-start measurements). */
+export function clearEncodeCaches(): void {
+  choiceCache.clear();
+  bytesCache.clear();
+}
+
 export function encodeForm(form: Form, operands: Opnd[], ip: bigint, bits: Bits, extra: Prefixes | [], ripLength = 0): Uint8Array {
   const pre: Prefixes = Array.isArray(extra) ? {} : extra;
   // Bytes depend on the address only for relative branches and %rip-relative operands.

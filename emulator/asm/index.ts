@@ -5,6 +5,7 @@
 import { Assembler } from './assembler.ts';
 import type { AssembleOptions, AssembleResult } from './types.ts';
 
+export { clearEncodeCaches as clearAssemblerCaches } from './encode.ts';
 export type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, Severity, SymbolEntry } from './types.ts';
 
 export function assemble(source: string, options: AssembleOptions = {}): AssembleResult {
