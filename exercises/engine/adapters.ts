@@ -3,7 +3,7 @@ import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine } from '../../emulator/index.ts';
 import { SEG_P } from '../../emulator/cpu/state.ts';
-import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState } from './ports.ts';
+import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
@@ -15,6 +15,10 @@ class EmulatorMachine implements MachinePort {
   getReg(name: RegisterName): bigint { return this.machine.getRegister(name); }
   cpl(): number { return Number(this.machine.getRegister('cpl')); }
   resetCpu(): void { this.machine.setFlatMode(this.mode, 0); }
+
+  observeWrites(observer: WriteObserver | undefined): void {
+    this.machine.cpu.mem.writeObserver = observer ?? null;
+  }
 
   setSystem(state: SystemState): void {
     const cpu = this.machine.cpu;

@@ -30,8 +30,8 @@ export interface MachinePort {
   run(maxInstructions: number): RunOutcome;
   /** Loads descriptor-table registers, TR and CR3 as the exercise's `machine:` blocks placed them. */
   setSystem(state: SystemState): void;
-  /** Installs or removes the write observer; absent when the machine cannot report writes. */
-  observeWrites?(observer: WriteObserver | undefined): void;
+  /** Installs or removes the observer told of every memory write while the machine runs. */
+  observeWrites(observer: WriteObserver | undefined): void;
 }
 
 /** Descriptor tables and paging the engine placed in memory; TR's descriptor is a busy TSS. */

@@ -23,9 +23,8 @@ export interface CaseState {
   finalRegs: Record<RegisterName, bigint>;
   cpl: number;
   regionBytes: Map<string, Uint8Array>;
+  /** Address and length of every write, in pairs, when a check needs them. */
   writes?: number[];
-  /** Bytes of placed code and read-only regions after the run, when the machine cannot observe writes. */
-  changedOutside?: string[];
 }
 
 export function drawInputs(px: PreparedExercise, seed: bigint, caseIndex: number): Inputs {
@@ -47,6 +46,8 @@ export class CaseRunner {
   readonly machine: MachinePort;
   private readonly zeroes = new Map<string, Uint8Array>();
   private readonly hasSystem: boolean;
+  /** Writes are observed only when a check needs them: observing costs the machine its write fast path. */
+  private readonly observe: boolean;
   /** Regions whose contents come from the `machine:` images rather than zeroes (the trap record is zeroed like any struct). */
   private readonly systemRegions: Set<string>;
 
@@ -54,6 +55,7 @@ export class CaseRunner {
     this.machine = ports.machines.create({ ramSize: px.exercise.spec.ram, mode: px.exercise.spec.mode, deliverExceptions: px.exercise.spec.exceptions === 'idt' });
     for (const r of px.regions.values()) this.zeroes.set(r.name, new Uint8Array(r.size));
     this.hasSystem = Object.keys(px.system.state).length > 0;
+    this.observe = px.checks.some((c) => c.kind === 'writes_only');
     this.systemRegions = new Set(px.system.regions.filter((r) => !r.layout).map((r) => r.name));
   }
 
@@ -105,38 +107,20 @@ export class CaseRunner {
     for (const reg of REGISTERS) machine.setReg(reg, regs[reg]);
 
     let writes: number[] | undefined;
-    if (machine.observeWrites) {
+    if (this.observe) {
       const log: number[] = [];
       writes = log;
       machine.observeWrites((addr, length) => { log.push(addr, length); });
     }
     const outcome = machine.run(px.exercise.spec.budget);
-    machine.observeWrites?.(undefined);
+    if (writes) machine.observeWrites(undefined);
 
     const finalRegs = ZERO_REGS();
     if (outcome.reason !== 'triple-fault') for (const reg of REGISTERS) finalRegs[reg] = machine.getReg(reg);
     const regionBytes = new Map<string, Uint8Array>();
     for (const r of px.regions.values()) if (r.layout) regionBytes.set(r.name, machine.readBytes(r.at, r.size));
     const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
-    if (!writes) state.changedOutside = this.changedPlacedBytes(code);
     return state;
-  }
-
-  /** Without a write observer, catch stray stores by comparing what the engine placed (code, read-only regions) after the run. */
-  private changedPlacedBytes(code: LoadedCode): string[] {
-    const changed: string[] = [];
-    const compare = (label: string, base: number, bytes: Uint8Array) => {
-      const now = this.machine.readBytes(base, bytes.length);
-      for (let i = 0; i < bytes.length; i++) if (now[i] !== bytes[i]) { changed.push(`${label} at 0x${(base + i).toString(16)}`); return; }
-    };
-    for (const s of this.px.harness.sections) compare(`the harness's ${s.name}`, s.base, s.bytes);
-    for (const s of code.asm.sections) if (s.name === '.text') compare('your code', s.base, s.bytes);
-    for (const r of this.px.regions.values()) if (!r.writable && !this.systemRegions.has(r.name)) compare(`region ${r.name}`, r.at, this.zeroes.get(r.name)!);
-    for (const image of this.px.system.images) {
-      const region = regionOf(this.px, image.addr);
-      if (region && !region.writable) compare(`region ${region.name}`, image.addr, image.bytes);
-    }
-    return changed;
   }
 }
 

@@ -37,7 +37,7 @@ const grade = (check: string, body: string, extra = '') => {
 };
 
 describe('each check kind passes and fails', () => {
-  it.each([
+  it.each<[string, string, string, string, string | RegExp]>([
     ['expect passes', '  - { name: c, expect: "box.b == in.rax" }', 'mov %rax, 8(%rdi)\nret', 'pass', 'passed'],
     ['expect explains a swap', '  - { name: c, expect: "box.b == in.rax" }', 'mov %rbx, 8(%rdi)\nret', 'fail', /^box\.b holds 0x[0-9a-f]+, expected 0x[0-9a-f]+ \(in\.rax\): that is the value rbx had at the start, so rbx went where box\.b belongs$/],
     ['expect on a field left alone', '  - { name: c, for_each: box, expect: "box.{field} == in.box.a" }', 'ret', 'fail', /^box\.b \(offset 0x8\) holds 0x0, expected 0x[0-9a-f]+ \(in\.box\.a\): it still holds what was there before your code ran, so nothing was stored there$/],
@@ -49,8 +49,9 @@ describe('each check kind passes and fails', () => {
     ['preserved passes', '  - { name: c, preserved: [rbx] }', 'push %rbx\nmov $1, %ebx\npop %rbx\nret', 'pass', 'passed'],
     ['preserved fails', '  - { name: c, preserved: [rbx] }', 'xor %ebx, %ebx\nret', 'fail', /^rbx was 0x[0-9a-f]+ when your code was called and 0x0 afterwards: it must be preserved/],
     ['writes_only passes', '  - { name: c, writes_only: [box, stack] }', 'mov %rax, (%rdi)\nret', 'pass', 'passed'],
-    ['writes_only catches a store into read-only memory', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x30000\nret', 'fail', 'your code changed region rom at 0x30000, outside what it may write: box, stack'],
-    ['writes_only catches a store into the code', '  - { name: c, writes_only: [box, stack] }', 'movb $0xc3, f\nret', 'fail', 'your code changed your code at 0x40000, outside what it may write: box, stack'],
+    ['writes_only catches a store into read-only memory', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x30000\nret', 'fail', 'your code wrote 8 bytes at 0x30000 (in rom), outside what it may write: box, stack'],
+    ['writes_only catches a store into the code', '  - { name: c, writes_only: [box, stack] }', 'movb $0xc3, f\nret', 'fail', "your code wrote 1 byte at 0x40000 (inside your .text), outside what it may write: box, stack"],
+    ['writes_only catches a store anywhere else', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x100000\nret', 'fail', 'your code wrote 8 bytes at 0x100000, outside what it may write: box, stack'],,
     ['max_instructions passes', '  - { name: c, max_instructions: 5 }', 'ret', 'pass', 'passed'],
     ['max_instructions fails', '  - { name: c, max_instructions: 5 }', 'nop\nnop\nnop\nnop\nret', 'fail', 'the case took 8 instructions (harness included); at most 5 are allowed'],
     ['max_code_bytes passes', '  - { name: c, max_code_bytes: 1 }', 'ret', 'pass', 'passed'],
