@@ -21,7 +21,7 @@ export const A = {
   ALT: 0x100000,
 } as const;
 export const istTop = (n: number) => 0x88000 + n * 0x1000;
-export const handlerAddr = (v: number) => A.HANDLERS + v * 16;
+export const handlerAddr = (v: number) => A.HANDLERS + v;
 /** RIP after the HLT of vector v's handler: what the result shows when v was delivered. */
 export const afterHandler = (v: number) => handlerAddr(v) + 1;
 
@@ -71,7 +71,15 @@ export interface MachineOptions {
   paging?: PagingMode | 'none';
   /** Start at CPL 3 (user code segment, user stack) instead of CPL 0. */
   user?: boolean;
+  /**
+   * Map the low region (0..2 MiB, or 0..4 MiB in 32-bit paging) with 4 KiB pages, for scenarios
+   * that edit the entries of their own stacks; otherwise RAM is identity mapped with large pages.
+   */
+  fineLow?: boolean;
 }
+
+/** Where scenarios map the pages they fault on: linear 6 MiB and up, its own page table. */
+export const FAULT_LINEAR = 0x600000;
 
 export class Machine {
   readonly mem = new MemoryImage(0x400000);
@@ -98,7 +106,10 @@ export class Machine {
     if (long && paging !== 'ia32e') throw new Error('long64 needs IA-32e paging');
     if (paging !== 'none') {
       this.pt = new PageTables(this.mem, paging, new PageAllocator(A.PT, A.PT_END));
-      this.pt.identityMap(0, 0x400000, { user: true, writable: true });
+      const large = paging === 'legacy32' ? '4m' : '2m';
+      const lowEnd = paging === 'legacy32' ? 0x400000 : 0x200000;
+      this.pt.identityMap(0, lowEnd, { user: true, writable: true, pageSize: opts.fineLow ? '4k' : large });
+      if (lowEnd < 0x400000) this.pt.identityMap(lowEnd, 0x400000, { user: true, writable: true, pageSize: large });
       this.cr3 = BigInt(this.pt.root);
     }
     this.cr0 = paging === 'none' ? 0x00050033n : 0x80050033n;
@@ -107,10 +118,11 @@ export class Machine {
     this.gdt = long
       ? [0n, code64(0, { accessed: true }), data(0, { accessed: true }), code32(3, { accessed: true }), data(3, { accessed: true }), code64(3, { accessed: true }), tss64Descriptor(A.TSS), ...longExtras()]
       : [0n, code32(0, { accessed: true }), data(0, { accessed: true }), code32(3, { accessed: true }), data(3, { accessed: true }), tss32Descriptor(A.TSS), ...protExtras()];
-    for (let v = 0; v < 256; v++) {
+    // Exceptions and two software vectors have gates; other vectors are absent until set.
+    for (const v of [...Array(32).keys(), 0x40, 0x41]) {
       this.idt.set(v, long ? gate64({ offset: handlerAddr(v), selector: 0x08 }) : gate32({ offset: handlerAddr(v), selector: 0x08 }));
-      this.mem.writeU8(handlerAddr(v), 0xf4);
     }
+    this.mem.write(A.HANDLERS, new Uint8Array(256).fill(0xf4));
     this.tss = long
       ? tss64({ rsp: [A.RSP0, A.RSP0 - 0x2000, A.RSP0 - 0x4000], ist: [1, 2, 3, 4, 5, 6, 7].map(istTop) })
       : tss32({ ss0: 0x10, esp0: A.RSP0, ss1: 0x79, esp1: A.RSP0 - 0x2000, ss2: 0x7a, esp2: A.RSP0 - 0x4000 });
@@ -138,6 +150,13 @@ export class Machine {
 
   get long(): boolean { return this.mode === 'long64'; }
 
+  /** Maps linear FAULT_LINEAR + off to physical `phys` with a 4 KiB page; returns the linear address. */
+  mapFaultPage(index: number, phys: number): number {
+    const lin = FAULT_LINEAR + index * 0x1000;
+    this.pt!.map(lin, phys, { user: true, writable: true });
+    return lin;
+  }
+
   /** Places assembled code; returns its length. */
   code(addr: number, source: string, bits: 32 | 64 = this.long ? 64 : 32): number {
     const bytes = assemble(source, bits);
@@ -155,8 +174,8 @@ export class Machine {
     return this;
   }
 
-  /** Dumps the 0x60 bytes just below a stack top (where frames land). */
-  dumpStack(top: number, len = 0x60): this {
+  /** Dumps the bytes just below a stack top (where frames land). */
+  dumpStack(top: number, len = 0x100): this {
     if (!this.dumps.some(([a, l]) => a === top - len && l === len)) this.dumps.push([top - len, len]);
     return this;
   }

@@ -106,6 +106,10 @@ export class KvmOracle implements Oracle {
   }
 
   async run(s: Scenario): Promise<Result | OracleError> {
+    if ((BigInt(s.cpu.cr0) & 0x80000000n) && !(BigInt(s.cpu.efer) & 0x100n)) {
+      // kvm-pvm shuts the guest down under 32-bit and PAE paging: that is not an answer.
+      return { error: 'kvm-pvm cannot run 32-bit or PAE paging' };
+    }
     let input: string;
     try {
       input = scenarioToKvmInput(s, this.timeoutMs);

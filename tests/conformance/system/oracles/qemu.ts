@@ -156,8 +156,10 @@ export class QemuOracle implements Oracle {
         throw new Error(`QEMU exited with ${code}`);
       }
       gdb.interrupt();
-      await gdb.reply(5000);
-      const info = await gdb.monitor('info registers');
+      const stopped = await gdb.reply(5000).catch(() => 'W');
+      if (stopped.startsWith('W') || stopped.startsWith('X')) continue;
+      const info = await gdb.monitor('info registers').catch(() => '');
+      if (gdb.isClosed || !info) continue;
       if (/HLT=1/.test(info)) { halted = true; break; }
       if (Date.now() > deadline) break;
       wait = Math.min(wait * 2, 200);

@@ -1,0 +1,56 @@
+/**
+ * Consensus among the oracles' recorded results. Where every oracle that produced a result
+ * agrees, that is the answer. Where they disagree, a decision from decisions.ts (each written
+ * down in docs/oracle-decisions.md with its SDM citation) names the result to adopt.
+ */
+import { compareResults } from './compare.ts';
+import { DECISIONS, withRfOnFault } from './decisions.ts';
+import type { ConsensusEntry, RecordedResult } from './fixtures.ts';
+import type { Result, Scenario } from './scenario-types.ts';
+
+/** Merges fields one oracle could not observe (QEMU's MSRs) from another that agrees elsewhere. */
+function merged(results: [string, Result][]): Result {
+  const base = structuredClone(results[0][1]);
+  if (base.cpu) for (const [, r] of results.slice(1)) base.cpu.msr = { ...r.cpu?.msr, ...base.cpu.msr };
+  return base;
+}
+
+export function disagreementFields(results: [string, Result][]): ConsensusEntry['disagreement'] {
+  const fields = new Map<string, Record<string, string>>();
+  const [first, ...rest] = results;
+  for (const [name, r] of rest) {
+    for (const d of compareResults(first[1], r)) {
+      const f = fields.get(d.field) ?? { [first[0]]: d.expected };
+      f[name] = d.actual;
+      fields.set(d.field, f);
+    }
+  }
+  return [...fields].map(([field, values]) => ({ field, values }));
+}
+
+export function buildConsensus(scenarios: Scenario[], recorded: Record<string, RecordedResult[]>): ConsensusEntry[] {
+  const index = Object.fromEntries(Object.entries(recorded).map(([o, rows]) => [o, new Map(rows.map((r) => [r.name, r]))]));
+  return scenarios.map((s): ConsensusEntry => {
+    const results: [string, Result][] = [];
+    for (const [oracle, rows] of Object.entries(index)) {
+      const r = rows.get(s.name)?.result;
+      if (r) results.push([oracle, r]);
+    }
+    if (results.length === 0) return { name: s.name, source: "undecided" };
+    const disagreement = disagreementFields(results);
+    if (results.length === 1 && results[0][0] === 'qemu') {
+      return { name: s.name, result: withRfOnFault(s, results[0][1]), source: 'only:qemu' };
+    }
+    if (!disagreement?.length) {
+      // Prefer the result that observed MSRs as the base (KVM) when merging.
+      results.sort(([a], [b]) => (a === 'kvm' ? -1 : b === 'kvm' ? 1 : 0));
+      return { name: s.name, result: merged(results), source: `${results.length > 1 ? 'agree' : 'only'}:${results.map(([o]) => o).sort().join(',')}` };
+    }
+    for (const d of DECISIONS) {
+      if (!d.applies(s, results, disagreement)) continue;
+      const r = d.decide(s, results, disagreement);
+      if (r) return { name: s.name, result: r, source: `decision:${d.id}`, disagreement };
+    }
+    return { name: s.name, source: 'undecided', disagreement };
+  });
+}
