@@ -1072,23 +1072,30 @@ export class Assembler {
     // `imul $3, %eax` is `imul $3, %eax, %eax`; a shift or rotate with no count shifts by one.
     if (base(mn) === 'imul' && ops.length === 2 && ops[1].k === 'imm' && ops[0].k === 'reg') ops.splice(1, 0, { ...ops[0] });
     if (['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].includes(base(mn)) && ops.length === 1) ops.push({ k: 'imm', v: { known: true, value: 1n } });
+    const natural = this.bits === 16 ? 16 : 32;
     if (base(mn) === 'mov' && ops.length === 2 && ops.some((o) => o.k === 'reg' && o.reg.cls === 'seg')) {
-      // GNU as moves segment registers through 32-bit registers (`8e d8` for %ax, %eax and %rax alike)
-      // and stores them to memory without an operand-size prefix.
+      // GNU as moves into segment registers from the register of the mode's natural width
+      // (`8e d8` for %ax, %eax and %rax alike in 32/64-bit code), stores segment registers to
+      // 64-bit registers without REX.W, and to memory without an operand-size prefix.
       size = null;
+      const toSeg = ops[0].k === 'reg' && ops[0].reg.cls === 'seg';
       ops.forEach((o, i) => {
-        if (o.k === 'reg' && o.reg.cls === 'gpr' && (o.reg.size === 64 || (o.reg.size === 16 && i === 1 && ops[0].k === 'reg' && ops[0].reg.cls === 'seg'))) {
-          const r32 = registerByNum(32, o.reg.num);
-          if (r32) ops[i] = { k: 'reg', reg: r32 };
-        }
+        if (o.k !== 'reg' || o.reg.cls !== 'gpr') return;
+        if ((toSeg && i === 1) || (!toSeg && o.reg.size === 64)) ops[i] = { k: 'reg', reg: registerByNum(natural, o.reg.num) ?? o.reg };
       });
       for (const o of ops) if (o.k === 'mem') o.bits = null;
     }
     if (['lldt', 'ltr', 'verr', 'verw', 'arpl', 'lmsw'].includes(base(mn))) {
-      // These read a 16-bit selector; GNU as encodes a 16-bit register without the operand-size prefix.
+      // These read a 16-bit selector; GNU as encodes the register without an operand-size prefix.
       ops.forEach((o, i) => {
-        if (o.k === 'reg' && o.reg.cls === 'gpr' && o.reg.size === 16) ops[i] = { k: 'reg', reg: registerByNum(32, o.reg.num) ?? o.reg };
+        if (o.k === 'reg' && o.reg.cls === 'gpr' && o.reg.size === 16) ops[i] = { k: 'reg', reg: registerByNum(natural, o.reg.num) ?? o.reg };
       });
+    }
+    if (mn.stack && size === null && this.bits === 16 && ops.length === 1 && ops[0].k === 'imm' && ops[0].v.known && (ops[0].v.value > 0xffffn || ops[0].v.value < -0x8000n)) {
+      // GNU as truncates an oversized push immediate to the 16-bit stack width.
+      const v = ops[0].v.value;
+      this.warn(`value ${hex(v)} truncated to ${hex(BigInt.asUintN(16, v))}`, loc);
+      ops[0] = { k: 'imm', v: { known: true, value: BigInt.asUintN(16, v) } };
     }
     if (this.intel && this.bits === 64 && (base(mn) === 'sysret' || base(mn) === 'sysexit') && mn.written.toLowerCase() === base(mn)) {
       return this.error(`ambiguous operand size for \`${mn.written}\`: write \`${base(mn)}q\` (64-bit) or \`${base(mn)}d\` (32-bit)`, loc);
@@ -1501,8 +1508,9 @@ function topLevelCommas(tokens: Token[]): Token[] {
 }
 
 function registerByNum(size: number, num: number): RegInfo | undefined {
-  const names32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
-  return lookupRegister(size === 32 ? (num < 8 ? names32[num] : `r${num}d`) : '');
+  const names16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
+  if (size === 16) return lookupRegister(num < 8 ? names16[num] : `r${num}w`);
+  return lookupRegister(num < 8 ? `e${names16[num]}` : `r${num}d`);
 }
 
 function base(mn: MnemonicInfo): string {

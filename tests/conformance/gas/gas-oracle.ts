@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 export interface CorpusHeader {
   kind: 'flat' | 'file';
-  bits: 32 | 64;
+  /** 16-bit corpora are assembled like `as --32` with `.code16`. */
+  bits: 16 | 32 | 64;
   textBase: bigint;
   dataBase: bigint;
 }
@@ -19,7 +20,7 @@ export interface Fixture {
   sha256: string;
   assembler: string;
   kind: 'flat' | 'file';
-  bits: 32 | 64;
+  bits: 16 | 32 | 64;
   /** Flat corpora: line number → bytes as hex, or null where GNU as reported an error. */
   lines?: Record<string, string | null>;
   /** Whole files: section name → bytes as hex, linked at the header's bases. */
@@ -27,9 +28,9 @@ export interface Fixture {
 }
 
 export function parseHeader(source: string): CorpusHeader {
-  const m = /^# corpus: (flat|file)\s+bits=(32|64)(?:\s+text=(0x[0-9a-f]+))?(?:\s+data=(0x[0-9a-f]+))?/m.exec(source);
+  const m = /^# corpus: (flat|file)\s+bits=(16|32|64)(?:\s+text=(0x[0-9a-f]+))?(?:\s+data=(0x[0-9a-f]+))?/m.exec(source);
   if (!m) throw new Error('corpus file lacks a `# corpus: flat|file bits=32|64` header line');
-  return { kind: m[1] as 'flat' | 'file', bits: Number(m[2]) as 32 | 64, textBase: BigInt(m[3] ?? '0'), dataBase: BigInt(m[4] ?? '0x10000') };
+  return { kind: m[1] as 'flat' | 'file', bits: Number(m[2]) as 16 | 32 | 64, textBase: BigInt(m[3] ?? '0'), dataBase: BigInt(m[4] ?? '0x10000') };
 }
 
 export function sha256(text: string): string {
@@ -49,7 +50,7 @@ function isInstructionLine(line: string): boolean {
   return t !== '' && !t.startsWith('#') && !t.startsWith('.') && !t.startsWith('/');
 }
 
-function runAs(dir: string, source: string, bits: 32 | 64): { ok: boolean; errorLines: Set<number>; stderr: string } {
+function runAs(dir: string, source: string, bits: 16 | 32 | 64): { ok: boolean; errorLines: Set<number>; stderr: string } {
   const src = join(dir, 'in.s');
   writeFileSync(src, source);
   const r = spawnSync('as', [bits === 64 ? '--64' : '--32', '-o', join(dir, 'in.o'), src], { encoding: 'utf8' });
@@ -87,7 +88,7 @@ export function recordWithGas(file: string, source: string): Fixture {
   }
 }
 
-function recordFlat(dir: string, source: string, bits: 32 | 64): Record<string, string | null> {
+function recordFlat(dir: string, source: string, bits: 16 | 32 | 64): Record<string, string | null> {
   const lines = source.split('\n');
   const rejected = new Set<number>();
   // Lines GNU as rejects are recorded as errors and commented out, then the rest is assembled again.

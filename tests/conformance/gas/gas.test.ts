@@ -60,7 +60,7 @@ function compareLine(t: Tally, where: string, expected: string, actual: string, 
 const files = readdirSync(corpusDir).filter((f) => f.endsWith('.s')).sort();
 const total: Tally = { identical: 0, semantic: 0, different: 0, bothRejected: 0, details: [] };
 
-describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' : 'recorded fixtures: as is not installed here'})`, () => {
+describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' : 'recorded fixtures: as is not installed here, or SWITCHYARD_GAS_FIXTURES_ONLY=1'})`, () => {
   it.each(files)('%s', (file) => {
     const source = readFileSync(join(corpusDir, file), 'utf8');
     const fixture = JSON.parse(readFileSync(join(fixtureDir, file.replace(/\.s$/, '.json')), 'utf8')) as Fixture;
