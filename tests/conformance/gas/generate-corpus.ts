@@ -113,7 +113,6 @@ function generate(bits: 16 | 32 | 64): Line[] {
   const R = bits === 64 ? regs64 : bits === 32 ? regs32 : regs16;
   const M = mems(bits);
   const sizes: Size[] = bits === 64 ? [8, 16, 32, 64] : [8, 16, 32];
-  const pickMem = (i: number) => M[i % M.length];
   const out: Line[] = [];
   const pick = <T,>(xs: T[], i: number) => xs[i % xs.length];
   const immsFor = (s: Size) =>
