@@ -51,7 +51,7 @@ describe('each check kind passes and fails', () => {
     ['writes_only passes', '  - { name: c, writes_only: [box, stack] }', 'mov %rax, (%rdi)\nret', 'pass', 'passed'],
     ['writes_only catches a store into read-only memory', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x30000\nret', 'fail', 'your code wrote 8 bytes at 0x30000 (in rom), outside what it may write: box, stack'],
     ['writes_only catches a store into the code', '  - { name: c, writes_only: [box, stack] }', 'movb $0xc3, f\nret', 'fail', "your code wrote 1 byte at 0x40000 (inside your .text), outside what it may write: box, stack"],
-    ['writes_only catches a store anywhere else', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x100000\nret', 'fail', 'your code wrote 8 bytes at 0x100000, outside what it may write: box, stack'],,
+    ['writes_only catches a store anywhere else', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x100000\nret', 'fail', 'your code wrote 8 bytes at 0x100000, outside what it may write: box, stack'],
     ['max_instructions passes', '  - { name: c, max_instructions: 5 }', 'ret', 'pass', 'passed'],
     ['max_instructions fails', '  - { name: c, max_instructions: 5 }', 'nop\nnop\nnop\nnop\nret', 'fail', 'the case took 8 instructions (harness included); at most 5 are allowed'],
     ['max_code_bytes passes', '  - { name: c, max_code_bytes: 1 }', 'ret', 'pass', 'passed'],
