@@ -1,5 +1,5 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
-import { deliverException } from './cpu/exceptions.ts';
+import { deliverException, type Delivery } from './cpu/exceptions.ts';
 import { CpuFault, hex } from './cpu/faults.ts';
 import { DEFINED, FIXED1 } from './cpu/flags.ts';
 import {
@@ -47,6 +47,12 @@ export interface RunResult {
   message?: string;
 }
 
+/** Receives every architectural fault, trap or interrupt the run loop handles, before and after delivery. */
+export interface ExceptionObserver {
+  raised(fault: CpuFault): void;
+  handled(fault: CpuFault, outcome: Delivery | 'error'): void;
+}
+
 export interface RunOptions {
   maxInstructions: number;
   /** Linear addresses of instructions to stop before (not checked for the very first instruction). */
@@ -63,6 +69,8 @@ export class Machine {
   beforeInstruction: ((machine: Machine) => boolean | void) | null = null;
   /** When true, faults are delivered through the IDT (system-level scenarios); otherwise they stop the run. */
   deliverExceptions = false;
+  /** Told about every architectural fault, trap or interrupt the run loop handles (the debugger's event log). Costs nothing when null. */
+  exceptionObserver: ExceptionObserver | null = null;
 
   constructor(options: MachineOptions = {}) {
     this.memory = new PhysicalMemory(options.ramSize ?? DEFAULT_RAM);
@@ -194,8 +202,11 @@ export class Machine {
     const breaks = options.breakpoints ? new Set(Array.from(options.breakpoints, (b) => Number(BigInt.asIntN(64, BigInt(b))))) : null;
     const before = this.cpu.instructions;
     let steps = 0;
+    let firstCall = true;
     for (;;) {
-      const outcome = this.execute(budget - steps, breaks, steps === 0);
+      // Only the very first instruction of a call skips the checks: a handler entered by delivery is checked.
+      const outcome = this.execute(budget - steps, breaks, firstCall);
+      firstCall = false;
       steps += outcome.steps;
       const retired = this.cpu.instructions - before;
       if (outcome.stop === 'continue') {
@@ -203,7 +214,10 @@ export class Machine {
         continue;
       }
       if (outcome.fault) {
+        const observer = this.exceptionObserver;
+        if (observer !== null) observer.raised(outcome.fault);
         const delivery = safeDeliver(this, outcome.fault);
+        if (observer !== null) observer.handled(outcome.fault, typeof delivery === 'string' ? delivery : 'error');
         if (delivery === 'delivered') {
           if (steps >= budget) return { reason: 'limit', instructions: retired };
           continue;
@@ -221,37 +235,37 @@ export class Machine {
     const cpu = this.cpu;
     const cache = this.cache;
     const hook = this.beforeInstruction;
-    const slicesBefore = cpu.repSlices;
-    let n = 0;
+    const begin = cpu.steps;
+    const limit = begin + budget;
     let start = cpu.rip;
     let insn: Insn | null = null;
     try {
       if (breaks === null && hook === null) {
-        while (n < budget) {
+        while (cpu.steps < limit) {
           start = cpu.rip;
           insn = cache.fetch(cpu, start);
           cpu.rip = start + insn.length;
           insn.exec(cpu, insn);
-          n++;
+          cpu.steps++;
         }
       } else {
-        while (n < budget) {
+        while (cpu.steps < limit) {
           start = cpu.rip;
-          if (!(first && n === 0)) {
-            if (breaks !== null && breaks.has(start)) return { stop: 'breakpoint', steps: n };
-            if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: n };
+          if (!(first && cpu.steps === begin)) {
+            if (breaks !== null && breaks.has(start)) return { stop: 'breakpoint', steps: cpu.steps - begin };
+            if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
           }
           insn = cache.fetch(cpu, start);
           cpu.rip = start + insn.length;
           insn.exec(cpu, insn);
-          n++;
+          cpu.steps++;
         }
       }
-      return { stop: 'continue', steps: n };
+      return { stop: 'continue', steps: cpu.steps - begin };
     } catch (e) {
       if (e === Halt.instance) {
-        n++;
-        return { stop: 'hlt', steps: n };
+        cpu.steps++;
+        return { stop: 'hlt', steps: cpu.steps - begin };
       }
       if (e instanceof CpuFault) {
         e.rip = BigInt.asUintN(64, BigInt(start));
@@ -259,15 +273,13 @@ export class Machine {
         if (e.mnemonic === undefined) e.mnemonic = cpu.rip === start || insn === null ? 'instruction fetch' : insn.mnemonic;
         if (e.isTrap) {
           // A trap completes its instruction: RIP stays after it and the instruction retires.
-          n++;
+          cpu.steps++;
         } else cpu.rip = start;
-        return { stop: 'fault', steps: n, fault: e };
+        return { stop: 'fault', steps: cpu.steps - begin, fault: e };
       }
       cpu.rip = start;
       const message = e instanceof Error ? e.message : String(e);
-      return { stop: 'error', steps: n, message: `emulator error at ${hex(start)}: ${message}` };
-    } finally {
-      cpu.instructions += n - (cpu.repSlices - slicesBefore);
+      return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }
   }
 }

@@ -83,10 +83,15 @@ export class Cpu {
   codeBits = 16;
   stackBits = 16;
   cpl = 0;
-  /** Instructions retired. */
-  instructions = 0;
+  /** Steps executed by the run loop (each instruction, and each slice of a repeated string instruction). */
+  steps = 0;
   /** Slices of repeated string instructions that were cut short and re-executed (not retirements). */
   repSlices = 0;
+
+  /** Instructions retired. */
+  get instructions(): number {
+    return this.steps - this.repSlices;
+  }
   /** Scratch: the high half of a 64-bit result. */
   tHi = 0;
 

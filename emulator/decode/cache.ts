@@ -3,14 +3,17 @@
  * for), plus a small TLB from linear code page to the page's cache. A write to a page holding
  * decoded code invalidates that page (and any page whose instructions spill into it).
  */
-import { generalProtection, hex } from '../cpu/faults.ts';
+import { generalProtection, hex, invalidOpcode } from '../cpu/faults.ts';
+import { INSTRUCTIONS } from '../isa/table.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { ACCESS_EXECUTE } from '../memory/linear.ts';
 import { PAGE_SIZE, type PhysicalMemory } from '../memory/physical.ts';
 import { buildInsn } from './dispatch.ts';
-import { decodeOne } from './iced.ts';
+import { decodeOne, type RawInsn } from './iced.ts';
 import type { Insn } from './insn.ts';
-import { SEG_CS } from './insn.ts';
+import { OP_MEM, SEG_CS } from './insn.ts';
+
+const LOCKABLE = new Set(INSTRUCTIONS.filter((f) => f.lockable).map((f) => f.mnemonic));
 
 const TLB_SIZE = 64;
 const INV_PAGE = 1 / PAGE_SIZE;
@@ -107,7 +110,7 @@ export class DecodeCache {
         this.markCode(cpu, nextPn);
       }
     }
-    const insn = buildInsn(raw, bytes.slice(0, raw.length), bits, lin);
+    const insn = raw.mnemonic === 'INVALID' ? explainInvalid(raw, bytes, bits, lin) : buildInsn(raw, bytes.slice(0, raw.length), bits, lin);
     this.decoded++;
     page[off] = insn;
     return insn;
@@ -119,4 +122,25 @@ export class DecodeCache {
       cpu.mem.flushWrites();
     }
   }
+}
+
+/** LOCK on an instruction that does not allow it decodes as invalid: say which instruction it was. */
+function explainInvalid(raw: RawInsn, bytes: Uint8Array, bits: number, lin: number): Insn {
+  let k = 0;
+  while (k < bytes.length && [0x66, 0x67, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0xf2, 0xf3, 0xf0].includes(bytes[k])) {
+    if (bytes[k] === 0xf0) {
+      const stripped = new Uint8Array([...bytes.subarray(0, k), ...bytes.subarray(k + 1)]);
+      const inner = decodeOne(stripped, bits);
+      if (inner.mnemonic !== 'INVALID') {
+        const insn = buildInsn(inner, bytes.slice(0, inner.length + 1), bits, lin);
+        const why = inner.ops[0]?.kind === OP_MEM ? `LOCK prefix is not allowed on ${inner.mnemonic}` : `LOCK prefix is not allowed on ${inner.mnemonic}${LOCKABLE.has(inner.mnemonic) ? ' with a register destination' : ''}`;
+        insn.exec = () => {
+          throw invalidOpcode(why);
+        };
+        return insn;
+      }
+    }
+    k++;
+  }
+  return buildInsn(raw, bytes.slice(0, Math.max(1, raw.length)), bits, lin);
 }
