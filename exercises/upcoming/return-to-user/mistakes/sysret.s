@@ -1,0 +1,28 @@
+# Returns with SYSRETQ, which takes RIP from rcx and RFLAGS from r11, and needs EFER.SCE.
+    .globl return_to_user
+# return_to_user(uctx = rdi): never returns.
+return_to_user:
+    movl $0xc0000100, %ecx              # IA32_FS_BASE; wrmsr takes ecx, edx:eax
+    movl UCTX_FSBASE(%rdi), %eax
+    movl UCTX_FSBASE + 4(%rdi), %edx
+    wrmsr
+    movq UCTX_RFLAGS(%rdi), %rax
+    andl $0xcd5, %eax                   # CF PF AF ZF SF DF OF only: no IOPL, NT, TF, IF from the context
+    orl $0x202, %eax                    # IF on, and the always-one bit
+    movq UCTX_RBX(%rdi), %rbx
+    movq UCTX_RIP(%rdi), %rcx
+    movq UCTX_RDX(%rdi), %rdx
+    movq UCTX_RSI(%rdi), %rsi
+    movq UCTX_RBP(%rdi), %rbp
+    movq UCTX_R8(%rdi), %r8
+    movq UCTX_R9(%rdi), %r9
+    movq UCTX_R10(%rdi), %r10
+    movq %rax, %r11
+    movq UCTX_R12(%rdi), %r12
+    movq UCTX_R13(%rdi), %r13
+    movq UCTX_R14(%rdi), %r14
+    movq UCTX_R15(%rdi), %r15
+    movq UCTX_RAX(%rdi), %rax
+    movq UCTX_RSP(%rdi), %rsp
+    movq UCTX_RDI(%rdi), %rdi
+    sysretq
