@@ -65,3 +65,24 @@ describe('discovering a class', () => {
     expect(subs.map((s) => s.student)).toEqual(['alice']);
   });
 });
+
+describe('validating an imported pack file', () => {
+  const encode = (files: Record<string, string>) => new Map(Object.entries(files).map(([p, t]) => [p, new TextEncoder().encode(t)]));
+
+  it('accepts the bundled pack and lists each exercise with its files', async () => {
+    const { readPackFiles, bundledPackDir } = await import('../../../electron/grading/pack-dir.ts');
+    const { validatePackFiles } = await import('../../../electron/grading/pack-validator.ts');
+    const files = new Map([...readPackFiles(bundledPackDir())].map(([p, t]) => [p, new TextEncoder().encode(t)]));
+    const result = validatePackFiles(files);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.exercises.find((e) => e.id === 'callee-saved')?.files.sort()).toEqual(['callee-saved/README.md', 'callee-saved/exercise.yaml', 'callee-saved/harness.s', 'callee-saved/solution.s', 'callee-saved/starter.s']);
+  });
+
+  it.each([
+    ['no pack.yaml', {}, 'pack/pack.yaml: missing: a pack needs pack.yaml (id, title, tracks)'],
+    ['a broken spec', { 'pack.yaml': 'id: p\ntitle: P\ntracks:\n  - { id: t, title: T, exercises: [a] }\n', 'a/exercise.yaml': 'id: a\n' }, 'pack/a/exercise.yaml: title: expected a title, got nothing (and 4 more)'],
+  ])('refuses %s with one message', async (_name, files, error) => {
+    const { validatePackFiles } = await import('../../../electron/grading/pack-validator.ts');
+    expect(validatePackFiles(encode(files))).toEqual({ ok: false, error });
+  });
+});
