@@ -55,7 +55,7 @@ export interface ExceptionObserver {
 
 export interface RunOptions {
   maxInstructions: number;
-  /** Linear addresses of instructions to stop before (not checked for the very first instruction). */
+  /** Linear addresses of instructions to stop before (not checked for the first instruction of the call, so a run can resume from a breakpoint). */
   breakpoints?: Iterable<bigint | number>;
 }
 
@@ -65,7 +65,7 @@ export class Machine {
   readonly memory: PhysicalMemory;
   readonly cpu: Cpu;
   readonly cache: DecodeCache;
-  /** Called before each instruction when set; returning true stops the run with reason 'breakpoint'. Costs nothing when null. */
+  /** Called before every instruction (the first of a run included) when set; returning true stops the run with reason 'breakpoint' before it. Costs nothing when null. */
   beforeInstruction: ((machine: Machine) => boolean | void) | null = null;
   /** When true, faults are delivered through the IDT (system-level scenarios); otherwise they stop the run. */
   deliverExceptions = false;
@@ -251,10 +251,8 @@ export class Machine {
       } else {
         while (cpu.steps < limit) {
           start = cpu.rip;
-          if (!(first && cpu.steps === begin)) {
-            if (breaks !== null && breaks.has(start)) return { stop: 'breakpoint', steps: cpu.steps - begin };
-            if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
-          }
+          if (breaks !== null && breaks.has(start) && !(first && cpu.steps === begin)) return { stop: 'breakpoint', steps: cpu.steps - begin };
+          if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
           insn = cache.fetch(cpu, start);
           cpu.rip = start + insn.length;
           insn.exec(cpu, insn);
