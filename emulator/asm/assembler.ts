@@ -43,7 +43,7 @@ type Item = ItemBase &
   (
     | { k: 'bytes'; data: Uint8Array }
     | { k: 'data'; width: number; values: Deferred[] }
-    | { k: 'insn'; form: Form; ops: PlanOp[]; bits: Bits; prefix: number[]; rep: 'rep' | 'repe' | 'repne' | undefined; stringAddrBits: number | undefined }
+    | { k: 'insn'; form: Form; ops: PlanOp[]; bits: Bits; prefix: number[]; rep: 'rep' | 'repe' | 'repne' | undefined; stringAddrBits: number | undefined; stringSeg: RegInfo | null }
     | { k: 'branch'; target: Deferred; bits: Bits; shortForm: Form | null; nearForm: Form | null; shortLen: number; nearLen: number; near: boolean; prefix: number[] }
     | { k: 'align'; boundary: number; fill: number | null; max: number; bits: Bits }
     | { k: 'org'; target: Deferred; fill: number }
@@ -998,13 +998,60 @@ export class Assembler {
       const keep = base === 'enter' || (mn.far && asts.length === 2 && asts.every((a) => a.k === 'imm'));
       if (!keep) asts = asts.reverse();
     }
-    if (mn.string) {
-      if (asts.length > 0) {
-        this.error(`write \`${mn.written}\` without operands: its operands are implicit (%rsi / %rdi)`, this.at(st, asts[0].col, asts[asts.length - 1].end));
-        return;
+    if (mn.string && base !== 'xlatb') {
+      const s = this.stringOperands(st, mn, asts);
+      if (!s) return;
+      this.stringSeg = s.seg;
+      try {
+        this.plan(st, s.mn, [], loc, mloc, prefix, rep, s.addrBits ?? addrOverride);
+      } finally {
+        this.stringSeg = null;
       }
+      return;
     }
     this.plan(st, mn, asts, loc, mloc, prefix, rep, addrOverride);
+  }
+
+  private stringSeg: RegInfo | null = null;
+
+  /** String instructions may name their implicit operands; they then fix the size, address size and source segment. */
+  private stringOperands(st: Stmt, mn: MnemonicInfo, asts: OpAst[]): { mn: MnemonicInfo; seg: RegInfo | null; addrBits: number | null } | null {
+    const sizes: Record<string, number> = { b: 8, w: 16, d: 32, q: 64 };
+    const stem = mn.mnemonics[0].slice(0, -1);
+    let size: number | null = mn.mnemonics.length === 1 ? sizes[mn.mnemonics[0].slice(-1)] : null;
+    let seg: RegInfo | null = null;
+    let addrBits: number | null = null;
+    const setSize = (bits: number, col: number, end: number): boolean => {
+      if (size !== null && size !== bits) {
+        this.error(`operand size mismatch: \`${mn.written}\` with a ${bits}-bit operand`, this.at(st, col, end));
+        return false;
+      }
+      size = bits;
+      return true;
+    };
+    for (const a of asts) {
+      if (a.k === 'reg' && a.reg.cls === 'gpr' && a.reg.num === 0 && !a.reg.high8) {
+        if (!setSize(a.reg.size, a.col, a.end)) return null;
+      } else if (a.k === 'reg' && a.reg.name === 'dx' && (stem === 'ins' || stem === 'outs')) {
+        continue;
+      } else if (a.k === 'mem' && a.base && a.base.cls === 'gpr' && !a.index && !a.disp && (a.base.num === 6 || a.base.num === 7)) {
+        if (addrBits !== null && addrBits !== a.base.size) return this.error(`\`${mn.written}\` operands use different address sizes`, this.at(st, a.col, a.end)), null;
+        addrBits = a.base.size;
+        if (a.base.num === 7 && a.seg && a.seg.name !== 'es') return this.error(`the destination of \`${mn.written}\` is always %es:(%rdi); it cannot use %${a.seg.name}`, this.at(st, a.col, a.end)), null;
+        if (a.base.num === 6 && a.seg && a.seg.name !== 'ds') seg = a.seg;
+        if (a.bits !== null && !setSize(a.bits, a.col, a.end)) return null;
+      } else {
+        return this.error(`\`${mn.written}\` works on %rsi / %rdi (and the accumulator); this operand cannot be used`, this.at(st, a.col, a.end)), null;
+      }
+    }
+    if (size === null) {
+      const whole = this.at(st, st.col, st.col + st.text.length);
+      if (this.intel) return this.error(`ambiguous operand size for \`${mn.written}\`: write \`${stem}b\`, \`${stem}w\` or \`${stem}d\`, or give the size (\`byte ptr [rsi]\`)`, whole), null;
+      size = this.bits === 16 ? 16 : 32;
+      this.warn(`no instruction mnemonic suffix given and no register operands; using default \`${stem}${size === 16 ? 'w' : 'l'}\``, whole);
+    }
+    const name = `${stem}${({ 8: 'b', 16: 'w', 32: 'd', 64: 'q' } as Record<number, string>)[size]}`;
+    return { mn: { ...mn, mnemonics: [name] }, seg, addrBits };
   }
 
   private tryConstant(e: Expr): bigint | null {
@@ -1203,10 +1250,10 @@ export class Assembler {
     if (mn.string) stringAddrBits = addrOverride ?? this.bits;
     const item: Item = {
       k: 'insn', form: choice.form, ops, bits: this.bits, prefix: rawPrefix, rep: mn.string ? rep : undefined,
-      stringAddrBits, loc, offset: 0, size: 0,
+      stringAddrBits, stringSeg: mn.string ? this.stringSeg : null, loc, offset: 0, size: 0,
     };
-    if (mn.string && (rep || addrOverride)) {
-      item.size = encodeForm(choice.form, this.provisional(ops, 0n), 0n, this.bits, { rep, stringAddrBits }).length + rawPrefix.length;
+    if (mn.string) {
+      item.size = encodeForm(choice.form, this.provisional(ops, 0n), 0n, this.bits, { rep, stringAddrBits, stringSeg: item.stringSeg }).length + rawPrefix.length;
     } else item.size = choice.length + rawPrefix.length;
     this.push(item);
   }
@@ -1430,7 +1477,7 @@ export class Assembler {
       }
       case 'insn': {
         const ops = this.finalOperands(it);
-        const body = encodeForm(it.form, ops, addr + BigInt(it.prefix.length), it.bits, { rep: it.rep, stringAddrBits: it.stringAddrBits }, it.size - it.prefix.length);
+        const body = encodeForm(it.form, ops, addr + BigInt(it.prefix.length), it.bits, { rep: it.rep, stringAddrBits: it.stringAddrBits, stringSeg: it.stringSeg }, it.size - it.prefix.length);
         return this.withPrefix(it.prefix, body);
       }
     }

@@ -103,6 +103,8 @@ alias(['sysexitl', 'sysexitd'], { mnemonics: ['sysexit'] });
 alias(['sysretd'], { mnemonics: ['sysret'] });
 for (const base of stringBases) {
   alias([`${base}l`], { mnemonics: [`${base}d`] });
+  // Without a suffix the size comes from the operands (`stos %al, %es:(%rdi)`, `movs byte ptr ...`).
+  alias([base], { mnemonics: ['b', 'w', 'd', 'q'].map((s) => `${base}${s}`) });
 }
 
 const jccSet = new Set(conditions.map((c) => `j${c}`));

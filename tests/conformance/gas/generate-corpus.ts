@@ -248,6 +248,24 @@ function generate(bits: 16 | 32 | 64): Line[] {
       if (b === 'cmps' || b === 'scas') out.push({ mn: `repne ${b}${intel}`, attMn: `repne ${b}${att}`, ops: [] });
     }
   }
+  // String instructions that name their operands.
+  const p = bits === 64 ? 'r' : bits === 32 ? 'e' : '';
+  const acc = bits === 64 ? 'rax' : 'eax';
+  const written: [string, string][] = [
+    [`movsb (%${p}si), (%${p}di)`, `movs byte ptr [${p}di], byte ptr [${p}si]`],
+    [`movsl %fs:(%${p}si), %es:(%${p}di)`, `movs dword ptr es:[${p}di], dword ptr fs:[${p}si]`],
+    [`stos %al, %es:(%${p}di)`, `stos byte ptr [${p}di], al`],
+    [`rep stos %${acc}, (%${p}di)`, `rep stos ${bits === 64 ? 'qword' : 'dword'} ptr [${p}di], ${acc}`],
+    [`lods (%${p}si), %ax`, `lods ax, word ptr [${p}si]`],
+    [`lodsb %gs:(%${p}si)`, `lods byte ptr gs:[${p}si]`],
+    [`cmpsb (%${p}di), (%${p}si)`, `cmps byte ptr [${p}si], byte ptr [${p}di]`],
+    [`repe cmpsw (%${p}di), (%${p}si)`, `repe cmps word ptr [${p}si], word ptr [${p}di]`],
+    [`scas (%${p}di), %al`, `scas al, byte ptr [${p}di]`],
+    [`outsl (%${p}si), %dx`, `outs dx, dword ptr [${p}si]`],
+    [`insb %dx, (%${p}di)`, `ins byte ptr [${p}di], dx`],
+  ];
+  if (bits !== 16) written.push([`movsb (%${bits === 64 ? 'e' : ''}si), (%${bits === 64 ? 'e' : ''}di)`, `movs byte ptr [${bits === 64 ? 'e' : ''}di], byte ptr [${bits === 64 ? 'e' : ''}si]`]);
+  for (const [att, intel] of written) out.push({ mn: '', ops: [], attMn: att, intelMn: intel });
   for (const b of ['ins', 'outs']) for (const [att, intel] of [['b', 'b'], ['w', 'w'], ['l', 'd']]) out.push({ mn: `${b}${intel}`, attMn: `${b}${att}`, ops: [] }, { mn: `rep ${b}${intel}`, attMn: `rep ${b}${att}`, ops: [] });
   // Port I/O.
   for (const [r, s] of [['al', 8], ['ax', 16], ['eax', 32]] as const) {

@@ -2502,6 +2502,17 @@ repne scasw
 scasl
 repe scasl
 repne scasl
+movsb (%si), (%di)
+movsl %fs:(%si), %es:(%di)
+stos %al, %es:(%di)
+rep stos %eax, (%di)
+lods (%si), %ax
+lodsb %gs:(%si)
+cmpsb (%di), (%si)
+repe cmpsw (%di), (%si)
+scas (%di), %al
+outsl (%si), %dx
+insb %dx, (%di)
 insb
 rep insb
 insw

@@ -2697,6 +2697,18 @@ repne scasw
 scasl
 repe scasl
 repne scasl
+movsb (%esi), (%edi)
+movsl %fs:(%esi), %es:(%edi)
+stos %al, %es:(%edi)
+rep stos %eax, (%edi)
+lods (%esi), %ax
+lodsb %gs:(%esi)
+cmpsb (%edi), (%esi)
+repe cmpsw (%edi), (%esi)
+scas (%edi), %al
+outsl (%esi), %dx
+insb %dx, (%edi)
+movsb (%si), (%di)
 insb
 rep insb
 insw

@@ -4780,6 +4780,18 @@ repne scasl
 scasq
 repe scasq
 repne scasq
+movsb (%rsi), (%rdi)
+movsl %fs:(%rsi), %es:(%rdi)
+stos %al, %es:(%rdi)
+rep stos %rax, (%rdi)
+lods (%rsi), %ax
+lodsb %gs:(%rsi)
+cmpsb (%rdi), (%rsi)
+repe cmpsw (%rdi), (%rsi)
+scas (%rdi), %al
+outsl (%rsi), %dx
+insb %dx, (%rdi)
+movsb (%esi), (%edi)
 insb
 rep insb
 insw

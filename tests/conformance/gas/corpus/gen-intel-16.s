@@ -2503,6 +2503,17 @@ repne scasw
 scasd
 repe scasd
 repne scasd
+movs byte ptr [di], byte ptr [si]
+movs dword ptr es:[di], dword ptr fs:[si]
+stos byte ptr [di], al
+rep stos dword ptr [di], eax
+lods ax, word ptr [si]
+lods byte ptr gs:[si]
+cmps byte ptr [si], byte ptr [di]
+repe cmps word ptr [si], word ptr [di]
+scas al, byte ptr [di]
+outs dx, dword ptr [si]
+ins byte ptr [di], dx
 insb
 rep insb
 insw

@@ -2698,6 +2698,18 @@ repne scasw
 scasd
 repe scasd
 repne scasd
+movs byte ptr [edi], byte ptr [esi]
+movs dword ptr es:[edi], dword ptr fs:[esi]
+stos byte ptr [edi], al
+rep stos dword ptr [edi], eax
+lods ax, word ptr [esi]
+lods byte ptr gs:[esi]
+cmps byte ptr [esi], byte ptr [edi]
+repe cmps word ptr [esi], word ptr [edi]
+scas al, byte ptr [edi]
+outs dx, dword ptr [esi]
+ins byte ptr [edi], dx
+movs byte ptr [di], byte ptr [si]
 insb
 rep insb
 insw

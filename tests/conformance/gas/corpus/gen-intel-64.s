@@ -4781,6 +4781,18 @@ repne scasd
 scasq
 repe scasq
 repne scasq
+movs byte ptr [rdi], byte ptr [rsi]
+movs dword ptr es:[rdi], dword ptr fs:[rsi]
+stos byte ptr [rdi], al
+rep stos qword ptr [rdi], rax
+lods ax, word ptr [rsi]
+lods byte ptr gs:[rsi]
+cmps byte ptr [rsi], byte ptr [rdi]
+repe cmps word ptr [rsi], word ptr [rdi]
+scas al, byte ptr [rdi]
+outs dx, dword ptr [rsi]
+ins byte ptr [rdi], dx
+movs byte ptr [edi], byte ptr [esi]
 insb
 rep insb
 insw
