@@ -72,7 +72,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
     }
     // Memory operands stay inside the data page, so only intended faults appear: #DE from DIV,
     // #UD/#BP/#GP from UD2/INT3/privileged instructions, a bad LOCK, a misaligned CMPXCHG16B,
-    // branches to an unmapped page, ENTER's probe of its new frame.
+    // branches to an unmapped page, ENTER's probe of its new frame, and the faults family.
     expect(Object.fromEntries([...faulting].map(([f, s]) => [f, [...s].sort()]))).toEqual({
       'mul-div': ['#DE'],
       misc: ['#BP', '#GP', '#UD'],
@@ -80,6 +80,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
       xchg: ['#GP'],
       branch: ['#PF'],
       stack: ['#AC', '#PF'],
+      faults: ['#GP', '#PF', '#SS'],
     });
   });
 
