@@ -27,8 +27,11 @@ function base(code = '4883c007f4'): Record<string, unknown> {
   };
 }
 
-function edit(mutate: (s: Record<string, any>) => void): Record<string, unknown> {
-  const s = structuredClone(base()) as Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into arbitrary JSON to break it
+type Loose = Record<string, any>;
+
+function edit(mutate: (s: Loose) => void): Record<string, unknown> {
+  const s = structuredClone(base()) as Loose;
   mutate(s);
   return s;
 }
