@@ -38,9 +38,11 @@ function toJson(report: BatchReport) {
   };
 }
 
+/** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula (a student may be named `=HYPERLINK(…)`). */
 const csvField = (v: string | number) => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 function toCsv(report: BatchReport): string {
