@@ -109,7 +109,10 @@ interface Cond {
   loc: Loc;
 }
 
-class Undefined extends Error {}
+/** Thrown (without a stack trace, which is costly) when the first pass meets a symbol not defined yet. */
+class Undefined {
+  constructor(readonly message: string) {}
+}
 
 const prefixBytes: Record<string, number> = {
   lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2,
@@ -538,6 +541,7 @@ export class Assembler {
     let col = st.col;
     // Labels: `name:` (also numeric local labels), possibly several.
     for (;;) {
+      if (!text.includes(':')) break;
       const m = /^([A-Za-z_.$][\w.$@]*|\d+)\s*:(?!:)/.exec(text);
       if (!m) break;
       const name = m[1];
@@ -554,7 +558,7 @@ export class Assembler {
       text = rest.trimStart();
     }
     if (text === '') return;
-    const assign = /^([A-Za-z_.$][\w.$@]*)\s*=(?!=)\s*(.*)$/.exec(text);
+    const assign = text.includes('=') ? /^([A-Za-z_.$][\w.$@]*)\s*=(?!=)\s*(.*)$/.exec(text) : null;
     if (assign) {
       const exprCol = col + text.length - assign[2].length;
       this.defineEqu(assign[1], this.exprFrom(st, assign[2], exprCol), this.at(st, col, col + assign[1].length), false);
