@@ -72,6 +72,22 @@ function withOrigin(f: Failure): Failure {
 
 /** Grades one source file against a prepared exercise. Never throws for anything the learner wrote. */
 export function gradeSubmission(px: PreparedExercise, source: string, ports: EnginePorts, options: GradeOptions = {}): GradeResult {
+  try {
+    return gradeStages(px, source, ports, options);
+  } catch (error) {
+    // Anything thrown here is a bug of the engine, the CPU or the assembler, never the learner's doing: report it as an error result.
+    const includeHidden = options.includeHidden ?? false;
+    const checks = px.checks.filter((c) => includeHidden || !c.spec.hidden);
+    const message = `the engine could not grade this file: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      exercise: px.exercise.id, status: 'error', passed: false, score: 0, maxScore: checks.reduce((s, c) => s + c.spec.weight, 0),
+      cases: { total: 0, failed: 0, seed: hex(options.seed ?? px.exercise.spec.seed ?? DEFAULT_SEED) }, diagnostics: [], error: message,
+      checks: checks.map((c) => notGraded(c, `not graded: ${message}`)),
+    };
+  }
+}
+
+function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, options: GradeOptions): GradeResult {
   const spec = px.exercise.spec;
   const seed = options.seed ?? spec.seed ?? DEFAULT_SEED;
   const includeHidden = options.includeHidden ?? false;

@@ -81,6 +81,15 @@ describe('each check kind passes and fails', () => {
     expect(r.cases.failed).toBe(20);
   });
 
+  it('an exception inside the CPU is an error result, not a crash', () => {
+    const broken: typeof ports = {
+      ...ports,
+      machines: { create: (o) => { const m = ports.machines.create(o); m.run = () => { throw new Error('emulator bug'); }; return m; } },
+    };
+    const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), '.globl f\nf: ret\n', broken);
+    expect(r).toMatchObject({ status: 'error', passed: false, score: 0, error: 'the engine could not grade this file: emulator bug' });
+  });
+
   it('a missing entry point is a diagnostic, not a crash', () => {
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), 'g: ret\n', ports);
     expect(r.status).toBe('error');
