@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareExercise } from '../../../exercises/engine/exercise.ts';
 import type { AssemblerPort } from '../../../exercises/engine/ports.ts';
-import { curriculumExercises, ROOT, specSymbols, UPCOMING_DIR, type CurriculumExercise } from './exercises.ts';
+import { curriculumExercises, loadProblems, ROOT, specSymbols, UPCOMING_DIR, type CurriculumExercise } from './exercises.ts';
 import { gnuAsAvailable, gnuAssemble } from './gnu-as.ts';
 
 const exercises = curriculumExercises();
@@ -41,6 +41,10 @@ function learnerSymbols(x: CurriculumExercise): Record<string, number> {
 const learnerFiles = (x: CurriculumExercise) => ['solution.s', 'starter.s', ...x.mistakes.map((m) => `mistakes/${m.file}`)];
 
 describe('curriculum', () => {
+  it('every exercise.yaml loads', () => {
+    expect(loadProblems).toEqual([]);
+  });
+
   it('has at least 20 exercises besides the two format examples', () => {
     expect(exercises.length).toBeGreaterThanOrEqual(20);
   });

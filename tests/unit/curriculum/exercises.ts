@@ -26,14 +26,19 @@ export interface CurriculumExercise {
 
 const folders = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory() && existsSync(join(dir, d, 'exercise.yaml'))) : []);
 
+/** Spec files that did not load, with the loader's message; a test reports them. */
+export const loadProblems: string[] = [];
+
 export function curriculumExercises(): CurriculumExercise[] {
   const out: CurriculumExercise[] = [];
+  loadProblems.length = 0;
   for (const [where, base] of [['pack', PACK_DIR], ['upcoming', UPCOMING_DIR]] as const) {
     for (const id of folders(base)) {
       if (ENGINE_EXAMPLES.has(id)) continue;
       const dir = join(base, id);
       const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-      const spec = parseExerciseSpec(`exercises/${where}/${id}/exercise.yaml`, read('exercise.yaml'));
+      let spec: ExerciseSpec;
+      try { spec = parseExerciseSpec(`exercises/${where}/${id}/exercise.yaml`, read('exercise.yaml')); } catch (e) { loadProblems.push((e as Error).message); continue; }
       const has = (name: string) => existsSync(join(dir, name));
       out.push({ id, dir, where, spec, read, has, mistakes: has('mistakes/README.md') ? parseMistakes(read('mistakes/README.md'), id) : [] });
     }

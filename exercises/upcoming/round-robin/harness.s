@@ -1,0 +1,142 @@
+# Three ring-3 tasks and a clock. Each task keeps fifteen registers at values of its own and
+# checks them in a loop, counting rounds in its data block (r15 points at it) and errors when a
+# register changed under it. The clock is the trap flag: every task runs with TF set, so a #DB
+# arrives after each of its instructions; the #DB handler counts down a random time slice and,
+# when it ends, enters the learner's timer_entry with the frame of the interrupted task, exactly
+# as a timer interrupt would. The ninth tick halts.
+    .globl _start, task_entry
+    .set GDT, sys
+    .set IDT, sys + 0x1000
+    .set TSS, sys + 0x2000
+    .set PML4, sys + 0x3000
+    .set PDPT, sys + 0x4000
+    .set PD, sys + 0x5000
+    .set GDTR, sys + 0x6000
+    .set IDTR, sys + 0x6010
+
+task_entry:                             # ring 3, r15 = the task's data block
+    incq TD_COUNT(%r15)
+    cmpq %rax, TD_RAX(%r15)
+    jne task_bad
+    cmpq %rbx, TD_RBX(%r15)
+    jne task_bad
+    cmpq %rcx, TD_RCX(%r15)
+    jne task_bad
+    cmpq %rdx, TD_RDX(%r15)
+    jne task_bad
+    cmpq %rsi, TD_RSI(%r15)
+    jne task_bad
+    cmpq %rdi, TD_RDI(%r15)
+    jne task_bad
+    cmpq %rbp, TD_RBP(%r15)
+    jne task_bad
+    cmpq %r8, TD_R8(%r15)
+    jne task_bad
+    cmpq %r9, TD_R9(%r15)
+    jne task_bad
+    cmpq %r10, TD_R10(%r15)
+    jne task_bad
+    cmpq %r11, TD_R11(%r15)
+    jne task_bad
+    cmpq %r12, TD_R12(%r15)
+    jne task_bad
+    cmpq %r13, TD_R13(%r15)
+    jne task_bad
+    cmpq %r14, TD_R14(%r15)
+    jne task_bad
+    jmp task_entry
+task_bad:
+    incq TD_ERRORS(%r15)
+    jmp task_entry
+
+db_handler:                             # ring 0: one user instruction has retired
+    decq sched + SCHED_COUNTDOWN
+    jz 1f
+    iretq
+1:  pushq %rax
+    movq sched + SCHED_TICKS, %rax
+    incq sched + SCHED_TICKS
+    cmpq $8, %rax
+    jae 2f
+    movq slices + 8(,%rax,8), %rax      # the next slice
+    movq %rax, sched + SCHED_COUNTDOWN
+    popq %rax
+    jmp timer_entry                     # the tick
+2:  hlt
+
+# set_gate(vector = rdi, handler = rsi): interrupt gate, DPL 0
+set_gate:
+    shlq $4, %rdi
+    addq $IDT, %rdi
+    movw %si, (%rdi)
+    movw $0x08, 2(%rdi)
+    movw $0x8e00, 4(%rdi)
+    movq %rsi, %rax
+    shrq $16, %rax
+    movw %ax, 6(%rdi)
+    shrq $16, %rax
+    movl %eax, 8(%rdi)
+    movl $0, 12(%rdi)
+    ret
+
+_start:
+    movabsq $0x00af9a000000ffff, %rax
+    movq %rax, GDT + 0x08
+    movabsq $0x00cf92000000ffff, %rax
+    movq %rax, GDT + 0x10
+    movabsq $0x00cffa000000ffff, %rax
+    movq %rax, GDT + 0x18
+    movabsq $0x00cff2000000ffff, %rax
+    movq %rax, GDT + 0x20
+    movabsq $0x00affa000000ffff, %rax
+    movq %rax, GDT + 0x28
+    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
+    movq %rax, GDT + 0x30
+    movw $0x3f, GDTR
+    movq $GDT, GDTR + 2
+    lgdt GDTR
+    movq $(PDPT + 7), PML4
+    movq $(PD + 7), PDPT
+    movq $0x87, PD
+    movq $0x200087, PD + 8
+    movq $PML4, %rax
+    movq %rax, %cr3
+    pushq $0x08
+    pushq $3f
+    lretq
+3:  movl $0x10, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %ss
+    movq $(kstack + 0x1000), TSS + 4    # RSP0: every tick arrives on this stack
+    movw $0x30, %ax
+    ltr %ax
+    movq $1, %rdi
+    movq $db_handler, %rsi
+    call set_gate
+    movw $0xfff, IDTR
+    movq $IDT, IDTR + 2
+    lidt IDTR
+    movq slices + SLICE_S0, %rax
+    movq %rax, sched + SCHED_COUNTDOWN
+    pushq $0x23                         # start task 0
+    pushq t0 + TASK_RSP
+    pushq t0 + TASK_RFLAGS
+    pushq $0x2b
+    pushq t0 + TASK_RIP
+    movq t0 + TASK_RAX, %rax
+    movq t0 + TASK_RBX, %rbx
+    movq t0 + TASK_RCX, %rcx
+    movq t0 + TASK_RDX, %rdx
+    movq t0 + TASK_RSI, %rsi
+    movq t0 + TASK_RDI, %rdi
+    movq t0 + TASK_RBP, %rbp
+    movq t0 + TASK_R8, %r8
+    movq t0 + TASK_R9, %r9
+    movq t0 + TASK_R10, %r10
+    movq t0 + TASK_R11, %r11
+    movq t0 + TASK_R12, %r12
+    movq t0 + TASK_R13, %r13
+    movq t0 + TASK_R14, %r14
+    movq t0 + TASK_R15, %r15
+    iretq
