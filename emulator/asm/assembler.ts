@@ -25,7 +25,8 @@ interface Loc {
   end: number;
 }
 
-type Deferred = { known: true; value: bigint } | { known: false; expr: Expr; sec: number; item: number };
+/** `dot` is where `.` stands relative to the item's start (a later value of one `.long` sees `.` moved on). */
+type Deferred = { known: true; value: bigint } | { known: false; expr: Expr; sec: number; item: number; dot: number };
 
 type PlanOp =
   | { k: 'reg'; reg: RegInfo }
@@ -239,7 +240,7 @@ export class Assembler {
         if (!s) throw new Undefined(name);
         return this.symbolValue(s, col, end, false);
       },
-      dot: () => ({ sec: this.cur.index, off: BigInt(this.cur.size), layout: true }),
+      dot: () => ({ sec: this.cur.index, off: BigInt(this.cur.size + this.dotBias), layout: true }),
       sectionName: this.sectionName,
       warn: (m, col, end) => this.current && this.warn(m, this.at(this.current, col, end)),
     };
@@ -257,7 +258,7 @@ export class Assembler {
     }
   }
 
-  private finalContext(sec: number, item: number): EvalContext {
+  private finalContext(sec: number, item: number, bias = 0): EvalContext {
     return {
       symbol: (name, col, end) => {
         const s = this.symbols.get(name);
@@ -267,7 +268,8 @@ export class Assembler {
       dot: () => {
         const section = this.sections[sec];
         const it = section.items[item];
-        return { sec, off: BigInt(it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0), layout: true };
+        const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
+        return { sec, off: BigInt(at + bias), layout: true };
       },
       sectionName: this.sectionName,
     };
@@ -281,7 +283,7 @@ export class Assembler {
     } catch (err) {
       if (!(err instanceof Undefined)) throw err;
     }
-    return { known: false, expr: e, sec: this.cur.index, item: this.cur.items.length };
+    return { known: false, expr: e, sec: this.cur.index, item: this.cur.items.length, dot: this.dotBias };
   }
 
   /** A constant needed right now (.rept counts, .if conditions, sizes). */
@@ -300,7 +302,7 @@ export class Assembler {
   /** The final absolute value of a deferred expression (labels become base + offset). */
   private resolve(d: Deferred): bigint {
     if (d.known) return d.value;
-    const v = evaluate(d.expr, this.finalContext(d.sec, d.item));
+    const v = evaluate(d.expr, this.finalContext(d.sec, d.item, d.dot));
     return v.sec === -1 ? v.off : this.sections[v.sec].base + v.off;
   }
 
@@ -642,6 +644,8 @@ export class Assembler {
     const loc = this.stmtLoc(st);
     let args = this.splitArgs(rest).map((a) => a.trim());
     if (args.length === 1 && macro.params.length > 1 && /\s/.test(args[0]) && !args[0].startsWith('"')) args = args[0].split(/\s+/);
+    // GNU as passes a double-quoted argument without its quotes.
+    args = args.map((a) => (a.length >= 2 && a.startsWith('"') && a.endsWith('"') ? a.slice(1, -1) : a));
     const values = new Map<string, string>();
     let positional = 0;
     for (let i = 0; i < args.length; i++) {
@@ -921,7 +925,9 @@ export class Assembler {
         continue;
       }
       const e = this.exprFrom(st, a.text, a.col);
+      this.dotBias = values.length * width;
       const d = this.defer(e);
+      this.dotBias = 0;
       if (d.known) this.checkDataRange(d.value, width, this.at(st, a.col, a.col + a.text.length));
       values.push(d);
     }
@@ -1017,6 +1023,7 @@ export class Assembler {
   }
 
   private stringSeg: RegInfo | null = null;
+  private dotBias = 0;
 
   /** String instructions may name their implicit operands; they then fix the size, address size and source segment. */
   private stringOperands(st: Stmt, mn: MnemonicInfo, asts: OpAst[]): { mn: MnemonicInfo; seg: RegInfo | null; addrBits: number | null } | null {
@@ -1367,7 +1374,7 @@ export class Assembler {
   private layoutTarget(d: Deferred, s: Section): number | null {
     if (d.known) return null;
     try {
-      const v = evaluate(d.expr, this.finalContext(d.sec, d.item));
+      const v = evaluate(d.expr, this.finalContext(d.sec, d.item, d.dot));
       if (v.sec === s.index) return Number(v.off);
       return null;
     } catch (_) {
