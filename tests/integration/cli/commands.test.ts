@@ -158,7 +158,20 @@ describe('switchyard run', () => {
     expect(json.regs.rax).toBe('0x0');
   });
 
+  it('runs one case of an exercise and names every struct field', async () => {
+    const file = join(dir, 'swap.s');
+    writeFileSync(file, packFile('save-context', 'solution.s').replace('mov [rdi + CTX_R12], r12', 'mov [rdi + CTX_R12], rbp'));
+    const r = await cli('run', file, '--exercise', 'save-context', '--case', '3', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ ok: true, index: 3, seed: '0x5eed', stop: expect.stringMatching(/^hlt after \d+ instructions$/) });
+    expect(json.structs.ctx.r12).toEqual({ offset: '0x60', value: json.inputs.rbp });
+    expect(json.structs.ctx.rip.value).toBe('0x10005');
+    expect(json.registers.r12).toBe(json.inputs.r12);
+  });
+
   it.each([
+    [['run', 'x.s', '--exercise', 'save-context', '--mode', 'long64'], 'switchyard run: --exercise sets the machine, the width and the budget: leave out --mode, --bits and --max'],
     [['run', 'x.s', '--mode', 'real16'], "switchyard run: --mode must be long64 or protected32, got 'real16'"],
     [['run', 'x.s', '--max', 'lots'], "switchyard run: --max expects a number, got 'lots'"],
   ])('%j is a usage error', async (argv, message) => {
