@@ -1257,6 +1257,9 @@ export class Assembler {
       const suffix = { 8: 'b', 16: 'w', 32: 'l', 64: 'q' }[choice.defaulted] ?? '';
       this.warn(`no instruction mnemonic suffix given and no register operands; using default \`${mn.written}${suffix}\``, loc);
     }
+    if (rawPrefix.includes(0xf0) && (!choice.form.lockable || !ops.some((o) => o.k === 'mem'))) {
+      return this.error(`expecting lockable instruction after \`lock\`: \`${mn.written}\` here cannot be locked (lock needs a read-modify-write instruction with a memory destination)`, loc);
+    }
     let stringAddrBits: number | undefined;
     if (mn.string) stringAddrBits = addrOverride ?? this.bits;
     const item: Item = {

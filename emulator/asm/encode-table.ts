@@ -19,6 +19,8 @@ export interface Form {
   far: boolean;
   /** Operand size the stack forms use by default in 64-bit code (push, pop, call, jmp, ret). */
   defaultOpSize64: boolean;
+  /** Accepts a LOCK prefix (with a memory destination). */
+  lockable: boolean;
 }
 
 let table: Map<string, Form[]> | null = null;
@@ -47,6 +49,7 @@ function build(): Map<string, Form[]> {
         mode64: oc.mode64,
         far: kinds.some((k) => k === K.farbr2_2 || k === K.farbr4_2) || /_m16(16|32|64)$/.test(name) && /^(Jmp|Call)_/.test(name),
         defaultOpSize64: oc.defaultOpSize64 || oc.forceOpSize64,
+        lockable: oc.canUseLockPrefix,
       };
       const mnemonic = Mnemonic[oc.mnemonic].toLowerCase();
       let list = byMnemonic.get(mnemonic);
