@@ -1,10 +1,15 @@
 /**
- * Exception and interrupt delivery. `deliverException` is the single entry point the run loop
- * calls for every architectural fault or trap; it returns true when the event was delivered
- * (execution continues at the handler) and false when the run must stop and report it.
+ * Exception and interrupt delivery through the IDT (Intel SDM Vol. 3A, 6.12 and 6.14).
+ * `deliverException` is the single entry point the run loop calls for every architectural fault
+ * or trap. It delivers through a 64-bit IDT in IA-32e mode and a 32-bit IDT in protected mode,
+ * escalates to #DF by the rules of SDM Table 6-5, and reports a triple fault when #DF itself
+ * cannot be delivered.
  */
-import type { CpuFault } from './faults.ts';
-import type { Cpu } from './state.ts';
+import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from './faults.ts';
+import { IF, NT, RF, TF, VM } from './flags.ts';
+import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical, type Cpu } from './state.ts';
+import { readDescriptor, type Descriptor } from '../ops/segments.ts';
+import { SEG_CS, SEG_SS } from '../decode/insn.ts';
 
 export interface DeliveryPolicy {
   /** When false, faults stop the run instead of going through the IDT. */
@@ -14,7 +19,258 @@ export interface DeliveryPolicy {
 /** Outcome of a delivery attempt: delivered, not delivered (stop with the fault), or a shutdown. */
 export type Delivery = 'delivered' | 'stop' | 'triple-fault';
 
-export function deliverException(_cpu: Cpu, _fault: CpuFault, policy: DeliveryPolicy): Delivery {
-  if (!policy.deliverThroughIdt) return 'stop';
-  return 'stop';
+/** Thrown for architecture this CPU does not model (task gates, virtual-8086 mode): the run stops with an error naming it. */
+export class NotModelled extends Error {}
+
+const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
+
+/** SDM Table 6-5: which second exception, raised while delivering a first, becomes #DF. */
+function isDoubleFault(first: number, second: number): boolean {
+  if (first === Vector.PF) return second === Vector.PF || CONTRIBUTORY.has(second);
+  return CONTRIBUTORY.has(first) && CONTRIBUTORY.has(second);
+}
+
+export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPolicy): Delivery {
+  if (!policy.deliverThroughIdt || fault.vector < 0 || fault.vector > 255) return 'stop';
+  let event = fault;
+  // Faults raised while delivering a software interrupt are faults on that INT instruction.
+  const software = fault.isTrap;
+  for (;;) {
+    try {
+      deliver(cpu, event, software);
+      return 'delivered';
+    } catch (second) {
+      if (!(second instanceof CpuFault)) throw second;
+      if (event.isTrap) cpu.rip = Number(BigInt.asIntN(64, event.rip));
+      second.rip = event.rip;
+      if (second.vector < 0) throw new NotModelled(`while delivering ${event.name}: ${second.message}`);
+      if (event.vector === Vector.DF) return 'triple-fault';
+      if (isDoubleFault(event.vector, second.vector) && !event.isTrap) {
+        event = new CpuFault(Vector.DF, `double fault: ${second.message} while delivering ${event.message}`, 0);
+      } else {
+        // Benign combinations are handled serially: the new exception is delivered instead.
+        event = second;
+      }
+    }
+  }
+}
+
+/** EXT (bit 0 of a selector error code): the event was not caused by the program's own INT n, INT3 or INTO. */
+const extOf = (f: CpuFault): number => (f.isTrap ? 0 : 1);
+
+function withExt(e: unknown, ext: number): unknown {
+  if (e instanceof CpuFault && e.errorCode !== undefined && ext) return new CpuFault(e.vector, e.reason, e.errorCode | ext, e.address, e.isTrap);
+  return e;
+}
+
+/** Reads `size` bytes of a system structure (IDT, TSS) as a supervisor access. */
+function sys(cpu: Cpu, lin: number, size: number): number {
+  return size === 8 ? cpu.mem.readAs(lin, 4, false) >>> 0 : cpu.mem.readAs(lin, size, false) >>> 0;
+}
+
+interface Gate {
+  selector: number;
+  offset: number;
+  type: number;
+  dpl: number;
+  ist: number;
+}
+
+function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
+  const v = fault.vector;
+  const ext = extOf(fault);
+  const size = long ? 16 : 8;
+  const idtCode = v * 8 + 2 + ext;
+  if (v * size + size - 1 > cpu.idtrLimit) throw generalProtection(idtCode, `vector ${v} is beyond the IDT limit ${hex(cpu.idtrLimit)}`);
+  const at = cpu.idtrBase + v * size;
+  const lo = sys(cpu, at, 4);
+  const hi = sys(cpu, at + 4, 4);
+  const type = (hi >>> 8) & 0x1f;
+  const dpl = (hi >>> 13) & 3;
+  const present = (hi & 0x8000) !== 0;
+  let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
+  if (long) {
+    const upper = sys(cpu, at + 8, 4) | 0;
+    offset += upper * 4294967296;
+    if (type !== 0xe && type !== 0xf) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
+  } else if (type === 0x5) {
+    throw new NotModelled(`IDT entry ${v} is a task gate: task switches are not modelled by this CPU`);
+  } else if (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7) {
+    throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}, not an interrupt, trap or task gate`);
+  }
+  if (fault.isTrap && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
+  if (!present) throw segmentNotPresent(idtCode, `IDT entry ${v} is not present`);
+  return { selector: lo >>> 16, offset, type: type & 0xf, dpl, ist: hi & 7 };
+}
+
+/** The handler's code segment (SDM 6.12.1.1): checks that raise #GP/#NP with the selector and EXT. */
+function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): { d: Descriptor; newCpl: number } {
+  const sel = gate.selector;
+  if ((sel & 0xfffc) === 0) throw generalProtection(ext, `the gate's code selector is null`);
+  let d: Descriptor;
+  try {
+    d = readDescriptor(cpu, sel, `the gate's code selector ${hex(sel)}`);
+  } catch (e) {
+    throw withExt(e, ext);
+  }
+  const err = (sel & 0xfffc) | ext;
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `the gate's selector ${hex(sel)} does not name a code segment`);
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  if (dpl > cpu.cpl) throw generalProtection(err, `the handler's code segment DPL ${dpl} is above CPL ${cpu.cpl}`);
+  if (long && (!(d.attrs & SEG_L) || d.attrs & SEG_DB)) throw generalProtection(err, `the handler's code segment ${hex(sel)} is not a 64-bit code segment`);
+  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `the handler's code segment ${hex(sel)} is not present`);
+  const conforming = (d.attrs & 4) !== 0;
+  return { d, newCpl: conforming ? cpu.cpl : dpl };
+}
+
+/** Reads a stack pointer slot of the current TSS, with the limit check (#TS with TR's selector). */
+function tssRead(cpu: Cpu, offset: number, size: number, ext: number): number {
+  const tr = cpu.tr;
+  if (tr.attrs & SEG_UNUSABLE || offset + size - 1 > tr.limit) {
+    throw invalidTss((tr.selector & 0xfffc) | ext, `the TSS (limit ${hex(tr.limit)}) has no stack entry at offset ${hex(offset)}`);
+  }
+  if (size === 8) {
+    const lo = cpu.mem.readAs(tr.base + offset, 4, false) >>> 0;
+    const hi = cpu.mem.readAs(tr.base + offset + 4, 4, false) | 0;
+    return hi * 4294967296 + lo;
+  }
+  return cpu.mem.readAs(tr.base + offset, size, false) >>> 0;
+}
+
+function deliver(cpu: Cpu, fault: CpuFault, software: boolean): void {
+  if (fault.vector === Vector.PF && fault.address !== undefined) cpu.cr2 = Number(BigInt.asIntN(64, fault.address));
+  if (cpu.flags & VM) throw new NotModelled('virtual-8086 mode is not modelled by this CPU');
+  const flags = fault.isTrap || software ? cpu.flags : cpu.flags | RF;
+  if (cpu.longMode) deliver64(cpu, fault, flags);
+  else deliver32(cpu, fault, flags);
+}
+
+
+const TWO32 = 4294967296;
+const split = (v: number): [number, number] => {
+  const h = Math.floor(v / TWO32);
+  return [v - h * TWO32, h];
+};
+
+/** IA-32e mode: 64-bit gates, 16-byte aligned stack, SS:RSP always pushed, IST (SDM 6.14). */
+/**
+ * `flags` is the RFLAGS image to push: "for any fault-class exception except a debug exception
+ * generated in response to an instruction breakpoint, the value pushed for RF is 1" (SDM Vol. 3B,
+ * 17.3.1.1); software interrupts, and faults raised while delivering one, push RF as it is.
+ */
+function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
+  const ext = extOf(fault);
+  const gate = readGate(cpu, fault, true);
+  const { d, newCpl } = handlerCode(cpu, gate, ext, true);
+  if (!isCanonical(gate.offset)) throw generalProtection(ext, `the handler address ${hex(gate.offset)} is not canonical`);
+  const oldCpl = cpu.cpl;
+  const oldSs = cpu.seg[SEG_SS].selector;
+  const oldRsp = cpu.hi[4] * TWO32 + (cpu.lo[4] >>> 0);
+  let rsp = oldRsp;
+  if (gate.ist) rsp = tssRead(cpu, 0x24 + (gate.ist - 1) * 8, 8, ext);
+  else if (newCpl < oldCpl) rsp = tssRead(cpu, 4 + newCpl * 8, 8, ext);
+  if (!isCanonical(rsp)) throw stackFault(ext, `the new stack pointer ${hex(rsp)} is not canonical`);
+  rsp -= rsp % 16 < 0 ? rsp % 16 + 16 : rsp % 16;
+  const frame: number[] = [oldSs, oldRsp, flags, cpu.seg[SEG_CS].selector, cpu.rip];
+  if (fault.errorCode !== undefined) frame.push(fault.errorCode);
+  const user = newCpl === 3;
+  for (const value of frame) {
+    rsp -= 8;
+    if (!isCanonical(rsp)) throw stackFault(ext, `pushing the exception frame: ${hex(rsp)} is not canonical`);
+    const [lo, hi] = split(value);
+    cpu.mem.writeAs(rsp, 8, lo, hi, user);
+  }
+  // Commit: nothing above can have changed the CPU state.
+  const cs = cpu.seg[SEG_CS];
+  cs.selector = (gate.selector & 0xfffc) | newCpl;
+  cs.base = d.base;
+  cs.limit = d.limit;
+  cs.attrs = d.attrs;
+  if (newCpl !== oldCpl) {
+    const ss = cpu.seg[SEG_SS];
+    ss.selector = newCpl;
+    ss.base = 0;
+    ss.limit = 0;
+    ss.attrs = SEG_UNUSABLE | (newCpl << SEG_DPL_SHIFT) | SEG_DB;
+  }
+  const [lo, hi] = split(rsp);
+  cpu.lo[4] = lo;
+  cpu.hi[4] = hi;
+  cpu.rip = gate.offset;
+  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe ? IF : 0));
+  cpu.updateMode();
+}
+
+/** Protected mode: 16- and 32-bit interrupt and trap gates, stack switch through the TSS (SDM 6.12.1). */
+function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
+  const ext = extOf(fault);
+  const gate = readGate(cpu, fault, false);
+  const { d, newCpl } = handlerCode(cpu, gate, ext, false);
+  const width = gate.type >= 0xe ? 4 : 2;
+  const offset = width === 4 ? gate.offset >>> 0 : gate.offset & 0xffff;
+  if (offset > d.limit) throw generalProtection(ext, `the handler offset ${hex(offset)} is beyond its code segment's limit ${hex(d.limit)}`);
+  const oldCpl = cpu.cpl;
+  const frame: number[] = [];
+  let ssDesc: Descriptor | null = null;
+  let ssSel = 0;
+  let sp: number;
+  let stackBig: boolean;
+  let ssBase: number;
+  let ssLimit: number;
+  if (newCpl < oldCpl) {
+    const tss32 = (cpu.tr.attrs & 0xf) >= 9;
+    const espAt = tss32 ? 4 + newCpl * 8 : 2 + newCpl * 4;
+    const newSp = tssRead(cpu, espAt, tss32 ? 4 : 2, ext);
+    ssSel = tssRead(cpu, espAt + (tss32 ? 4 : 2), 2, ext);
+    const err = (ssSel & 0xfffc) | ext;
+    if ((ssSel & 0xfffc) === 0) throw invalidTss(ext, 'the TSS holds a null SS for the new privilege level');
+    if ((ssSel & 3) !== newCpl) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} has RPL ${ssSel & 3}, not ${newCpl}`);
+    try {
+      ssDesc = readDescriptor(cpu, ssSel, `the TSS's SS ${hex(ssSel)}`);
+    } catch (e) {
+      throw e instanceof CpuFault ? invalidTss(err, e.reason) : e;
+    }
+    const t = ssDesc.attrs;
+    if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} is not a writable data segment`);
+    if (((t >> SEG_DPL_SHIFT) & 3) !== newCpl) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} has DPL ${(t >> SEG_DPL_SHIFT) & 3}, not ${newCpl}`);
+    if ((t & SEG_P) === 0) throw stackFault(err, `the TSS's SS ${hex(ssSel)} is not present`);
+    sp = newSp;
+    stackBig = (t & SEG_DB) !== 0;
+    ssBase = ssDesc.base;
+    ssLimit = ssDesc.limit;
+    frame.push(cpu.seg[SEG_SS].selector, cpu.lo[4] >>> 0);
+  } else {
+    const ss = cpu.seg[SEG_SS];
+    stackBig = (ss.attrs & SEG_DB) !== 0;
+    sp = stackBig ? cpu.lo[4] >>> 0 : cpu.lo[4] & 0xffff;
+    ssBase = ss.base;
+    ssLimit = ss.limit;
+  }
+  frame.push(flags, cpu.seg[SEG_CS].selector, cpu.rip >>> 0);
+  if (fault.errorCode !== undefined) frame.push(fault.errorCode);
+  const user = newCpl === 3;
+  for (const value of frame) {
+    sp = stackBig ? (sp - width) >>> 0 : (sp - width) & 0xffff;
+    if (sp + width - 1 > ssLimit) throw stackFault(ssDesc ? (ssSel & 0xfffc) | ext : ext, `pushing the exception frame: offset ${hex(sp)} is beyond SS's limit ${hex(ssLimit)}`);
+    cpu.mem.writeAs((ssBase + sp) >>> 0, width, value | 0, 0, user);
+  }
+  if (ssDesc) {
+    const ss = cpu.seg[SEG_SS];
+    ss.selector = ssSel;
+    ss.base = ssDesc.base;
+    ss.limit = ssDesc.limit;
+    ss.attrs = ssDesc.attrs;
+  }
+  if (stackBig) {
+    cpu.lo[4] = sp;
+    cpu.hi[4] = 0;
+  } else cpu.lo[4] = (cpu.lo[4] & ~0xffff) | sp;
+  const cs = cpu.seg[SEG_CS];
+  cs.selector = (gate.selector & 0xfffc) | newCpl;
+  cs.base = d.base;
+  cs.limit = d.limit;
+  cs.attrs = d.attrs;
+  cpu.rip = offset;
+  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe || gate.type === 0x6 ? IF : 0));
+  cpu.updateMode();
 }

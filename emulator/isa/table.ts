@@ -21,6 +21,7 @@ export interface InstructionFacts {
 }
 
 const MEM = ['#GP(0)', '#SS(0)', '#PF(fault-code)'];
+const IRET_FAULTS = ['#GP(0)', '#GP(selector)', '#NP(selector)', '#SS(selector)', '#SS(0)', '#PF(fault-code)'];
 const CC_NAMES = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 'NP', 'L', 'GE', 'LE', 'G'];
 const CC_TEXT = ['overflow', 'no overflow', 'below (CF=1)', 'above or equal (CF=0)', 'equal (ZF=1)', 'not equal (ZF=0)', 'below or equal (CF=1 or ZF=1)', 'above (CF=0 and ZF=0)', 'sign (SF=1)', 'no sign (SF=0)', 'parity even (PF=1)', 'parity odd (PF=0)', 'less (SF!=OF)', 'greater or equal (SF=OF)', 'less or equal (ZF=1 or SF!=OF)', 'greater (ZF=0 and SF=OF)'];
 
@@ -43,7 +44,7 @@ for (const [base, what, flags] of [
 
 export const INSTRUCTIONS: readonly InstructionFacts[] = [
   // Data movement
-  e('MOV', 'move', 'Copy the source to the destination (registers, memory, immediates, moffs, segment registers).', '', '', [...MEM, '#UD (MOV to CS)', '#GP(selector)', '#NP(selector)']),
+  e('MOV', 'move', 'Copy the source to the destination (registers, memory, immediates, moffs, segment, control and debug registers).', '', '', [...MEM, '#UD (MOV to CS)', '#GP(selector)', '#NP(selector)', '#GP(0) (MOV CRn/DRn at CPL > 0, invalid CRn value)']),
   e('MOVZX', 'move', 'Copy a byte or word, zero-extended.'),
   e('MOVSX', 'move', 'Copy a byte or word, sign-extended.'),
   e('MOVSXD', 'move', 'Copy a doubleword, sign-extended to 64 bits.'),
@@ -152,4 +153,32 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('CPUID', 'misc', 'Report the fixed processor model (see docs/emulator.md).', '', '', []),
   e('RDTSC', 'misc', 'EDX:EAX = time-stamp counter (the retired-instruction count: deterministic).', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
   e('RDTSCP', 'misc', 'RDTSC, and ECX = IA32_TSC_AUX.', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
+  // System
+  e('IRET', 'system', 'Return from an interrupt with a 16-bit frame (IP, CS, FLAGS[, SP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('IRETD', 'system', 'Return from an interrupt with a 32-bit frame (EIP, CS, EFLAGS[, ESP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('IRETQ', 'system', 'Return from an interrupt with a 64-bit frame (RIP, CS, RFLAGS, RSP, SS).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('SYSCALL', 'system', 'Fast call to ring 0: RCX = RIP, R11 = RFLAGS, CS/SS from STAR, RIP = LSTAR, RFLAGS &= ~SFMASK.', 'OSZAPCDI', '', ['#UD (not 64-bit mode or EFER.SCE clear)']),
+  e('SYSRET', 'system', 'Fast return to ring 3: RIP = RCX (ECX), RFLAGS = R11, CS/SS from STAR.', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
+  e('SYSRETQ', 'system', 'SYSRET to 64-bit code (REX.W form).', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
+  e('SWAPGS', 'system', 'Exchange GS.base with IA32_KERNEL_GS_BASE.', '', '', ['#UD (not 64-bit mode)', '#GP(0) (CPL > 0)']),
+  e('LGDT', 'system', 'Load GDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
+  e('LIDT', 'system', 'Load IDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
+  e('SGDT', 'system', 'Store GDTR (limit and base).'),
+  e('SIDT', 'system', 'Store IDTR (limit and base).'),
+  e('LLDT', 'system', 'Load LDTR from an LDT descriptor in the GDT.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
+  e('LTR', 'system', 'Load TR from an available TSS descriptor and mark it busy.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
+  e('SLDT', 'system', 'Store the LDTR selector.'),
+  e('STR', 'system', 'Store the TR selector.'),
+  e('RDMSR', 'system', 'EDX:EAX = MSR[ECX].', '', '', ['#GP(0) (CPL > 0 or unknown MSR)']),
+  e('WRMSR', 'system', 'MSR[ECX] = EDX:EAX.', '', '', ['#GP(0) (CPL > 0, unknown MSR, reserved bits, non-canonical address)']),
+  e('RDFSBASE', 'system', 'Read FS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
+  e('RDGSBASE', 'system', 'Read GS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
+  e('WRFSBASE', 'system', 'Write FS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
+  e('WRGSBASE', 'system', 'Write GS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
+  e('INVLPG', 'system', 'Invalidate the TLB entry for a page (this CPU flushes its whole TLB).', '', '', ['#GP(0) (CPL > 0)']),
+  e('CLTS', 'system', 'Clear CR0.TS.', '', '', ['#GP(0) (CPL > 0)']),
+  e('WBINVD', 'system', 'Write back and invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
+  e('INVD', 'system', 'Invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
+  e('SMSW', 'system', 'Store the low word of CR0.'),
+  e('LMSW', 'system', 'Load CR0 bits 0-3 (PE cannot be cleared).', '', '', ['#GP(0) (CPL > 0)']),
 ];

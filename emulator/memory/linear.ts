@@ -183,6 +183,48 @@ export class LinearMemory {
     if (size > 1) this.physical(lin + size - 1, ACCESS_WRITE);
   }
 
+  /**
+   * A read with an explicit privilege, bypassing the TLB and alignment checks: for the processor's
+   * own accesses to the GDT, IDT, TSS and the stacks it switches to (supervisor accesses).
+   */
+  readAs(lin: number, size: number, user: boolean): number {
+    const access = ACCESS_READ | (user ? ACCESS_USER : 0);
+    const bytes = new Uint8Array(8);
+    const first = this.translateHook(lin, access);
+    const pn = Math.floor(lin * INV_PAGE);
+    const split = Math.min(size, (pn + 1) * PAGE_SIZE - lin);
+    const second = split < size ? this.translateHook(lin + split, access) : 0;
+    for (let k = 0; k < size; k++) {
+      const p = k < split ? first + k : second + k - split;
+      const ppn = Math.floor(p * INV_PAGE);
+      bytes[k] = this.phys.page(ppn, 'read')[p - ppn * PAGE_SIZE];
+    }
+    const dv = new DataView(bytes.buffer);
+    this.hi = dv.getInt32(4, true);
+    return size === 1 ? bytes[0] : size === 2 ? dv.getUint16(0, true) : dv.getInt32(0, true);
+  }
+
+  /** A write with an explicit privilege (see readAs); both pages are translated before any byte is written. */
+  writeAs(lin: number, size: number, lo: number, hi: number, user: boolean): void {
+    const access = ACCESS_WRITE | (user ? ACCESS_USER : 0);
+    const bytes = new Uint8Array(8);
+    const dv = new DataView(bytes.buffer);
+    dv.setInt32(0, lo, true);
+    dv.setInt32(4, hi, true);
+    const first = this.translateHook(lin, access);
+    const pn = Math.floor(lin * INV_PAGE);
+    const split = Math.min(size, (pn + 1) * PAGE_SIZE - lin);
+    const second = split < size ? this.translateHook(lin + split, access) : 0;
+    this.observer?.(first, split);
+    if (split < size) this.observer?.(second, size - split);
+    for (let k = 0; k < size; k++) {
+      const p = k < split ? first + k : second + k - split;
+      const ppn = Math.floor(p * INV_PAGE);
+      this.phys.page(ppn, 'write')[p - ppn * PAGE_SIZE] = bytes[k];
+      if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
+    }
+  }
+
   private slowRead(lin: number, size: number): number {
     if (this.aligned) this.checkAlignment(lin, size);
     const pn = Math.floor(lin * INV_PAGE);

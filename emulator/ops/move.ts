@@ -2,7 +2,8 @@
 import type { Cpu } from '../cpu/state.ts';
 import { testCondition, ZF } from '../cpu/flags.ts';
 import { generalProtection } from '../cpu/faults.ts';
-import { OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../decode/insn.ts';
+import { OP_CR, OP_DR, OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../decode/insn.ts';
+import { movControl } from './system.ts';
 import { ADD, CMP, alu, alu64 } from './alu.ts';
 import { addressOf, getReg, read, read64, readSized, setReg, signExtend, undefinedForm, write, write64, type Factory } from './operands.ts';
 import { loadSegment } from './segments.ts';
@@ -10,6 +11,7 @@ import { loadSegment } from './segments.ts';
 const mov: Factory = (raw) => {
   const [d, s] = raw.ops;
   if (d.kind === OP_SEG || s.kind === OP_SEG) return movSeg(raw.ops[0].kind === OP_SEG, raw);
+  if (d.kind === OP_CR || d.kind === OP_DR || s.kind === OP_CR || s.kind === OP_DR) return movControl(raw);
   const size = d.size;
   if (size === 8) {
     if (d.kind === OP_REG && s.kind === OP_MEM) {

@@ -29,23 +29,23 @@ export function readDescriptor(cpu: Cpu, selector: number, what: string, system 
     throw generalProtection(selector & 0xfffc, `${what}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
   }
   const at = tableBase + index;
-  const lo = cpu.mem.read32(at) >>> 0;
-  const hi = cpu.mem.read32(at + 4) >>> 0;
+  const lo = cpu.mem.readAs(at, 4, false) >>> 0;
+  const hi = cpu.mem.readAs(at + 4, 4, false) >>> 0;
   let limit = (lo & 0xffff) | (hi & 0xf0000);
   let base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
   const attrs = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);
   if (attrs & SEG_G) limit = limit * 4096 + 0xfff;
   if (size === 16 && (attrs & SEG_S) === 0) {
-    const upper = cpu.mem.read32(at + 8) | 0;
+    const upper = cpu.mem.readAs(at + 8, 4, false) | 0;
     base += upper * 4294967296;
   }
   return { base, limit, attrs, at };
 }
 
 /** Sets the descriptor's accessed bit in memory (type bit 0), as every segment load does. */
-function markAccessed(cpu: Cpu, d: Descriptor): void {
+export function markAccessed(cpu: Cpu, d: Descriptor): void {
   if ((d.attrs & 1) === 0) {
-    cpu.mem.write8(d.at + 5, cpu.mem.read8(d.at + 5) | 1);
+    cpu.mem.writeAs(d.at + 5, 1, cpu.mem.readAs(d.at + 5, 1, false) | 1, 0, false);
     d.attrs |= 1;
   }
 }
