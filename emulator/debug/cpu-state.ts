@@ -1,0 +1,141 @@
+/**
+ * A deep copy of every piece of architectural state the CPU object holds, taken generically from
+ * its fields (numbers, typed arrays, segment registers, number arrays, the MSR map) so that state
+ * the CPU gains later is captured without changes here. Scratch fields are copied too: harmless.
+ */
+import type { Cpu } from '../cpu/state.ts';
+
+export type FieldValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'int32s'; value: Int32Array }
+  | { kind: 'numbers'; value: number[] }
+  | { kind: 'segment'; value: SegmentValue }
+  | { kind: 'segments'; value: SegmentValue[] }
+  | { kind: 'map'; value: [number, bigint][] }
+  | { kind: 'boolean'; value: boolean };
+
+export interface SegmentValue {
+  selector: number;
+  base: number;
+  limit: number;
+  attrs: number;
+}
+
+/** The CPU's state by field name. */
+export type CpuState = Record<string, FieldValue>;
+
+/** Fields that are not machine state: the memory objects the CPU points at. */
+const SKIP = new Set(['mem', 'phys']);
+
+const isSegment = (v: unknown): v is SegmentValue =>
+  typeof v === 'object' && v !== null && 'selector' in v && 'base' in v && 'limit' in v && 'attrs' in v;
+
+const copySegment = (s: SegmentValue): SegmentValue => ({ selector: s.selector, base: s.base, limit: s.limit, attrs: s.attrs });
+
+export function captureCpu(cpu: Cpu): CpuState {
+  const out: CpuState = {};
+  for (const [key, v] of Object.entries(cpu)) {
+    if (SKIP.has(key)) continue;
+    if (typeof v === 'number') out[key] = { kind: 'number', value: v };
+    else if (typeof v === 'boolean') out[key] = { kind: 'boolean', value: v };
+    else if (v instanceof Int32Array) out[key] = { kind: 'int32s', value: v.slice() };
+    else if (v instanceof Map) out[key] = { kind: 'map', value: [...(v as Map<number, bigint>).entries()] };
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) out[key] = { kind: 'numbers', value: [...(v as number[])] };
+    else if (Array.isArray(v) && v.every(isSegment)) out[key] = { kind: 'segments', value: (v as SegmentValue[]).map(copySegment) };
+    else if (isSegment(v)) out[key] = { kind: 'segment', value: copySegment(v) };
+  }
+  return out;
+}
+
+/** Writes a captured state back into `cpu`, then refreshes what depends on it (mode, TLBs). */
+export function restoreCpu(cpu: Cpu, state: CpuState): void {
+  const target = cpu as unknown as Record<string, unknown>;
+  for (const [key, f] of Object.entries(state)) {
+    const current = target[key];
+    switch (f.kind) {
+      case 'number':
+      case 'boolean':
+        if (typeof current === typeof f.value) target[key] = f.value;
+        break;
+      case 'int32s':
+        (current as Int32Array).set(f.value);
+        break;
+      case 'numbers':
+        (current as number[]).splice(0, (current as number[]).length, ...f.value);
+        break;
+      case 'segment':
+        Object.assign(current as SegmentValue, f.value);
+        break;
+      case 'segments':
+        f.value.forEach((s, i) => Object.assign((current as SegmentValue[])[i], s));
+        break;
+      case 'map': {
+        const m = current as Map<number, bigint>;
+        m.clear();
+        for (const [k, v] of f.value) m.set(k, v);
+        break;
+      }
+    }
+  }
+  cpu.updateMode();
+  cpu.mem.flush();
+}
+
+/** Names of the fields whose values differ between two states (for tests and the UI's change highlighting). */
+export function diffCpuStates(a: CpuState, b: CpuState): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const k of keys) if (JSON.stringify(toJson(a[k])) !== JSON.stringify(toJson(b[k]))) out.push(k);
+  return out;
+}
+
+/** A JSON-safe form of one field (bigints as hex strings, typed arrays as arrays). */
+export function toJson(f: FieldValue | undefined): unknown {
+  if (f === undefined) return null;
+  switch (f.kind) {
+    case 'int32s': return { kind: f.kind, value: Array.from(f.value) };
+    case 'map': return { kind: f.kind, value: f.value.map(([k, v]) => [k, `0x${v.toString(16)}`]) };
+    default: return f;
+  }
+}
+
+export function fromJson(json: unknown, where: string): FieldValue {
+  const bad = (what: string): never => {
+    throw new Error(`${where}: ${what}`);
+  };
+  if (typeof json !== 'object' || json === null) return bad('expected an object');
+  const { kind, value } = json as { kind?: unknown; value?: unknown };
+  switch (kind) {
+    case 'number':
+      if (typeof value !== 'number') bad('expected a number value');
+      return { kind, value: value as number };
+    case 'boolean':
+      if (typeof value !== 'boolean') bad('expected a boolean value');
+      return { kind, value: value as boolean };
+    case 'int32s':
+      if (!Array.isArray(value) || !value.every((x) => Number.isInteger(x))) bad('expected an array of integers');
+      return { kind, value: Int32Array.from(value as number[]) };
+    case 'numbers':
+      if (!Array.isArray(value) || !value.every((x) => typeof x === 'number')) bad('expected an array of numbers');
+      return { kind, value: [...(value as number[])] };
+    case 'segment':
+      if (!isSegment(value)) bad('expected a segment {selector, base, limit, attrs}');
+      return { kind, value: copySegment(value as SegmentValue) };
+    case 'segments':
+      if (!Array.isArray(value) || !value.every(isSegment)) bad('expected an array of segments');
+      return { kind, value: (value as SegmentValue[]).map(copySegment) };
+    case 'map':
+      if (!Array.isArray(value)) bad('expected an array of [number, hex] pairs');
+      return {
+        kind,
+        value: (value as unknown[]).map((p, i) => {
+          if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'string' || !/^0x[0-9a-f]+$/i.test(p[1])) {
+            return bad(`entry ${i}: expected [number, "0x..."]`);
+          }
+          return [p[0], BigInt(p[1])] as [number, bigint];
+        }),
+      };
+    default:
+      return bad(`unknown field kind ${JSON.stringify(kind)}`);
+  }
+}

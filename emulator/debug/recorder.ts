@@ -1,0 +1,311 @@
+/**
+ * Time travel by journal and replay. While the machine runs forward past the end of the recording,
+ * every memory write's old bytes are journaled, and every `interval` positions the CPU state is
+ * checkpointed. Going back restores memory by undoing the journal down to the nearest checkpoint
+ * at or before the target, restores that checkpoint's CPU state, and re-executes forward: the CPU
+ * is deterministic (RDTSC derives from the step count), so the replay reproduces each state exactly.
+ *
+ * A position counts instruction attempts: position k is the state before the k-th attempt, and an
+ * attempt that faults into a handler is one attempt (its delivery belongs to it).
+ */
+import type { Machine, RunResult } from '../machine.ts';
+import { PAGE_SIZE } from '../memory/physical.ts';
+import { captureCpu, restoreCpu, type CpuState } from './cpu-state.ts';
+
+export interface RecorderOptions {
+  /** Positions between checkpoints (default 1024). A step back replays at most this many attempts. */
+  checkpointInterval?: number;
+  /** Upper bound on the bytes the history may use (default 64 MiB); the oldest history is dropped past it. */
+  maxBytes?: number;
+}
+
+/** Called at each position before its attempt; returning true stops there (never for the first attempt of a run). */
+export type Inspector = (position: number, recording: boolean, mayStop: boolean) => boolean;
+
+export type RecorderStop = 'target' | 'inspector' | 'hlt' | 'fault' | 'triple-fault' | 'error';
+
+export interface AdvanceResult {
+  stop: RecorderStop;
+  result?: RunResult;
+}
+
+const ENTRY_BYTES = 17;
+const CHECKPOINT_BYTES = 1024;
+const INITIAL_ENTRIES = 256;
+/** Budget for one call of Machine.run: the inspector and the target stop it long before. */
+const RUN_BUDGET = 2 ** 52;
+
+class Chunk {
+  /** Journal index where each position's writes begin, relative to `start`. */
+  readonly stepStart: Uint32Array;
+  steps = 0;
+  length = 0;
+  addr = new Float64Array(INITIAL_ENTRIES);
+  size = new Uint8Array(INITIAL_ENTRIES);
+  lo = new Int32Array(INITIAL_ENTRIES);
+  hi = new Int32Array(INITIAL_ENTRIES);
+
+  constructor(readonly start: number, readonly cpu: CpuState, interval: number) {
+    this.stepStart = new Uint32Array(interval + 1);
+  }
+
+  get bytes(): number {
+    return this.addr.length * ENTRY_BYTES + this.stepStart.byteLength + CHECKPOINT_BYTES;
+  }
+
+  grow(): void {
+    const n = this.addr.length * 2;
+    const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+    this.addr = grow(this.addr, new Float64Array(n));
+    this.size = grow(this.size, new Uint8Array(n));
+    this.lo = grow(this.lo, new Int32Array(n));
+    this.hi = grow(this.hi, new Int32Array(n));
+  }
+
+  /** Journal index where position `p` (inside this chunk, or its end) begins. */
+  indexOf(p: number): number {
+    const k = p - this.start;
+    return k >= this.steps ? this.length : this.stepStart[k];
+  }
+}
+
+export class Recorder {
+  readonly interval: number;
+  readonly maxBytes: number;
+  /** The machine's current position. */
+  position = 0;
+  /** The furthest position recorded. */
+  end = 0;
+  /** How the recording ended when its last attempt stopped the machine (HLT, a fault that was not delivered, ...). */
+  terminal: AdvanceResult | null = null;
+  /** Hook for the debugger: breakpoints, watchpoints, events and checks. */
+  inspector: Inspector | null = null;
+  /** Sees every memory write (physical address, size) as it happens, recording or replaying. */
+  onWrite: ((physical: number, size: number) => void) | null = null;
+  /** Times the oldest history was dropped to respect `maxBytes`. */
+  dropped = 0;
+
+  private chunks: Chunk[] = [];
+  private bytes = 0;
+  private recording = false;
+  private target = 0;
+  private attached = false;
+  /** Set before each Machine.run: its first attempt is where the run resumes, never a stop. */
+  private resuming = false;
+
+  constructor(readonly machine: Machine, options: RecorderOptions = {}) {
+    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 1024));
+    this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? 64 * 1024 * 1024);
+    this.reset();
+  }
+
+  /** The earliest position still reachable. */
+  get start(): number {
+    return this.chunks[0].start;
+  }
+
+  /** Bytes the history uses now. */
+  get historyBytes(): number {
+    return this.bytes;
+  }
+
+  /** Forgets all history: the current state becomes position `position` (default: keep the number). */
+  reset(position = this.position): void {
+    this.position = position;
+    this.end = position;
+    this.terminal = null;
+    this.chunks = [];
+    this.bytes = 0;
+    this.newChunk();
+  }
+
+  private newChunk(): void {
+    const c = new Chunk(this.position, captureCpu(this.machine.cpu), this.interval);
+    this.chunks.push(c);
+    this.bytes += c.bytes;
+    this.enforceBound();
+  }
+
+  /** Drops whole chunks from the front while over the bound, always keeping the newest. */
+  private enforceBound(): void {
+    while (this.bytes > this.maxBytes && this.chunks.length > 1) {
+      const old = this.chunks.shift()!;
+      this.bytes -= old.bytes;
+      this.dropped++;
+    }
+  }
+
+  private attach(): void {
+    if (this.attached) return;
+    this.attached = true;
+    this.machine.beforeInstruction = () => {
+      const mayStop = !this.resuming;
+      this.resuming = false;
+      return this.hook(mayStop);
+    };
+    this.machine.cpu.mem.writeObserver = (physical, size) => this.observe(physical, size);
+  }
+
+  /** Stops observing the machine (it then runs at full speed, unrecorded). */
+  detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.machine.beforeInstruction = null;
+    this.machine.cpu.mem.writeObserver = null;
+  }
+
+  private hook(mayStop: boolean): boolean {
+    const k = this.position;
+    if (mayStop && k >= this.target) return true;
+    const inspector = this.inspector;
+    if (inspector !== null && inspector(k, k === this.end, mayStop) && mayStop) return true;
+    if (k === this.end) {
+      let chunk = this.chunks[this.chunks.length - 1];
+      if (chunk.steps === this.interval || this.bytes > this.maxBytes) {
+        this.newChunk();
+        chunk = this.chunks[this.chunks.length - 1];
+      }
+      chunk.stepStart[chunk.steps++] = chunk.length;
+      this.recording = true;
+      this.end = k + 1;
+    } else this.recording = false;
+    this.position = k + 1;
+    return false;
+  }
+
+  private observe(physical: number, size: number): void {
+    if (this.recording) {
+      const chunk = this.chunks[this.chunks.length - 1];
+      if (chunk.length === chunk.addr.length) {
+        this.bytes -= chunk.bytes;
+        chunk.grow();
+        this.bytes += chunk.bytes;
+      }
+      const i = chunk.length++;
+      const mem = this.machine.memory;
+      const pn = Math.floor(physical / PAGE_SIZE);
+      const off = physical - pn * PAGE_SIZE;
+      chunk.addr[i] = physical;
+      chunk.size[i] = size;
+      if (size === 8 || size === 4) {
+        const view = mem.view(pn);
+        chunk.lo[i] = view.getInt32(off, true);
+        chunk.hi[i] = size === 8 ? view.getInt32(off + 4, true) : 0;
+      } else {
+        const page = mem.page(pn);
+        let lo = 0;
+        let hi = 0;
+        for (let b = 0; b < size; b++) {
+          if (b < 4) lo |= page[off + b] << (8 * b);
+          else hi |= page[off + b] << (8 * (b - 4));
+        }
+        chunk.lo[i] = lo;
+        chunk.hi[i] = hi;
+      }
+    }
+    if (this.onWrite !== null) this.onWrite(physical, size);
+  }
+
+  /**
+   * Runs forward until `target` (absolute position), the inspector stops it, or the machine stops
+   * (HLT, a fault not delivered, triple fault, emulator error). Already-recorded positions replay.
+   */
+  advance(target: number): AdvanceResult {
+    this.attach();
+    const m = this.machine;
+    while (this.position < target) {
+      if (this.terminal !== null && this.position === this.end) return this.terminal;
+      this.target = target;
+      this.resuming = true;
+      const result = m.run({ maxInstructions: RUN_BUDGET });
+      switch (result.reason) {
+        case 'breakpoint':
+          return { stop: this.position >= target ? 'target' : 'inspector', result };
+        case 'limit':
+          continue;
+        default: {
+          const stop: AdvanceResult = { stop: result.reason, result };
+          if (this.position === this.end) this.terminal = stop;
+          return stop;
+        }
+      }
+    }
+    return { stop: 'target' };
+  }
+
+  /** Moves the machine to any recorded position between `start` and `end`. */
+  goto(target: number): AdvanceResult {
+    if (!Number.isInteger(target) || target < this.start || target > this.end) {
+      throw new RangeError(`position ${target} is outside the recording (${this.start}..${this.end})`);
+    }
+    if (target < this.position) this.rewindTo(target);
+    if (target === this.position) return { stop: 'target' };
+    const saved = this.inspector;
+    this.inspector = null;
+    try {
+      return this.advance(target);
+    } finally {
+      this.inspector = saved;
+    }
+  }
+
+  /** Restores the checkpoint at or before `target` (memory undone, CPU state loaded); the caller replays from there. */
+  rewindTo(target: number): void {
+    let ci = this.chunks.length - 1;
+    while (ci > 0 && this.chunks[ci].start > target) ci--;
+    const dest = this.chunks[ci];
+    const mem = this.machine.memory;
+    // Undo, newest first, every write between the checkpoint and the current position.
+    for (let j = this.chunks.length - 1; j >= ci; j--) {
+      const c = this.chunks[j];
+      if (c.start >= this.position) continue;
+      const from = c.indexOf(this.position);
+      for (let i = from - 1; i >= 0; i--) {
+        const physical = c.addr[i];
+        const pn = Math.floor(physical / PAGE_SIZE);
+        const off = physical - pn * PAGE_SIZE;
+        const page = mem.page(pn);
+        const size = c.size[i];
+        const lo = c.lo[i];
+        const hi = c.hi[i];
+        for (let b = 0; b < size; b++) page[off + b] = b < 4 ? lo >>> (8 * b) : hi >>> (8 * (b - 4));
+        if (mem.codePages[pn]) mem.onCodeWrite(pn);
+      }
+    }
+    restoreCpu(this.machine.cpu, dest.cpu);
+    this.position = dest.start;
+  }
+
+  /**
+   * Walks backwards from the current position looking for the latest earlier position where
+   * `hit` holds (evaluated by replaying one checkpoint interval at a time). Leaves the machine
+   * there and returns it, or leaves it at the start and returns null.
+   */
+  findBackward(hit: (position: number) => boolean): number | null {
+    let upper = this.position;
+    while (upper > this.start) {
+      let ci = this.chunks.length - 1;
+      while (ci > 0 && this.chunks[ci].start >= upper) ci--;
+      const from = this.chunks[ci].start;
+      this.rewindTo(from);
+      let found: number | null = from < upper && hit(from) ? from : null;
+      const saved = this.inspector;
+      this.inspector = (p) => {
+        if (p < upper && p > from && hit(p)) found = p;
+        return false;
+      };
+      try {
+        this.advance(upper - 1);
+      } finally {
+        this.inspector = saved;
+      }
+      if (found !== null) {
+        this.goto(found);
+        return found;
+      }
+      upper = from;
+      this.goto(from);
+    }
+    return null;
+  }
+}
