@@ -59,6 +59,20 @@ export class CaseRunner {
     this.systemRegions = new Set(px.system.regions.filter((r) => !r.layout).map((r) => r.name));
   }
 
+  /** The code the machine holds now; placed images are rewritten only when they differ, since writing code costs the CPU its decoded instructions. */
+  private placed?: LoadedCode;
+
+  private place(code: LoadedCode): void {
+    const { machine, px } = this;
+    const images: { addr: number; bytes: Uint8Array }[] = [...px.system.images, ...px.harness.sections.map((s) => ({ addr: s.base, bytes: s.bytes })),
+      ...code.asm.sections.map((s) => ({ addr: s.base, bytes: s.bytes })), ...code.trampolines];
+    const fresh = this.placed !== code;
+    for (const { addr, bytes } of images) {
+      if (fresh || !sameBytes(machine.readBytes(addr, bytes.length), bytes)) machine.writeBytes(addr, bytes);
+    }
+    this.placed = code;
+  }
+
   /** The scope setup expressions see: inputs, region addresses and sizes, harness symbols. */
   setupScope(inputs: Inputs): Scope {
     const px = this.px;
@@ -82,10 +96,7 @@ export class CaseRunner {
 
     machine.resetCpu();
     if (this.hasSystem) machine.setSystem(px.system.state);
-    for (const image of px.system.images) machine.writeBytes(image.addr, image.bytes);
-    for (const s of px.harness.sections) machine.writeBytes(s.base, s.bytes);
-    for (const s of code.asm.sections) machine.writeBytes(s.base, s.bytes);
-    for (const t of code.trampolines) machine.writeBytes(t.addr, t.bytes);
+    this.place(code);
     const initialFields = new Map<string, bigint>();
     const images = new Map<string, Uint8Array>();
     for (const r of px.regions.values()) {
@@ -122,6 +133,11 @@ export class CaseRunner {
     const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
     return state;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Names that do not depend on the case: region addresses, sizes, symbols. */
