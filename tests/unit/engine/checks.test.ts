@@ -74,6 +74,11 @@ describe('each check kind passes and fails', () => {
     expect(gradeSubmission(px, '.globl f\nf:\n  ret\n', ports).checks[0].message).toMatch(/^rax holds 0x[0-9a-f]+, expected 0x[0-9a-f]+ \(ref\.rax\)/);
   });
 
+  it('code a case overwrote is restored before the next case', () => {
+    const r = gradeSubmission(exercise('  - { name: c, expect: "box.b == in.rax" }'), '.globl f\nf:\n  movb $0xc3, f\n  mov %rax, 8(%rdi)\n  ret\n', ports);
+    expect(r.status).toBe('pass');
+  });
+
   it('a runaway loop is an error naming the case and the budget', () => {
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), '.globl f\nf:\n1: jmp 1b\n', ports);
     expect(r.status).toBe('error');
