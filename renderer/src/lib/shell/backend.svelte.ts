@@ -1,4 +1,4 @@
-import { ApiCallError, type MethodResult } from '../../../../electron/api/contract.ts';
+import type { MethodResult } from '../../../../electron/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 
 export type BackendStatus =
@@ -12,7 +12,8 @@ export type BackendStatus =
  */
 export class BackendConnection {
   status = $state<BackendStatus>({ state: 'connecting' });
-  notices = $state<string[]>([]);
+  /** The backend's latest notice (e.g. "your progress database was repaired"), until the next one. */
+  notice = $state<string>();
 
   constructor(private readonly client: ApiClient) {}
 
@@ -25,14 +26,13 @@ export class BackendConnection {
       if (echoed.text !== nonce) throw new Error(`app.echo returned '${echoed.text}' for '${nonce}'`);
       this.status = { state: 'connected', info, roundTripMs: Math.round(performance.now() - started) };
     } catch (error) {
-      const message = error instanceof ApiCallError || error instanceof Error ? error.message : String(error);
-      this.status = { state: 'failed', message };
+      this.status = { state: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
   }
 
   listen(): () => void {
     return this.client.on('app.notice', ({ level, message }) => {
-      this.notices = [...this.notices.slice(-4), `${level}: ${message}`];
+      this.notice = level === 'info' ? message : `${level}: ${message}`;
     });
   }
 }
