@@ -104,7 +104,7 @@ export class Debugger {
 
   /** True while the attempt now executing extends the recording (not a replay). */
   private recording(): boolean {
-    return this.recorder.position === this.recorder.end;
+    return this.recorder.recordingAttempt;
   }
 
   get position(): number {

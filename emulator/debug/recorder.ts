@@ -276,36 +276,44 @@ export class Recorder {
     this.position = dest.start;
   }
 
+  /** True while the attempt now executing extends the recording (false during a replay). */
+  get recordingAttempt(): boolean {
+    return this.recording;
+  }
+
   /**
-   * Walks backwards from the current position looking for the latest earlier position where
-   * `hit` holds (evaluated by replaying one checkpoint interval at a time). Leaves the machine
-   * there and returns it, or leaves it at the start and returns null.
+   * Walks backwards from the current position to the latest earlier position where `hit` holds,
+   * replaying one checkpoint interval at a time. `hit` is called at every position of each
+   * scanned interval in increasing order (so it may compare with the position before). Leaves the
+   * machine at the position found and returns it, or returns null with the machine at the start.
    */
   findBackward(hit: (position: number) => boolean): number | null {
-    let upper = this.position;
-    while (upper > this.start) {
+    // Candidates are (from, high]: `from` itself is the top of the next interval down.
+    let high = this.position - 1;
+    while (high > this.start) {
       let ci = this.chunks.length - 1;
-      while (ci > 0 && this.chunks[ci].start >= upper) ci--;
+      while (ci > 0 && this.chunks[ci].start >= high) ci--;
       const from = this.chunks[ci].start;
       this.rewindTo(from);
-      let found: number | null = from < upper && hit(from) ? from : null;
+      let found: number | null = null;
       const saved = this.inspector;
       this.inspector = (p) => {
-        if (p < upper && p > from && hit(p)) found = p;
+        if (hit(p) && p > from) found = p;
         return false;
       };
       try {
-        this.advance(upper - 1);
+        this.advance(high);
       } finally {
         this.inspector = saved;
       }
+      if (hit(high)) found = high;
       if (found !== null) {
         this.goto(found);
         return found;
       }
-      upper = from;
-      this.goto(from);
+      high = from;
     }
+    this.goto(this.start);
     return null;
   }
 }
