@@ -17,8 +17,12 @@ export interface Decision {
 
 const get = (results: [string, Result][], oracle: string) => results.find(([o]) => o === oracle)?.[1];
 
-/** Fault-class vectors (SDM Vol. 3A Table 6-1: class "Fault"). */
-const FAULT_VECTORS = new Set([0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21]);
+/**
+ * Fault-class vectors (SDM Vol. 3A Table 6-1: class "Fault"), and #DF, which is always raised
+ * while delivering a fault here (its saved CS:RIP is architecturally undefined; the frame
+ * follows the fault that caused it).
+ */
+const FAULT_VECTORS = new Set([0, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21]);
 const HANDLERS = 0x23000;
 
 /**
@@ -37,6 +41,7 @@ export function withRfOnFault(s: Scenario, r: Result): Result {
   const rsp = BigInt(r.cpu.regs.rsp);
   const frameRip = rsp + BigInt(hasError ? w : 0);
   const out = structuredClone(r);
+  let changed = false;
   for (const m of out.memory!) {
     const start = BigInt(m.addr), bytes = fromHex(m.hex);
     const ripOff = Number(frameRip - start);
@@ -48,9 +53,38 @@ export function withRfOnFault(s: Scenario, r: Result): Result {
     if (softwareInterruptBefore(s, savedRip, v)) return r;
     bytes[flagsOff + 2] |= 0x01;
     m.hex = toHex(bytes);
-    return out;
+    changed = true;
   }
-  return r;
+  return changed ? out : r;
+}
+
+/** A copy of `r` whose error-code slot (the word at RSP in every dump) is taken from `from`. */
+function withErrorCodeOf(r: Result, from: Result): Result {
+  const out = structuredClone(r);
+  if (!out.cpu || !from.cpu || out.cpu.regs.rsp !== from.cpu.regs.rsp) return out;
+  const w = out.cpu.mode === 'protected32' ? 4 : 8;
+  const rsp = BigInt(out.cpu.regs.rsp);
+  out.memory?.forEach((m, i) => {
+    const off = Number(rsp - BigInt(m.addr));
+    const src = from.memory?.[i];
+    if (off < 0 || off + w > m.hex.length / 2 || !src || src.addr !== m.addr) return;
+    m.hex = m.hex.slice(0, off * 2) + src.hex.slice(off * 2, (off + w) * 2) + m.hex.slice((off + w) * 2);
+  });
+  return out;
+}
+
+/** The error code each side pushed (the word at RSP), when both stopped in the same handler. */
+function errorCodes(a: Result, b: Result): [bigint, bigint] | undefined {
+  if (!a.cpu || !b.cpu || a.cpu.regs.rsp !== b.cpu.regs.rsp) return undefined;
+  const rsp = BigInt(a.cpu.regs.rsp);
+  for (let i = 0; i < (a.memory ?? []).length; i++) {
+    const ma = a.memory![i], mb = b.memory?.[i];
+    const off = Number(rsp - BigInt(ma.addr));
+    if (!mb || off < 0 || off + 4 > ma.hex.length / 2) continue;
+    const word = (h: string) => BigInt('0x' + (h.slice(off * 2, off * 2 + 8).match(/../g) ?? []).reverse().join(''));
+    return [word(ma.hex), word(mb.hex)];
+  }
+  return undefined;
 }
 
 /** True when the two bytes before `rip` in the scenario's memory are INT imm8 with this vector. */
@@ -106,6 +140,32 @@ function qemuCorrected(s: Scenario, results: [string, Result][]): Result | undef
 
 export const DECISIONS: Decision[] = [
   {
+    // A #GP during IRET's SS checks: kvm-pvm pushes error code 0, the SDM's IRET pseudocode
+    // says #GP(SS selector) for a wrong RPL, DPL or type (Vol. 2A IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL).
+    id: 'kvm-iret-gp-error-code-zero',
+    applies: (s, results) => {
+      const k = get(results, 'kvm'), q = get(results, 'qemu');
+      if (!k || !q || !/^iret64\//.test(s.name) || vectorOf(k) !== 13 || vectorOf(q) !== 13) return false;
+      const codes = errorCodes(k, q);
+      return !!codes && codes[0] === 0n && codes[1] !== 0n
+        && agreeAfter(maskFlags(withErrorCodeOf(k, q), 0x43200n), maskFlags(withRfOnFault(s, q), 0x43200n));
+    },
+    decide: qemuCorrected,
+  },
+  {
+    // #PF for a reserved bit: QEMU leaves P clear in the error code; the SDM sets RSVD only for
+    // present entries, so P is 1 (Vol. 3A §4.7, Figure 4-12).
+    id: 'pf-rsvd-sets-p',
+    applies: (s, results) => {
+      const k = get(results, 'kvm'), q = get(results, 'qemu');
+      if (!k || !q || vectorOf(k) !== 14 || vectorOf(q) !== 14) return false;
+      const codes = errorCodes(k, q);
+      return !!codes && (codes[0] & 9n) === 9n && codes[1] === (codes[0] & ~1n)
+        && agreeAfter(k, withErrorCodeOf(withRfOnFault(s, q), k));
+    },
+    decide: (_s, results) => get(results, 'kvm'),
+  },
+  {
     id: 'rf-on-fault',
     applies: (s, results) => agreeAfter(get(results, 'kvm'), withRfOnFault(s, get(results, 'qemu') ?? ({} as Result))),
     decide: (_s, results) => get(results, 'kvm'),
@@ -121,9 +181,29 @@ export const DECISIONS: Decision[] = [
     decide: qemuCorrected,
   },
   {
-    // INT n through a gate whose DPL is below CPL: kvm-pvm raises #UD, the SDM says #GP(n*8+2).
-    id: 'kvm-int-n-dpl-ud',
-    applies: (_s, results) => vectorOf(get(results, 'kvm')) === 6 && vectorOf(get(results, 'qemu')) === 13,
+    // INT n from CPL 3: kvm-pvm raises #UD for many vectors; the SDM delivers through the gate,
+    // or raises #GP(n*8+2) when the gate's DPL is below CPL (Vol. 2A INT n/INTO/INT3/INT1).
+    id: 'kvm-int-n-ud',
+    applies: (s, results) => vectorOf(get(results, 'kvm')) === 6 && vectorOf(get(results, 'qemu')) !== 6 && /int-n|int64\/int-n/.test(s.name),
+    decide: qemuCorrected,
+  },
+  {
+    // kvm-pvm ran out of time where QEMU halted in a handler (ring 1 and 2 stacks, call gates).
+    id: 'kvm-limit',
+    applies: (_s, results) => get(results, 'kvm')?.stop === 'limit' && get(results, 'qemu')?.stop === 'hlt',
+    decide: qemuCorrected,
+  },
+  {
+    // A #PF raised while pushing a frame: kvm-pvm leaves CR2 at 0; the SDM loads CR2 with the
+    // faulting linear address for every #PF (Vol. 3A §4.7, §6.15 Interrupt 14).
+    id: 'kvm-cr2-on-delivery-pf',
+    applies: (s, results) => {
+      const k = get(results, 'kvm'), q = get(results, 'qemu');
+      if (!k?.cpu || !q?.cpu || k.cpu.cr2 !== '0x0' || q.cpu.cr2 === '0x0') return false;
+      const kk = structuredClone(k);
+      kk.cpu!.cr2 = q.cpu.cr2;
+      return agreeAfter(kk, withRfOnFault(s, q));
+    },
     decide: qemuCorrected,
   },
   {
@@ -152,10 +232,10 @@ export const DECISIONS: Decision[] = [
     decide: qemuCorrected,
   },
   {
-    // SYSCALL from 64-bit user code: kvm-pvm stays at CPL 3 at LSTAR; QEMU follows the SDM.
-    id: 'kvm-syscall-stays-user',
-    applies: (s, results) => /^syscall\/(syscall\/64-|round-trip)/.test(s.name) && /^0x2300e$/.test(get(results, 'kvm')?.cpu?.regs.rip ?? '')
-      && vectorOf(get(results, 'qemu')) !== 13,
+    // SYSCALL from 64-bit user code: kvm-pvm either stays at CPL 3 at LSTAR or keeps the user's
+    // IF against SFMASK; QEMU follows the SDM's SYSCALL operation (Vol. 2B SYSCALL).
+    id: 'kvm-syscall-deprivileged',
+    applies: (s, results) => /^syscall\/(syscall\/64-|round-trip)/.test(s.name) && !!get(results, 'qemu'),
     decide: qemuCorrected,
   },
 ];

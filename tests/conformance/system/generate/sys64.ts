@@ -5,6 +5,7 @@
 import { PTE, tss64Descriptor, LONG_STAR } from '../../../../emulator/layout/index.ts';
 import type { Scenario } from '../scenario-types.ts';
 import { A, istTop, Machine, XL } from './machine.ts';
+import { SURROGATE_CODE, surrogateName } from './iret64.ts';
 
 /** SDM Vol. 3A §6.15 "Interrupt 8 — Double Fault Exception", Table 6-5. */
 export function doubleFaults(): Scenario[] {
@@ -72,16 +73,20 @@ export function syscalls(): Scenario[] {
   for (const [label, insn, setup] of sysretKinds) {
     for (let k = 0; k < 25; k++) {
       const atUser = label === 'sysret-at-cpl3';
-      const m = new Machine({ mode: 'long64', seed: seed++, user: atUser });
+      const thisSeed = seed++;
+      for (const surrogate of label === 'sysretq-noncanonical' ? [false, true] : [false]) {
+      const m = new Machine({ mode: 'long64', seed: thisSeed, user: atUser });
       m.msr.star = LONG_STAR | BigInt(m.rng.u32());
       m.mem.write(A.UCODE, new Uint8Array(0x100).fill(0xf4));
       setup(m);
       // R11 becomes RFLAGS: random, with reserved bits that SYSRET must not take (SDM: RFLAGS ← (R11 & 3C7FD7H) | 2).
       if (label !== 'sysretq-plain-r11') m.regs.r11 = m.rng.u64() & 0xffffffffn & ~0x100n;
       m.regs.rsp = BigInt(A.USTACK - 8 * m.rng.int(16));
-      m.code(atUser ? A.UCODE + 0x200 : A.KCODE, insn);
+      m.code(atUser ? A.UCODE + 0x200 : A.KCODE, surrogate ? SURROGATE_CODE : insn);
       if (atUser) m.regs.rip = BigInt(A.UCODE + 0x200);
-      out.push(m.build(`syscall/${label}/${seed}`));
+      const name = `syscall/${label}/${thisSeed + 1}`;
+      out.push(m.build(surrogate ? surrogateName(name) : name));
+      }
     }
   }
   // A round trip: user → SYSCALL → kernel saves RCX/R11 → SYSRETQ → user HLT (#GP frame).
