@@ -9,7 +9,7 @@ import { OperandError, parseAttOperand, parseIntelOperand, setRegisterSuggester,
 import { lookupRegister, registerNames, type RegInfo } from './encode-registers.ts';
 import { resolveMnemonic, type MnemonicInfo } from './mnemonics.ts';
 import { EncodeError, candidates, choose, encodeForm, immFits, immWidth, type Choice, type Opnd, type Request } from './encode.ts';
-import { allMnemonics, OperandKind as K, type Form } from './encode-table.ts';
+import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-table.ts';
 import { nopFill } from './nops.ts';
 import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
@@ -210,19 +210,17 @@ export class Assembler {
     return `.L${label}\u0002${n}`;
   }
 
-  private hooks(st: Stmt): ExprParseHooks {
-    return {
-      localRef: (label, dir, col, end) => {
-        const count = this.localCounts.get(label) ?? 0;
-        if (dir === 'b') {
-          if (count === 0) throw new ExprError(`no local label \`${label}:\` before this \`${label}b\``, col, end);
-          return this.localName(label, count);
-        }
-        void st;
-        return this.localName(label, count + 1);
-      },
-    };
-  }
+  /** Local label references resolve when read: `1b` is the last `1:` so far, `1f` the next one. */
+  private readonly exprHooks: ExprParseHooks = {
+    localRef: (label, dir, col, end) => {
+      const count = this.localCounts.get(label) ?? 0;
+      if (dir === 'b') {
+        if (count === 0) throw new ExprError(`no local label \`${label}:\` before this \`${label}b\``, col, end);
+        return this.localName(label, count);
+      }
+      return this.localName(label, count + 1);
+    },
+  };
 
   private displayName(name: string): string {
     const i = name.indexOf('\u0002');
@@ -488,7 +486,7 @@ export class Assembler {
 
   private exprFrom(st: Stmt, text: string, col: number): Expr {
     const cur = new TokenCursor(this.tokens(text, col));
-    const e = parseExpr(cur, this.hooks(st));
+    const e = parseExpr(cur, this.exprHooks);
     if (!cur.atEnd()) {
       const t = cur.peek();
       throw new ExprError(`unexpected \`${t.text}\` after expression`, t.col, t.end);
@@ -525,7 +523,7 @@ export class Assembler {
   }
 
   /** Arguments with their columns. */
-  private args(st: Stmt, text: string, col: number): { text: string; col: number }[] {
+  private args(text: string, col: number): { text: string; col: number }[] {
     const parts = this.splitArgs(text);
     const out: { text: string; col: number }[] = [];
     let pos = 0;
@@ -534,7 +532,6 @@ export class Assembler {
       out.push({ text: p.trim(), col: col + pos + lead });
       pos += p.length + 1;
     }
-    void st;
     return out;
   }
 
@@ -730,7 +727,7 @@ export class Assembler {
   // ---------------------------------------------------------------- directives
 
   private directive(st: Stmt, word: string, rest: string, restCol: number, loc: Loc): void {
-    const args = () => this.args(st, rest, restCol);
+    const args = () => this.args(rest, restCol);
     const expr = (a: { text: string; col: number }) => this.exprFrom(st, a.text, a.col);
     switch (word) {
       case '.text':
@@ -991,7 +988,7 @@ export class Assembler {
     }
     const rest = toks.slice(cur.pos);
     const parts = splitOperands(rest);
-    const octx = { hooks: this.hooks(st), evalConst: (e: Expr) => this.tryConstant(e) };
+    const octx = { hooks: this.exprHooks, evalConst: (e: Expr) => this.tryConstant(e) };
     let asts: OpAst[] = [];
     const commas = topLevelCommas(rest);
     for (const [i, p] of parts.entries()) {
@@ -1309,7 +1306,6 @@ export class Assembler {
     if (ops.some((o) => o.k === 'mem') && this.intel && ops.some((o) => o.k === 'imm')) {
       return this.error(`ambiguous operand size for \`${mn.written}\`: write e.g. \`${mn.written} qword ptr [...], ...\``, loc);
     }
-    void st;
     return this.error(`invalid operands for \`${mn.written}\`${this.shapeHint(ops)}`, loc);
   }
 
@@ -1579,12 +1575,7 @@ function base(mn: MnemonicInfo): string {
 }
 
 function allFormsFor(mnemonic: string, bits: Bits): Form[] {
-  return candidatesAll(mnemonic).filter((f) => (bits === 64 ? f.mode64 : bits === 32 ? f.mode32 : f.mode16));
-}
-
-import { formsOf } from './encode-table.ts';
-function candidatesAll(m: string): Form[] {
-  return formsOf(m) ?? [];
+  return (formsOf(mnemonic) ?? []).filter((f) => (bits === 64 ? f.mode64 : bits === 32 ? f.mode32 : f.mode16));
 }
 
 let mnemonicList: string[] | null = null;
@@ -1605,6 +1596,3 @@ setRegisterSuggester((name) => {
   return near ? `; did you mean %${near}?` : '';
 });
 
-export function lookupRegisterName(name: string): RegInfo | undefined {
-  return lookupRegister(name);
-}

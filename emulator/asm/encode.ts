@@ -112,7 +112,7 @@ function isImmKind(kind: number): boolean {
 
 function memAddrBits(m: MemRef, bits: Bits): number {
   const r = m.base ?? m.index;
-  if (r) return r.cls === 'ip' ? r.size : r.size;
+  if (r) return r.size;
   return bits;
 }
 
