@@ -33,14 +33,13 @@ function isDoubleFault(first: number, second: number): boolean {
 export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPolicy): Delivery {
   if (!policy.deliverThroughIdt || fault.vector < 0 || fault.vector > 255) return 'stop';
   let event = fault;
-  // Faults raised while delivering a software interrupt are faults on that INT instruction.
-  const software = fault.isTrap;
   for (;;) {
     try {
-      deliver(cpu, event, software);
+      deliver(cpu, event);
       return 'delivered';
     } catch (second) {
       if (!(second instanceof CpuFault)) throw second;
+      // A fault raised while delivering a software interrupt is a fault on that INT instruction.
       if (event.isTrap) cpu.rip = Number(BigInt.asIntN(64, event.rip));
       second.rip = event.rip;
       if (second.vector < 0) throw new NotModelled(`while delivering ${event.name}: ${second.message}`);
@@ -137,10 +136,10 @@ function tssRead(cpu: Cpu, offset: number, size: number, ext: number): number {
   return cpu.mem.readAs(tr.base + offset, size, false) >>> 0;
 }
 
-function deliver(cpu: Cpu, fault: CpuFault, software: boolean): void {
+function deliver(cpu: Cpu, fault: CpuFault): void {
   if (fault.vector === Vector.PF && fault.address !== undefined) cpu.cr2 = Number(BigInt.asIntN(64, fault.address));
   if (cpu.flags & VM) throw new NotModelled('virtual-8086 mode is not modelled by this CPU');
-  const flags = fault.isTrap || software ? cpu.flags : cpu.flags | RF;
+  const flags = fault.isTrap ? cpu.flags : cpu.flags | RF;
   if (cpu.longMode) deliver64(cpu, fault, flags);
   else deliver32(cpu, fault, flags);
 }
@@ -156,7 +155,7 @@ const split = (v: number): [number, number] => {
 /**
  * `flags` is the RFLAGS image to push: "for any fault-class exception except a debug exception
  * generated in response to an instruction breakpoint, the value pushed for RF is 1" (SDM Vol. 3B,
- * 17.3.1.1); software interrupts, and faults raised while delivering one, push RF as it is.
+ * 17.3.1.1), including faults raised while delivering INT n; software interrupts push RF as it is.
  */
 function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);

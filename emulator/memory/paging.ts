@@ -100,7 +100,7 @@ function walk(cpu: Cpu, linear: number, access: number): number {
       // Bits MAXPHYADDR..51 (IA-32e) or MAXPHYADDR..62 (PAE) are reserved, and bit 63 unless EFER.NXE.
       const reservedHigh = (e.hi >>> (MAXPHYADDR - 32)) & (long ? 0xfff : 0x7fffff);
       if (reservedHigh !== 0 || (!nxe && e.hi & 0x80000000)) throw fault(ERR_P | ERR_RSVD, `reserved bits are set in the ${entryName(long, pae, level, levels.length)}`);
-      if (paeTop && (e.lo & 0x1e6) !== 0) throw fault(ERR_P | ERR_RSVD, 'reserved bits are set in the PDPTE');
+      // PAE PDPTEs: the SDM reserves bits 1-2 and 5-8 and checks them when CR3 is loaded; like QEMU, this CPU ignores them.
       if (long && level === 0 && e.lo & PS) throw fault(ERR_P | ERR_RSVD, 'PS is set in the PML4E (reserved)');
       if (nxe && e.hi & 0x80000000) noExec = true;
     }

@@ -63,7 +63,6 @@ function returnCode(cpu: Cpu, sel: number, what: string): Descriptor {
   if (conforming && dpl > rpl) throw generalProtection(err, `${what}: conforming return CS ${hex(sel)} has DPL ${dpl} above its RPL ${rpl}`);
   if (!conforming && dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} but RPL ${rpl}`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
-  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: return CS ${hex(sel)} has both L and D set`);
   return d;
 }
 
@@ -109,10 +108,24 @@ function iret(size: number): Factory {
     const tempCs = readStack(cpu, size, size) & 0xffff;
     const tempFlags = readStack(cpu, 2 * size, size);
     if (!cpu.longMode && tempFlags & VM && cpu.cpl === 0) throw new NotModelled(`${what} to virtual-8086 mode is not modelled by this CPU`);
+    // IA-32e mode checks a null CS and a non-canonical return RIP before reading any descriptor (SDM IRET, IA-32e-MODE-RETURN).
+    if (cpu.longMode) {
+      if ((tempCs & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
+      if (!isCanonical(tempRip)) throw generalProtection(0, `${what}: return RIP ${hex(tempRip)} is not canonical`);
+    }
     const d = returnCode(cpu, tempCs, what);
     const newCpl = tempCs & 3;
     const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
     const popStack = in64 || newCpl > cpu.cpl;
+    // The return RIP is checked before the return SS (the order KVM and QEMU agree on).
+    let rip: number;
+    if (to64) {
+      rip = size === 8 ? tempRip : size === 4 ? tempRip >>> 0 : tempRip & 0xffff;
+      if (!isCanonical(rip)) throw generalProtection(0, `${what}: return RIP ${hex(rip)} is not canonical`);
+    } else {
+      rip = size === 2 ? tempRip & 0xffff : size === 4 ? tempRip >>> 0 : tempRip;
+      if (rip > d.limit || rip < 0) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
+    }
     let tempSp = 0;
     let tempSs = 0;
     let ssDesc: Descriptor | null = null;
@@ -120,14 +133,6 @@ function iret(size: number): Factory {
       tempSp = readStack(cpu, 3 * size, size);
       tempSs = readStack(cpu, 4 * size, size) & 0xffff;
       ssDesc = returnStack(cpu, tempSs, newCpl, to64, what);
-    }
-    let rip: number;
-    if (to64) {
-      rip = size === 8 ? tempRip : size === 4 ? tempRip >>> 0 : tempRip & 0xffff;
-      if (!isCanonical(rip)) throw generalProtection(0, `${what}: return RIP ${hex(rip)} is not canonical`);
-    } else {
-      rip = size === 2 ? tempRip & 0xffff : tempRip % TWO32;
-      if (rip > d.limit) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
     }
     // Commit (no fault can happen past this point).
     const mask = iretFlagsMask(cpu, size);
