@@ -1298,6 +1298,17 @@ export class Assembler {
     if (regs.length >= 2 && new Set(regs.map((r) => r.reg.size)).size > 1 && !['movzx', 'movsx', 'movsxd', 'shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'in', 'out', 'shld', 'shrd', 'lar', 'lsl'].includes(mn.mnemonics[0])) {
       return this.error(`operand size mismatch: \`${mn.written}\` with %${regs[0].reg.name} (${regs[0].reg.size}-bit) and %${regs[1].reg.name} (${regs[1].reg.size}-bit)`, loc);
     }
+    if (req.size !== null) {
+      const sized = candidates({ ...req, size: null, srcSize: null });
+      const suffixOk = forms.some((f) => (f.operandSize || 0) === req.size || (req.size === 8 && f.operandSize === 0));
+      if (!suffixOk || (sized.forms.length > 0 && !regs.length)) {
+        return this.error(`invalid instruction suffix for \`${mn.written}\` in ${this.bits}-bit code`, mloc);
+      }
+    }
+    for (const r of regs) {
+      const fits = forms.some((f) => f.kinds.some((k) => registerFitsKind(r.reg, k)));
+      if (!fits) return this.error(`\`${mn.written}\` cannot take the ${r.reg.size}-bit register %${r.reg.name}${this.bits === 64 && r.reg.size === 32 && mn.stack ? ' in 64-bit code (use the 64-bit register)' : ''}`, loc);
+    }
     const imm = ops.find((o) => o.k === 'imm');
     if (imm && imm.k === 'imm' && imm.v.known) {
       const loose = candidates({ ...req, operands: req.operands.map((o) => (o.k === 'imm' ? { k: 'imm', value: 0n, known: true } : o)) });
@@ -1572,6 +1583,17 @@ function registerByNum(size: number, num: number): RegInfo | undefined {
 
 function base(mn: MnemonicInfo): string {
   return mn.mnemonics[0];
+}
+
+const gprKindSizes: Record<number, number> = {
+  [K.r8_or_mem]: 8, [K.r8_reg]: 8, [K.r8_opcode]: 8, [K.al]: 8, [K.cl]: 8,
+  [K.r16_or_mem]: 16, [K.r16_reg]: 16, [K.r16_rm]: 16, [K.r16_opcode]: 16, [K.ax]: 16, [K.dx]: 16,
+  [K.r32_or_mem]: 32, [K.r32_reg]: 32, [K.r32_rm]: 32, [K.r32_opcode]: 32, [K.eax]: 32,
+  [K.r64_or_mem]: 64, [K.r64_reg]: 64, [K.r64_rm]: 64, [K.r64_opcode]: 64, [K.rax]: 64,
+};
+
+function registerFitsKind(r: RegInfo, kind: number): boolean {
+  return gprKindSizes[kind] === r.size;
 }
 
 function allFormsFor(mnemonic: string, bits: Bits): Form[] {

@@ -33,6 +33,8 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['.error "stop here"', 1, 1, 'stop here'],
   ['.equ K', 1, 1, '`.equ` takes a symbol name and a value'],
   ['.set A, B\n.set B, A\n.byte A', 1, 1, 'defined in terms of itself'],
+  ['pushl %eax', 1, 1, 'invalid instruction suffix for `pushl` in 64-bit code'],
+  ['push %eax', 1, 1, '`push` cannot take the 32-bit register %eax in 64-bit code'],
   ['lock addl %eax, %ebx', 1, 1, 'expecting lockable instruction after `lock`'],
   ['lock movl %eax, (%rbx)', 1, 1, 'expecting lockable instruction after `lock`'],
   ['.intel_syntax noprefix\nmovs', 2, 1, 'ambiguous operand size for `movs`'],
