@@ -27,9 +27,13 @@ export interface CaseState {
   writes?: number[];
 }
 
+/** A case's random inputs; in protected32, register inputs keep only the 32 bits the registers have. */
 export function drawInputs(px: PreparedExercise, seed: bigint, caseIndex: number): Inputs {
   const rng = Prng.forCase(seed, caseIndex);
-  return new Map(px.inputs.map(({ name, generator }) => [name, generator.draw(rng)]));
+  return new Map(px.inputs.map(({ name, generator }) => {
+    const value = generator.draw(rng);
+    return [name, px.bits === 32 && isRegister(name) ? value & 0xffffffffn : value];
+  }));
 }
 
 /** `jmp rel32` from each trampoline slot to the learner's entry point. */

@@ -111,6 +111,19 @@ describe('each check kind passes and fails', () => {
   });
 });
 
+describe('protected32', () => {
+  it('grades 32-bit code: registers hold 32-bit values, structs keep their layout', () => {
+    const spec = `id: p\ntitle: P\nmode: protected32\nentry: f\ncases: 30\ntypes:\n  pair: { fields: [{ lo: 4 }, { hi: 4 }] }\nmemory:\n  pair: { at: 0x20000, type: pair, expose: true }\n  stack: { at: 0x70000, size: 0x1000 }\nrandom:\n  rax: u64\n  rbx: u32\nchecks:\n  - { name: stores, expect: "pair.lo == in.rax && pair.hi == in.rbx && in.rax < 0x100000000" }\n  - { name: keeps ebx, preserved: [rbx, rsp] }\n`;
+    const files = new Map([['p/exercise.yaml', spec], ['p/README.md', ''], ['p/starter.s', ''], ['p/solution.s', '']]);
+    const px = prepareExercise(loadExercise(files, 'p', 'pack'), ports.assembler);
+    expect(px.learnerSymbols.PAIR_HI).toBe(4);
+    const good = gradeSubmission(px, '.globl f\nf:\n  movl %eax, pair + PAIR_LO\n  movl %ebx, pair + PAIR_HI\n  ret\n', ports);
+    expect(good.status).toBe('pass');
+    const bad = gradeSubmission(px, '.globl f\nf:\n  movl %ebx, pair + PAIR_LO\n  xorl %ebx, %ebx\n  ret\n', ports);
+    expect(bad.checks.map((c) => c.passed)).toEqual([false, false]);
+  });
+});
+
 describe('determinism and the minimizer', () => {
   const px = exercise('  - { name: c, expect: "box.b == in.rax" }');
 
