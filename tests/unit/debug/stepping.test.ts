@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { debug } from './helpers.ts';
-import { CONTEXT_SWITCH } from './time-travel.test.ts';
+import { CONTEXT_SWITCH } from './programs.ts';
 
 const lineOf = (source: string, text: string): number => source.split('\n').findIndex((l) => l.includes(text)) + 1;
 

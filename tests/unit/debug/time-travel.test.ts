@@ -1,65 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { debug, expectSameState, fullState, type FullState } from './helpers.ts';
+import { CONTEXT_SWITCH } from './programs.ts';
 
-/** Two tasks switching stacks through a switch_to that saves and restores the callee-saved registers. */
-export const CONTEXT_SWITCH = `
-    .text
-start:
-    lea stack_b_top(%rip), %rax
-    lea task_b_entry(%rip), %rcx
-    sub $8, %rax
-    mov %rcx, (%rax)
-    sub $48, %rax
-    mov %rax, task_b(%rip)
-    mov $1, %rbx
-    mov $2, %rbp
-    mov $3, %r12
-    mov $5, %rcx
-loop:
-    push %rcx
-    lea task_a(%rip), %rdi
-    lea task_b(%rip), %rsi
-    call switch_to
-    pop %rcx
-    rdtsc
-    dec %rcx
-    jnz loop
-    hlt
-
-switch_to:
-    push %rbp
-    push %rbx
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-    mov %rsp, (%rdi)
-    mov (%rsi), %rsp
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbx
-    pop %rbp
-    ret
-
-task_b_entry:
-    mov $100, %rbx
-1:  add $1, %rbx
-    imul $3, %rbx, %r12
-    mov %r12, counter(%rip)
-    lea task_b(%rip), %rdi
-    lea task_a(%rip), %rsi
-    call switch_to
-    jmp 1b
-
-    .data
-task_a: .quad 0
-task_b: .quad 0
-counter: .quad 0
-    .space 512
-stack_b_top:
-`;
 
 /** Records a forward run one step at a time, keeping every intermediate state. */
 function recordForward(source: string, interval: number) {

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { DebugEvent } from '../../../emulator/debug/events.ts';
+import { expectSameState, fullState, type FullState } from './helpers.ts';
+import { ROUND_TRIP, ROUND_TRIP_GATES as GATES } from './programs.ts';
+import { GDT, IDT, IST1, RSP0, kernel } from './system.ts';
+
+
+
+describe('an interrupt round trip through ring 3', () => {
+  it('steps back from the end to the start reproducing every state, and forward again identically', () => {
+    const { dbg, machine } = kernel(ROUND_TRIP, GATES, { checkpointInterval: 4 });
+    const states: FullState[] = [fullState(machine)];
+    for (;;) {
+      const stop = dbg.step();
+      states.push(fullState(machine));
+      if (stop.reason !== 'step') {
+        expect(stop.reason).toBe('hlt');
+        break;
+      }
+    }
+    expect(machine.cpu.cpl).toBe(0);
+    expect(machine.getRegister('rbx')).toBe(0x30n + 2n);
+    for (let p = states.length - 1; p >= 0; p--) {
+      dbg.goto(p);
+      expectSameState(fullState(machine), states[p], `position ${p}`);
+    }
+    for (let p = 1; p < states.length; p++) {
+      dbg.step();
+      expectSameState(fullState(machine), states[p], `replayed position ${p}`);
+    }
+  });
+
+  it('logs the table loads, privilege changes, interrupts with their frames and stacks, and the returns', () => {
+    const { dbg, address } = kernel(ROUND_TRIP, GATES);
+    expect(dbg.continue().reason).toBe('hlt');
+    const summary = dbg.events.map((e: DebugEvent) => {
+      switch (e.kind) {
+        case 'exception': return `${e.name} v${e.vector} ${e.outcome} cpl ${e.cplBefore}->${e.cplAfter} on ${e.stack}`;
+        case 'privilege': return `cpl ${e.from}->${e.to} by ${e.cause}`;
+        case 'return': return `${e.mnemonic} ${e.fromCpl}->${e.toCpl}`;
+        case 'gdtr-load': case 'idtr-load': return `${e.kind} 0x${e.after.base.toString(16)}`;
+        case 'tr-load': return `tr-load 0x${e.after.selector!.toString(16)}`;
+        case 'table-write': return `write ${e.table}+${e.offset} by ${e.mnemonic}`;
+        default: return e.kind;
+      }
+    });
+    expect(summary).toEqual([
+      `gdtr-load 0x${GDT.toString(16)}`,
+      `idtr-load 0x${IDT.toString(16)}`,
+      // LTR marks the TSS descriptor busy: a write into the GDT made by the CPU.
+      'write gdt+53 by LTR',
+      'tr-load 0x30',
+      'cpl 0->3 by IRETQ',
+      'IRETQ 0->3',
+      'vector 128 v128 delivered cpl 3->0 on rsp0',
+      'cpl 3->0 by exception',
+      'cpl 0->3 by IRETQ',
+      'IRETQ 0->3',
+      'vector 128 v128 delivered cpl 3->0 on rsp0',
+      'cpl 3->0 by exception',
+      'cpl 0->3 by IRETQ',
+      'IRETQ 0->3',
+      '#UD v6 delivered cpl 3->0 on ist1',
+      'cpl 3->0 by exception',
+    ]);
+    const interrupts = dbg.events.filter((e) => e.kind === 'exception');
+    const first = interrupts[0];
+    if (first.kind !== 'exception') throw new Error('unreachable');
+    // The frame the CPU pushed: RIP after INT, CS, RFLAGS, RSP, SS; on the TSS's RSP0 stack.
+    expect(first.frame).toEqual([address('user') + 9n, 0x2bn, 0x202n, 0x50000n, 0x23n]);
+    expect(first.stackPointer).toBe(BigInt(RSP0 - 40));
+    const ud = interrupts[2];
+    if (ud.kind !== 'exception') throw new Error('unreachable');
+    expect(ud.stackPointer).toBe(BigInt(IST1 - 40));
+    // Each event can be jumped to: the position is the attempt that caused it.
+    dbg.goto(first.position);
+    expect(dbg.machine.cpu.cpl).toBe(3);
+    dbg.step();
+    expect(dbg.machine.cpu.cpl).toBe(0);
+    expect(dbg.machine.getRegister('rip')).toBe(address('syscall_entry'));
+  });
+});
