@@ -9,8 +9,6 @@ export interface AssembleOptions {
   symbols?: Record<string, number | bigint>;
   /** Absolute load address of each section; references to labels resolve to base + offset. Default 0. */
   sectionBases?: Record<string, number | bigint>;
-  /** File name used in messages. */
-  fileName?: string;
 }
 
 export type Severity = 'error' | 'warning';

@@ -65,7 +65,7 @@ const command: Command = {
       io.stderr(`switchyard asm: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       return EXIT_USAGE;
     }
-    const result = assemble(source, { bits, fileName: file });
+    const result = assemble(source, { bits });
     if (json) {
       io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
       if (!result.ok) io.stderr(`switchyard asm: ${result.diagnostics.filter((d) => d.severity === 'error').length} error(s) in ${file}\n`);
