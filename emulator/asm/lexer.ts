@@ -89,12 +89,11 @@ function readString(text: string, start: number): { bytes: number[]; end: number
   return { bytes, end: i + 1 };
 }
 
-function parseNumber(word: string, intel: boolean): bigint | null {
+function parseNumber(word: string): bigint | null {
   const w = word.toLowerCase();
   try {
     if (/^0x[0-9a-f]+$/.test(w)) return BigInt(w);
     if (/^0b[01]+$/.test(w)) return BigInt(w);
-    if (intel && /^[0-9][0-9a-f]*h$/.test(w)) return BigInt(`0x${w.slice(0, -1)}`);
     if (/^0[0-7]+$/.test(w)) return BigInt(`0o${w.slice(1)}`);
     if (/^[0-9]+$/.test(w)) return BigInt(w);
   } catch (_) {
@@ -144,7 +143,7 @@ export function tokenize(text: string, base: number, opts: { intel: boolean; per
       while (i < text.length && /[0-9A-Za-z_]/.test(text[i])) i++;
       const word = text.slice(start, i);
       const local = /^([0-9]+)([fb])$/i.exec(word);
-      const value = parseNumber(word, opts.intel);
+      const value = parseNumber(word);
       if (value !== null) {
         out.push({ kind: 'num', text: word, col: base + start, end: base + i, value });
       } else if (local) {

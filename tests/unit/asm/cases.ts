@@ -41,5 +41,8 @@ export const byteCases: [name: string, source: string, hex: string][] = [
   ['section switching keeps separate offsets', '.data\n.byte 1\n.text\nnop\n.data\n.byte 2', '90'],
   ['system instructions', 'lgdt (%rax)\nlidt 8(%rdi)\nltr %ax\nmov %cr3, %rax\nmov %rax, %cr3\nswapgs\nsysretq\nwrmsr\ninvlpg (%rdx)', '0f01100f015f080f00d80f20d80f22d80f01f8480f070f300f013a'],
   ['far jumps in 32-bit code', '.code32\nljmp $0x08, $0x1000\nlcall *(%eax)', 'ea001000000800ff18'],
+  ['Intel segment overrides and displacement spellings', '.intel_syntax noprefix\nmov rax, qword ptr fs:[0x28]\nmov eax, 0xff\nmov al, byte ptr [rbx][rcx*2]\nmov ecx, dword ptr 8[rdi]', '64488b042528000000' + 'b8ff000000' + '8a044b' + '8b4f08'],
+  ['Intel prefix mode keeps %-registers', '.intel_syntax prefix\nmov %rax, [%rdi + 8]', '488b4708'],
+  ['forward constants get full-size fields, known ones shrink', 'mov K(%rdi), %eax\n.set K, 8\nmov K(%rdi), %eax', '8b8708000000' + '8b4708'],
   ['.code16 operand sizes', '.code16\nmov %eax, %ebx\nmov %ax, %bx\npush $1', '6689c389c36a01'],
 ];

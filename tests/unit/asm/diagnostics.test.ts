@@ -33,6 +33,7 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['.error "stop here"', 1, 1, 'stop here'],
   ['.equ K', 1, 1, '`.equ` takes a symbol name and a value'],
   ['.set A, B\n.set B, A\n.byte A', 1, 1, 'defined in terms of itself'],
+  ['.intel_syntax noprefix\nmov eax, 0ffh', 2, 10, 'invalid number `0ffh`'],
   ['pushl %eax', 1, 1, 'invalid instruction suffix for `pushl` in 64-bit code'],
   ['push %eax', 1, 1, '`push` cannot take the 32-bit register %eax in 64-bit code'],
   ['lock addl %eax, %ebx', 1, 1, 'expecting lockable instruction after `lock`'],
