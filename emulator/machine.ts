@@ -1,5 +1,5 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
-import { deliverException, type Delivery } from './cpu/exceptions.ts';
+import { deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
 import { CpuFault, hex } from './cpu/faults.ts';
 import { DEFINED, FIXED1 } from './cpu/flags.ts';
 import {
@@ -291,7 +291,10 @@ interface Outcome {
 
 function safeDeliver(machine: Machine, fault: CpuFault): ReturnType<typeof deliverException> | Error {
   try {
-    return deliverException(machine.cpu, fault, { deliverThroughIdt: machine.deliverExceptions });
+    const observer = machine.exceptionObserver;
+    const policy: DeliveryPolicy = { deliverThroughIdt: machine.deliverExceptions };
+    if (observer !== null) policy.onNested = (nested) => observer.raised(nested);
+    return deliverException(machine.cpu, fault, policy);
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }

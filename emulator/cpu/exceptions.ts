@@ -14,6 +14,8 @@ import { SEG_CS, SEG_SS } from '../decode/insn.ts';
 export interface DeliveryPolicy {
   /** When false, faults stop the run instead of going through the IDT. */
   deliverThroughIdt: boolean;
+  /** Told about each fault raised while delivering another, and each #DF that replaces them (the debugger's triple-fault chain). */
+  onNested?: (fault: CpuFault) => void;
 }
 
 /** Outcome of a delivery attempt: delivered, not delivered (stop with the fault), or a shutdown. */
@@ -42,10 +44,13 @@ export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPoli
       // A fault raised while delivering a software interrupt is a fault on that INT instruction.
       if (event.isTrap) cpu.rip = Number(BigInt.asIntN(64, event.rip));
       second.rip = event.rip;
+      policy.onNested?.(second);
       if (second.vector < 0) throw new NotModelled(`while delivering ${event.name}: ${second.message}`);
       if (event.vector === Vector.DF) return 'triple-fault';
       if (isDoubleFault(event.vector, second.vector) && !event.isTrap) {
         event = new CpuFault(Vector.DF, `double fault: ${second.message} while delivering ${event.message}`, 0);
+        event.rip = second.rip;
+        policy.onNested?.(event);
       } else {
         // Benign combinations are handled serially: the new exception is delivered instead.
         event = second;
