@@ -142,10 +142,17 @@ export class CaseBuilder {
 
   /** A memory operand addressing `bytes` bytes of the data page, through a randomly chosen addressing form. */
   mem(bytes: number, options: MemOptions = {}): MemOperand & { offset: number } {
+    const operand = this.addressing(bytes, options);
+    // CS, DS, ES and SS overrides are ignored in 64-bit mode (SDM Vol. 1 §3.3.7.1).
+    if (this.rng.chance(0.06)) operand.segment = this.rng.pick(['CS', 'DS', 'ES', 'SS']);
+    return operand;
+  }
+
+  private addressing(bytes: number, options: MemOptions): MemOperand & { offset: number } {
     const offset = options.offset ?? this.randomOffset(bytes, options.align);
     if (!options.keepData) this.poke(offset, bytes, edgeWeighted(this.rng, bytes * 8));
     const target = DATA_ADDR + BigInt(offset);
-    const style = this.rng.int(options.allowAbsolute === false ? 4 : 6);
+    const style = this.rng.int(options.allowAbsolute === false ? 4 : 7);
     const wrap = (v: bigint) => v & mask(64);
     if (style === 4) return { kind: 'mem', base: 'RIP', index: null, scale: 1, disp: target, displSize: 8, offset };
     if (style === 5) {
@@ -155,6 +162,20 @@ export class CaseBuilder {
       const iv = BigInt(this.rng.int(16));
       this.regs[index] = iv;
       return { kind: 'mem', base: null, index: by64[index], scale, disp: target - iv * BigInt(scale), displSize: 8, offset };
+    }
+    if (style === 6) {
+      // 0x67: the address is computed in 32 bits and zero-extended, so the upper halves of the
+      // base and index registers do not matter (SDM Vol. 1 §3.3.7).
+      const base = this.freePointerRegister();
+      const index = this.rng.chance(0.4) ? this.freePointerRegister() : null;
+      const scale = this.rng.pick([1, 2, 4, 8] as const);
+      const iv = index === null ? 0n : BigInt(this.rng.int(64));
+      if (index !== null) this.regs[index] = (this.rng.u64() & ~mask(32)) | iv;
+      const displSize = this.rng.pick([0, 1, 4]);
+      const disp = displSize === 0 ? 0n : displSize === 1 ? BigInt(this.rng.range(-128, 127)) : BigInt(this.rng.u32() | 0);
+      const low = (target - disp - iv * BigInt(scale)) & mask(32);
+      this.regs[base] = (this.rng.u64() & ~mask(32)) | low;
+      return { kind: 'mem', base: by32[base], index: index === null ? null : by32[index], scale, disp: disp & mask(32), displSize, offset };
     }
     const base = this.freePointerRegister();
     let disp = 0n;

@@ -505,6 +505,7 @@ const faults: Family = {
     const kind = i % 6;
     const k = Math.floor(i / 6);
     const all = [...loadForms(), ...storeForms()];
+    b.stackInUse = true;
     if (kind === 5) return stringOffThePage(b, k);
     if (kind === 4) return stackEdge(b, k);
     const wide = loadForms().filter((x) => x.operands.some((o) => (o.kind === 'rm' || o.kind === 'mem') && o.bits > 8));

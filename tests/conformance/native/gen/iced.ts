@@ -36,7 +36,7 @@ export interface Form {
 
 export type Operand =
   | { kind: 'reg'; reg: string }
-  | { kind: 'mem'; base: string | null; index: string | null; scale: 1 | 2 | 4 | 8; disp: bigint; displSize: number }
+  | { kind: 'mem'; base: string | null; index: string | null; scale: 1 | 2 | 4 | 8; disp: bigint; displSize: number; segment?: string }
   | { kind: 'imm'; value: bigint }
   | { kind: 'branch'; target: bigint };
 
@@ -115,7 +115,7 @@ function register(name: string | null): Register {
 }
 
 function memoryOperand(op: Extract<Operand, { kind: 'mem' }>): MemoryOperand {
-  return new MemoryOperand(register(op.base), register(op.index), op.scale, op.disp, op.displSize, false, Register.None);
+  return new MemoryOperand(register(op.base), register(op.index), op.scale, op.disp, op.displSize, false, register(op.segment ?? null));
 }
 
 function immediate(spec: OperandSpec, value: bigint): { signed: boolean; value: number | bigint } {
