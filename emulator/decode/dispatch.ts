@@ -13,12 +13,13 @@ import { shiftOps } from '../ops/shift.ts';
 import { stackOps } from '../ops/stack.ts';
 import { stringOps } from '../ops/string.ts';
 import { systemOps } from '../ops/system.ts';
+import { farOps } from '../ops/far.ts';
 import type { RawInsn } from './iced.ts';
 import { Insn, OP_MEM, OP_OTHER, type Exec } from './insn.ts';
 
 /** Every handler factory, by mnemonic, as the families register them. */
 export const HANDLERS: ReadonlyMap<string, Factory> = new Map(
-  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps }),
+  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps }),
 );
 
 const FACTS = new Map(INSTRUCTIONS.map((f) => [f.mnemonic, f]));

@@ -181,4 +181,13 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('INVD', 'system', 'Invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
   e('SMSW', 'system', 'Store the low word of CR0.'),
   e('LMSW', 'system', 'Load CR0 bits 0-3 (PE cannot be cleared).', '', '', ['#GP(0) (CPL > 0)']),
+  e('RETF', 'system', 'Far return: pop RIP and CS (and RSP, SS when returning to an outer privilege level), then release imm16 bytes.', '', '', ['#GP(0)', '#GP(selector)', '#NP(selector)', '#SS(selector)', '#SS(0)', '#PF(fault-code)']),
+  e('LDS', 'system', 'Load DS and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LES', 'system', 'Load ES and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LFS', 'system', 'Load FS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LGS', 'system', 'Load GS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LSS', 'system', 'Load SS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#SS(selector)']),
+  e('IN', 'system', 'Read an I/O port (needs CPL <= IOPL; no devices: reads all ones).', '', '', ['#GP(0)']),
+  e('OUT', 'system', 'Write an I/O port (needs CPL <= IOPL; no devices: discarded).', '', '', ['#GP(0)']),
+  e('ARPL', 'system', "Raise a selector's RPL to another's (32-bit code); ZF=1 when it changed.", 'Z', '', MEM),
 ];

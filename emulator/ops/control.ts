@@ -5,6 +5,7 @@ import { CF, OF, PF, SF, ZF, isBelowOrEqual, isLess, isLessOrEqual, testConditio
 import { generalProtection, hex } from '../cpu/faults.ts';
 import { OP_IMM, type Exec, type Insn } from '../decode/insn.ts';
 import { addressOf, read, read64, type Factory } from './operands.ts';
+import { farCall, farJmp } from './far.ts';
 
 const TWO32 = 4294967296;
 const RCX = 1;
@@ -20,7 +21,10 @@ function indirectTarget(cpu: Cpu, insn: Insn, size: number): number {
   return read(cpu, op, a);
 }
 
+const isFar = (raw: Parameters<Factory>[0]): boolean => /_(ptr16|m16)/.test(raw.form);
+
 const jmp: Factory = (raw): Exec => {
+  if (isFar(raw)) return farJmp(raw);
   const size = raw.opSize;
   if (raw.ops[0].kind === OP_IMM && raw.ops[0].immHi === 0 && raw.ops.length === 1 && !raw.form.includes('ptr')) {
     const rel = raw.rel;
@@ -77,6 +81,7 @@ const jcc: Factory = (raw): Exec => {
 
 /** CALL near: the target is checked before the return address is pushed (Intel SDM Vol. 2A, CALL). */
 const call: Factory = (raw): Exec => {
+  if (isFar(raw)) return farCall(raw);
   const size = raw.opSize;
   const direct = raw.ops[0].kind === OP_IMM;
   const rel = raw.rel;

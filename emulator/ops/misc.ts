@@ -1,5 +1,6 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
-import { OF } from '../cpu/flags.ts';
+import { IOPL, OF, ZF } from '../cpu/flags.ts';
+import { OP_REG } from '../decode/insn.ts';
 import { breakpoint, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
@@ -51,7 +52,37 @@ function rdtsc(withAux: boolean): Factory {
   };
 }
 
+/** IN/OUT: I/O needs CPL <= IOPL (the TSS I/O permission bitmap is not modelled); no devices: IN reads all ones, OUT is discarded. */
+function io(isIn: boolean): Factory {
+  return (raw) => {
+    const size = raw.ops[isIn ? 0 : 1].size;
+    return (cpu) => {
+      if (cpu.cpl > (cpu.flags & IOPL) >> 12) throw generalProtection(0, `${raw.mnemonic}: CPL ${cpu.cpl} is above IOPL ${(cpu.flags & IOPL) >> 12}`);
+      if (isIn) setReg(cpu, RAX, size, -1);
+    };
+  };
+}
+
+/** ARPL (32-bit code): raise the destination selector's RPL to the source's; ZF tells whether it changed. */
+const arpl: Factory = (raw) => {
+  const [d, s] = raw.ops;
+  return (cpu, i) => {
+    const a = i.mem === null ? 0 : cpu.ea(i.mem, 2);
+    const dest = d.kind === OP_REG ? cpu.lo[d.reg] & 0xffff : cpu.mem.read16(a);
+    const src = cpu.lo[s.reg] & 3;
+    if ((dest & 3) < src) {
+      const v = (dest & ~3) | src;
+      if (d.kind === OP_REG) setReg(cpu, d.reg, 2, v);
+      else cpu.mem.write16(a, v);
+      cpu.flags |= ZF;
+    } else cpu.flags &= ~ZF;
+  };
+};
+
 export const miscOps: Record<string, Factory> = {
+  IN: io(true),
+  OUT: io(false),
+  ARPL: arpl,
   CBW: widen(2),
   CWDE: widen(4),
   CDQE: widen(8),

@@ -202,7 +202,7 @@ const sysret: Factory = (raw) => (cpu) => {
   if ((cpu.efer & EFER_SCE) === 0) throw invalidOpcode('SYSRET: EFER.SCE is clear');
   requireCpl0(cpu, 'SYSRET');
   const sel = Number((star(cpu) >> 48n) & 0xffffn);
-  const wide = raw.opSize === 8;
+  const wide = raw.mnemonic === 'SYSRETQ' || raw.opSize === 8;
   const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
   // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.
   if (wide && !isCanonical(rcx)) throw generalProtection(0, `SYSRET: RCX ${hex(rcx)} is not canonical`);

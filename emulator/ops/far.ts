@@ -1,0 +1,191 @@
+/**
+ * Far transfers to code segments (Intel SDM Vol. 2A, JMP and CALL "far" in protected and IA-32e
+ * mode; Vol. 2B, RET far): JMP/CALL through a far pointer or memory operand, RETF to the same or
+ * an outer privilege level, and LDS/LES/LFS/LGS/LSS. Call gates and task switches are not
+ * modelled: they stop the run with an error that says so.
+ */
+import type { Cpu } from '../cpu/state.ts';
+import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical } from '../cpu/state.ts';
+import { generalProtection, hex, segmentNotPresent, stackFault } from '../cpu/faults.ts';
+import { NotModelled } from '../cpu/exceptions.ts';
+import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
+import { addressOf, setReg, type Factory } from './operands.ts';
+import { loadSegment, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+
+const TWO32 = 4294967296;
+
+/** Checks a far JMP/CALL target code segment (SDM JMP: "IF segment type is code"). */
+function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {
+  if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the target selector is null`);
+  const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
+  const err = sel & 0xfffc;
+  if ((d.attrs & SEG_S) === 0) throw new NotModelled(`${what}: selector ${hex(sel)} names a system descriptor (call gates and task switches are not modelled by this CPU)`);
+  if ((d.attrs & 8) === 0) throw generalProtection(err, `${what}: selector ${hex(sel)} is not a code segment`);
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  const rpl = sel & 3;
+  if (d.attrs & 4) {
+    if (dpl > cpu.cpl) throw generalProtection(err, `${what}: conforming segment ${hex(sel)} has DPL ${dpl} above CPL ${cpu.cpl}`);
+  } else if (rpl > cpu.cpl || dpl !== cpu.cpl) {
+    throw generalProtection(err, `${what}: non-conforming segment ${hex(sel)} needs RPL <= CPL and DPL = CPL (RPL ${rpl}, DPL ${dpl}, CPL ${cpu.cpl})`);
+  }
+  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: selector ${hex(sel)} is not present`);
+  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: selector ${hex(sel)} has both L and D set`);
+  return d;
+}
+
+function checkedOffset(cpu: Cpu, d: Descriptor, offset: number, what: string): number {
+  if (cpu.longMode && d.attrs & SEG_L) {
+    if (!isCanonical(offset)) throw generalProtection(0, `${what}: target ${hex(offset)} is not canonical`);
+    return offset;
+  }
+  if (offset > d.limit || offset < 0) throw generalProtection(0, `${what}: target ${hex(offset)} is beyond the segment limit ${hex(d.limit)}`);
+  return offset;
+}
+
+function loadCs(cpu: Cpu, selector: number, d: Descriptor): void {
+  const cs = cpu.seg[SEG_CS];
+  cs.selector = selector;
+  cs.base = d.base;
+  cs.limit = d.limit;
+  cs.attrs = d.attrs;
+  cpu.updateMode();
+}
+
+/** Reads the far pointer operand: [offset, selector]. */
+function farPointer(cpu: Cpu, raw: Parameters<Factory>[0], i: Parameters<ReturnType<Factory>>[1], size: number): [number, number] {
+  const op = raw.ops[0];
+  if (op.kind === OP_IMM) return [size === 2 ? op.immLo & 0xffff : op.immLo >>> 0, op.immHi & 0xffff];
+  const a = addressOf(cpu, i, size + 2);
+  let offset: number;
+  if (size === 8) {
+    const lo = cpu.mem.read64(a);
+    offset = cpu.mem.hi * TWO32 + (lo >>> 0);
+  } else offset = size === 4 ? cpu.mem.read32(a) >>> 0 : cpu.mem.read16(a);
+  return [offset, cpu.mem.read16(a + size)];
+}
+
+export const farJmp: Factory = (raw) => {
+  const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
+  return (cpu, i) => {
+    const [offset, sel] = farPointer(cpu, raw, i, size);
+    const d = targetCode(cpu, sel, 'JMP far');
+    const rip = checkedOffset(cpu, d, offset, 'JMP far');
+    loadCs(cpu, (sel & 0xfffc) | cpu.cpl, d);
+    cpu.rip = rip;
+  };
+};
+
+export const farCall: Factory = (raw) => {
+  const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
+  return (cpu, i) => {
+    const [offset, sel] = farPointer(cpu, raw, i, size);
+    const d = targetCode(cpu, sel, 'CALL far');
+    const rip = checkedOffset(cpu, d, offset, 'CALL far');
+    const sp = cpu.sp();
+    const ret = cpu.rip;
+    const h = Math.floor(ret / TWO32);
+    try {
+      cpu.push(size, cpu.seg[SEG_CS].selector, 0);
+      cpu.push(size, ret - h * TWO32, size === 8 ? h : 0);
+    } catch (e) {
+      cpu.setSp(sp);
+      throw e;
+    }
+    loadCs(cpu, (sel & 0xfffc) | cpu.cpl, d);
+    cpu.rip = rip;
+  };
+};
+
+/** RET far (SDM Vol. 2B, RET: "RETURN-TO-SAME-PRIVILEGE-LEVEL" and "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
+export const farRet: Factory = (raw) => {
+  const size = raw.opSize;
+  const extra = raw.ops.length > 0 ? raw.ops[0].immLo & 0xffff : 0;
+  return (cpu) => {
+    const what = 'RETF';
+    const lo = cpu.peek(0, size);
+    const offset = size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
+    const sel = cpu.peek(size, size) & 0xffff;
+    if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
+    const d = readDescriptor(cpu, sel, `${what}: return CS ${hex(sel)}`);
+    const err = sel & 0xfffc;
+    const rpl = sel & 3;
+    const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+    if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
+    if (rpl < cpu.cpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has RPL ${rpl}, below CPL ${cpu.cpl}`);
+    if (d.attrs & 4 ? dpl > rpl : dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} and RPL ${rpl}`);
+    if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
+    if (rpl === cpu.cpl) {
+      const rip = checkedOffset(cpu, d, offset, what);
+      cpu.setSp(cpu.wrapSp(cpu.sp() + 2 * size + extra));
+      loadCs(cpu, sel, d);
+      cpu.rip = rip;
+      return;
+    }
+    // Return to an outer level: SS:RSP follow the parameters.
+    const spLo = cpu.peek(2 * size + extra, size);
+    const newSp = size === 8 ? cpu.tHi * TWO32 + (spLo >>> 0) : spLo;
+    const ssSel = cpu.peek(3 * size + extra, size) & 0xffff;
+    const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
+    let ssDesc: Descriptor | null = null;
+    if ((ssSel & 0xfffc) === 0) {
+      if (!(to64 && rpl !== 3)) throw generalProtection(0, `${what}: the return SS is null`);
+    } else {
+      const serr = ssSel & 0xfffc;
+      if ((ssSel & 3) !== rpl) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} has RPL ${ssSel & 3}, not ${rpl}`);
+      ssDesc = readDescriptor(cpu, ssSel, `${what}: return SS ${hex(ssSel)}`);
+      const t = ssDesc.attrs;
+      if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} is not a writable data segment`);
+      if (((t >> SEG_DPL_SHIFT) & 3) !== rpl) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} has DPL ${(t >> SEG_DPL_SHIFT) & 3}, not ${rpl}`);
+      if ((t & SEG_P) === 0) throw stackFault(serr, `${what}: return SS ${hex(ssSel)} is not present`);
+    }
+    const rip = checkedOffset(cpu, d, offset, what);
+    loadCs(cpu, sel, d);
+    const ss = cpu.seg[SEG_SS];
+    if (ssDesc) {
+      ss.selector = ssSel;
+      ss.base = ssDesc.base;
+      ss.limit = ssDesc.limit;
+      ss.attrs = ssDesc.attrs;
+    } else {
+      nullSegment(ss, ssSel);
+      ss.attrs = SEG_UNUSABLE | SEG_DB | (rpl << SEG_DPL_SHIFT);
+    }
+    cpu.updateMode();
+    cpu.setSp(cpu.wrapSp(newSp + extra));
+    cpu.rip = rip;
+    for (const s of [SEG_ES, SEG_DS, SEG_FS, SEG_GS]) {
+      const seg = cpu.seg[s];
+      if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
+      const sdpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
+      if (sdpl < rpl && (seg.attrs & 0xc) !== 0xc) nullSegment(seg, 0);
+    }
+  };
+};
+
+/** LDS/LES/LFS/LGS/LSS: load a far pointer (offset, then selector) into a segment register and a GPR. */
+function loadFar(s: number): Factory {
+  return (raw) => {
+    const [d] = raw.ops;
+    const size = d.size;
+    return (cpu, i) => {
+      const a = addressOf(cpu, i, size + 2);
+      let lo: number;
+      let hi = 0;
+      if (size === 8) {
+        lo = cpu.mem.read64(a);
+        hi = cpu.mem.hi;
+      } else lo = size === 4 ? cpu.mem.read32(a) : cpu.mem.read16(a);
+      loadSegment(cpu, s, cpu.mem.read16(a + size));
+      setReg(cpu, d.reg, size, lo, hi);
+    };
+  };
+}
+
+export const farOps: Record<string, Factory> = {
+  RETF: farRet,
+  LDS: loadFar(SEG_DS),
+  LES: loadFar(SEG_ES),
+  LFS: loadFar(SEG_FS),
+  LGS: loadFar(SEG_GS),
+  LSS: loadFar(SEG_SS),
+};
