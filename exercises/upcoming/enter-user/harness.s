@@ -12,6 +12,29 @@
     .set GDTR, sys + 0x6000
     .set IDTR, sys + 0x6010
 
+    .balign 16
+user_entry:                                 # ring 3
+    int $0x80
+    jmp user_entry
+
+int80_stop:                                 # ring 0, on the TSS.RSP0 stack
+    movq %rax, seen + SEEN_RAX
+    movq %rbx, seen + SEEN_RBX
+    movq %rcx, seen + SEEN_RCX
+    movq %rdx, seen + SEEN_RDX
+    movq %rsi, seen + SEEN_RSI
+    movq %rdi, seen + SEEN_RDI
+    movq %rbp, seen + SEEN_RBP
+    movq %r8, seen + SEEN_R8
+    movq %r9, seen + SEEN_R9
+    movq %r10, seen + SEEN_R10
+    movq %r11, seen + SEEN_R11
+    movq %r12, seen + SEEN_R12
+    movq %r13, seen + SEEN_R13
+    movq %r14, seen + SEEN_R14
+    movq %r15, seen + SEEN_R15
+    hlt
+
 _start:
     call setup_machine
     movq $(iframe + IFRAME_SIZE), TSS + 4    # TSS.RSP0: the ring-0 stack for interrupts from ring 3
@@ -36,29 +59,6 @@ _start:
     movq args + ARGS_USER_STACK, %rsi
     call enter_user
     hlt                                     # enter_user must not return
-
-    .balign 16
-user_entry:                                 # ring 3
-    int $0x80
-    jmp user_entry
-
-int80_stop:                                 # ring 0, on the TSS.RSP0 stack
-    movq %rax, seen + SEEN_RAX
-    movq %rbx, seen + SEEN_RBX
-    movq %rcx, seen + SEEN_RCX
-    movq %rdx, seen + SEEN_RDX
-    movq %rsi, seen + SEEN_RSI
-    movq %rdi, seen + SEEN_RDI
-    movq %rbp, seen + SEEN_RBP
-    movq %r8, seen + SEEN_R8
-    movq %r9, seen + SEEN_R9
-    movq %r10, seen + SEEN_R10
-    movq %r11, seen + SEEN_R11
-    movq %r12, seen + SEEN_R12
-    movq %r13, seen + SEEN_R13
-    movq %r14, seen + SEEN_R14
-    movq %r15, seen + SEEN_R15
-    hlt
 
 # GDT (0x08 kernel code64, 0x10 kernel data, 0x18 user code32, 0x20 user data, 0x28 user code64,
 # 0x30 TSS), an empty IDT, and page tables mapping 0-4 MiB with 2 MiB user-accessible pages.
