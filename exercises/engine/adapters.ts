@@ -37,7 +37,7 @@ class EmulatorMachine implements MachinePort {
     const r = this.machine.run({ maxInstructions });
     const outcome: RunOutcome = { reason: r.reason, instructions: r.instructions };
     if (r.message) outcome.message = r.message;
-    if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };
+    if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, rip: Number(BigInt.asUintN(64, r.fault.rip)), ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };
     return outcome;
   }
 }

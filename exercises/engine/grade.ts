@@ -51,6 +51,8 @@ interface Failure {
   actual?: string;
   /** For a failed `a == b`: where the wrong value could have come from, narrowed over failing cases. */
   origin?: { part: string; target: string; candidates: string[] };
+  /** How the run ended, when that was not HLT. */
+  stopNote?: string;
 }
 
 const UNCHANGED = '(unchanged)';
@@ -62,13 +64,18 @@ function narrowOrigin(first: Failure, next: Failure, seen: number): void {
   first.origin.candidates = first.origin.candidates.filter((c) => next.origin!.candidates.includes(c));
 }
 
-function withOrigin(f: Failure): Failure {
-  if (!f.origin) return f;
-  const [only, ...more] = f.origin.candidates;
-  const { origin, ...rest } = f;
-  if (only === undefined || more.length) return rest;
-  if (only === UNCHANGED) return { ...rest, message: `${rest.message}: it still holds what was there before your code ran, so nothing was stored there` };
-  return { ...rest, message: `${rest.message}: that is the value ${only} had at the start, so ${only} went where ${origin.target} belongs` };
+/** The message a learner reads: what was wrong, where the value came from, how the run ended. */
+function finish(f: Failure): Omit<Failure, 'origin' | 'stopNote'> {
+  const { origin, stopNote, ...rest } = f;
+  let message = rest.message;
+  const [only, ...more] = origin?.candidates ?? [];
+  if (origin && only !== undefined && !more.length) {
+    message += only === UNCHANGED
+      ? ': it still holds what was there before your code ran, so nothing was stored there'
+      : `: that is the value ${only} had at the start, so ${only} went where ${origin.target} belongs`;
+  }
+  if (stopNote) message += ` (the run ended with ${stopNote})`;
+  return { ...rest, message };
 }
 
 /** Grades one source file against a prepared exercise. Never throws for anything the learner wrote. */
@@ -155,10 +162,10 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
     const entry = failures.get(c)!;
     const result: CheckResult = { name: c.spec.name, kind: c.kind, passed: !entry.first, weight: c.spec.weight, hidden: c.spec.hidden, failedCases: entry.count, message: 'passed' };
     if (entry.first) {
-      Object.assign(result, withOrigin(entry.first.failure));
+      Object.assign(result, finish(entry.first.failure));
       if (c.spec.hint) result.hint = c.spec.hint;
       if (entry.first.caseIndex >= 0) {
-        const failure: FailedCase = { index: entry.first.caseIndex, inputs: showInputs(entry.first.state.inputs), stop: describeStop(entry.first.state.outcome) };
+        const failure: FailedCase = { index: entry.first.caseIndex, inputs: showInputs(entry.first.state.inputs), stop: describeStop(entry.first.state.outcome, locator(px, code)) };
         if (c === firstFailing && minimized) failure.minimized = minimized;
         result.failure = failure;
       }
@@ -228,7 +235,7 @@ function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, px: Prep
           if (e instanceof UnknownNameError) return { message: `${part.label}: ${e.message}` };
           throw e;
         }
-        if (value === 0n) return withStop(explainExpect(part, scope, state, px), outcome);
+        if (value === 0n) return withStop(explainExpect(part, scope, state, px), outcome, px, code);
       }
       return undefined;
     case 'stop': {
@@ -237,13 +244,14 @@ function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, px: Prep
           : c.stop === 'triple-fault' ? outcome.reason === 'triple-fault'
             : outcome.reason === 'fault' && (c.vector === undefined || outcome.fault?.vector === c.vector);
       const want = c.stop === 'fault' ? `a fault${c.vector !== undefined ? ` (vector ${c.vector})` : ''}` : c.stop === 'no-fault' ? 'no fault' : c.stop;
-      return ok ? undefined : { message: `the run should end with ${want}, but it ended with ${describeStop(outcome)}`, expected: want, actual: describeStop(outcome) };
+      const ended = describeStop(outcome, locator(px, code));
+      return ok ? undefined : { message: `the run should end with ${want}, but it ended with ${ended}`, expected: want, actual: ended };
     }
     case 'preserved':
       for (const reg of c.registers) {
         const before = state.initialRegs[reg], after = state.finalRegs[reg];
         if (before !== after) {
-          return withStop({ message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`, expected: hex(before), actual: hex(after) }, outcome);
+          return withStop({ message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`, expected: hex(before), actual: hex(after) }, outcome, px, code);
         }
       }
       return undefined;
@@ -272,16 +280,33 @@ function codeLabel(px: PreparedExercise, code: LoadedCode, addr: number): string
   return '';
 }
 
-function withStop(f: Failure, outcome: RunOutcome): Failure {
-  if (outcome.reason === 'hlt') return f;
-  return { ...f, message: `${f.message} (the run ended with ${describeStop(outcome)})` };
+function withStop(f: Failure, outcome: RunOutcome, px: PreparedExercise, code: LoadedCode): Failure {
+  return outcome.reason === 'hlt' ? f : { ...f, stopNote: describeStop(outcome, locator(px, code)) };
 }
 
-export function describeStop(outcome: RunOutcome): string {
+/** Names where an address is: a line of the learner's file, the harness, or just the address. */
+export function locator(px: PreparedExercise, code: LoadedCode): (addr: number) => string {
+  return (addr) => {
+    const text = code.asm.sections.find((s) => s.name === '.text');
+    if (text && addr >= text.base && addr < text.base + text.bytes.length) {
+      const entry = code.asm.listing.find((l) => l.section === '.text' && addr >= text.base + l.offset && addr < text.base + l.offset + l.bytes.length);
+      return entry ? `line ${entry.line} of your file` : `${hex(addr)} in your code`;
+    }
+    if (px.harness.sections.some((s) => addr >= s.base && addr < s.base + s.bytes.length)) return `${hex(addr)} in the harness`;
+    return hex(addr);
+  };
+}
+
+export function describeStop(outcome: RunOutcome, where?: (addr: number) => string): string {
   switch (outcome.reason) {
     case 'hlt': return `hlt after ${outcome.instructions} instructions`;
     case 'limit': return `the instruction budget running out after ${outcome.instructions} instructions`;
-    case 'fault': return outcome.fault ? `${outcome.fault.name}: ${outcome.fault.message}` : `a fault: ${outcome.message ?? ''}`;
+    case 'fault': {
+      const f = outcome.fault;
+      if (!f) return `a fault: ${outcome.message ?? ''}`;
+      const text = f.message.startsWith(f.name) ? f.message : `${f.name}: ${f.message}`;
+      return where && f.rip !== undefined ? `${text}, at ${where(f.rip)}` : text;
+    }
     case 'triple-fault': return `a triple fault${outcome.message ? `: ${outcome.message}` : ''}`;
     default: return `${outcome.reason}${outcome.message ? `: ${outcome.message}` : ''}`;
   }
@@ -386,5 +411,5 @@ export function traceCase(px: PreparedExercise, source: string, ports: EnginePor
     const bytes = state.regionBytes.get(region.name)!;
     structs[region.name] = Object.fromEntries(region.layout.fields.map((f) => [f.name, { offset: hex(f.offset), value: hex(readField(bytes, 0, f)) }]));
   }
-  return { ...base, ok: true, diagnostics: assembled.diagnostics, stop: describeStop(state.outcome), outcome: state.outcome, cpl: state.cpl, initial: regs(state.initialRegs), registers: regs(state.finalRegs), structs };
+  return { ...base, ok: true, diagnostics: assembled.diagnostics, stop: describeStop(state.outcome, locator(px, assembled.code)), outcome: state.outcome, cpl: state.cpl, initial: regs(state.initialRegs), registers: regs(state.finalRegs), structs };
 }

@@ -6,7 +6,15 @@ import type { Mode, RegisterName } from './schema.ts';
 
 export type StopReason = 'hlt' | 'limit' | 'breakpoint' | 'fault' | 'triple-fault' | 'error';
 
-export interface FaultInfo { vector: number; name: string; errorCode?: number; message: string }
+export interface FaultInfo {
+  vector: number;
+  name: string;
+  errorCode?: number;
+  /** `#UD: UD2: undefined instruction`: the name, the instruction, the reason. */
+  message: string;
+  /** Address of the faulting instruction. */
+  rip?: number;
+}
 
 export interface RunOutcome {
   reason: StopReason;

@@ -43,7 +43,7 @@ describe('each check kind passes and fails', () => {
     ['expect on a field left alone', '  - { name: c, for_each: box, expect: "box.{field} == in.box.a" }', 'ret', 'fail', /^box\.b \(offset 0x8\) holds 0x0, expected 0x[0-9a-f]+ \(in\.box\.a\): it still holds what was there before your code ran, so nothing was stored there$/],
     ['expect with a non-equality', '  - { name: c, expect: "rax < 0x10" }', 'mov $0x20, %eax\nret', 'fail', 'rax is 0x20, but it should be < 0x10 (0x10)'],
     ['stop hlt passes', '  - { name: c, stop: hlt }', 'ret', 'pass', 'passed'],
-    ['stop hlt fails on a fault', '  - { name: c, stop: hlt }', 'ud2', 'fail', /^the run should end with hlt, but it ended with #UD/],
+    ['stop hlt fails on a fault', '  - { name: c, stop: hlt }', 'ud2', 'fail', 'the run should end with hlt, but it ended with #UD: UD2: undefined instruction (raised on purpose), at line 3 of your file'],
     ['stop fault with a vector', '  - { name: c, stop: fault, vector: 6 }', 'ud2', 'pass', 'passed'],
     ['stop no-fault', '  - { name: c, stop: no-fault }', 'mov $0, %ecx\ndiv %rcx\nret', 'fail', /^the run should end with no fault, but it ended with #DE/],
     ['preserved passes', '  - { name: c, preserved: [rbx] }', 'push %rbx\nmov $1, %ebx\npop %rbx\nret', 'pass', 'passed'],
