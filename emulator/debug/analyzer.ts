@@ -13,7 +13,7 @@ import { ACCESS_READ } from '../memory/linear.ts';
 import {
   CALLEE_SAVED_32, CALLEE_SAVED_64, DEFAULT_CHECKS, REG_NAMES_32, REG_NAMES_64, inspectIretFrame, type CheckId, type Warning,
 } from './checks.ts';
-import type { DebugEvent, ExceptionEvent, StackSource } from './events.ts';
+import type { ChainEntry, DebugEvent, ExceptionEvent, StackSource } from './events.ts';
 import type { SourceMap } from './source-map.ts';
 
 interface SysState {
@@ -71,6 +71,12 @@ function sysState(cpu: Cpu): SysState {
   };
 }
 
+function chainEntry(f: CpuFault): ChainEntry {
+  const c: ChainEntry = { vector: f.vector, name: f.name, rip: BigInt.asUintN(64, f.rip), message: f.message };
+  if (f.errorCode !== undefined) c.errorCode = f.errorCode;
+  return c;
+}
+
 const big = (n: number): bigint => BigInt.asUintN(64, BigInt(Math.trunc(n)));
 const hexs = (n: number): string => `0x${big(n).toString(16)}`;
 
@@ -79,6 +85,7 @@ export class Analyzer {
   readonly warnings: Warning[] = [];
   readonly enabled: Record<CheckId, boolean> = { ...DEFAULT_CHECKS };
   private pending: Pending | null = null;
+  private readonly warned = new Map<string, Warning>();
   private frames: CallFrame[] = [];
   private handlers: HandlerFrame[] = [];
   private chain: CpuFault[] = [];
@@ -106,14 +113,24 @@ export class Analyzer {
     this.events.splice(0, this.events.length, ...keepE);
     const keepW = this.warnings.filter((w) => w.position < position);
     this.warnings.splice(0, this.warnings.length, ...keepW);
+    this.warned.clear();
+    for (const w of keepW) this.warned.set(`${w.check}@${Number(BigInt.asIntN(64, w.rip))}`, w);
   }
 
   private warn(check: CheckId, position: number, rip: number, message: string): void {
     if (!this.enabled[check]) return;
+    // One warning per check and instruction: a loop repeating the mistake counts instead of flooding.
+    const key = `${check}@${rip}`;
+    const seen = this.warned.get(key);
+    if (seen) {
+      seen.repeats = (seen.repeats ?? 0) + 1;
+      return;
+    }
     const w: Warning = { check, position, rip: big(rip), message };
     const line = this.sources?.line(rip);
     if (line !== undefined) w.line = line;
     this.warnings.push(w);
+    this.warned.set(key, w);
   }
 
   private refreshTables(): void {
@@ -272,14 +289,19 @@ export class Analyzer {
     const cpu = this.machine.cpu;
     const p = this.pending;
     const position = p?.position ?? -1;
-    const first = this.chain[0] ?? fault;
+    const chain = this.chain.length > 0 ? this.chain : [fault];
+    this.chain = [];
+    const first = chain[0];
     const event: ExceptionEvent = {
-      kind: 'exception', position, rip: big(Number(BigInt.asIntN(64, first.rip))), vector: first.vector, name: first.name, message: first.message,
+      kind: 'exception', position, rip: BigInt.asUintN(64, first.rip), vector: first.vector, name: first.name, message: first.message,
       outcome, cplBefore: p?.sys.cpl ?? cpu.cpl,
     };
     if (first.errorCode !== undefined) event.errorCode = first.errorCode;
+    if (chain.length > 1) event.nested = chain.slice(1).map(chainEntry);
     if (outcome === 'delivered') {
-      const hasErrorCode = fault.errorCode !== undefined;
+      // What reached a handler: the last of the chain (a #DF when the first delivery failed).
+      const delivered = chain[chain.length - 1];
+      const hasErrorCode = delivered.errorCode !== undefined;
       const width = cpu.longMode ? 8 : 4;
       const sp = cpu.sp();
       const fromOuter = cpu.cpl < event.cplBefore;
@@ -288,22 +310,12 @@ export class Analyzer {
       event.stackPointer = big(sp);
       event.frame = this.readWords(sp, words, width);
       event.stack = this.stackSource(sp + words * width, fromOuter);
-      this.handlers.push({ vector: fault.vector, name: fault.name, hasErrorCode, sp, width });
+      this.handlers.push({ vector: delivered.vector, name: delivered.name, hasErrorCode, sp, width });
       if (this.handlers.length > 256) this.handlers.shift();
       if (event.cplBefore === 3 && cpu.cpl < 3) this.userParity = this.gsParity;
     }
     this.events.push(event);
-    if (outcome === 'triple-fault') {
-      this.events.push({
-        kind: 'triple-fault', position, rip: event.rip,
-        chain: this.chain.map((f) => {
-          const c: { vector: number; name: string; errorCode?: number; rip: bigint; message: string } = { vector: f.vector, name: f.name, rip: BigInt.asUintN(64, f.rip), message: f.message };
-          if (f.errorCode !== undefined) c.errorCode = f.errorCode;
-          return c;
-        }),
-      });
-    }
-    this.chain = [];
+    if (outcome === 'triple-fault') this.events.push({ kind: 'triple-fault', position, rip: event.rip, chain: chain.map(chainEntry) });
   }
 
   private readWords(sp: number, count: number, width: number): bigint[] {

@@ -48,6 +48,8 @@ export interface Warning {
   /** Its source line, when the debugger has a listing. */
   line?: number;
   message: string;
+  /** How many more times the same check fired at the same instruction. */
+  repeats?: number;
 }
 
 export const CALLEE_SAVED_64 = [3, 5, 12, 13, 14, 15];

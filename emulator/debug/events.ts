@@ -19,6 +19,17 @@ export interface ExceptionEvent {
   stack?: StackSource;
   /** The frame the CPU pushed, from the stack pointer up (error code first when there is one). */
   frame?: bigint[];
+  /** Faults raised while delivering this one (and the #DF replacing them), in order; the last is what was delivered. */
+  nested?: ChainEntry[];
+}
+
+export interface ChainEntry {
+  vector: number;
+  name: string;
+  errorCode?: number;
+  /** The instruction the cascade started from. */
+  rip: bigint;
+  message: string;
 }
 
 export interface TripleFaultEvent {
@@ -26,7 +37,7 @@ export interface TripleFaultEvent {
   position: number;
   rip: bigint;
   /** Each fault of the cascade, in order, with its explanation. */
-  chain: { vector: number; name: string; errorCode?: number; rip: bigint; message: string }[];
+  chain: ChainEntry[];
 }
 
 export interface PrivilegeEvent {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DebugEvent } from '../../../emulator/debug/events.ts';
 import { expectSameState, fullState, type FullState } from './helpers.ts';
 import { ROUND_TRIP, ROUND_TRIP_GATES as GATES } from './programs.ts';
-import { GDT, IDT, IST1, RSP0, kernel } from './system.ts';
+import { GDT, IDT, IST1, PROLOGUE, RSP0, kernel, toUser } from './system.ts';
 
 
 
@@ -78,5 +78,51 @@ describe('an interrupt round trip through ring 3', () => {
     dbg.step();
     expect(dbg.machine.cpu.cpl).toBe(0);
     expect(dbg.machine.getRegister('rip')).toBe(address('syscall_entry'));
+  });
+});
+
+describe('triple-fault forensics', () => {
+  // Ring 3 executes HLT: #GP(0). IDT entry 13 is empty (type 0: #GP), which becomes #DF; entry 8 is empty too: shutdown.
+  const CASCADE = `
+    .text
+start:
+${PROLOGUE}
+${toUser('user')}
+user:
+    nop
+    hlt
+`;
+
+  it('freezes the machine with the chain of faults, each explained and tied to the instruction', () => {
+    const { dbg, machine, address } = kernel(CASCADE, []);
+    const stop = dbg.continue();
+    expect(stop.reason).toBe('triple-fault');
+    const hlt = address('user') + 1n;
+    // Frozen, not reset: still in ring 3 at the HLT.
+    expect(machine.getRegister('rip')).toBe(hlt);
+    expect(machine.cpu.cpl).toBe(3);
+    const tf = dbg.events.find((e) => e.kind === 'triple-fault');
+    if (tf?.kind !== 'triple-fault') throw new Error('no triple-fault event');
+    expect(tf.chain.map((c) => `${c.name}(${c.errorCode?.toString(16) ?? ''})`)).toEqual(['#GP(0)', '#GP(6b)', '#DF(0)', '#GP(43)']);
+    expect(tf.chain.every((c) => c.rip === hlt)).toBe(true);
+    expect(tf.chain[0].message).toMatch(/HLT/);
+    expect(tf.chain[1].message).toMatch(/IDT entry 13 has type 0/);
+    expect(tf.chain[3].message).toMatch(/IDT entry 8 has type 0/);
+    expect(dbg.sources!.line(tf.rip)).toBe(CASCADE.split('\n').findIndex((l) => l.trim() === 'hlt') + 1);
+    // The history before it stays reachable, and going forward again ends the same way.
+    dbg.goto(tf.position);
+    expect(machine.getRegister('rip')).toBe(hlt);
+    expect(dbg.continue().reason).toBe('triple-fault');
+    expect(dbg.events.filter((e) => e.kind === 'triple-fault').length).toBe(1);
+  });
+
+  it('a #DF that is delivered reports the faults that led to it', () => {
+    const { dbg } = kernel(CASCADE + 'df: hlt\n', [{ vector: 8, label: 'df' }]);
+    expect(dbg.continue().reason).toBe('hlt');
+    const gp = dbg.events.find((e) => e.kind === 'exception');
+    if (gp?.kind !== 'exception') throw new Error('no exception event');
+    expect(gp.name).toBe('#GP');
+    expect(gp.nested?.map((n) => n.name)).toEqual(['#GP', '#DF']);
+    expect(gp.frame?.[0]).toBe(0n);
   });
 });
