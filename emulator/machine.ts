@@ -1,5 +1,5 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
-import { deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
+import { NotModelled, deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
 import { CpuFault, hex } from './cpu/faults.ts';
 import { DEFINED, FIXED1 } from './cpu/flags.ts';
 import {
@@ -198,6 +198,15 @@ export class Machine {
 
   /** Runs until HLT, a fault that is not delivered, a breakpoint, or `maxInstructions`; never throws. */
   run(options: RunOptions): RunResult {
+    try {
+      return this.runLoop(options);
+    } catch (e) {
+      // Last line of defence: run() never throws, whatever goes wrong inside.
+      return { reason: 'error', instructions: 0, message: `emulator error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private runLoop(options: RunOptions): RunResult {
     const budget = Math.max(0, Math.floor(options.maxInstructions));
     const breaks = options.breakpoints ? new Set(Array.from(options.breakpoints, (b) => Number(BigInt.asIntN(64, BigInt(b))))) : null;
     const before = this.cpu.instructions;
@@ -223,7 +232,10 @@ export class Machine {
           continue;
         }
         if (delivery === 'triple-fault') return { reason: 'triple-fault', instructions: retired, fault: describe(outcome.fault), message: outcome.fault.message };
-        if (typeof delivery !== 'string') return { reason: 'error', instructions: retired, message: delivery.message };
+        if (typeof delivery !== 'string') {
+          const prefix = delivery instanceof NotModelled ? '' : 'emulator error while delivering an exception: ';
+          return { reason: 'error', instructions: retired, message: `${prefix}${delivery.message}` };
+        }
         return { reason: 'fault', instructions: retired, fault: describe(outcome.fault), message: describe(outcome.fault).message };
       }
       return { reason: outcome.stop, instructions: retired, ...(outcome.message ? { message: outcome.message } : {}) };
@@ -276,6 +288,7 @@ export class Machine {
         return { stop: 'fault', steps: cpu.steps - begin, fault: e };
       }
       cpu.rip = start;
+      if (e instanceof NotModelled) return { stop: 'error', steps: cpu.steps - begin, message: `at ${hex(start)}: ${e.message}` };
       const message = e instanceof Error ? e.message : String(e);
       return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }

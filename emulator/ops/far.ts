@@ -19,7 +19,11 @@ function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {
   if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the target selector is null`);
   const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
   const err = sel & 0xfffc;
-  if ((d.attrs & SEG_S) === 0) throw new NotModelled(`${what}: selector ${hex(sel)} names a system descriptor (call gates and task switches are not modelled by this CPU)`);
+  if ((d.attrs & SEG_S) === 0) {
+    const type = d.attrs & 0xf;
+    if ([1, 3, 4, 5, 9, 11, 12].includes(type)) throw new NotModelled(`${what}: selector ${hex(sel)} names a call gate, task gate or TSS (type ${type}): not modelled by this CPU`);
+    throw generalProtection(err, `${what}: selector ${hex(sel)} names a system descriptor of type ${type}`);
+  }
   if ((d.attrs & 8) === 0) throw generalProtection(err, `${what}: selector ${hex(sel)} is not a code segment`);
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
   const rpl = sel & 3;

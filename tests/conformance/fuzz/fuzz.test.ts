@@ -1,6 +1,7 @@
 /**
  * Random machine code from random register states: every run must end with a defined stop
- * reason within its budget, never an exception escaping run(), never an internal emulator error.
+ * reason within its budget, never an exception escaping run(), never an internal emulator error
+ * (an 'error' stop is accepted only when it names architecture the CPU does not model).
  * The seed is printed with any failure; set FUZZ_SEED to replay one, FUZZ_RUNS to run more.
  */
 import { describe, expect, it } from 'vitest';
@@ -60,7 +61,9 @@ function fuzzOne(seed: number): RunResult {
   } catch (e) {
     throw new Error(`seed ${seed}: run() threw ${String(e)} on code ${Buffer.from(code).toString('hex')}`);
   }
-  if (!REASONS.has(result.reason) || result.instructions > BUDGET) {
+  // 'error' is allowed only for architecture the CPU says it does not model (task switches, ...); anything else is an emulator bug.
+  const modelledError = result.reason === 'error' && /not modelled by this CPU/.test(result.message ?? '');
+  if ((!REASONS.has(result.reason) && !modelledError) || result.instructions > BUDGET) {
     throw new Error(`seed ${seed} (${mode}): stop ${result.reason} after ${result.instructions} instructions: ${result.message ?? ''} on code ${Buffer.from(code).toString('hex')}`);
   }
   return result;
@@ -75,6 +78,6 @@ describe('fuzz: random code never breaks the emulator', () => {
     }
     // Random bytes mostly fault quickly; some run to the budget or halt: all three must occur.
     expect(reasons.get('fault')).toBeGreaterThan(0);
-    expect([...reasons.keys()].every((r) => REASONS.has(r))).toBe(true);
+    expect([...reasons.keys()].every((r) => REASONS.has(r) || r === 'error')).toBe(true);
   });
 });
