@@ -17,20 +17,24 @@ export const CPUID_FEATURES = {
   leaf1Edx: (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 15),
   /** Leaf 1 ECX: CX16(13) MOVBE(22) POPCNT(23). */
   leaf1Ecx: (1 << 13) | (1 << 22) | (1 << 23),
-  /** Leaf 0x80000001 EDX: NX(20) RDTSCP(27) LM(29). */
-  ext1Edx: (1 << 20) | (1 << 27) | (1 << 29),
+  /** Leaf 0x80000001 EDX: SYSCALL/SYSRET(11) NX(20) RDTSCP(27) LM(29). */
+  ext1Edx: (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29),
+  /** Leaf 7 subleaf 0 EBX: FSGSBASE(0). */
+  leaf7Ebx: 1 << 0,
   /** Leaf 0x80000001 ECX: LAHF/SAHF in 64-bit mode(0) LZCNT(5). */
   ext1Ecx: (1 << 0) | (1 << 5),
 };
 
 /** Returns [EAX, EBX, ECX, EDX] for leaf `eax`, subleaf `ecx`. */
-export function cpuid(leaf: number, _subleaf: number): [number, number, number, number] {
+export function cpuid(leaf: number, subleaf: number): [number, number, number, number] {
   switch (leaf) {
     case 0:
       return [7, VENDOR_B, VENDOR_C, VENDOR_D];
     case 1:
       // Family 6, model 0x3a, stepping 9; CLFLUSH line 8 qwords, one logical processor, APIC id 0.
       return [0x000306a9, 0x00010800, CPUID_FEATURES.leaf1Ecx, CPUID_FEATURES.leaf1Edx];
+    case 7:
+      return subleaf === 0 ? [0, CPUID_FEATURES.leaf7Ebx, 0, 0] : [0, 0, 0, 0];
     case 0x80000000:
       return [0x80000008, 0, 0, 0];
     case 0x80000001:
