@@ -27,9 +27,12 @@ export function assembleSubmission(px: PreparedExercise, source: string, ports: 
   const asm = ports.assembler.assemble(source, { bits: px.bits, symbols: px.learnerSymbols, sectionBases: px.learnerBases });
   const diagnostics = [...asm.diagnostics];
   if (!asm.ok) return { ok: false, diagnostics };
+  const room: Record<string, number> = { '.text': px.learnerBases['.data'] - px.learnerBases['.text'], '.data': px.learnerBases['.bss'] - px.learnerBases['.data'], '.bss': 0x8000 };
   for (const s of asm.sections) {
     if (!(s.name in px.learnerBases) && s.bytes.length > 0) {
       diagnostics.push(diag(1, `section ${s.name} is not loaded by this exercise: put code in .text and data in .data or .bss`));
+    } else if (s.bytes.length > (room[s.name] ?? 0) || s.base + s.bytes.length > px.exercise.spec.ram) {
+      diagnostics.push(diag(1, `${s.name} is ${s.bytes.length} bytes; this exercise has room for ${Math.min(room[s.name] ?? 0, px.exercise.spec.ram - s.base)} bytes there`));
     }
   }
   const symbols: Record<string, number> = {};

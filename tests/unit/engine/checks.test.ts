@@ -95,6 +95,12 @@ describe('each check kind passes and fails', () => {
     expect(r).toMatchObject({ status: 'error', passed: false, score: 0, error: 'the engine could not grade this file: emulator bug' });
   });
 
+  it('code too large for its place is a diagnostic, not a crash', () => {
+    const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), '.globl f\nf: ret\n.fill 0x20000, 1, 0x90\n', ports);
+    expect(r.status).toBe('error');
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['.text is 131073 bytes; this exercise has room for 65536 bytes there']);
+  });
+
   it('a missing entry point is a diagnostic, not a crash', () => {
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), 'g: ret\n', ports);
     expect(r.status).toBe('error');
