@@ -12,7 +12,8 @@ import type { DebugEvent } from './events.ts';
 import { parseExpression, type ParsedExpression } from './expr.ts';
 import { Recorder, type AdvanceResult, type RecorderOptions } from './recorder.ts';
 import { isRegisterName, readRegister } from './registers.ts';
-import { SourceMap } from './source-map.ts';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
+import type { SourceMap } from './source-map.ts';
 
 export interface DebuggerOptions extends RecorderOptions {
   /** Line ↔ address map (SourceMap.fromAssembly(result)). */
@@ -439,6 +440,18 @@ export class Debugger {
     this.analyzer?.resetState();
     this.recorder.reset(this.position);
     this.settle();
+  }
+
+  /** The whole machine as a transferable snapshot (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this.machine);
+  }
+
+  /** Loads a snapshot into the machine; the recording restarts from it. */
+  restore(snapshot: Snapshot): Stop {
+    restoreSnapshot(this.machine, snapshot);
+    this.stateEdited();
+    return this.describe('position');
   }
 
   /** Stops observing the machine. */
