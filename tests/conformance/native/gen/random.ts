@@ -58,7 +58,10 @@ export class Random {
 
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
+    for (let i = 0; i < n; i += 4) {
+      const word = this.u32();
+      for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (word >>> (8 * j)) & 0xff;
+    }
     return out;
   }
 }
