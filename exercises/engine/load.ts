@@ -48,9 +48,9 @@ export function parsePackSpec(file: string, text: string): PackSpec {
   return parseYaml(file, text, packSchema);
 }
 
-/** Progressive hints from hints.md: one hint per `## ` heading section (or per paragraph when there are no headings). */
+/** Progressive hints from hints.md: one hint per `## ` section (text before the first is an introduction, not a hint), or one per paragraph when there are no such headings. */
 export function parseHintsMarkdown(text: string): string[] {
-  const sections = text.split(/^##\s.*$/m).map((s) => s.trim()).filter(Boolean);
-  if (/^##\s/m.test(text)) return sections;
+  const parts = text.split(/^##\s.*$/m);
+  if (parts.length > 1) return parts.slice(1).map((s) => s.trim()).filter(Boolean);
   return text.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean);
 }

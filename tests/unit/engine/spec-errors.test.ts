@@ -96,6 +96,13 @@ describe('packs', () => {
     expect((error as PackError).message).toBe(message);
   });
 
+  it.each([
+    ['sections', '# Hints\nRead these one at a time.\n\n## First\nLook at rdi.\n\n## Second\nUse pushfq.\nThen pop.\n', ['Look at rdi.', 'Use pushfq.\nThen pop.']],
+    ['paragraphs', 'Look at rdi.\n\nUse pushfq.\n', ['Look at rdi.', 'Use pushfq.']],
+  ])('hints.md as %s gives progressive hints', (_name, text, hints) => {
+    expect(loadPack(files({ 'save/hints.md': text }), 'p').exercises[0].hints).toEqual(hints);
+  });
+
   it('a missing solution is named', () => {
     const f = files();
     f.delete('save/solution.s');
