@@ -1,5 +1,5 @@
-# Three ring-3 tasks and a clock. Each task keeps fifteen registers at values of its own and
-# checks them in a loop, counting rounds in its data block (r15 points at it) and errors when a
+# Three ring-3 tasks and a clock. Each task keeps fifteen registers and its stack pointer at
+# values of its own and checks them in a loop, counting rounds in its data block (r15 points at it) and errors when a
 # register changed under it. The clock is the trap flag: every task runs with TF set, so a #DB
 # arrives after each of its instructions; the #DB handler counts down a random time slice and,
 # when it ends, enters the learner's timer_entry with the frame of the interrupted task, exactly
@@ -16,6 +16,8 @@
 
 task_entry:                             # ring 3, r15 = the task's data block
     incq TD_COUNT(%r15)
+    cmpq %rsp, TD_RSP(%r15)
+    jne task_bad
     cmpq %rax, TD_RAX(%r15)
     jne task_bad
     cmpq %rbx, TD_RBX(%r15)

@@ -7,13 +7,13 @@
     .globl _start, guest_code, guest_after
     .set HGDT, hsys
     .set HIDT, hsys + 0x400
-    .set HTSS, hsys + 0x800
+    .set HTSS, hsys + 0xc00
     .set HPD, hsys + 0x1000
     .set HGDTR, hsys + 0xf00
     .set HIDTR, hsys + 0xf10
     .set GGDT, gsys
     .set GIDT, gsys + 0x400
-    .set GTSS, gsys + 0x800
+    .set GTSS, gsys + 0xc00
     .set GPD, gsys + 0x1000
 
 guest_code:                             # ring 3 in the guest world
@@ -22,6 +22,7 @@ guest_code:                             # ring 3 in the guest world
     incl %esi
     notl %edi
     negl %ebp
+    cmpl %eax, %eax                     # flags at the exit: ZF PF IF = 0x246
     int $0x81
 guest_after:
     jmp guest_code

@@ -29,10 +29,10 @@ const folders = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((d) 
 /** Spec files that did not load, with the loader's message; a test reports them. */
 export const loadProblems: string[] = [];
 
-export function curriculumExercises(): CurriculumExercise[] {
+export function curriculumExercises(roots: readonly (readonly ['pack' | 'upcoming', string])[] = [['pack', PACK_DIR], ['upcoming', UPCOMING_DIR]]): CurriculumExercise[] {
   const out: CurriculumExercise[] = [];
   loadProblems.length = 0;
-  for (const [where, base] of [['pack', PACK_DIR], ['upcoming', UPCOMING_DIR]] as const) {
+  for (const [where, base] of roots) {
     for (const id of folders(base)) {
       if (ENGINE_EXAMPLES.has(id)) continue;
       const dir = join(base, id);

@@ -1,6 +1,6 @@
 /** Assembles curriculum files with GNU as, linked the way the engine links them: the harness sees regions and entry points, the learner sees struct offsets, exposed regions and the harness's globals. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,24 @@ export function gnuAssemble(source: string, bits: 32 | 64, symbols: Record<strin
       else defined.set(m[3], { type: m[2] });
     }
     return { ok: true, errors: r.stderr, defined, undefinedSymbols };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const gnuLinkAvailable = gnuAsAvailable && spawnSync('ld', ['--version']).status === 0 && spawnSync('objcopy', ['--version']).status === 0;
+
+/** The .text bytes GNU as and ld produce for `source` with .text at `text` and .data at `data`. */
+export function gnuText(source: string, bits: 32 | 64, symbols: Record<string, number>, text: number, data: number): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'curriculum-ld-'));
+  try {
+    const src = join(dir, 'in.s'), obj = join(dir, 'in.o'), elf = join(dir, 'in.elf'), bin = join(dir, 'in.bin');
+    writeFileSync(src, source.endsWith('\n') ? source : `${source}\n`);
+    const defs = Object.entries(symbols).flatMap(([k, v]) => ['--defsym', `${k}=0x${v.toString(16)}`]);
+    execFileSync('as', [bits === 64 ? '--64' : '--32', ...defs, '-o', obj, src], { stdio: 'pipe' });
+    execFileSync('ld', [bits === 64 ? '-melf_x86_64' : '-melf_i386', `-Ttext=0x${text.toString(16)}`, `-Tdata=0x${data.toString(16)}`, '-e', '0', '-o', elf, obj], { stdio: 'pipe' });
+    execFileSync('objcopy', ['-O', 'binary', '-j', '.text', elf, bin], { stdio: 'pipe' });
+    return new Uint8Array(readFileSync(bin));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
