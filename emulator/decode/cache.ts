@@ -57,12 +57,21 @@ export class DecodeCache {
 
   /** The instruction at `rip` (an offset in CS outside 64-bit mode). */
   fetch(cpu: Cpu, rip: number): Insn {
-    let lin = rip;
-    if (cpu.codeBits !== 64) {
-      const cs = cpu.seg[SEG_CS];
-      if (rip > cs.limit) throw generalProtection(0, `instruction fetch at ${hex(rip)} is beyond CS's limit ${hex(cs.limit)}`);
-      lin = (cs.base + rip) >>> 0;
+    if (cpu.codeBits !== 64) return this.fetchSegmented(cpu, rip);
+    const pn = Math.floor(rip * INV_PAGE);
+    const i = pn & (TLB_SIZE - 1);
+    if (this.tag[i] === pn) {
+      const insn = this.entry[i][rip - pn * PAGE_SIZE];
+      if (insn !== undefined && insn.bits === 64) return insn;
     }
+    return this.slowFetch(cpu, rip, pn);
+  }
+
+  /** Outside 64-bit mode: the CS limit check and base, then the same lookup. */
+  private fetchSegmented(cpu: Cpu, rip: number): Insn {
+    const cs = cpu.seg[SEG_CS];
+    if (rip > cs.limit) throw generalProtection(0, `instruction fetch at ${hex(rip)} is beyond CS's limit ${hex(cs.limit)}`);
+    const lin = (cs.base + rip) >>> 0;
     const pn = Math.floor(lin * INV_PAGE);
     const i = pn & (TLB_SIZE - 1);
     if (this.tag[i] === pn) {

@@ -114,6 +114,18 @@ const ret: Factory = (raw): Exec => {
   const extra = raw.ops.length > 0 ? raw.ops[0].immLo & 0xffff : 0;
   if (size === 8) {
     return (cpu) => {
+      // Fast path: a 64-bit stack below 4 GiB.
+      const sp = cpu.lo[4] >>> 0;
+      if (cpu.stackBits === 64 && cpu.hi[4] === 0 && sp < TWO32 - 8 - extra) {
+        const m = cpu.mem;
+        const l = m.read64(sp);
+        const t = m.hi * TWO32 + (l >>> 0);
+        if (t < 140737488355328 && t >= -140737488355328) {
+          cpu.lo[4] = sp + 8 + extra;
+          cpu.rip = t;
+          return;
+        }
+      }
       const lo = cpu.peek(0, 8);
       const t = cpu.tHi * TWO32 + (lo >>> 0);
       if (!isCanonical(t)) throw generalProtection(0, `RET: return address ${hex(t)} is not canonical`);
