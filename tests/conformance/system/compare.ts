@@ -1,8 +1,9 @@
 /**
  * Field-by-field comparison of two results of the same scenario. Only architectural state that
- * both sides observed is compared: after a triple fault only the stop reason; in protected mode
- * only the low 32 bits of the eight legacy registers (R8-R15 do not exist there); MSRs an oracle
- * could not read back are absent and skipped.
+ * both sides observed is compared: after a triple fault only the stop reason; in protected and
+ * compatibility mode only the low 32 bits of the eight legacy registers (R8-R15 do not exist
+ * there, and the upper halves are undefined after a switch out of 64-bit mode: SDM Vol. 1
+ * §3.4.1.1); MSRs an oracle could not read back are absent and skipped.
  */
 import type { Result, ResultCpu } from './scenario-types.ts';
 
@@ -35,7 +36,7 @@ export function compareResults(expected: Result, actual: Result): Difference[] {
   }
   add('mode', e.mode, a.mode);
   add('cpl', e.cpl, a.cpl);
-  const legacy = e.mode === 'protected32';
+  const legacy = e.mode === 'protected32' || e.mode === 'compat32';
   const regNames = legacy ? LEGACY32 : (Object.keys(e.regs) as (keyof ResultCpu['regs'])[]);
   for (const r of regNames) add(`regs.${r}`, e.regs[r], a.regs[r], legacy ? 0xffffffffn : undefined);
   for (const cr of ['cr0', 'cr2', 'cr3', 'cr4', 'efer'] as const) add(cr, e[cr], a[cr]);
@@ -44,7 +45,7 @@ export function compareResults(expected: Result, actual: Result): Difference[] {
     add(`${t}.limit`, e[t].limit, a[t].limit);
   }
   for (const s of Object.keys(e.seg) as (keyof ResultCpu['seg'])[]) add(`seg.${s}`, e.seg[s], a.seg[s]);
-  if (!legacy) for (const b of ['fsBase', 'gsBase', 'kernelGsBase'] as const) add(b, e[b], a[b]);
+  if (e.mode !== 'protected32') for (const b of ['fsBase', 'gsBase', 'kernelGsBase'] as const) add(b, e[b], a[b]);
   for (const [m, v] of Object.entries(e.msr)) {
     const av = a.msr[m as keyof ResultCpu['msr']];
     if (v !== undefined && av !== undefined) add(`msr.${m}`, v, av);

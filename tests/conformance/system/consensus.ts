@@ -37,7 +37,7 @@ export function buildConsensus(scenarios: Scenario[], recorded: Record<string, R
     if (!sur) return e;
     const disagreement = e.disagreement ?? (e.result ? undefined : []);
     return sur.result
-      ? { name: e.name, result: sur.result, source: 'decision:intel-noncanonical-gp', ...(disagreement ? { disagreement } : {}) }
+      ? { name: e.name, result: sur.result, source: `decision:${/noncanonical/.test(e.name) ? 'intel-noncanonical-gp' : 'sysret-as-iretq'}`, ...(disagreement ? { disagreement } : {}) }
       : { name: e.name, source: 'undecided', disagreement: e.disagreement };
   });
 }

@@ -120,6 +120,22 @@ function maskFlags(r: Result, bits: bigint): Result {
   return out;
 }
 
+/** RFLAGS bits kvm-pvm does not keep architecturally: IF, IOPL, AC, VIF, VIP. */
+const KVM_FLAGS = 0x1c3200n;
+
+/** The selector in slot `slot` (1 = CS, 4 = SS) of the IRETQ frame at the scenario's initial RSP. */
+function frameSelector(s: Scenario, slot: number): number {
+  const at = Number(BigInt(s.cpu.regs.rsp)) + slot * 8;
+  for (const e of s.memory) {
+    const a = Number(BigInt(e.addr));
+    if (at >= a && at + 2 <= a + e.hex.length / 2) {
+      const b = fromHex(e.hex.slice((at - a) * 2, (at - a) * 2 + 4));
+      return b[0] | (b[1] << 8);
+    }
+  }
+  return 0;
+}
+
 const agreeAfter = (a: Result | undefined, b: Result | undefined) => !!a && !!b && compareResults(a, b).length === 0;
 
 function withSs(r: Result, ss: string): Result {
@@ -128,12 +144,46 @@ function withSs(r: Result, ss: string): Result {
   return out;
 }
 
-/** Prefer QEMU's answer with its RF deviation corrected, and KVM's MSRs (QEMU cannot read them). */
+const VIF_VIP = 0x180000n;
+
+/**
+ * Copies VIF/VIP from `k` into `q`: in RFLAGS, and in every aligned dump word where the two
+ * differ only in the RFLAGS bits kvm-pvm does not keep (so the word is an RFLAGS image).
+ */
+function withVifVipOf(q: Result, k: Result): Result {
+  const out = structuredClone(q);
+  if (!out.cpu || !k.cpu) return out;
+  const pick = (a: bigint, b: bigint) => ((a ^ b) & ~KVM_FLAGS) === 0n ? (a & ~VIF_VIP) | (b & VIF_VIP) : a;
+  out.cpu.regs.rflags = '0x' + pick(BigInt(out.cpu.regs.rflags), BigInt(k.cpu.regs.rflags)).toString(16);
+  const w = out.cpu.mode === 'protected32' ? 4 : 8;
+  out.memory?.forEach((m, i) => {
+    const km = k.memory?.[i];
+    if (!km || km.addr !== m.addr || km.hex.length !== m.hex.length) return;
+    const a = fromHex(m.hex), b = fromHex(km.hex);
+    const lead = (w - (Number(BigInt(m.addr)) % w)) % w;
+    for (let j = lead; j + w <= a.length; j += w) {
+      let x = 0n, y = 0n;
+      for (let t = w - 1; t >= 0; t--) { x = (x << 8n) | BigInt(a[j + t]); y = (y << 8n) | BigInt(b[j + t]); }
+      const z = pick(x, y);
+      if (z !== x) a[j + 2] = Number((z >> 16n) & 0xffn);
+    }
+    m.hex = toHex(a);
+  });
+  return out;
+}
+
+/**
+ * QEMU's answer with its RF deviation corrected, KVM's MSRs (QEMU cannot read them), and, for
+ * scenarios that start at CPL 0, KVM's VIF/VIP: QEMU's IRET never loads VIF/VIP, while the SDM
+ * loads them from the image at CPL 0 (Vol. 2A IRET: "IF CPL = 0 … EFLAGS(VIF, VIP) ←
+ * tempEFLAGS"); kvm-pvm loads them at any CPL, which is right only at CPL 0.
+ */
 function qemuCorrected(s: Scenario, results: [string, Result][]): Result | undefined {
   const q = get(results, 'qemu');
   if (!q) return undefined;
-  const out = withRfOnFault(s, q);
+  let out = withRfOnFault(s, q);
   const k = get(results, 'kvm');
+  if (k && (Number(BigInt(s.cpu.seg.cs)) & 3) === 0) out = withVifVipOf(out, k);
   if (out.cpu && k?.cpu) out.cpu.msr = { ...k.cpu.msr, ...out.cpu.msr };
   return out;
 }
@@ -142,13 +192,17 @@ export const DECISIONS: Decision[] = [
   {
     // A #GP during IRET's SS checks: kvm-pvm pushes error code 0, the SDM's IRET pseudocode
     // says #GP(SS selector) for a wrong RPL, DPL or type (Vol. 2A IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL).
-    id: 'kvm-iret-gp-error-code-zero',
+    id: 'kvm-iret-gp-error-code',
     applies: (s, results) => {
       const k = get(results, 'kvm'), q = get(results, 'qemu');
       if (!k || !q || !/^iret64\//.test(s.name) || vectorOf(k) !== 13 || vectorOf(q) !== 13) return false;
       const codes = errorCodes(k, q);
-      return !!codes && codes[0] === 0n && codes[1] !== 0n
-        && agreeAfter(maskFlags(withErrorCodeOf(k, q), 0x43200n), maskFlags(withRfOnFault(s, q), 0x43200n));
+      if (!codes) return false;
+      // kvm-pvm: #GP(0) where the SDM names the SS selector, or the SS selector where the CS
+      // checks (made first: non-conforming CS with DPL ≠ RPL) name the CS selector.
+      const csSel = BigInt(frameSelector(s, 1)) & ~3n, ssSel = BigInt(frameSelector(s, 4)) & ~3n;
+      const known = (codes[0] === 0n && codes[1] !== 0n) || (codes[0] === ssSel && codes[1] === csSel);
+      return known && agreeAfter(maskFlags(withErrorCodeOf(k, q), KVM_FLAGS), maskFlags(withRfOnFault(s, q), KVM_FLAGS));
     },
     decide: qemuCorrected,
   },
@@ -173,18 +227,93 @@ export const DECISIONS: Decision[] = [
   {
     // kvm-pvm runs the guest deprivileged: IOPL, AC and (at CPL 3) IF in the live RFLAGS are
     // the hypervisor's, not the architectural ones.
-    id: 'kvm-rflags-iopl-ac-if',
+    id: 'kvm-rflags-system-bits',
     applies: (s, results) => {
       const k = get(results, 'kvm'), q = get(results, 'qemu');
-      return !!k && !!q && agreeAfter(maskFlags(k, 0x43200n), maskFlags(withRfOnFault(s, q), 0x43200n));
+      return !!k && !!q && agreeAfter(maskFlags(k, KVM_FLAGS), maskFlags(withRfOnFault(s, q), KVM_FLAGS));
     },
     decide: qemuCorrected,
   },
   {
-    // INT n from CPL 3: kvm-pvm raises #UD for many vectors; the SDM delivers through the gate,
-    // or raises #GP(n*8+2) when the gate's DPL is below CPL (Vol. 2A INT n/INTO/INT3/INT1).
-    id: 'kvm-int-n-ud',
-    applies: (s, results) => vectorOf(get(results, 'kvm')) === 6 && vectorOf(get(results, 'qemu')) !== 6 && /int-n|int64\/int-n/.test(s.name),
+    // kvm-pvm raises #UD for INT n, INT3, INT1 and far calls through call gates from CPL 3
+    // (and INT n through gates with DPL < CPL); the SDM delivers through the gate, or raises
+    // #GP(n*8+2) when the gate's DPL is below CPL (Vol. 2A INT n/INTO/INT3/INT1, CALL).
+    id: 'kvm-spurious-ud',
+    applies: (s, results) => vectorOf(get(results, 'kvm')) === 6 && vectorOf(get(results, 'qemu')) !== 6 && !/ud/.test(s.name),
+    decide: qemuCorrected,
+  },
+  {
+    // kvm-pvm loaded the data segment 0x10 into CS through a gate; the SDM requires a code
+    // segment there and raises #GP(selector) (Vol. 3A §6.12.1.1; Vol. 2A INT n).
+    id: 'kvm-gate-data-segment-as-cs',
+    applies: (_s, results) => get(results, 'kvm')?.cpu?.seg.cs === '0x10' && !!get(results, 'qemu')?.cpu,
+    decide: qemuCorrected,
+  },
+  {
+    // SYSRET with EFER.SCE = 0: kvm-pvm completes the return; the SDM raises #UD
+    // (Vol. 2B SYSRET: "IF (CS.L ≠ 1) or (IA32_EFER.LMA ≠ 1) or (IA32_EFER.SCE ≠ 1) THEN #UD").
+    id: 'kvm-sysret-ignores-sce',
+    applies: (s, results) => /^syscall\/sysret-sce0\//.test(s.name) && vectorOf(get(results, 'qemu')) === 6 && vectorOf(get(results, 'kvm')) !== 6,
+    decide: qemuCorrected,
+  },
+  {
+    // IOPL 3 at CPL 3: kvm-pvm runs the guest with IOPL 0, so CLI/STI/IN/OUT fault there;
+    // architecturally they are allowed (Vol. 1 §18.2; Vol. 2A CLI).
+    id: 'kvm-iopl-lost',
+    applies: (s, results) => {
+      const k = get(results, 'kvm'), q = get(results, 'qemu');
+      return ((BigInt(s.cpu.regs.rflags) >> 12n) & 3n) === 3n && !!k?.cpu && !!q?.cpu
+        && ((BigInt(k.cpu.regs.rflags) >> 12n) & 3n) === 0n && ((BigInt(q.cpu.regs.rflags) >> 12n) & 3n) === 3n;
+    },
+    decide: qemuCorrected,
+  },
+  {
+    // #GP raised while pushing a frame onto a not-present stack is followed by a #PF: a
+    // contributory exception then a page fault are handled serially, not as #DF (Vol. 3A §6.15
+    // Interrupt 8, Table 6-5). kvm-pvm raises #DF.
+    id: 'kvm-df-instead-of-pf',
+    applies: (s, results) => /delivery-stack-not-present\/pf-on-ist/.test(s.name) && vectorOf(get(results, 'kvm')) === 8 && vectorOf(get(results, 'qemu')) === 14,
+    decide: qemuCorrected,
+  },
+  {
+    // Two contributory exceptions (#DE then #NP) make a #DF (Table 6-5); with the #DF gate unusable
+    // that is a triple fault. kvm-pvm delivers the #NP instead.
+    id: 'kvm-no-df-escalation',
+    applies: (s, results) => /^df64\//.test(s.name) && get(results, 'qemu')?.stop === 'triple-fault' && get(results, 'kvm')?.stop === 'hlt'
+      && /df-gate-bad-selector|df-not-present|df-stack/.test(s.name),
+    decide: (_s, results) => get(results, 'qemu'),
+  },
+  {
+    // IRET to a not-present code segment: #NP(CS selector) (Vol. 2A IRET: "IF return code segment
+    // descriptor is not present THEN #NP(selector)"). kvm-pvm raises #GP(0).
+    id: 'kvm-iret-np-cs',
+    applies: (s, results) => /^iret64\/cs-np-/.test(s.name) && vectorOf(get(results, 'qemu')) === 11 && vectorOf(get(results, 'kvm')) === 13,
+    decide: qemuCorrected,
+  },
+  {
+    // IRET to a conforming code segment whose DPL (0) is not above the selector's RPL (3) is
+    // allowed (Vol. 2A IRET: "#GP(selector) IF conforming AND DPL > RPL"); kvm-pvm raises #GP.
+    id: 'kvm-iret-conforming',
+    applies: (s, results) => /^iret64\/cs-conf-dpl0-rpl3\//.test(s.name) && vectorOf(get(results, 'kvm')) === 13
+      && get(results, 'kvm')?.cpu?.cpl === '0x0' && get(results, 'qemu')?.cpu?.regs.rsp === '0x7ffd0',
+    decide: qemuCorrected,
+  },
+  {
+    // LTR of a null selector: #GP(0) (Vol. 2A LTR: "IF SRC is a NULL selector THEN #GP(0)").
+    // QEMU loads it.
+    id: 'qemu-ltr-null',
+    applies: (s, results) => /^dtload\/ltr-null\//.test(s.name) && vectorOf(get(results, 'kvm')) === 13,
+    decide: (_s, results) => get(results, 'kvm'),
+  },
+  {
+    // LTR of a selector with TI = 1: #GP(selector) (Vol. 2A LTR: "IF SRC(type) ≠ global THEN
+    // #GP(segment selector)"). kvm-pvm pushes 0.
+    id: 'kvm-ltr-error-code',
+    applies: (s, results) => {
+      const k = get(results, 'kvm'), q = get(results, 'qemu');
+      const codes = k && q ? errorCodes(k, q) : undefined;
+      return /^dtload\/ltr-ldt-selector\//.test(s.name) && !!codes && codes[0] === 0n && codes[1] === 0xdcn;
+    },
     decide: qemuCorrected,
   },
   {

@@ -74,15 +74,29 @@ export function syscalls(): Scenario[] {
     for (let k = 0; k < 25; k++) {
       const atUser = label === 'sysret-at-cpl3';
       const thisSeed = seed++;
-      for (const surrogate of label === 'sysretq-noncanonical' ? [false, true] : [false]) {
+      const surrogates = ['sysretq-noncanonical', 'sysretq', 'sysretl'].includes(label) ? [false, true] : [false];
+      for (const surrogate of surrogates) {
       const m = new Machine({ mode: 'long64', seed: thisSeed, user: atUser });
+      // User data segments, so that an IRETQ to CPL 3 nulls none of them (SYSRET never does).
+      if (!atUser) { m.seg.ds = 0x23; m.seg.es = 0x23; }
       m.msr.star = LONG_STAR | BigInt(m.rng.u32());
       m.mem.write(A.UCODE, new Uint8Array(0x100).fill(0xf4));
       setup(m);
       // R11 becomes RFLAGS: random, with reserved bits that SYSRET must not take (SDM: RFLAGS ← (R11 & 3C7FD7H) | 2).
       if (label !== 'sysretq-plain-r11') m.regs.r11 = m.rng.u64() & 0xffffffffn & ~0x100n;
       m.regs.rsp = BigInt(A.USTACK - 8 * m.rng.int(16));
-      m.code(atUser ? A.UCODE + 0x200 : A.KCODE, surrogate ? SURROGATE_CODE : insn);
+      let code = insn;
+      if (surrogate && label === 'sysretq-noncanonical') code = SURROGATE_CODE;
+      else if (surrogate) {
+        // SYSRET's effect written as an IRETQ frame (Vol. 2B SYSRET, Operation):
+        // RIP ← RCX (ECX for SYSRETL), CS ← STAR[63:48] + 16 (or + 0) | 3, SS ← STAR[63:48] + 8 | 3,
+        // RFLAGS ← (R11 & 3C7FD7H) | 2, RSP unchanged.
+        const q = insn === 'sysretq';
+        const frame = [q ? m.regs.rcx : m.regs.rcx & 0xffffffffn, q ? 0x2bn : 0x1bn, (m.regs.r11 & 0x3c7fd7n) | 2n, m.regs.rsp, 0x23n];
+        frame.forEach((v, i) => m.mem.writeU64(0x51000 + i * 8, v));
+        code = 'mov $0x51000, %rsp\niretq';
+      }
+      m.code(atUser ? A.UCODE + 0x200 : A.KCODE, code);
       if (atUser) m.regs.rip = BigInt(A.UCODE + 0x200);
       const name = `syscall/${label}/${thisSeed + 1}`;
       out.push(m.build(surrogate ? surrogateName(name) : name));
