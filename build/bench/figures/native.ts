@@ -1,7 +1,7 @@
 // native.alu_loop_mips / native.call_loop_mips: the benchmark loops run directly on the host CPU,
 // the yardstick for the emulator's figures on identical machine code.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Figure } from '../figure.ts';
@@ -45,6 +45,7 @@ function buildRunner(): string | null {
     return runner;
   }
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'runner.c'), RUNNER);
   const gcc = spawnSync('gcc', ['-O2', '-o', join(dir, 'runner'), join(dir, 'runner.c')], { encoding: 'utf8' });
   if (gcc.error || gcc.status !== 0) {

@@ -48,7 +48,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
   beforeAll(() => {
     cases = generateCases({ seed: DEFAULT_SEED });
     fixture = readFixture(FIXTURE_PATH, cases);
-  });
+  }, 300_000);
 
   it('has at least 200,000 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(200_000);
@@ -100,7 +100,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
     report(`live host run vs fixtures (recorded on ${fixture.header.host.cpu}; this host: ${hostCpu()})`, result, ['fixture', 'host']);
     if (sameSilicon) expect(result.disagreeing, 'the host disagrees with its own recording: a stale fixture or a harness bug').toBe(0);
     else console.log('this host is a different CPU model: its disagreements are reported above but do not fail the test');
-  });
+  }, 300_000);
 
   const emulatorTitle =
     typeof adapter === 'string' ? `the emulator agrees with the host CPU on every case (skipped: ${adapter})` : 'the emulator agrees with the host CPU on every case';
