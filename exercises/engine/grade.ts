@@ -92,7 +92,7 @@ export function gradeSubmission(px: PreparedExercise, source: string, ports: Eng
     const message = `the engine could not grade this file: ${error instanceof Error ? error.message : String(error)}`;
     return {
       exercise: px.exercise.id, status: 'error', passed: false, score: 0, maxScore: checks.reduce((s, c) => s + c.spec.weight, 0),
-      cases: { total: 0, failed: 0, seed: hex(options.seed ?? px.exercise.spec.seed ?? DEFAULT_SEED) }, diagnostics: [], error: message,
+      cases: { total: 0, failed: 0, seed: hex(options.seed ?? px.exercise.spec.seed ?? DEFAULT_SEED) }, diagnostics: [], error: message, errorStage: 'engine',
       checks: checks.map((c) => notGraded(c, `not graded: ${message}`)),
     };
   }
@@ -108,7 +108,7 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
 
   const assembled = assembleSubmission(px, source, ports);
   if (!assembled.ok) {
-    return { ...base, status: 'error', passed: false, score: 0, diagnostics: assembled.diagnostics, error: 'the file did not assemble',
+    return { ...base, status: 'error', passed: false, score: 0, diagnostics: assembled.diagnostics, error: 'the file did not assemble', errorStage: 'assemble',
       checks: checks.map((c) => notGraded(c, 'not graded: the file did not assemble')) };
   }
   const code = assembled.code;
@@ -177,7 +177,7 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
   });
   const score = results.reduce((s, r) => s + (r.passed ? r.weight : 0), 0);
   const finalStatus: Status = status ?? (results.every((r) => r.passed) ? 'pass' : 'fail');
-  return { ...base, cases: { ...base.cases, failed: failedCases }, status: finalStatus, passed: finalStatus === 'pass', score, checks: results, diagnostics: assembled.diagnostics, error, codeBytes };
+  return { ...base, cases: { ...base.cases, failed: failedCases }, status: finalStatus, passed: finalStatus === 'pass', score, checks: results, diagnostics: assembled.diagnostics, error, ...(error ? { errorStage: 'run' as const } : {}), codeBytes };
 }
 
 function notGraded(c: PreparedCheck, message: string): CheckResult {

@@ -39,6 +39,8 @@ export interface GradeResult {
   diagnostics: AsmDiagnostic[];
   /** Why the status is error. */
   error?: string;
+  /** The pipeline stage that produced the error: the file did not assemble, a case could not run to its end, or the engine itself failed. */
+  errorStage?: 'assemble' | 'run' | 'engine';
   /** Bytes of the learner's .text. */
   codeBytes?: number;
 }

@@ -82,6 +82,7 @@ describe('each check kind passes and fails', () => {
   it('a runaway loop is an error naming the case and the budget', () => {
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), '.globl f\nf:\n1: jmp 1b\n', ports);
     expect(r.status).toBe('error');
+    expect(r.errorStage).toBe('run');
     expect(r.error).toBe('case #0 ran past its budget of 500 instructions: is there a loop that never ends, or a jump back into the harness?');
     expect(r.cases.failed).toBe(20);
   });
@@ -92,7 +93,7 @@ describe('each check kind passes and fails', () => {
       machines: { create: (o) => { const m = ports.machines.create(o); m.run = () => { throw new Error('emulator bug'); }; return m; } },
     };
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), '.globl f\nf: ret\n', broken);
-    expect(r).toMatchObject({ status: 'error', passed: false, score: 0, error: 'the engine could not grade this file: emulator bug' });
+    expect(r).toMatchObject({ status: 'error', errorStage: 'engine', passed: false, score: 0, error: 'the engine could not grade this file: emulator bug' });
   });
 
   it('code too large for its place is a diagnostic, not a crash', () => {
@@ -104,6 +105,7 @@ describe('each check kind passes and fails', () => {
   it('a missing entry point is a diagnostic, not a crash', () => {
     const r = gradeSubmission(exercise('  - { name: c, stop: hlt }'), 'g: ret\n', ports);
     expect(r.status).toBe('error');
+    expect(r.errorStage).toBe('assemble');
     expect(r.diagnostics.map((d) => d.message)).toEqual(['`f` is not defined: the exercise calls `f`, so write a label `f:` (and `.globl f`)']);
   });
 
