@@ -9,6 +9,7 @@ import { DecodeCache } from './decode/cache.ts';
 import type { Insn } from './decode/insn.ts';
 import type { Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
+import { pagingTranslate } from './memory/paging.ts';
 import { Halt } from './ops/misc.ts';
 
 export type Mode = 'long64' | 'protected32';
@@ -116,6 +117,11 @@ export class Machine {
 
   get translate(): Translate {
     return this.cpu.mem.translate;
+  }
+
+  /** Translates through the page tables at CR3 whenever CR0.PG is set (instead of the identity). */
+  usePageTables(): void {
+    this.translate = pagingTranslate(this.cpu);
   }
 
   load(address: bigint | number, bytes: Uint8Array): void {

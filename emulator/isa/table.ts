@@ -189,5 +189,9 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('LSS', 'system', 'Load SS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#SS(selector)']),
   e('IN', 'system', 'Read an I/O port (needs CPL <= IOPL; no devices: reads all ones).', '', '', ['#GP(0)']),
   e('OUT', 'system', 'Write an I/O port (needs CPL <= IOPL; no devices: discarded).', '', '', ['#GP(0)']),
+  e('LAR', 'system', "Load a descriptor's access rights if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
+  e('LSL', 'system', "Load a descriptor's limit in bytes if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
+  e('VERR', 'system', 'ZF=1 if the segment is readable at CPL and RPL.', 'Z', '', MEM),
+  e('VERW', 'system', 'ZF=1 if the segment is writable at CPL and RPL.', 'Z', '', MEM),
   e('ARPL', 'system', "Raise a selector's RPL to another's (32-bit code); ZF=1 when it changed.", 'Z', '', MEM),
 ];

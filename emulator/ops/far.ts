@@ -193,3 +193,69 @@ export const farOps: Record<string, Factory> = {
   LGS: loadFar(SEG_GS),
   LSS: loadFar(SEG_SS),
 };
+
+/** The checks LAR, LSL, VERR and VERW share: the descriptor if it is visible at CPL and RPL, else null (ZF = 0). */
+function visibleDescriptor(cpu: Cpu, sel: number, systemTypes: readonly number[]): { lo: number; hi: number; attrs: number; limit: number } | null {
+  if ((sel & 0xfffc) === 0) return null;
+  let d: Descriptor;
+  try {
+    d = readDescriptor(cpu, sel, 'descriptor check');
+  } catch {
+    return null;
+  }
+  const attrs = d.attrs;
+  const dpl = (attrs >> SEG_DPL_SHIFT) & 3;
+  if (attrs & SEG_S) {
+    const conformingCode = (attrs & 0xc) === 0xc;
+    if (!conformingCode && (dpl < cpu.cpl || dpl < (sel & 3))) return null;
+  } else {
+    if (!systemTypes.includes(attrs & 0xf)) return null;
+    if (dpl < cpu.cpl || dpl < (sel & 3)) return null;
+  }
+  const at = d.at;
+  return { lo: cpu.mem.readAs(at, 4, false) >>> 0, hi: cpu.mem.readAs(at + 4, 4, false) >>> 0, attrs, limit: d.limit };
+}
+
+function selectorOf(cpu: Cpu, raw: Parameters<Factory>[0], i: Parameters<ReturnType<Factory>>[1]): number {
+  const op = raw.ops[raw.ops.length - 1];
+  return op.kind === OP_MEM ? cpu.mem.read16(addressOf(cpu, i, 2)) : cpu.lo[op.reg] & 0xffff;
+}
+
+function setZf(cpu: Cpu, on: boolean): void {
+  cpu.flags = on ? cpu.flags | 0x40 : cpu.flags & ~0x40;
+}
+
+/** LAR: the access-rights bytes of a descriptor (Intel SDM Vol. 2A, LAR). */
+const lar: Factory = (raw) => {
+  const [d] = raw.ops;
+  return (cpu, i) => {
+    const v = visibleDescriptor(cpu, selectorOf(cpu, raw, i), cpu.longMode ? [2, 9, 11, 12] : [1, 2, 3, 4, 5, 9, 11, 12]);
+    setZf(cpu, v !== null);
+    if (v) setReg(cpu, d.reg, d.size, d.size === 2 ? v.hi & 0xff00 : v.hi & 0x00f0ff00, 0);
+  };
+};
+
+/** LSL: a descriptor's limit in bytes (Intel SDM Vol. 2A, LSL). */
+const lsl: Factory = (raw) => {
+  const [d] = raw.ops;
+  return (cpu, i) => {
+    const v = visibleDescriptor(cpu, selectorOf(cpu, raw, i), cpu.longMode ? [2, 9, 11] : [1, 2, 3, 9, 11]);
+    setZf(cpu, v !== null);
+    if (v) setReg(cpu, d.reg, d.size, v.limit | 0, 0);
+  };
+};
+
+/** VERR/VERW: is the segment readable/writable at CPL and RPL? */
+function verify(write: boolean): Factory {
+  return (raw) => (cpu, i) => {
+    const v = visibleDescriptor(cpu, selectorOf(cpu, raw, i), []);
+    const code = v !== null && (v.attrs & 8) !== 0;
+    const ok = v !== null && (v.attrs & SEG_S) !== 0 && (write ? !code && (v.attrs & 2) !== 0 : !code || (v.attrs & 2) !== 0);
+    setZf(cpu, ok);
+  };
+}
+
+farOps.LAR = lar;
+farOps.LSL = lsl;
+farOps.VERR = verify(false);
+farOps.VERW = verify(true);

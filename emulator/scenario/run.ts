@@ -3,7 +3,6 @@ import { Machine, type RunResult } from '../machine.ts';
 import { MSR, SEG_L, SEG_S, SEG_UNUSABLE, type Cpu, type Segment } from '../cpu/state.ts';
 import { CpuFault } from '../cpu/faults.ts';
 import { loadSegmentUnchecked, readDescriptor } from '../ops/segments.ts';
-import { pagingTranslate } from '../memory/paging.ts';
 import { MSR_NAMES, REG_NAMES, RESULT_FORMAT, ScenarioError, type MsrName, type Scenario } from './types.ts';
 
 const MSR_NUMBERS: Record<MsrName, number> = {
@@ -40,7 +39,7 @@ export function setUpScenario(s: Scenario): Machine {
   cpu.gdtrLimit = Number(s.cpu.gdtr.limit);
   cpu.idtrBase = Number(BigInt.asIntN(64, s.cpu.idtr.base));
   cpu.idtrLimit = Number(s.cpu.idtr.limit);
-  m.translate = pagingTranslate(cpu);
+  m.usePageTables();
   cpu.updateMode();
   cpu.mem.flush();
   const guarded = (path: string, load: () => void) => {

@@ -200,4 +200,17 @@ describe('returns and fast system calls', () => {
     const m = machine({ code: '48c7c000400000 0f22d8 90' });
     expect(m.run({ maxInstructions: 10 }).reason).toBe('triple-fault');
   });
+
+  it.each([
+    ['LAR of the kernel code segment', 'b808000000 0f02c0', 'rax', 0x00a09a00n, true],
+    ['LSL of the kernel code segment (page granular)', 'b808000000 0f03c8', 'rcx', 0xffffffffn, true],
+    ['VERW of a data segment', 'bb10000000 0f00eb', null, 0n, true],
+    ['VERW of a code segment', 'b808000000 0f00e8', null, 0n, false],
+    ['LAR of a selector beyond the GDT', 'b8f0000000 0f02c0', 'rax', 0xf0n, false],
+  ] as const)('%s', (_t, code, reg, value, zf) => {
+    const m = machine({ code });
+    expect(m.run({ maxInstructions: 2 }).reason).toBe('limit');
+    if (reg) expect(m.getRegister(reg)).toBe(value);
+    expect((m.getRegister('rflags') & 0x40n) !== 0n).toBe(zf);
+  });
 });
