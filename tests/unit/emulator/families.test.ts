@@ -57,6 +57,10 @@ const rows: Row[] = [
   ['nop dword [rax+rax] touches no memory', '0f1f0400', { regs: { rax: 0x7fffffffffffn } }, {}],
   ['xchg ax,ax is a NOP', '6690', { regs: { rax: 0x1234n } }, { rax: 0x1234n }],
   ['cpuid leaf 0', '0fa2', { regs: { rax: 0n } }, { rbx: 0x756e6547n, rdx: 0x49656e69n, rcx: 0x6c65746en }],
+  // Operand- and address-size prefixes
+  ['add ax,bx keeps the upper bits', '6601d8', { regs: { rax: 0x1234ffffn, rbx: 1n } }, { rax: 0x12340000n }, undefined, [CF | ZF, CF | ZF]],
+  ['mov eax,[edi] with a 32-bit address wraps the upper half away', '678b07', { regs: { rdi: 0xffffffff00008000n }, data: '44332211' }, { rax: 0x11223344n }],
+  ['push ax / pop bx use 2-byte slots', '6650 665b', { regs: { rax: 0xabcdn, rbx: 0xffffffffffff0000n } }, { rbx: 0xffffffffffffabcdn, rsp: 0x20000n }],
 ];
 
 describe('instruction families', () => {
@@ -72,6 +76,12 @@ describe('instruction families', () => {
     const o = run('90 90 90 0f31');
     expect(o.reg('rax')).toBe(3n);
     expect(o.reg('rdx')).toBe(0n);
+  });
+
+  it('16-bit addressing in 32-bit code: mov eax,[bx+si]', () => {
+    const o = run('678b00', { mode: 'protected32', regs: { rbx: 0x8000n, rsi: 0x10n }, data: '00000000000000000000000000000000efbeadde' });
+    expect(o.result.reason, o.result.message).toBe('breakpoint');
+    expect(o.reg('rax')).toBe(0xdeadbeefn);
   });
 
   it('in 32-bit protected mode PUSHAD/POPAD and 32-bit stack operations work', () => {
