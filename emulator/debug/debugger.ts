@@ -297,12 +297,12 @@ export class Debugger {
     return stop;
   }
 
-  private forward(limit: number, temporary: StopCheck | null): Stop {
+  private forward(limit: number, temporary: StopCheck | null, resume = true): Stop {
     this.temporary = temporary;
     this.lastStop = null;
     let r: AdvanceResult;
     try {
-      r = this.recorder.advance(this.position + Math.max(0, Math.floor(limit)));
+      r = this.recorder.advance(this.position + Math.max(0, Math.floor(limit)), resume);
     } finally {
       this.temporary = null;
     }
@@ -325,9 +325,13 @@ export class Debugger {
     return this.forward(1, null);
   }
 
-  /** Runs until a breakpoint, a watchpoint, the machine stopping, or `maxSteps` attempts. */
-  continue(maxSteps = 10_000_000): Stop {
-    return this.forward(maxSteps, null);
+  /**
+   * Runs until a breakpoint, a watchpoint, the machine stopping, or `maxSteps` attempts. `resume`
+   * (default) skips a breakpoint at the current position; pass false to go on with a run that was
+   * cut into slices, so a breakpoint exactly at the cut still stops it.
+   */
+  continue(maxSteps = 10_000_000, resume = true): Stop {
+    return this.forward(maxSteps, null, resume);
   }
 
   /** Steps over a CALL (runs until it returns to the next instruction with the stack back where it was); otherwise one step. */

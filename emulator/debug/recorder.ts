@@ -209,14 +209,16 @@ export class Recorder {
   /**
    * Runs forward until `target` (absolute position), the inspector stops it, or the machine stops
    * (HLT, a fault not delivered, triple fault, emulator error). Already-recorded positions replay.
+   * With `resume` the current position is never a stop (continuing from a breakpoint); without it,
+   * it is checked like any other (continuing a run that was cut into slices).
    */
-  advance(target: number): AdvanceResult {
+  advance(target: number, resume = true): AdvanceResult {
     this.attach();
     const m = this.machine;
     while (this.position < target) {
       if (this.terminal !== null && this.position === this.end) return this.terminal;
       this.target = target;
-      this.resuming = true;
+      this.resuming = resume;
       const result = m.run({ maxInstructions: RUN_BUDGET });
       switch (result.reason) {
         case 'breakpoint':
