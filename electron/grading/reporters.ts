@@ -32,7 +32,7 @@ function toJson(report: BatchReport) {
       student: s.student, path: s.path, score: s.score, maxScore: s.maxScore, ...(s.error ? { error: s.error } : {}),
       exercises: s.exercises.map(({ exercise, result }) => ({
         exercise, status: result.status, passed: result.passed, score: result.score, maxScore: result.maxScore, cases: result.cases,
-        ...(result.error ? { error: result.error } : {}), diagnostics: result.diagnostics, checks: result.checks.map(checkJson),
+        ...(result.error ? { error: result.error, errorStage: result.errorStage ?? 'input' } : {}), diagnostics: result.diagnostics, checks: result.checks.map(checkJson),
       })),
     })),
   };
