@@ -364,7 +364,7 @@ export const DECISIONS: Decision[] = [
     // SYSCALL from 64-bit user code: kvm-pvm either stays at CPL 3 at LSTAR or keeps the user's
     // IF against SFMASK; QEMU follows the SDM's SYSCALL operation (Vol. 2B SYSCALL).
     id: 'kvm-syscall-deprivileged',
-    applies: (s, results) => /^syscall\/(syscall\/64-|round-trip)/.test(s.name) && !!get(results, 'qemu'),
+    applies: (s, results) => /^syscall\/(syscall\/64-|round-trip|star-[^/]*\/syscall-)/.test(s.name) && !!get(results, 'qemu'),
     decide: qemuCorrected,
   },
 ];

@@ -103,6 +103,34 @@ export function syscalls(): Scenario[] {
       }
     }
   }
+  // STAR arithmetic (Vol. 2B SYSCALL/SYSRET): SYSCALL takes CS = STAR[47:32] & FFFCH and
+  // SS = that + 8; SYSRETQ takes CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, both with RPL 3.
+  // The selectors are loaded with fixed flat attributes whatever the GDT holds there.
+  for (const [label, kernelBase, userBase] of [
+    ['star-user-0x1b', 0x08, 0x1b], ['star-user-0x28', 0x08, 0x28], ['star-user-0x40', 0x08, 0x40],
+    ['star-kernel-0x0b', 0x0b, 0x18], ['star-kernel-0x48', 0x48, 0x18], ['star-user-0x08', 0x08, 0x08],
+  ] as const) {
+    for (let k = 0; k < 8; k++) {
+      const sysret = k % 2 === 0;
+      const m = new Machine({ mode: 'long64', seed: seed++, user: !sysret });
+      m.msr.star = (BigInt(userBase) << 48n) | (BigInt(kernelBase) << 32n);
+      m.msr.lstar = BigInt(A.KCODE + 0x400);
+      m.msr.sfmask = 0x200n;
+      m.mem.write(A.UCODE, new Uint8Array(0x100).fill(0xf4));
+      m.mem.write(A.KCODE + 0x400, Uint8Array.of(0xf4));
+      if (sysret) {
+        m.seg.ds = 0x23; m.seg.es = 0x23;
+        m.regs.rcx = BigInt(A.UCODE + m.rng.int(0xf0));
+        m.regs.r11 = 0x202n | (m.rng.u64() & 0x8d5n);
+        m.regs.rsp = BigInt(A.USTACK - 8 * m.rng.int(16));
+        m.code(A.KCODE, 'sysretq');
+      } else {
+        m.code(A.UCODE + 0x200, 'syscall\nhlt');
+        m.regs.rip = BigInt(A.UCODE + 0x200);
+      }
+      out.push(m.build(`syscall/${label}/${sysret ? 'sysret' : 'syscall'}-${seed}`));
+    }
+  }
   // A round trip: user → SYSCALL → kernel saves RCX/R11 → SYSRETQ → user HLT (#GP frame).
   for (let k = 0; k < 50; k++) {
     const m = new Machine({ mode: 'long64', seed: seed++, user: true });
