@@ -1,7 +1,7 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
 import { NotModelled, deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
 import { CpuFault, hex } from './cpu/faults.ts';
-import { DEFINED, FIXED1 } from './cpu/flags.ts';
+import { DEFINED, FIXED1, RF } from './cpu/flags.ts';
 import {
   CR0_PE, CR0_PG, CR4_PAE, Cpu, EFER_LMA, EFER_LME, GPR_NAMES, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES,
 } from './cpu/state.ts';
@@ -265,6 +265,8 @@ export class Machine {
           cpu.rip = start + insn.length;
           insn.exec(cpu, insn);
           cpu.steps++;
+          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).
+          if (cpu.flags & RF) clearResumeFlag(cpu);
         }
       } else {
         while (cpu.steps < limit) {
@@ -275,6 +277,8 @@ export class Machine {
           cpu.rip = start + insn.length;
           insn.exec(cpu, insn);
           cpu.steps++;
+          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).
+          if (cpu.flags & RF) clearResumeFlag(cpu);
         }
       }
       return { stop: 'continue', steps: cpu.steps - begin };
@@ -299,6 +303,11 @@ export class Machine {
       return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }
   }
+}
+
+function clearResumeFlag(cpu: Cpu): void {
+  if (cpu.keepRf) cpu.keepRf = false;
+  else cpu.flags &= ~RF;
 }
 
 interface Outcome {

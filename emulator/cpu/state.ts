@@ -87,6 +87,8 @@ export class Cpu {
   steps = 0;
   /** Slices of repeated string instructions that were cut short and re-executed (not retirements). */
   repSlices = 0;
+  /** Set by an instruction that loads RF (IRET): RF survives until the next instruction completes. */
+  keepRf = false;
 
   /** Instructions retired. */
   get instructions(): number {

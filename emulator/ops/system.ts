@@ -138,6 +138,7 @@ function iret(size: number): Factory {
     const mask = iretFlagsMask(cpu, size);
     const oldCpl = cpu.cpl;
     cpu.flags = ((cpu.flags & ~mask) | (tempFlags & mask) | FIXED1) & ~VM;
+    cpu.keepRf = (cpu.flags & RF) !== 0;
     fillSeg(cpu, SEG_CS, tempCs, d);
     if (popStack) {
       if (ssDesc) fillSeg(cpu, SEG_SS, tempSs, ssDesc);

@@ -140,6 +140,16 @@ describe('returns and fast system calls', () => {
     expect(m.getRegister('rip')).toBe(0x10041n);
   });
 
+  it('RF loaded by IRETQ survives exactly one more instruction', () => {
+    // push 0x10; push 0x8800; push 0x10002 (RF); push 0x8; push 0x10040; iretq ; (at 0x10040) nop; nop
+    const m = machine({ code: '6a10 6800880000 6802000100 6a08 6840000100 48cf', regs: { rsp: '0x8800' } });
+    m.load(0x10040, bytes('9090'));
+    m.run({ maxInstructions: 6 });
+    expect(m.getRegister('rflags')).toBe(0x10002n);
+    m.run({ maxInstructions: 1 });
+    expect(m.getRegister('rflags')).toBe(0x2n);
+  });
+
   it('IRETQ with a return CS whose RPL is below CPL is #GP(selector)', () => {
     const m = machine({ code: '6a23 6800800000 6802020000 6a08 6840000100 48cf', cpl: 3 });
     expect(m.run({ maxInstructions: 10 }).reason).toBe('hlt');
