@@ -30,8 +30,8 @@ type Deferred = { known: true; value: bigint } | { known: false; expr: Expr; sec
 
 type PlanOp =
   | { k: 'reg'; reg: RegInfo }
-  | { k: 'imm'; v: Deferred }
-  | { k: 'mem'; base: RegInfo | null; index: RegInfo | null; scale: number; seg: RegInfo | null; bits: number | null; disp: Deferred | null; ripTarget: boolean; col?: number }
+  | { k: 'imm'; v: Deferred; sized?: number | null }
+  | { k: 'mem'; base: RegInfo | null; index: RegInfo | null; scale: number; seg: RegInfo | null; bits: number | null; disp: Deferred | null; ripTarget: boolean; col?: number; fullDisp?: boolean }
   | { k: 'branch'; target: Deferred }
   | { k: 'far'; sel: Deferred; off: Deferred };
 
@@ -1045,6 +1045,9 @@ export class Assembler {
       } else if (a.k === 'mem' && a.base && a.base.cls === 'gpr' && !a.index && !a.disp && (a.base.num === 6 || a.base.num === 7)) {
         if (addrBits !== null && addrBits !== a.base.size) return this.error(`\`${mn.written}\` operands use different address sizes`, this.at(st, a.col, a.end)), null;
         addrBits = a.base.size;
+        if ((addrBits === 16 && this.bits === 64) || (addrBits === 64 && this.bits !== 64)) {
+          return this.error(`%${a.base.name} cannot address memory in ${this.bits}-bit code`, this.at(st, a.col, a.end)), null;
+        }
         if (a.base.num === 7 && a.seg && a.seg.name !== 'es') return this.error(`the destination of \`${mn.written}\` is always %es:(%rdi); it cannot use %${a.seg.name}`, this.at(st, a.col, a.end)), null;
         if (a.base.num === 6 && a.seg && a.seg.name !== 'ds') seg = a.seg;
         if (a.bits !== null && !setSize(a.bits, a.col, a.end)) return null;
@@ -1124,6 +1127,31 @@ export class Assembler {
         }
       }
     }
+    if (this.bits !== 64) {
+      // Outside 64-bit code GNU as keeps constants to 32 bits (tc-i386.c extend_to_32bit_address).
+      for (const o of ops) {
+        if (o.k === 'imm' && o.v.known) o.v = { known: true, value: BigInt.asIntN(32, o.v.value) };
+        if (o.k === 'mem' && o.disp?.known) o.disp = { known: true, value: BigInt.asIntN(32, o.disp.value) };
+      }
+    }
+    for (const o of ops) {
+      if (o.k !== 'mem' || !o.disp?.known || o.ripTarget) continue;
+      const addr = (o.base ?? o.index)?.size ?? this.bits;
+      // 16/32-bit addressing reads 0xffff / 0xffffffff as -1, so it fits an 8-bit displacement.
+      const v = o.disp.value;
+      if (addr === 16 && v >= 0n && v <= 0xffffn) o.disp = { known: true, value: BigInt.asIntN(16, v) };
+      if (addr === 32 && v >= 0n && v <= 0xffffffffn) o.disp = { known: true, value: BigInt.asIntN(32, v) };
+      const wide = (o.base ?? o.index)?.size === 64 || o.base?.cls === 'ip';
+      const leaNarrow = base(mn) === 'lea' && ops[0].k === 'reg' && ops[0].reg.size < 64;
+      if (wide && leaNarrow && v >= 0n && v <= 0xffffffffn) o.disp = { known: true, value: BigInt.asIntN(32, v) };
+      if (wide && leaNarrow && (o.disp.value < -(1n << 31n) || o.disp.value >= 1n << 31n)) {
+        // A narrow lea only keeps the low address bits: GNU as truncates the displacement but keeps disp32.
+        o.disp = { known: true, value: BigInt.asIntN(32, o.disp.value) };
+        o.fullDisp = true;
+      } else if (wide && (o.disp.value < -(1n << 31n) || o.disp.value >= 1n << 31n)) {
+        return this.error(`${hex(o.disp.value)} out of range of signed 32bit displacement`, loc);
+      }
+    }
     // `imul $3, %eax` is `imul $3, %eax, %eax`; a shift or rotate with no count shifts by one.
     if (base(mn) === 'imul' && ops.length === 2 && ops[1].k === 'imm' && ops[0].k === 'reg') ops.splice(1, 0, { ...ops[0] });
     if (['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].includes(base(mn)) && ops.length === 1) ops.push({ k: 'imm', v: { known: true, value: 1n } });
@@ -1146,11 +1174,20 @@ export class Assembler {
         if (o.k === 'reg' && o.reg.cls === 'gpr' && o.reg.size === 16) ops[i] = { k: 'reg', reg: registerByNum(natural, o.reg.num) ?? o.reg };
       });
     }
-    if (mn.stack && size === null && this.bits === 16 && ops.length === 1 && ops[0].k === 'imm' && ops[0].v.known && (ops[0].v.value > 0xffffn || ops[0].v.value < -0x8000n)) {
-      // GNU as truncates an oversized push immediate to the 16-bit stack width.
-      const v = ops[0].v.value;
-      this.warn(`value ${hex(v)} truncated to ${hex(BigInt.asUintN(16, v))}`, loc);
-      ops[0] = { k: 'imm', v: { known: true, value: BigInt.asUintN(16, v) } };
+    // GNU as sizes an immediate by the suffix or the destination register and, for 8/16/32-bit
+    // operations, reads 0xffff / 0xffffffff as -1 so that they fit sign-extended imm8 fields.
+    const sizedMem = ops.find((o) => o.k === 'mem' && o.bits !== null && o.bits <= 64) as { bits: number } | undefined;
+    // In 16-bit code an unsized immediate is taken as a word (tc-i386.c: guess_suffix).
+    const guess = size ?? (ops.find((o) => o.k === 'reg' && o.reg.cls === 'gpr') as { reg: RegInfo } | undefined)?.reg.size ?? sizedMem?.bits ?? (this.bits === 16 ? 16 : null);
+    if (guess !== null && guess <= 32) {
+      for (const o of ops) {
+        if (o.k !== 'imm' || !o.v.known) continue;
+        let v = o.v.value;
+        if (guess <= 16 && v >= 0n && v <= 0xffffn) v = BigInt.asIntN(16, v);
+        if (v >= 0n && v <= 0xffffffffn) v = BigInt.asIntN(32, v);
+        o.v = { known: true, value: v };
+        o.sized = guess;
+      }
     }
     if (this.intel && this.bits === 64 && (base(mn) === 'sysret' || base(mn) === 'sysexit') && mn.written.toLowerCase() === base(mn)) {
       return this.error(`ambiguous operand size for \`${mn.written}\`: write \`${base(mn)}q\` (64-bit) or \`${base(mn)}d\` (32-bit)`, loc);
@@ -1172,11 +1209,11 @@ export class Assembler {
         case 'reg':
           return { k: 'reg', reg: o.reg };
         case 'imm':
-          return { k: 'imm', value: o.v.known ? o.v.value : 0n, known: o.v.known };
+          return { k: 'imm', value: o.v.known ? o.v.value : 0n, known: o.v.known, sized: o.sized ?? null };
         case 'mem':
           return {
             k: 'mem',
-            m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp: o.disp?.known ? o.disp.value : o.disp ? 0n : 0n, dispKnown: !o.disp || o.disp.known, ripTarget: o.ripTarget },
+            m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp: o.disp?.known ? o.disp.value : 0n, dispKnown: (!o.disp || o.disp.known) && !o.fullDisp, ripTarget: o.ripTarget },
           };
         case 'branch':
           return { k: 'branch', target: ip };
@@ -1264,7 +1301,12 @@ export class Assembler {
       stringAddrBits, stringSeg: mn.string ? this.stringSeg : null, loc, offset: 0, size: 0,
     };
     if (mn.string) {
-      item.size = encodeForm(choice.form, this.provisional(ops, 0n), 0n, this.bits, { rep, stringAddrBits, stringSeg: item.stringSeg }).length + rawPrefix.length;
+      try {
+        item.size = encodeForm(choice.form, this.provisional(ops, 0n), 0n, this.bits, { rep, stringAddrBits, stringSeg: item.stringSeg }).length + rawPrefix.length;
+      } catch (e) {
+        if (e instanceof EncodeError) return this.error(`cannot encode \`${mn.written}\`: ${e.message}`, loc);
+        throw e;
+      }
     } else item.size = choice.length + rawPrefix.length;
     this.push(item);
   }
@@ -1527,10 +1569,14 @@ export class Assembler {
         case 'imm': {
           const v = this.resolve(o.v);
           const kind = kinds[i];
-          if (!immFits(kind, v)) {
+          if (o.v.known && o.sized) {
+            const width = BigInt(immWidth(kind));
+            const upper = BigInt.asUintN(64, v) >> width;
+            if (upper !== 0n && upper !== (1n << (64n - width)) - 1n) this.warn(`${hex(BigInt.asUintN(64, v))} shortened to ${hex(BigInt.asUintN(Number(width), v))}`, it.loc);
+          } else if (!immFits(kind, v)) {
             throw new EncodeError(`value ${hex(v)} does not fit in the ${immWidth(kind)}-bit immediate of this instruction`);
           }
-          return { k: 'imm', value: v, known: o.v.known };
+          return { k: 'imm', value: v, known: o.v.known, sized: o.sized ?? null };
         }
         case 'mem': {
           const disp = o.disp ? this.resolve(o.disp) : 0n;
@@ -1541,7 +1587,7 @@ export class Assembler {
           }
           return {
             k: 'mem',
-            m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp, dispKnown: !o.disp || o.disp.known, ripTarget: o.ripTarget },
+            m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp, dispKnown: (!o.disp || o.disp.known) && !o.fullDisp, ripTarget: o.ripTarget },
           };
         }
         case 'branch':

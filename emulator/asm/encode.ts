@@ -25,7 +25,7 @@ export interface MemRef {
 
 export type Opnd =
   | { k: 'reg'; reg: RegInfo }
-  | { k: 'imm'; value: bigint; known: boolean }
+  | { k: 'imm'; value: bigint; known: boolean; sized?: number | null }
   | { k: 'mem'; m: MemRef }
   | { k: 'branch'; target: bigint }
   | { k: 'far'; sel: bigint; off: bigint };
@@ -136,6 +136,9 @@ function matchOperand(kind: number, op: Opnd, form: Form, req: Request): boolean
       if (!isImmKind(kind)) return false;
       if (kind === K.imm8_const_1) return op.known && op.value === 1n;
       if (!op.known) return kind !== K.imm8sex16 && kind !== K.imm8sex32 && kind !== K.imm8sex64;
+      // With the operand size known (suffix or register), GNU as accepts any immediate for a field of
+      // that width and truncates it on output (tc-i386.c optimize_imm).
+      if (op.sized && kind !== K.imm8sex16 && kind !== K.imm8sex32 && kind !== K.imm8sex64 && kind !== K.imm32sex64 && immWidth(kind) >= op.sized) return true;
       return immFits(kind, op.value);
     case 'mem': {
       const m = op.m;
@@ -207,7 +210,7 @@ function operandKey(o: Opnd): string {
     case 'reg':
       return o.reg.name;
     case 'imm':
-      return o.known ? `$${o.value}` : '$?';
+      return o.known ? `$${o.value}${o.sized ? `/${o.sized}` : ''}` : '$?';
     case 'mem': {
       const m = o.m;
       return `[${m.seg?.name ?? ''}:${m.base?.name ?? ''}+${m.index?.name ?? ''}*${m.scale}+${m.dispKnown ? m.disp : '?'}/${m.bits ?? ''}${m.ripTarget ? 'r' : ''}]`;
@@ -399,12 +402,16 @@ function encodeUncached(form: Form, operands: Opnd[], ip: bigint, bits: Bits, pr
           ins.memoryIndexScale = m.scale;
           const full = addrBits / 8;
           if (m.base?.cls === 'ip') {
-            const target = m.ripTarget ? m.disp : ip + BigInt(ripLength) + m.disp;
+            // A constant displacement is relative to the next instruction; while the length is still
+            // unknown (choosing a form) any in-range target gives the same length.
+            const target = m.ripTarget ? m.disp : ripLength ? ip + BigInt(ripLength) + m.disp : ip;
             ins.memoryDisplacement = BigInt.asUintN(64, target);
             ins.memoryDisplSize = full;
           } else {
             ins.memoryDisplacement = BigInt.asUintN(addrBits, m.disp);
-            ins.memoryDisplSize = kind === K.mem_offs || (!m.base && !m.index) || !m.dispKnown ? full : m.disp === 0n ? 0 : 1;
+            // The displacement size follows the value before truncation to the address size, as in GNU as.
+            const small = m.disp >= -128n && m.disp <= 127n;
+            ins.memoryDisplSize = kind === K.mem_offs || (!m.base && !m.index) || !m.dispKnown || !small ? full : m.disp === 0n ? 0 : 1;
           }
           if (m.seg) ins.segmentPrefix = m.seg.id;
           break;
@@ -446,6 +453,10 @@ function encodeUncached(form: Form, operands: Opnd[], ip: bigint, bits: Bits, pr
     const bytes = encoder.takeBuffer();
     reorderPrefixes(bytes);
     return bytes;
+  } catch (e) {
+    // iced-x86 also rejects some operand combinations while the instruction is being built.
+    if (e instanceof EncodeError) throw e;
+    throw new EncodeError(e instanceof Error ? e.message : String(e));
   } finally {
     ins.free();
   }

@@ -44,5 +44,7 @@ export const byteCases: [name: string, source: string, hex: string][] = [
   ['Intel segment overrides and displacement spellings', '.intel_syntax noprefix\nmov rax, qword ptr fs:[0x28]\nmov eax, 0xff\nmov al, byte ptr [rbx][rcx*2]\nmov ecx, dword ptr 8[rdi]', '64488b042528000000' + 'b8ff000000' + '8a044b' + '8b4f08'],
   ['Intel prefix mode keeps %-registers', '.intel_syntax prefix\nmov %rax, [%rdi + 8]', '488b4708'],
   ['forward constants get full-size fields, known ones shrink', 'mov K(%rdi), %eax\n.set K, 8\nmov K(%rdi), %eax', '8b8708000000' + '8b4708'],
+  ['sized immediates: 0xffff and 0xffffffff read as -1, others truncated', 'sub $0xffffffff, %ax\nor $0x7fffffff, %si\nand $256, %al\nmov $-129, %dl\nbtr $0xffffffff, %edx', '6683e8ff' + '6681ceffff' + '2400' + 'b27f' + '0fbaf2ff'],
+  ['displacements: 0xffffffff with 32-bit addressing is -1', 'mov 0xffffffff(%eax), %ecx\nlea 0x100000000(%rsp,%rbp,8), %r13d', '678b48ff' + '448dacec00000000'],
   ['.code16 operand sizes', '.code16\nmov %eax, %ebx\nmov %ax, %bx\npush $1', '6689c389c36a01'],
 ];

@@ -10,7 +10,9 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['movx %eax, %ebx', 1, 1, 'unknown instruction `movx`'],
   ['jmp nowhere', 1, 5, 'undefined symbol `nowhere`'],
   ['a: nop\na: nop', 2, 1, 'symbol `a` is already defined on line 1'],
-  ['mov $0x123456789, %eax', 1, 1, 'immediate 0x123456789 is out of range for `mov`'],
+  ['int $256', 1, 1, 'immediate 0x100 is out of range for `int`'],
+  ['add $0x100000000, %rax', 1, 1, 'immediate 0x100000000 is out of range for `add`'],
+  ['mov 0x100000000(%rax), %ecx', 1, 1, '0x100000000 out of range of signed 32bit displacement'],
   ['.bogus 1', 1, 1, 'unknown directive `.bogus`'],
   ['.algin 4', 1, 1, 'did you mean `.align`?'],
   ['add $1', 1, 1, '`add` takes 2 operands, not 1'],
@@ -63,6 +65,8 @@ describe('diagnostics', () => {
     ['.byte 300', 'value 0x12c truncated to 0x2c'],
     ['jmp %rax', 'indirect jmp without `*`'],
     ['.warning "careful"', 'careful'],
+    ['mov $0x123456789, %eax', '0x123456789 shortened to 0x23456789'],
+    ['andb $256, (%rax)', '0x100 shortened to 0x0'],
   ])('warns where GNU as warns: %s', (source, message) => {
     const r = assemble(source);
     expect(r.ok).toBe(true);
