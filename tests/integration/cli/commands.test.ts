@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, copyPack, packFile, tree } from './helpers.ts';
+import { cli, copyPack, PACK, packFile, tree } from './helpers.ts';
 
 const CHECK_KEYS = ['exercise', 'passed', 'score', 'maxScore', 'cases', 'checks', 'diagnostics'];
 
@@ -30,7 +30,7 @@ describe('switchyard check', () => {
   });
 
   it('a reference solution passes: exit 0 and the contract\'s JSON shape', async () => {
-    const r = await cli('check', 'save-context', join(files, 'solution.s'), '--json');
+    const r = await cli('check', 'save-context', join(files, 'solution.s'), '--json', '--pack', PACK);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(Object.keys(json)).toEqual(CHECK_KEYS);
@@ -40,13 +40,13 @@ describe('switchyard check', () => {
   });
 
   it('--hidden adds the hidden checks and cases', async () => {
-    const json = JSON.parse((await cli('check', 'save-context', join(files, 'solution.s'), '--json', '--hidden')).stdout);
+    const json = JSON.parse((await cli('check', 'save-context', join(files, 'solution.s'), '--json', '--hidden', '--pack', PACK)).stdout);
     expect(json.cases.total).toBe(200);
     expect(json.maxScore).toBe(13);
   });
 
   it('a starter fails: exit 1, with the failing checks explained', async () => {
-    const r = await cli('check', 'save-context', join(files, 'starter.s'), '--json', '--seed', '0x10');
+    const r = await cli('check', 'save-context', join(files, 'starter.s'), '--json', '--seed', '0x10', '--pack', PACK);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ passed: false, cases: { total: 150, failed: 150, seed: '0x10' } });
@@ -92,6 +92,7 @@ describe('switchyard validate', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ok  save-context: solution passes 200 cases');
+    expect(r.stdout).toMatch(/^pack switchyard-core is valid: \d+ exercises$/m);
   });
 
   it('a pack whose solution fails, or whose starter passes, is invalid (exit 1)', async () => {
@@ -161,7 +162,7 @@ describe('switchyard run', () => {
   it('runs one case of an exercise and names every struct field', async () => {
     const file = join(dir, 'swap.s');
     writeFileSync(file, packFile('save-context', 'solution.s').replace('mov [rdi + CTX_R12], r12', 'mov [rdi + CTX_R12], rbp'));
-    const r = await cli('run', file, '--exercise', 'save-context', '--case', '3', '--json');
+    const r = await cli('run', file, '--exercise', 'save-context', '--case', '3', '--json', '--pack', PACK);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ ok: true, index: 3, seed: '0x5eed', stop: expect.stringMatching(/^hlt after \d+ instructions$/) });

@@ -5,7 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../../electron/cli/main.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const PACK = join(ROOT, 'exercises/pack');
+export const BUNDLED = join(ROOT, 'exercises/pack');
+const FORMAT_EXAMPLES = ['save-context', 'callee-saved'];
+
+/** A pack of the two format examples alone, so that these tests do not change as the bundled curriculum grows. */
+export const PACK = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-examples-'));
+  for (const id of FORMAT_EXAMPLES) cpSync(join(BUNDLED, id), join(dir, id), { recursive: true });
+  writeFileSync(join(dir, 'pack.yaml'), `id: switchyard-core\ntitle: Format examples\ntracks:\n  - id: contexts\n    title: Contexts\n    exercises: [${FORMAT_EXAMPLES.join(', ')}]\n`);
+  return dir;
+})();
 
 export interface Ran { code: number; stdout: string; stderr: string }
 
