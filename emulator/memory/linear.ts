@@ -40,6 +40,8 @@ export class LinearMemory {
   private readonly wView: DataView[] = new Array(TLB_SIZE);
   /** The high half of the last read64. */
   hi = 0;
+  private readonly scratchBytes = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratchBytes.buffer);
   /** Called whenever the TLB is flushed, so caches keyed by linear address can follow. */
   onFlush: () => void = () => {};
 
@@ -271,8 +273,9 @@ export class LinearMemory {
     if (this.aligned) this.checkAlignment(lin, size);
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
-    const bytes = new Uint8Array(8);
-    const dv = new DataView(bytes.buffer);
+    // Reused: every write is a slow write while a write observer (the debugger's journal) is set.
+    const bytes = this.scratchBytes;
+    const dv = this.scratchView;
     dv.setInt32(0, lo, true);
     dv.setInt32(4, hi, true);
     if (off + size <= PAGE_SIZE) {
