@@ -106,18 +106,20 @@ const mov: Family = {
 
 /** LEA computes but never accesses: base, index and displacement may hold anything. */
 function leaOperand(b: CaseBuilder): MemOperand {
-  const base = b.rng.chance(0.85) ? registerName(b.rng.int(16), 64) : null;
+  // With 0x67 the sum is computed in 32 bits, then sized to the destination (SDM Vol. 2A LEA).
+  const bits = b.rng.chance(0.2) ? 32 : 64;
+  const base = b.rng.chance(0.85) ? registerName(b.rng.int(16), bits) : null;
   let index: string | null = null;
   if (b.rng.chance(0.6)) {
     let ix: number;
     do ix = b.rng.int(16);
     while (ix === RSP);
-    index = registerName(ix, 64);
+    index = registerName(ix, bits);
   }
-  for (const r of [base, index]) if (r && r !== 'RSP') b.setReg(r, edgeWeighted(b.rng, 64));
-  const size = base === null ? 8 : b.rng.pick([0, 1, 8]);
+  for (const r of [base, index]) if (r && registerRef(r).index !== RSP) b.regs[registerRef(r).index] = edgeWeighted(b.rng, 64);
+  const size = base === null ? (bits === 64 ? 8 : 4) : b.rng.pick([0, 1, bits === 64 ? 8 : 4]);
   const disp = size === 0 ? 0n : size === 1 ? BigInt(b.rng.range(-128, 127)) : BigInt(b.rng.u32() | 0);
-  return { kind: 'mem', base, index, scale: b.rng.pick([1, 2, 4, 8] as const), disp, displSize: size };
+  return { kind: 'mem', base, index, scale: b.rng.pick([1, 2, 4, 8] as const), disp: bits === 32 ? disp & mask(32) : disp, displSize: size };
 }
 
 const cmovSetcc: Family = {
