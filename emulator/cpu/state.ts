@@ -110,7 +110,8 @@ export class Cpu {
     const cs = this.seg[SEG_CS];
     this.codeBits = this.longMode && cs.attrs & SEG_L ? 64 : cs.attrs & SEG_DB ? 32 : 16;
     this.stackBits = this.codeBits === 64 ? 64 : this.seg[SEG_SS].attrs & SEG_DB ? 32 : 16;
-    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
+    // CPL is CS's DPL, except in a conforming code segment, where it is the RPL the transfer kept.
+    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs & 0x1c) === 0x1c ? cs.selector & 3 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
   }

@@ -10,7 +10,7 @@ import { generalProtection, hex, segmentNotPresent, stackFault } from '../cpu/fa
 import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
-import { loadSegment, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadSegment, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 
@@ -161,7 +161,7 @@ export const farRet: Factory = (raw) => {
       const seg = cpu.seg[s];
       if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
       const sdpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
-      if (sdpl < rpl && (seg.attrs & 0xc) !== 0xc) nullSegment(seg, 0);
+      if (sdpl < rpl && (seg.attrs & 0xc) !== 0xc) nullForOuterLevel(cpu, s);
     }
   };
 };

@@ -64,6 +64,17 @@ export function nullSegment(seg: Segment, selector: number): void {
   seg.attrs = SEG_UNUSABLE;
 }
 
+/**
+ * A data segment register the new (outer) privilege level may not use is nulled on IRET/RETF.
+ * In IA-32e mode FS and GS keep their bases (only the selector and attributes change).
+ */
+export function nullForOuterLevel(cpu: Cpu, s: number): void {
+  const seg = cpu.seg[s];
+  const base = seg.base;
+  nullSegment(seg, 0);
+  if (cpu.longMode && s >= 4) seg.base = base;
+}
+
 /** MOV/POP to DS, ES, FS, GS or SS with the protection checks of Intel SDM Vol. 2B, MOV (Operation). */
 export function loadSegment(cpu: Cpu, s: number, selector: number): void {
   const seg = cpu.seg[s];

@@ -12,7 +12,7 @@ import { generalProtection, hex, invalidOpcode, segmentNotPresent, stackFault } 
 import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_CR, OP_DR, OP_MEM, OP_REG, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type Exec } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
-import { nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 const RCX = 1;
@@ -90,7 +90,7 @@ function nullInaccessible(cpu: Cpu, newCpl: number): void {
     if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
     const dpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
     const conformingCode = (seg.attrs & 0xc) === 0xc;
-    if (dpl < newCpl && !conformingCode) nullSegment(seg, 0);
+    if (dpl < newCpl && !conformingCode) nullForOuterLevel(cpu, s);
   }
 }
 
