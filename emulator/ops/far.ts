@@ -1,12 +1,13 @@
 /**
  * Far transfers to code segments (Intel SDM Vol. 2A, JMP and CALL "far" in protected and IA-32e
- * mode; Vol. 2B, RET far): JMP/CALL through a far pointer or memory operand, RETF to the same or
- * an outer privilege level, and LDS/LES/LFS/LGS/LSS. Call gates and task switches are not
+ * mode; Vol. 2B, RET far): JMP/CALL through a far pointer or memory operand, directly or through
+ * a call gate (with the stack switch and parameter copy of an inner-level CALL), RETF to the same
+ * or an outer privilege level, LDS/LES/LFS/LGS/LSS, LAR/LSL/VERR/VERW. Task switches are not
  * modelled: they stop the run with an error that says so.
  */
 import type { Cpu } from '../cpu/state.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical } from '../cpu/state.ts';
-import { generalProtection, hex, segmentNotPresent, stackFault } from '../cpu/faults.ts';
+import { generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../cpu/faults.ts';
 import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
@@ -21,7 +22,7 @@ function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {
   const err = sel & 0xfffc;
   if ((d.attrs & SEG_S) === 0) {
     const type = d.attrs & 0xf;
-    if ([1, 3, 4, 5, 9, 11, 12].includes(type)) throw new NotModelled(`${what}: selector ${hex(sel)} names a call gate, task gate or TSS (type ${type}): not modelled by this CPU`);
+    if ([1, 3, 5, 9, 11].includes(type)) throw new NotModelled(`${what}: selector ${hex(sel)} names a task gate or TSS (type ${type}): task switches are not modelled by this CPU`);
     throw generalProtection(err, `${what}: selector ${hex(sel)} names a system descriptor of type ${type}`);
   }
   if ((d.attrs & 8) === 0) throw generalProtection(err, `${what}: selector ${hex(sel)} is not a code segment`);
@@ -68,10 +69,168 @@ function farPointer(cpu: Cpu, raw: Parameters<Factory>[0], i: Parameters<ReturnT
   return [offset, cpu.mem.read16(a + size)];
 }
 
+interface CallGate {
+  selector: number;
+  offset: number;
+  params: number;
+  /** 2 for a 16-bit gate, 4 for a 32-bit gate, 8 for a 64-bit gate. */
+  width: number;
+}
+
+/** Reads a call gate (type 4 or 12) named by a far JMP/CALL selector, with its checks; null when the selector is not a call gate. */
+function callGate(cpu: Cpu, sel: number, what: string): CallGate | null {
+  if ((sel & 0xfffc) === 0) return null;
+  const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
+  const type = d.attrs & 0xf;
+  if (d.attrs & SEG_S || (type !== 4 && type !== 12)) return null;
+  const err = sel & 0xfffc;
+  if (cpu.longMode && type !== 12) throw generalProtection(err, `${what}: selector ${hex(sel)} names a 16-bit call gate in IA-32e mode`);
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  if (dpl < cpu.cpl || dpl < (sel & 3)) throw generalProtection(err, `${what}: call gate ${hex(sel)} has DPL ${dpl}, below CPL ${cpu.cpl} or RPL ${sel & 3}`);
+  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: call gate ${hex(sel)} is not present`);
+  const lo = cpu.mem.readAs(d.at, 4, false) >>> 0;
+  const hi = cpu.mem.readAs(d.at + 4, 4, false) >>> 0;
+  let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
+  if (cpu.longMode) {
+    const upper = cpu.mem.readAs(d.at + 8, 4, false) | 0;
+    const typeHigh = (cpu.mem.readAs(d.at + 12, 4, false) >>> 8) & 0x1f;
+    if (typeHigh !== 0) throw generalProtection(err, `${what}: call gate ${hex(sel)} has a non-zero type in its upper half`);
+    offset += upper * TWO32;
+  }
+  return { selector: lo >>> 16, offset: type === 4 ? offset & 0xffff : offset, params: hi & 0x1f, width: cpu.longMode ? 8 : type === 12 ? 4 : 2 };
+}
+
+/** The code segment a call gate names (SDM CALL: "CALL-GATE"): #GP/#NP with its selector. */
+function gateTarget(cpu: Cpu, gate: CallGate, what: string): Descriptor {
+  const sel = gate.selector;
+  if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the call gate's code selector is null`);
+  const d = readDescriptor(cpu, sel, `${what}: the call gate's code selector ${hex(sel)}`);
+  const err = sel & 0xfffc;
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: the call gate's selector ${hex(sel)} is not a code segment`);
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  if (dpl > cpu.cpl) throw generalProtection(err, `${what}: the call gate's code segment has DPL ${dpl}, above CPL ${cpu.cpl}`);
+  if (cpu.longMode && (!(d.attrs & SEG_L) || d.attrs & SEG_DB)) throw generalProtection(err, `${what}: the call gate's code segment ${hex(sel)} is not 64-bit code`);
+  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: the call gate's code segment ${hex(sel)} is not present`);
+  return d;
+}
+
+/** A stack pointer and selector for privilege level `pl` from the TSS (32-bit, 16-bit or 64-bit TSS). */
+function innerStack(cpu: Cpu, pl: number): { sp: number; ss: number } {
+  const tr = cpu.tr;
+  const need = (off: number, n: number) => {
+    if (tr.attrs & SEG_UNUSABLE || off + n - 1 > tr.limit) throw invalidTss(tr.selector & 0xfffc, `the TSS has no stack for privilege level ${pl}`);
+  };
+  if (cpu.longMode) {
+    need(4 + pl * 8, 8);
+    const lo = cpu.mem.readAs(tr.base + 4 + pl * 8, 4, false) >>> 0;
+    const hi = cpu.mem.readAs(tr.base + 8 + pl * 8, 4, false) | 0;
+    return { sp: hi * TWO32 + lo, ss: pl };
+  }
+  const tss32 = (tr.attrs & 0xf) >= 9;
+  const at = tss32 ? 4 + pl * 8 : 2 + pl * 4;
+  need(at, tss32 ? 6 : 4);
+  const sp = tss32 ? cpu.mem.readAs(tr.base + at, 4, false) >>> 0 : cpu.mem.readAs(tr.base + at, 2, false);
+  const ss = cpu.mem.readAs(tr.base + at + (tss32 ? 4 : 2), 2, false);
+  return { sp, ss };
+}
+
+/** Checks the inner stack segment from the TSS (#TS with its selector). */
+function innerStackSegment(cpu: Cpu, ss: number, pl: number): Descriptor {
+  const err = ss & 0xfffc;
+  if (err === 0) throw invalidTss(0, `the TSS holds a null SS for privilege level ${pl}`);
+  if ((ss & 3) !== pl) throw invalidTss(err, `the TSS's SS ${hex(ss)} has RPL ${ss & 3}, not ${pl}`);
+  let d: Descriptor;
+  try {
+    d = readDescriptor(cpu, ss, `the TSS's SS ${hex(ss)}`);
+  } catch {
+    throw invalidTss(err, `the TSS's SS ${hex(ss)} is beyond its descriptor table`);
+  }
+  const t = d.attrs;
+  if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0 || ((t >> SEG_DPL_SHIFT) & 3) !== pl) throw invalidTss(err, `the TSS's SS ${hex(ss)} is not a writable data segment of DPL ${pl}`);
+  if ((t & SEG_P) === 0) throw stackFault(err, `the TSS's SS ${hex(ss)} is not present`);
+  return d;
+}
+
+/** CALL through a call gate: to the same level, or to an inner level with a stack switch and parameter copy. */
+function callThroughGate(cpu: Cpu, gate: CallGate, what: string): void {
+  const d = gateTarget(cpu, gate, what);
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  const conforming = (d.attrs & 4) !== 0;
+  const w = gate.width;
+  const rip = checkedOffset(cpu, d, gate.offset, what);
+  const retIp = cpu.rip;
+  const oldCs = cpu.seg[SEG_CS].selector;
+  if (!conforming && dpl < cpu.cpl) {
+    const { sp: newSp, ss: newSs } = innerStack(cpu, dpl);
+    const ssDesc = cpu.longMode ? null : innerStackSegment(cpu, newSs, dpl);
+    const oldSs = cpu.seg[SEG_SS].selector;
+    const oldSp = cpu.sp();
+    const params: number[] = [];
+    for (let k = gate.params - 1; k >= 0 && !cpu.longMode; k--) params.push(cpu.peek(k * w, w));
+    // Build the new stack with supervisor writes before changing any register.
+    const big = cpu.longMode || (ssDesc !== null && (ssDesc.attrs & SEG_DB) !== 0);
+    const base = ssDesc ? ssDesc.base : 0;
+    let sp = newSp;
+    const push = (value: number) => {
+      sp = cpu.longMode ? sp - w : big ? (sp - w) >>> 0 : (sp - w) & 0xffff;
+      if (!cpu.longMode && ssDesc && sp + w - 1 > ssDesc.limit) throw stackFault(newSs & 0xfffc, `${what}: the inner stack overflows SS's limit`);
+      const h = Math.floor(value / TWO32);
+      cpu.mem.writeAs(cpu.longMode ? sp : (base + sp) >>> 0, w, value - h * TWO32, h, false);
+    };
+    push(oldSs);
+    push(oldSp);
+    for (const p of params) push(p);
+    push(oldCs);
+    push(retIp);
+    const ss = cpu.seg[SEG_SS];
+    if (ssDesc) {
+      ss.selector = newSs;
+      ss.base = ssDesc.base;
+      ss.limit = ssDesc.limit;
+      ss.attrs = ssDesc.attrs;
+    } else {
+      nullSegment(ss, dpl);
+      ss.attrs = SEG_UNUSABLE | SEG_DB | (dpl << SEG_DPL_SHIFT);
+    }
+    loadCs(cpu, (gate.selector & 0xfffc) | dpl, d);
+    const h = Math.floor(sp / TWO32);
+    if (cpu.longMode) {
+      cpu.lo[4] = sp - h * TWO32;
+      cpu.hi[4] = h;
+    } else if (big) {
+      cpu.lo[4] = sp;
+      cpu.hi[4] = 0;
+    } else cpu.lo[4] = (cpu.lo[4] & ~0xffff) | sp;
+    cpu.rip = rip;
+    return;
+  }
+  const saved = cpu.sp();
+  try {
+    cpu.push(w, oldCs, 0);
+    const h = Math.floor(retIp / TWO32);
+    cpu.push(w, retIp - h * TWO32, w === 8 ? h : 0);
+  } catch (e) {
+    cpu.setSp(saved);
+    throw e;
+  }
+  loadCs(cpu, (gate.selector & 0xfffc) | cpu.cpl, d);
+  cpu.rip = rip;
+}
+
 export const farJmp: Factory = (raw) => {
   const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
   return (cpu, i) => {
     const [offset, sel] = farPointer(cpu, raw, i, size);
+    const gate = callGate(cpu, sel, 'JMP far');
+    if (gate) {
+      const gd = gateTarget(cpu, gate, 'JMP far');
+      const gdpl = (gd.attrs >> SEG_DPL_SHIFT) & 3;
+      if ((gd.attrs & 4) === 0 && gdpl !== cpu.cpl) throw generalProtection(gate.selector & 0xfffc, `JMP far: a call gate cannot change the privilege level (target DPL ${gdpl}, CPL ${cpu.cpl})`);
+      const grip = checkedOffset(cpu, gd, gate.offset, 'JMP far');
+      loadCs(cpu, (gate.selector & 0xfffc) | cpu.cpl, gd);
+      cpu.rip = grip;
+      return;
+    }
     const d = targetCode(cpu, sel, 'JMP far');
     const rip = checkedOffset(cpu, d, offset, 'JMP far');
     loadCs(cpu, (sel & 0xfffc) | cpu.cpl, d);
@@ -83,6 +242,11 @@ export const farCall: Factory = (raw) => {
   const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
   return (cpu, i) => {
     const [offset, sel] = farPointer(cpu, raw, i, size);
+    const gate = callGate(cpu, sel, 'CALL far');
+    if (gate) {
+      callThroughGate(cpu, gate, 'CALL far');
+      return;
+    }
     const d = targetCode(cpu, sel, 'CALL far');
     const rip = checkedOffset(cpu, d, offset, 'CALL far');
     const sp = cpu.sp();
