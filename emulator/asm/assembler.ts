@@ -117,7 +117,7 @@ class Undefined {
 
 const prefixBytes: Record<string, number> = {
   lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2,
-  data16: 0x66, data32: 0x66, addr16: 0x67, addr32: 0x67,
+  data16: 0x66, data32: 0x66, addr16: 0x67, addr32: 0x67, rex64: 0x48, notrack: 0x3e,
   cs: 0x2e, ds: 0x3e, es: 0x26, fs: 0x64, gs: 0x65, ss: 0x36,
 };
 
@@ -1020,6 +1020,7 @@ export class Assembler {
   }
 
   private stringSeg: RegInfo | null = null;
+  private avoidShortXchg = false;
   private dotBias = 0;
 
   /** String instructions may name their implicit operands; they then fix the size, address size and source segment. */
@@ -1074,8 +1075,9 @@ export class Assembler {
     }
   }
 
-  private plan(st: Stmt, mn: MnemonicInfo, asts: OpAst[], loc: Loc, mloc: Loc, prefix: number[], rep: 'rep' | 'repe' | 'repne' | undefined, addrOverride: number | undefined): void {
+  private plan(st: Stmt, mn: MnemonicInfo, written: OpAst[], loc: Loc, mloc: Loc, prefix: number[], rep: 'rep' | 'repe' | 'repne' | undefined, addrOverride: number | undefined): void {
     const isBranchMn = mn.branch !== null;
+    let asts = written;
     let far = mn.far;
     const ops: PlanOp[] = [];
     let size = mn.size;
@@ -1083,6 +1085,14 @@ export class Assembler {
     if (far && asts.length === 2 && asts[0].k === 'imm' && asts[1].k === 'imm') {
       ops.push({ k: 'far', sel: this.defer(asts[0].expr), off: this.defer(asts[1].expr) });
       return this.finishPlan(st, mn, ops, loc, mloc, prefix, rep, addrOverride, far, size);
+    }
+    if (base(mn) === 'in' || base(mn) === 'out') {
+      // GNU as also reads the port as `(%dx)`, and `inb %dx` / `outb $0x80` leave the accumulator implied.
+      asts = asts.map((a) => (a.k === 'mem' && a.base?.name === 'dx' && !a.index && !a.disp && !a.seg ? { k: 'reg', reg: a.base, indirect: false, col: a.col, end: a.end } : a));
+      if (asts.length === 1 && size !== null) {
+        const acc = lookupRegister(({ 8: 'al', 16: 'ax', 32: 'eax', 64: 'rax' } as Record<number, string>)[size] ?? '');
+        if (acc) asts = base(mn) === 'in' ? [{ k: 'reg', reg: acc, indirect: false, col: asts[0].col, end: asts[0].end }, asts[0]] : [asts[0], { k: 'reg', reg: acc, indirect: false, col: asts[0].col, end: asts[0].end }];
+      }
     }
     for (const a of asts) {
       switch (a.k) {
@@ -1168,6 +1178,19 @@ export class Assembler {
       });
       for (const o of ops) if (o.k === 'mem') o.bits = null;
     }
+    if ((base(mn) === 'lar' || base(mn) === 'lsl') && ops.length === 2 && ops[0].k === 'reg' && ops[0].reg.size > 16 && ops[1].k === 'reg' && ops[1].reg.size === 16) {
+      // The selector operand may be written as a 16-bit register; it is encoded like the 32-bit one.
+      ops[1] = { k: 'reg', reg: registerByNum(32, ops[1].reg.num) ?? ops[1].reg };
+    }
+    if ((base(mn) === 'str' || base(mn) === 'sldt') && ops.length === 1 && ops[0].k === 'reg' && ops[0].reg.size === 64) {
+      // GNU as stores the selector through the 32-bit register (no REX.W); the upper bits are zeroed either way.
+      ops[0] = { k: 'reg', reg: registerByNum(32, ops[0].reg.num) ?? ops[0].reg };
+    }
+    if (base(mn) === 'xchg' && ops.length === 2 && ops[0].k === 'reg' && ops[1].k === 'reg' && ops[0].reg.id === ops[1].reg.id && ops[0].reg.cls === 'gpr') {
+      // `xchg %rax,%rax` is GNU as's `90`; `xchg %eax,%eax` in 64-bit code must not be `90` (it zero-extends).
+      if (ops[0].reg.num === 0 && ops[0].reg.size === 64) return this.finishPlan(st, { ...mn, mnemonics: ['nop'] }, [], loc, mloc, prefix, rep, addrOverride, far, null);
+      if (this.bits === 64 && ops[0].reg.size === 32) this.avoidShortXchg = true;
+    }
     if (['lldt', 'ltr', 'verr', 'verw', 'arpl', 'lmsw'].includes(base(mn))) {
       // These read a 16-bit selector; GNU as encodes the register without an operand-size prefix.
       ops.forEach((o, i) => {
@@ -1251,8 +1274,13 @@ export class Assembler {
     let choice;
     try {
       choice = choose(req, this.intel);
+      if (this.avoidShortXchg) {
+        this.avoidShortXchg = false;
+        const modrm = (formsOf('xchg') ?? []).find((f) => f.name === 'Xchg_rm32_r32');
+        if (modrm) choice = { form: modrm, length: encodeForm(modrm, req.operands, 0n, this.bits, []).length, defaulted: null };
+      }
       // xchg and test are symmetric: GNU as finds the short accumulator forms whichever way round they are written.
-      if ((base(mn) === 'xchg' || base(mn) === 'test') && ops.length === 2) {
+      else if ((base(mn) === 'xchg' || base(mn) === 'test') && ops.length === 2) {
         const swapped = this.tryChoose({ ...req, operands: [req.operands[1], req.operands[0]] });
         if (swapped && swapped.length < choice.length) {
           choice = swapped as typeof choice;

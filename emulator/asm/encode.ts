@@ -255,7 +255,8 @@ function chooseUncached(req: Request, intel: boolean): Choice {
     if (sizes.size > 1) {
       const stack = req.bits === 16 ? 16 : req.bits === 32 ? 32 : 64;
       // Far indirect jumps and calls default to m16:32, as GNU as does.
-      const fallback = req.far ? (req.bits === 16 ? 32 : 48) : req.stackDefault ? stack : req.bits === 16 ? 16 : 32;
+      const extend = req.mnemonics[0] === 'movzx' || req.mnemonics[0] === 'movsx';
+      const fallback = extend ? 8 : req.far ? (req.bits === 16 ? 32 : 48) : req.stackDefault ? stack : req.bits === 16 ? 16 : 32;
       if (intel && !req.stackDefault && !req.far) throw new EncodeError('ambiguous');
       const kept = forms.filter((f) => f.memBits === fallback);
       if (kept.length === 0) throw new EncodeError('ambiguous');

@@ -97,7 +97,9 @@ for (const [suf, size] of Object.entries(suffixSizes)) alias([`sal${suf}`], { mn
 alias(['xlat'], { mnemonics: ['xlatb'] });
 alias(['loopz'], { mnemonics: ['loope'] });
 alias(['loopnz'], { mnemonics: ['loopne'] });
-alias(['icebp'], { mnemonics: ['int1'] });
+alias(['ud2a'], { mnemonics: ['ud2'] });
+alias(['movzb'], { mnemonics: ['movzx'], srcSize: 8 });
+alias(['movzw'], { mnemonics: ['movzx'], srcSize: 16 });
 alias(['sysretl'], { mnemonics: ['sysret'] });
 alias(['sysexitl', 'sysexitd'], { mnemonics: ['sysexit'] });
 alias(['sysretd'], { mnemonics: ['sysret'] });

@@ -29,7 +29,7 @@ export class OperandError extends Error {
   }
 }
 
-const sizeWords: Record<string, number> = { byte: 8, word: 16, dword: 32, fword: 48, qword: 64, tbyte: 80, oword: 128, xmmword: 128 };
+const sizeWords: Record<string, number> = { far: 48, byte: 8, word: 16, dword: 32, fword: 48, qword: 64, tbyte: 80, oword: 128, xmmword: 128 };
 
 function describe(t: Token): string {
   return t.kind === 'eol' ? 'end of operand' : `\`${t.kind === 'reg' ? '%' : ''}${t.text}\``;
