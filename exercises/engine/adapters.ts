@@ -7,6 +7,8 @@ import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFa
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
+  private paging = false;
+
   constructor(private readonly machine: Machine, readonly mode: Mode) {}
 
   writeBytes(addr: number, bytes: Uint8Array): void { this.machine.load(addr, bytes); }
@@ -30,7 +32,11 @@ class EmulatorMachine implements MachinePort {
       cpu.tr.limit = state.tr.limit;
       cpu.tr.attrs = SEG_P | 0xb; // a busy TSS (64-bit or 32-bit: both are type 0xB)
     }
-    if (state.cr3 !== undefined) { cpu.cr3 = state.cr3; cpu.mem.flush(); }
+    if (state.cr3 !== undefined) {
+      cpu.cr3 = state.cr3;
+      if (!this.paging) { this.machine.usePageTables(); this.paging = true; }
+      cpu.mem.flush();
+    }
   }
 
   run(maxInstructions: number): RunOutcome {

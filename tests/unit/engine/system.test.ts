@@ -29,7 +29,7 @@ describe('machine building blocks', () => {
     expect(descriptorBytes(gate64({ offset, selector: 0x08, kind: 'interrupt', dpl: 3 }))).toEqual(gate);
     expect(offset).toBeGreaterThan(SYSTEM_AREA.stubs);
     const pml4 = new DataView(m.readBytes(SYSTEM_AREA.paging, 8).buffer).getBigUint64(0, true);
-    expect(pml4 & 0xfffn).toBe(0x7n);
+    expect(pml4 & 0x7n).toBe(0x7n);
   });
 
   it('exposes the trap record as a struct to the harness and the checks', () => {
@@ -37,6 +37,18 @@ describe('machine building blocks', () => {
     px.exercise.harness = '.globl _start\n_start:\n  movq $5, trap + TRAP_VECTOR\n  call f\n  hlt\n';
     const again = prepareExercise(px.exercise, ports.assembler);
     expect(gradeSubmission(again, '.globl f\nf: ret\n', ports).status).toBe('pass');
+  });
+
+  it.each([
+    ['int3', 'int3\n  ret', 'trap.vector == 3 && trap.error == 0 && trap.rip == sym.f + 1 && trap.cs == 8 && trap.hit == 1'],
+    ['#GP with an error code', 'mov $0x1b, %ax\n  mov %ax, %ss', 'trap.vector == 13 && trap.error == 0x18 && trap.rip == sym.f + 4 && trap.hit == 1'],
+    ['#PF beyond the mapped memory', 'movq (0x40000000), %rax', 'trap.vector == 14 && trap.error == 0 && trap.rip == sym.f && trap.hit == 1'],
+  ])('the recording IDT catches %s', (_name, body, expectation) => {
+    const px = exercise('{ gdt: flat, idt: record, paging: identity }', `  - { name: c, expect: "${expectation}" }\n  - { name: h, stop: hlt }`);
+    px.exercise.spec.exceptions = 'idt';
+    const ready = prepareExercise(px.exercise, ports.assembler);
+    const r = gradeSubmission(ready, `.globl f\nf:\n  ${body}\n`, ports);
+    expect(r.checks.map((c) => [c.name, c.passed, c.message])).toEqual([['c', true, 'passed'], ['h', true, 'passed']]);
   });
 
   it.each([
