@@ -13,7 +13,7 @@ import { PAGE_SIZE } from '../memory/physical.ts';
 import { captureCpu, restoreCpu, type CpuState } from './cpu-state.ts';
 
 export interface RecorderOptions {
-  /** Positions between checkpoints (default 1024). A step back replays at most this many attempts. */
+  /** Positions between checkpoints (default 4096). A step back replays at most this many attempts. */
   checkpointInterval?: number;
   /** Upper bound on the bytes the history may use (default 64 MiB); the oldest history is dropped past it. */
   maxBytes?: number;
@@ -86,6 +86,8 @@ export class Recorder {
   dropped = 0;
 
   private chunks: Chunk[] = [];
+  /** The newest chunk, where recording appends. */
+  private tail!: Chunk;
   private bytes = 0;
   private recording = false;
   private target = 0;
@@ -94,7 +96,7 @@ export class Recorder {
   private resuming = false;
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
-    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 1024));
+    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 4096));
     this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? 64 * 1024 * 1024);
     this.reset();
   }
@@ -122,6 +124,7 @@ export class Recorder {
   private newChunk(): void {
     const c = new Chunk(this.position, captureCpu(this.machine.cpu), this.interval);
     this.chunks.push(c);
+    this.tail = c;
     this.bytes += c.bytes;
     this.enforceBound();
   }
@@ -138,11 +141,7 @@ export class Recorder {
   private attach(): void {
     if (this.attached) return;
     this.attached = true;
-    this.machine.beforeInstruction = () => {
-      const mayStop = !this.resuming;
-      this.resuming = false;
-      return this.hook(mayStop);
-    };
+    this.machine.beforeInstruction = this.beforeInstruction;
     this.machine.cpu.mem.writeObserver = (physical, size) => this.observe(physical, size);
   }
 
@@ -154,16 +153,19 @@ export class Recorder {
     this.machine.cpu.mem.writeObserver = null;
   }
 
-  private hook(mayStop: boolean): boolean {
+  /** Called by the run loop before every attempt: bookkeeping, then whether to stop there. */
+  private readonly beforeInstruction = (): boolean => {
     const k = this.position;
+    const mayStop = !this.resuming;
+    this.resuming = false;
     if (mayStop && k >= this.target) return true;
     const inspector = this.inspector;
     if (inspector !== null && inspector(k, k === this.end, mayStop) && mayStop) return true;
     if (k === this.end) {
-      let chunk = this.chunks[this.chunks.length - 1];
+      let chunk = this.tail;
       if (chunk.steps === this.interval || this.bytes > this.maxBytes) {
         this.newChunk();
-        chunk = this.chunks[this.chunks.length - 1];
+        chunk = this.tail;
       }
       chunk.stepStart[chunk.steps++] = chunk.length;
       this.recording = true;
@@ -171,11 +173,11 @@ export class Recorder {
     } else this.recording = false;
     this.position = k + 1;
     return false;
-  }
+  };
 
   private observe(physical: number, size: number): void {
     if (this.recording) {
-      const chunk = this.chunks[this.chunks.length - 1];
+      const chunk = this.tail;
       if (chunk.length === chunk.addr.length) {
         this.bytes -= chunk.bytes;
         chunk.grow();
