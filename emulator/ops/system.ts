@@ -117,15 +117,6 @@ function iret(size: number): Factory {
     const newCpl = tempCs & 3;
     const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
     const popStack = in64 || newCpl > cpu.cpl;
-    // The return RIP is checked before the return SS (the order KVM and QEMU agree on).
-    let rip: number;
-    if (to64) {
-      rip = size === 8 ? tempRip : size === 4 ? tempRip >>> 0 : tempRip & 0xffff;
-      if (!isCanonical(rip)) throw generalProtection(0, `${what}: return RIP ${hex(rip)} is not canonical`);
-    } else {
-      rip = size === 2 ? tempRip & 0xffff : size === 4 ? tempRip >>> 0 : tempRip;
-      if (rip > d.limit || rip < 0) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
-    }
     let tempSp = 0;
     let tempSs = 0;
     let ssDesc: Descriptor | null = null;
@@ -133,6 +124,15 @@ function iret(size: number): Factory {
       tempSp = readStack(cpu, 3 * size, size);
       tempSs = readStack(cpu, 4 * size, size) & 0xffff;
       ssDesc = returnStack(cpu, tempSs, newCpl, to64, what);
+    }
+    // The return RIP: canonical for 64-bit code (already checked first in IA-32e mode), within CS's limit otherwise.
+    let rip: number;
+    if (to64) {
+      rip = size === 8 ? tempRip : size === 4 ? tempRip >>> 0 : tempRip & 0xffff;
+      if (!isCanonical(rip)) throw generalProtection(0, `${what}: return RIP ${hex(rip)} is not canonical`);
+    } else {
+      rip = size === 2 ? tempRip & 0xffff : size === 4 ? tempRip >>> 0 : tempRip;
+      if (rip > d.limit || rip < 0) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
     }
     // Commit (no fault can happen past this point).
     const mask = iretFlagsMask(cpu, size);
