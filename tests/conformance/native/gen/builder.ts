@@ -48,8 +48,6 @@ export interface MemOptions {
   align?: number;
   /** Leave the bytes at the operand as they are (no edge value written). */
   keepData?: boolean;
-  /** Allow RIP-relative and absolute forms (no pointer register). */
-  allowAbsolute?: boolean;
 }
 
 export class CaseBuilder {
@@ -152,7 +150,7 @@ export class CaseBuilder {
     const offset = options.offset ?? this.randomOffset(bytes, options.align);
     if (!options.keepData) this.poke(offset, bytes, edgeWeighted(this.rng, bytes * 8));
     const target = DATA_ADDR + BigInt(offset);
-    const style = this.rng.int(options.allowAbsolute === false ? 4 : 7);
+    const style = this.rng.int(7);
     const wrap = (v: bigint) => v & mask(64);
     if (style === 4) return { kind: 'mem', base: 'RIP', index: null, scale: 1, disp: target, displSize: 8, offset };
     if (style === 5) {
