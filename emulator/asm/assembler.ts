@@ -18,6 +18,7 @@ const MAX_MACRO_DEPTH = 100;
 const MAX_STATEMENTS = 100_000;
 const MAX_SECTION_BYTES = 16 * 1024 * 1024;
 const MAX_LAYOUT_PASSES = 200;
+const MAX_EXPANDED_LINE = 65_536;
 
 interface Loc {
   line: number;
@@ -592,17 +593,16 @@ export class Assembler {
     this.frames.push({ stmts, i: 0, macro, depth, condDepth: this.conds.length });
   }
 
-  private substitute(body: Stmt[], values: Map<string, string>, counter: number | null): Stmt[] {
-    const names = [...values.keys()].sort((a, b) => b.length - a.length);
+  private substitute(at: Stmt, body: Stmt[], values: Map<string, string>, counter: number | null): Stmt[] {
     return body.map((b) => {
+      // `\name` takes the whole identifier (GNU as); `\()` separates a parameter from following text.
       let text = b.text.replace(/\\([A-Za-z_.$][\w.$]*|@|\(\))/g, (all, name: string) => {
         if (name === '@') return counter === null ? all : String(counter);
         if (name === '()') return '';
-        for (const n of names) if (name === n) return values.get(n)!;
-        for (const n of names) if (name.startsWith(n)) return values.get(n)! + name.slice(n.length);
-        return all;
+        return values.get(name) ?? all;
       });
       text = text.replace(/\\\(\)/g, '');
+      if (text.length > MAX_EXPANDED_LINE) throw new ExprError(`a macro expansion produced a line longer than ${MAX_EXPANDED_LINE} characters`, at.col, at.col + at.text.length);
       return { ...b, text };
     });
   }
@@ -672,7 +672,7 @@ export class Assembler {
       }
     }
     const counter = this.macroCounter++;
-    this.pushFrame(st, this.substitute(macro.body, values, counter), true);
+    this.pushFrame(st, this.substitute(st, macro.body, values, counter), true);
   }
 
   private repeat(st: Stmt, word: string, rest: string, restCol: number, loc: Loc): void {
@@ -718,7 +718,7 @@ export class Assembler {
       kind: 'rept', depth: 1, body: [], start,
       finish: (body) => {
         const all: Stmt[] = [];
-        for (const v of items) all.push(...this.substitute(body, new Map([[name, v]]), null));
+        for (const v of items) all.push(...this.substitute(st, body, new Map([[name, v]]), null));
         this.pushFrame(st, all, false);
       },
     };

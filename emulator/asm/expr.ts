@@ -68,13 +68,35 @@ function describe(t: Token): string {
   return t.kind === 'eol' ? 'end of line' : `\`${t.text}\``;
 }
 
+const MAX_DEPTH = 256;
+const MAX_OPERATORS = 4096;
+let depth = 0;
+let operators = 0;
+
+/** Parses one expression; nesting deeper than MAX_DEPTH is an error rather than a stack overflow. */
 export function parseExpr(cur: TokenCursor, hooks: ExprParseHooks, minRank = 0): Expr {
+  if (depth >= MAX_DEPTH) {
+    const t = cur.peek();
+    throw new ExprError(`expression nested more than ${MAX_DEPTH} deep`, t.col, t.end);
+  }
+  if (depth === 0) operators = 0;
+  depth++;
+  try {
+    return parseBinary(cur, hooks, minRank);
+  } finally {
+    depth--;
+  }
+}
+
+function parseBinary(cur: TokenCursor, hooks: ExprParseHooks, minRank: number): Expr {
   let left = parseUnary(cur, hooks);
   for (;;) {
     const t = cur.peek();
     if (t.kind !== 'op') break;
     const r = rank[t.text];
     if (r === undefined || r <= minRank) break;
+    // Evaluation recurses over the tree, so an absurdly long chain is refused here.
+    if (++operators > MAX_OPERATORS) throw new ExprError(`expression has more than ${MAX_OPERATORS} operators`, t.col, t.end);
     cur.next();
     const right = parseExpr(cur, hooks, r);
     left = { k: 'bin', op: t.text, a: left, b: right, col: left.col, end: right.end };
@@ -86,7 +108,7 @@ function parseUnary(cur: TokenCursor, hooks: ExprParseHooks): Expr {
   const t = cur.peek();
   if (t.kind === 'op' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
     cur.next();
-    const a = parseUnary(cur, hooks);
+    const a = parseExpr(cur, hooks, 9);
     return { k: 'un', op: t.text, a, col: t.col, end: a.end };
   }
   return parsePrimary(cur, hooks);

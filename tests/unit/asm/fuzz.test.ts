@@ -99,6 +99,10 @@ describe('assembler fuzz', () => {
     ['self-referencing .set', '.set a, a + 1\n.byte a', ''],
     ['unterminated string', '.ascii "abc', 'missing closing'],
     ['unterminated macro', '.macro m\nnop', 'without a matching'],
+    ['a macro whose argument doubles each time', '.macro m a\nm \\a\\a\n.endm\nm x', 'longer than'],
+    ['deeply nested parentheses', `.byte ${'('.repeat(5000)}1${')'.repeat(5000)}`, 'nested more than'],
+    ['a very long operator chain', `.byte ${Array(20000).fill('1').join('+')}`, 'more than 4096 operators'],
+    ['a long run of unary minus', `.byte ${'-'.repeat(10000)}1`, 'nested more than'],
   ])('%s ends with a clear error', (_name, source, message) => {
     const r = check(source);
     if (message) expect(r.diagnostics.map((d) => d.message).join('\n')).toContain(message);
