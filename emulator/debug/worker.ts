@@ -13,7 +13,7 @@ import { Machine, type Mode } from '../machine.ts';
 import type { CheckId } from './checks.ts';
 import { Debugger, type BreakpointSpec, type Stop, type WatchpointSpec } from './debugger.ts';
 import { ExpressionError } from './expr.ts';
-import { SnapshotError, restoreSnapshot, validateHeader, type Snapshot } from './snapshot.ts';
+import { restoreSnapshot, validateHeader, type Snapshot } from './snapshot.ts';
 import { SourceMap } from './source-map.ts';
 
 export type Post = (message: unknown, transfer?: ArrayBuffer[]) => void;
@@ -210,4 +210,3 @@ export class DebugService {
   }
 }
 
-export { SnapshotError };
