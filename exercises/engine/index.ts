@@ -1,7 +1,10 @@
 /** The exercise engine's public API (pure: runs in Node, a Web Worker and Electron alike). */
 export type { Exercise, PreparedExercise, Region } from './exercise.ts';
 export { prepareExercise, ExerciseError } from './exercise.ts';
-export { gradeSubmission, assembleSubmission, describeStop, traceCase, type GradeOptions, type CaseReport } from './grade.ts';
+export { gradeSubmission, type GradeOptions } from './grade.ts';
+export { assembleSubmission, type AssembleStage } from './assemble.ts';
+export { describeStop, locator } from './stop.ts';
+export { traceCase, type CaseReport } from './trace.ts';
 export type { GradeResult, CheckResult, FailedCase, Status } from './results.ts';
 export { toCheckJson, formatResult } from './results.ts';
 export { loadPack, loadExercise, learnerCopy, defaultHarness, PackError, type Pack, type PackFiles } from './pack.ts';
