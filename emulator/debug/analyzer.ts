@@ -64,11 +64,31 @@ const TWO32 = 4294967296;
 const RED_ZONE = 128;
 const NEAR_STACK = 4096;
 
-function sysState(cpu: Cpu): SysState {
-  return {
-    cpl: cpu.cpl, cr3: cpu.cr3, gdtrBase: cpu.gdtrBase, gdtrLimit: cpu.gdtrLimit, idtrBase: cpu.idtrBase, idtrLimit: cpu.idtrLimit,
-    ldtr: cpu.ldtr.selector, ldtrBase: cpu.ldtr.base, tr: cpu.tr.selector, trBase: cpu.tr.base, trLimit: cpu.tr.limit, gsBase: cpu.seg[5].base,
-  };
+function newSysState(): SysState {
+  return { cpl: 0, cr3: 0, gdtrBase: 0, gdtrLimit: 0, idtrBase: 0, idtrLimit: 0, ldtr: 0, ldtrBase: 0, tr: 0, trBase: 0, trLimit: 0, gsBase: 0 };
+}
+
+/** Copies the system registers into `s` (reused: this runs before every recorded instruction). */
+function fillSysState(cpu: Cpu, s: SysState): SysState {
+  s.cpl = cpu.cpl;
+  s.cr3 = cpu.cr3;
+  s.gdtrBase = cpu.gdtrBase;
+  s.gdtrLimit = cpu.gdtrLimit;
+  s.idtrBase = cpu.idtrBase;
+  s.idtrLimit = cpu.idtrLimit;
+  s.ldtr = cpu.ldtr.selector;
+  s.ldtrBase = cpu.ldtr.base;
+  s.tr = cpu.tr.selector;
+  s.trBase = cpu.tr.base;
+  s.trLimit = cpu.tr.limit;
+  s.gsBase = cpu.seg[5].base;
+  return s;
+}
+
+function sameSysState(a: SysState, b: SysState): boolean {
+  return a.cpl === b.cpl && a.cr3 === b.cr3 && a.gdtrBase === b.gdtrBase && a.gdtrLimit === b.gdtrLimit && a.idtrBase === b.idtrBase &&
+    a.idtrLimit === b.idtrLimit && a.ldtr === b.ldtr && a.ldtrBase === b.ldtrBase && a.tr === b.tr && a.trBase === b.trBase &&
+    a.trLimit === b.trLimit && a.gsBase === b.gsBase;
 }
 
 function chainEntry(f: CpuFault): ChainEntry {
@@ -85,6 +105,9 @@ export class Analyzer {
   readonly warnings: Warning[] = [];
   readonly enabled: Record<CheckId, boolean> = { ...DEFAULT_CHECKS };
   private pending: Pending | null = null;
+  /** The one Pending object, reused for every attempt. */
+  private readonly slot: Pending = { position: -1, rip: 0, insn: null, sys: newSysState(), faulted: false, writes: [] };
+  private readonly now = newSysState();
   private readonly warned = new Map<string, Warning>();
   private frames: CallFrame[] = [];
   private handlers: HandlerFrame[] = [];
@@ -161,7 +184,14 @@ export class Analyzer {
     } catch {
       // The attempt itself will raise the fetch fault.
     }
-    this.pending = { position, rip: cpu.rip, insn, sys: sysState(cpu), faulted: false, writes: [] };
+    const slot = this.slot;
+    slot.position = position;
+    slot.rip = cpu.rip;
+    slot.insn = insn;
+    fillSysState(cpu, slot.sys);
+    slot.faulted = false;
+    if (slot.writes.length !== 0) slot.writes.length = 0;
+    this.pending = slot;
     if (insn === null) return;
     const mn = insn.mnemonic;
     if (mn === 'CALL' && !/^Call_(ptr|m16)/.test(insn.form)) this.onCall(position, insn);
@@ -370,9 +400,11 @@ export class Analyzer {
     if (p === null || p.position !== position - 1) return;
     this.pending = null;
     const cpu = this.machine.cpu;
-    const now = sysState(cpu);
+    const now = fillSysState(cpu, this.now);
     const was = p.sys;
     const mn = p.insn?.mnemonic ?? '?';
+    const special = mn === 'SWAPGS' || mn.startsWith('IRET') || mn.startsWith('SYSRET') || mn.startsWith('SYSEXIT');
+    if (!special && p.writes.length === 0 && sameSysState(now, was)) return;
     const rip = big(p.rip);
     if (now.cpl !== was.cpl) {
       this.events.push({ kind: 'privilege', position: p.position, rip, from: was.cpl, to: now.cpl, cause: p.faulted ? 'exception' : mn });

@@ -235,6 +235,7 @@ export class Debugger {
 
   /** Evaluates breakpoints and watchpoints at the current state; records why it stops. Watch state advances either way. */
   private evaluateStops(mayStop: boolean): boolean {
+    if (this.writeHit === 0 && this.byAddress.size === 0 && this.temporary === null && this.watchpoints.size === this.memoryWatches.length) return false;
     let stop: StopDetail | null = null;
     if (this.writeHit !== 0) {
       const id = this.writeHit;
