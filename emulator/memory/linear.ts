@@ -31,6 +31,7 @@ export class LinearMemory {
   /** True while the CPU runs at CPL 3: accesses are user accesses. */
   private userMode = false;
   private observer: ((physical: number, size: number) => void) | null = null;
+  private readObs: ((physical: number, size: number) => void) | null = null;
   /** Alignment checking (CPL 3 with CR0.AM and RFLAGS.AC): the TLBs stay empty so every access is checked on the slow path. */
   private aligned = false;
 
@@ -90,6 +91,16 @@ export class LinearMemory {
 
   get writeObserver(): ((physical: number, size: number) => void) | null {
     return this.observer;
+  }
+
+  /** Called on every data read with the physical address and size (read watchpoints); while set, reads skip the TLB. Instruction fetches are not reads here. */
+  set readObserver(fn: ((physical: number, size: number) => void) | null) {
+    this.readObs = fn;
+    this.rTag.fill(NaN);
+  }
+
+  get readObserver(): ((physical: number, size: number) => void) | null {
+    return this.readObs;
   }
 
   flush(): void {
@@ -196,6 +207,10 @@ export class LinearMemory {
     const pn = Math.floor(lin * INV_PAGE);
     const split = Math.min(size, (pn + 1) * PAGE_SIZE - lin);
     const second = split < size ? this.translateHook(lin + split, access) : 0;
+    if (this.readObs !== null) {
+      this.readObs(first, split);
+      if (split < size) this.readObs(second, size - split);
+    }
     for (let k = 0; k < size; k++) {
       const p = k < split ? first + k : second + k - split;
       const ppn = Math.floor(p * INV_PAGE);
@@ -235,7 +250,8 @@ export class LinearMemory {
       const phys = this.physical(lin, ACCESS_READ);
       const ppn = Math.floor(phys * INV_PAGE);
       const view = this.phys.view(ppn, 'read');
-      if (!this.aligned) {
+      if (this.readObs !== null) this.readObs(phys, size);
+      else if (!this.aligned) {
         const i = pn & TLB_MASK;
         this.rTag[i] = pn;
         this.rView[i] = view;
@@ -253,6 +269,10 @@ export class LinearMemory {
     // Crosses a page boundary: both pages are translated before any byte is used.
     const first = this.physical(lin, ACCESS_READ);
     const second = this.physical(lin + (PAGE_SIZE - off), ACCESS_READ);
+    if (this.readObs !== null) {
+      this.readObs(first, PAGE_SIZE - off);
+      this.readObs(second, size - (PAGE_SIZE - off));
+    }
     const bytes = new Uint8Array(8);
     for (let k = 0; k < size; k++) {
       const p = k < PAGE_SIZE - off ? first + k : second + k - (PAGE_SIZE - off);
