@@ -259,10 +259,22 @@ export class Machine {
     let insn: Insn | null = null;
     try {
       if (breaks === null && hook === null) {
+        // Falling through to the next instruction follows a cached link instead of a lookup.
+        let prev: Insn | null = null;
+        let expected = NaN;
         while (cpu.steps < limit) {
           start = cpu.rip;
-          insn = cache.fetch(cpu, start);
-          cpu.rip = start + insn.length;
+          if (prev !== null && start === expected && prev.nextGen === cache.gen) insn = prev.next!;
+          else {
+            insn = cache.fetch(cpu, start);
+            if (prev !== null && start === expected) {
+              prev.next = insn;
+              prev.nextGen = cache.gen;
+            }
+          }
+          expected = start + insn.length;
+          cpu.rip = expected;
+          prev = insn;
           insn.exec(cpu, insn);
           cpu.steps++;
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).

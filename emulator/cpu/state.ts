@@ -114,6 +114,8 @@ export class Cpu {
     this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs & 0x1c) === 0x1c ? cs.selector & 3 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
+    // CS may have changed (code size, base): decoded-instruction links and the code TLB must not outlive it.
+    this.mem.onFlush();
   }
 
   /** Alignment checking applies at CPL 3 when CR0.AM and RFLAGS.AC are both set (Intel SDM Vol. 3A, 6.15, #AC). */

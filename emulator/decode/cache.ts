@@ -34,9 +34,13 @@ export class DecodeCache {
     phys.onCodeWrite = (pn) => this.invalidate(pn);
   }
 
+  /** Bumped by every flush and invalidation: links between instructions made before are void. */
+  gen = 0;
+
   /** Forgets the linear-to-page mapping (after any translation change). */
   flushTlb(): void {
     this.tag.fill(NaN);
+    this.gen++;
   }
 
   invalidate(pn: number): void {

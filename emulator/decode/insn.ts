@@ -68,6 +68,9 @@ export class MemRef {
 /** One decoded instruction, decoded once per (physical address, code size) and cached. */
 export class Insn {
   exec: Exec;
+  /** The instruction that followed this one the last time execution fell through, valid while `nextGen` equals the cache's generation. */
+  next: Insn | null = null;
+  nextGen = -1;
   constructor(
     exec: Exec,
     /** Upper-case mnemonic, as learners read it (`ADD`, `MOVSQ`). */
