@@ -36,7 +36,7 @@ export interface Breakpoint {
 }
 
 export type WatchpointSpec =
-  | { kind: 'memory'; address: bigint | number; length: number }
+  | { kind: 'memory'; address: bigint | number; length: number; access?: 'write' | 'read' | 'access' }
   | { kind: 'register'; register: string; mode: 'changed' }
   | { kind: 'register'; register: string; mode: 'equals'; value: string };
 
@@ -77,7 +77,9 @@ export class Debugger {
   private readonly breakpoints = new Map<number, InternalBreakpoint>();
   private readonly byAddress = new Map<number, InternalBreakpoint[]>();
   private readonly watchpoints = new Map<number, Watchpoint & { parsed?: ParsedExpression; last?: bigint }>();
-  private memoryWatches: { id: number; start: number; end: number }[] = [];
+  private memoryWatches: { id: number; start: number; end: number; read: boolean; write: boolean }[] = [];
+  /** True while the debugger itself reads memory (conditions, checks), so read watchpoints ignore it. */
+  private ownReads = false;
   private nextId = 1;
   private writeHit = 0;
   private temporary: StopCheck | null = null;
@@ -97,7 +99,10 @@ export class Debugger {
           if (this.recording()) a.raised(f);
         },
         handled: (f, outcome) => {
-          if (this.recording()) a.handled(f, outcome);
+          if (!this.recording()) return;
+          this.ownReads = true;
+          a.handled(f, outcome);
+          this.ownReads = false;
         },
       };
     }
@@ -198,7 +203,10 @@ export class Debugger {
       } catch {
         throw new RangeError(`watchpoint address 0x${BigInt.asUintN(64, BigInt(spec.address)).toString(16)} is not mapped`);
       }
-      this.memoryWatches.push({ id, start, end: start + spec.length });
+      const access = spec.access ?? 'write';
+      if (!['write', 'read', 'access'].includes(access)) throw new RangeError(`watchpoint access '${access}': expected write, read or access`);
+      this.memoryWatches.push({ id, start, end: start + spec.length, read: access !== 'write', write: access !== 'read' });
+      this.updateReadObserver();
     } else {
       if (!isRegisterName(spec.register)) throw new RangeError(`unknown register '${spec.register}'`);
       if (spec.mode === 'equals') w.parsed = parseExpression(spec.value, isRegisterName);
@@ -210,7 +218,20 @@ export class Debugger {
 
   removeWatchpoint(id: number): boolean {
     this.memoryWatches = this.memoryWatches.filter((m) => m.id !== id);
+    this.updateReadObserver();
     return this.watchpoints.delete(id);
+  }
+
+  /** Data reads are observed only while a read watchpoint exists (observing them costs the read TLB). */
+  private updateReadObserver(): void {
+    const mem = this.machine.cpu.mem;
+    const wanted = this.memoryWatches.some((w) => w.read);
+    if (wanted && mem.readObserver === null) {
+      mem.readObserver = (physical, size) => {
+        if (this.ownReads) return;
+        for (const w of this.memoryWatches) if (w.read && physical < w.end && physical + size > w.start) this.writeHit = w.id;
+      };
+    } else if (!wanted && mem.readObserver !== null) mem.readObserver = null;
   }
 
   listWatchpoints(): Watchpoint[] {
@@ -221,16 +242,17 @@ export class Debugger {
 
   private onWrite(physical: number, size: number): void {
     if (this.recording()) this.analyzer?.write(physical, size);
-    for (const w of this.memoryWatches) if (physical < w.end && physical + size > w.start) this.writeHit = w.id;
+    for (const w of this.memoryWatches) if (w.write && physical < w.end && physical + size > w.start) this.writeHit = w.id;
   }
 
   private inspect(position: number, recording: boolean, mayStop: boolean): boolean {
     const a = this.analyzer;
+    this.ownReads = true;
     if (recording && a !== null) a.finish(position);
     const hit = this.evaluateStops(mayStop);
-    if (hit) return true;
-    if (recording && a !== null) a.before(position);
-    return false;
+    if (!hit && recording && a !== null) a.before(position);
+    this.ownReads = false;
+    return hit;
   }
 
   /** Evaluates breakpoints and watchpoints at the current state; records why it stops. Watch state advances either way. */
@@ -420,7 +442,9 @@ export class Debugger {
       if (p !== lastPosition + 1) for (const w of this.watchpoints.values()) if (w.spec.kind === 'register') w.last = readRegister(this.machine, w.spec.register);
       lastPosition = p;
       this.lastStop = null;
+      this.ownReads = true;
       const hit = this.evaluateStops(true);
+      this.ownReads = false;
       if (hit && this.lastStop) found = this.lastStop;
       return hit;
     });

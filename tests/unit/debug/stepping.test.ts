@@ -94,6 +94,31 @@ describe('stepping and breakpoints', () => {
     expect(dbg.reverseContinue()).toMatchObject({ reason: 'start', position: 0 });
   });
 
+  it.each([
+    ['read', 'mov (%rsi), %rsp', 5],
+    ['write', 'mov %rsp, (%rdi)', 5],
+    ['access', null, 10],
+  ] as const)('a %s watchpoint on task_a stops after each %s', (access, text, count) => {
+    const { dbg, symbol, machine } = debug(CONTEXT_SWITCH, { checkpointInterval: 16 });
+    const taskA = symbol('task_a');
+    dbg.addWatchpoint({ kind: 'memory', address: taskA, length: 8, access });
+    // A condition that reads the watched memory itself must not count as a read.
+    dbg.addBreakpoint({ address: symbol('loop'), condition: `[${taskA}] == 12345` });
+    const stops: number[] = [];
+    for (let s = dbg.continue(); s.reason === 'watchpoint'; s = dbg.continue()) {
+      stops.push(s.position);
+      if (text !== null) {
+        dbg.stepBack();
+        expect(dbg.sources!.line(machine.getRegister('rip'))).toBe(lineOf(CONTEXT_SWITCH, text));
+        dbg.step();
+      }
+    }
+    expect(stops.length).toBe(count);
+    expect(dbg.reverseContinue().position).toBe(stops[stops.length - 1]);
+    dbg.removeWatchpoint(dbg.listWatchpoints()[0].id);
+    expect(machine.cpu.mem.readObserver).toBeNull();
+  });
+
   it('runs backwards to the previous breakpoint hit', () => {
     const { dbg, symbol } = debug(CONTEXT_SWITCH, { checkpointInterval: 5 });
     dbg.addBreakpoint({ address: symbol('task_b_entry') + 7n });
