@@ -181,6 +181,8 @@ function create(f: Form, ops: Operand[]): Instruction {
 
 export interface EncodeOptions {
   lock?: boolean;
+  /** A prefix compilers put on branches: `rep ret`, `bnd` (F2), branch hints and `notrack` (2E/3E). */
+  prefix?: 'rep' | 'repne' | 'cs' | 'ds';
 }
 
 /** Encodes one instruction at `rip`; throws (with iced's reason) when the operands are not encodable. */
@@ -188,6 +190,9 @@ export function encode(f: Form, ops: Operand[], rip: bigint, options: EncodeOpti
   if (ops.length !== f.operands.length) throw new Error(`${f.name}: expected ${f.operands.length} operands, got ${ops.length}`);
   const instr = create(f, ops);
   if (options.lock) instr.hasLockPrefix = true;
+  if (options.prefix === 'rep') instr.hasRepPrefix = true;
+  else if (options.prefix === 'repne') instr.hasRepnePrefix = true;
+  else if (options.prefix) instr.segmentPrefix = register(options.prefix.toUpperCase());
   return finish(instr, rip);
 }
 

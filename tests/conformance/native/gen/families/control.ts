@@ -1,7 +1,7 @@
 /** Conditional and unconditional branches, calls, returns, loops. */
 import { CODE_ADDR } from '../../types.ts';
 import { CaseBuilder, RSP, registerName } from '../builder.ts';
-import { form, formsMatching } from '../iced.ts';
+import { encode, form, formsMatching, type Encoded, type EncodeOptions, type Form } from '../iced.ts';
 import { mask } from '../random.ts';
 import { byForms, imm, lazy, marker, pickFree, reg, setValue, stackInData, valueOf, type Family } from '../family.ts';
 
@@ -19,12 +19,21 @@ export const jcc: Family = {
       if (b.rng.chance(0.2)) setValue(b, ops[1], width, valueOf(b, ops[0], width));
       b.emit(cmp, ops);
     }
-    const skipped = marker(b);
-    const length = f.name.includes('rel8') ? 2 : 6;
-    b.emit(f, [{ kind: 'branch', target: b.rip + BigInt(length + skipped.bytes.length) }]);
-    b.emitEncoded(skipped);
+    branchOver(b, f, marker(b), ignoredPrefix(b, ['cs', 'ds']));
   },
 };
+
+/** A relative branch whose target is just past `skipped`, which follows it. */
+function branchOver(b: CaseBuilder, f: Form, skipped: Encoded, options: EncodeOptions = {}): void {
+  const length = encode(f, [{ kind: 'branch', target: b.rip }], b.rip, options).bytes.length;
+  b.emit(f, [{ kind: 'branch', target: b.rip + BigInt(length + skipped.bytes.length) }], options);
+  b.emitEncoded(skipped);
+}
+
+/** Prefixes that do not change a branch: hints (2E/3E) on Jcc, `bnd` (F2), `notrack` (3E) on indirect ones, `rep ret`. */
+function ignoredPrefix(b: CaseBuilder, choices: EncodeOptions['prefix'][]): EncodeOptions {
+  return b.rng.chance(0.15) ? { prefix: b.rng.pick(choices) } : {};
+}
 
 /** Where an indirect branch or RET goes: past the marker (usual), onto it, or to an unmapped page (#PF at the target). */
 function branchTarget(b: CaseBuilder, end: bigint, markerAt: bigint): bigint {
@@ -44,21 +53,19 @@ export const branch: Family = {
     const rspOffset = stackInData(b, 16, 112);
     const skipped = marker(b, [RSP]);
     if (/rel/.test(f.name)) {
-      const length = f.name.includes('rel8') ? 2 : 5;
-      b.emit(f, [{ kind: 'branch', target: b.rip + BigInt(length + skipped.bytes.length) }]);
-      b.emitEncoded(skipped);
+      branchOver(b, f, skipped, ignoredPrefix(b, ['repne']));
       return;
     }
     if (f.name.startsWith('Retnq')) {
       const ops = f.name === 'Retnq_imm16' ? [imm(BigInt(b.rng.pick([0, 8, 16, 1, 0xfff8, b.rng.int(0x10000)])))] : [];
-      const encoded = b.emit(f, ops);
+      const encoded = b.emit(f, ops, ignoredPrefix(b, ['rep', 'repne']));
       b.emitEncoded(skipped);
       const at = CODE_ADDR + BigInt(encoded.bytes.length);
       b.poke(rspOffset, 8, branchTarget(b, at + BigInt(skipped.bytes.length), at));
       return;
     }
     const ops = b.operands(f, { memChance: 0.5 });
-    const encoded = b.emit(f, ops);
+    const encoded = b.emit(f, ops, ignoredPrefix(b, ['ds', 'repne']));
     b.emitEncoded(skipped);
     const at = CODE_ADDR + BigInt(encoded.bytes.length);
     setValue(b, ops[0], 64, branchTarget(b, at + BigInt(skipped.bytes.length), at));
@@ -85,8 +92,6 @@ export const loop: Family = {
       return;
     }
     b.regs[1] = b.rng.pick([0n, 1n, 2n, 0xffffffffn, 0x100000000n, 0x100000001n, 0xffffffffffffffffn, b.rng.u64(), BigInt(b.rng.int(4))]);
-    const skipped = marker(b, [1]);
-    b.emit(f, [{ kind: 'branch', target: b.rip + BigInt((ecx ? 3 : 2) + skipped.bytes.length) }]);
-    b.emitEncoded(skipped);
+    branchOver(b, f, marker(b, [1]));
   },
 };

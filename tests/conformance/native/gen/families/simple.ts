@@ -32,7 +32,7 @@ export const misc: Family = {
   name: 'misc',
   ...byForms,
   count: 6000,
-  forms: lazy(() => formsMatching(/^(Nop[wdq]|Nop_rm(16|32|64)|Pause|Ud2|Int3|Ud1_r(16|32|64)_rm(16|32|64)|Hlt|Cli|Sti)$/)),
+  forms: lazy(() => formsMatching(/^(Nop[wdq]|Nop_rm(16|32|64)|Pause|Endbr64|Ud2|Int3|Ud1_r(16|32|64)_rm(16|32|64)|Hlt|Cli|Sti)$/)),
   build(b, i) {
     const f = this.forms()[i % this.forms().length];
     b.emit(f, b.operands(f));
