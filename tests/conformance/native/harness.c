@@ -10,6 +10,9 @@
  * The case's code is copied to CODE_ADDR and followed by an absolute jump back into this program.
  * Every GPR (RSP included) and RFLAGS are loaded from the case, so the harness keeps its own
  * state in globals reached RIP-relatively and takes faults on an alternate signal stack.
+ *
+ * This is user mode with IOPL 0: a POPF in a case cannot change IF (always 1) or IOPL, and Linux
+ * runs with CR0.AM set, so a case that sets AC and then accesses memory unaligned takes #AC.
  */
 #define _GNU_SOURCE
 #include <errno.h>
