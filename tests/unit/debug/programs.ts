@@ -1,5 +1,5 @@
 /** Kernel-style programs the debugger tests record. */
-import { PROLOGUE, toUser } from './system.ts';
+import { PROLOGUE, PROLOGUE32, toUser, toUser32 } from './system.ts';
 
 /** Two tasks switching stacks through a switch_to that saves and restores the callee-saved registers. */
 export const CONTEXT_SWITCH = `
@@ -91,4 +91,32 @@ ud_handler:
 export const ROUND_TRIP_GATES = [
   { vector: 0x80, label: 'syscall_entry', dpl: 3 as const },
   { vector: 6, label: 'ud_handler', ist: 1 },
+];
+
+/** i386: ring 3 calls the kernel through INT 0x80; the stub saves every register with PUSHAD and returns with IRETD. */
+export const ROUND_TRIP_32 = `
+    .text
+${PROLOGUE32}
+${toUser32('user')}
+user:
+    mov $1, %eax
+    mov $7, %ebx
+    int $0x80
+    mov $2, %eax
+    int $0x80
+    ud2
+stub:
+    pushal
+    mov 28(%esp), %ecx
+    shl $4, %ecx
+    add %ecx, 16(%esp)
+    popal
+    iretl
+ud_handler:
+    hlt
+`;
+
+export const ROUND_TRIP_32_GATES = [
+  { vector: 0x80, label: 'stub', dpl: 3 as const },
+  { vector: 6, label: 'ud_handler' },
 ];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DebugEvent } from '../../../emulator/debug/events.ts';
 import { expectSameState, fullState, type FullState } from './helpers.ts';
-import { ROUND_TRIP, ROUND_TRIP_GATES as GATES } from './programs.ts';
-import { GDT, IDT, IST1, PROLOGUE, RSP0, kernel, toUser } from './system.ts';
+import { ROUND_TRIP, ROUND_TRIP_32, ROUND_TRIP_32_GATES, ROUND_TRIP_GATES as GATES } from './programs.ts';
+import { GDT, IDT, IST1, PROLOGUE, PROLOGUE32, RSP0, kernel, kernel32, toUser, toUser32 } from './system.ts';
 
 
 
@@ -124,5 +124,47 @@ user:
     expect(gp.name).toBe('#GP');
     expect(gp.nested?.map((n) => n.name)).toEqual(['#GP', '#DF']);
     expect(gp.frame?.[0]).toBe(0n);
+  });
+});
+
+describe('i386: PUSHAD stub, IRETD, ring 3 and back', () => {
+  it('records and replays every state exactly, and logs the 32-bit frames on the TSS ESP0 stack', () => {
+    const { dbg, machine, address } = kernel32(ROUND_TRIP_32, ROUND_TRIP_32_GATES, { checkpointInterval: 3 });
+    const states: FullState[] = [fullState(machine)];
+    for (let stop = dbg.step(); ; stop = dbg.step()) {
+      states.push(fullState(machine));
+      if (stop.reason !== 'step') {
+        expect(stop.reason).toBe('hlt');
+        break;
+      }
+    }
+    expect(machine.getRegister('rbx')).toBe(7n + 0x10n + 0x20n);
+    for (let p = states.length - 1; p >= 0; p--) {
+      dbg.goto(p);
+      expectSameState(fullState(machine), states[p], `position ${p}`);
+    }
+    const ints = dbg.events.filter((e) => e.kind === 'exception');
+    expect(ints.map((e) => (e.kind === 'exception' ? `${e.name} ${e.stack}` : ''))).toEqual(['vector 128 rsp0', 'vector 128 rsp0', '#UD rsp0']);
+    const first = ints[0];
+    if (first.kind !== 'exception') throw new Error('unreachable');
+    expect(first.frame).toEqual([address('user') + 12n, 0x1bn, 0x202n, 0x50000n, 0x23n]);
+    expect(first.stackPointer).toBe(BigInt(RSP0 - 20));
+    expect(dbg.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['0x202', '0x1b', '0x10', "#GP(0x10): IRETD: SS 0x10 has RPL 0 but CS's RPL is 3"],
+    ['0x202', '0x18', '0x23', "#GP(0x18): IRETD: CS 0x18 has RPL 0 but its descriptor's DPL is 3"],
+    ['0x202', '0x13', '0x23', '#GP(0x10): IRETD: CS 0x13 does not name a code segment'],
+  ])('an IRETD frame (EFLAGS %s, CS %s, SS %s) that will fault: %s', (eflags, cs, ss, message) => {
+    const { dbg } = kernel32(`
+    .text
+${PROLOGUE32}
+${toUser32('user', eflags, cs, ss)}
+user:
+    nop
+`, []);
+    dbg.continue(100);
+    expect(dbg.warnings.find((w) => w.check === 'iret-frame-faults')?.message).toContain(message);
   });
 });
