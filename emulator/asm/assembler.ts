@@ -998,6 +998,13 @@ export class Assembler {
       }
       asts.push(this.intel ? parseIntelOperand(p, octx) : parseAttOperand(p, octx));
     }
+    if (!this.intel) {
+      for (const a of asts) {
+        if (a.k === 'expr' && a.expr.k === 'sym' && lookupRegister(a.expr.name) && !this.symbols.has(a.expr.name)) {
+          return this.error(`\`${a.expr.name}\` is a register: write %${a.expr.name.toLowerCase()} in AT&T syntax (or switch with .intel_syntax noprefix)`, this.at(st, a.col, a.end));
+        }
+      }
+    }
     // AT&T lists the destination last; everything below works in Intel order. GNU as keeps
     // `enter` and the two-immediate far jump in written order.
     const base = mn.mnemonics[0];

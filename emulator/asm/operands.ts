@@ -101,6 +101,9 @@ export function parseAttOperand(tokens: Token[], ctx: OperandContext): OpAst {
     cur.next();
     indirect = true;
   }
+  if (cur.isOp('[')) {
+    throw new OperandError('`[...]` is Intel syntax: in AT&T write disp(%base,%index,scale), e.g. 8(%rdi) (or switch with .intel_syntax noprefix)', col, end);
+  }
   if (cur.isOp('$')) {
     if (indirect) throw new OperandError('`*` cannot precede an immediate', col, end);
     cur.next();
@@ -194,6 +197,16 @@ export function parseIntelOperand(tokens: Token[], ctx: OperandContext): OpAst {
   if (tokens.length === 0) throw new OperandError('missing operand', 0, 0);
   const col = tokens[0].col;
   const end = tokens[tokens.length - 1].end;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i];
+    const n = tokens[i + 1];
+    if (t.kind === 'op' && t.text === '(' && (n.kind === 'reg' || (n.kind === 'id' && lookupRegister(n.text)))) {
+      throw new OperandError('`(register)` is AT&T syntax: in Intel syntax write memory operands in brackets, e.g. [rdi + 8]', col, end);
+    }
+  }
+  if (tokens[0].kind === 'id' && /^\$\d/.test(tokens[0].text)) {
+    throw new OperandError(`\`${tokens[0].text}\` is AT&T immediate syntax: in Intel syntax write ${tokens[0].text.slice(1)}`, col, end);
+  }
   const cur = new TokenCursor(withEol(tokens, end));
   let bits: number | null = null;
   const t0 = cur.peek();
