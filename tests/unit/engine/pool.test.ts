@@ -20,4 +20,15 @@ describe('worker pool', () => {
       await pool.close();
     }
   });
+
+  it('gives up on a worker that cannot start, failing the waiting tasks with the reason', async () => {
+    const pool = new WorkerPool<null, string, string>({ script: new URL('./fixtures/broken-worker.ts', import.meta.url), size: 1, init: null, taskTimeoutMs: 3000 });
+    try {
+      const outcomes = await Promise.all(['a', 'b'].map((t) => pool.run(t)));
+      expect(outcomes).toEqual([{ ok: false, error: 'the grader could not start: cannot load the pack' }, { ok: false, error: 'the grader could not start: cannot load the pack' }]);
+      expect(await pool.run('c')).toEqual({ ok: false, error: 'the grader could not start' });
+    } finally {
+      await pool.close();
+    }
+  });
 });
