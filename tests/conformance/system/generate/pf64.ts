@@ -49,7 +49,9 @@ export function pf64(): Scenario[] {
             const page = 0x200000 + 0x1000 * (1 + m.rng.int(0x1fe));
             const offset = access === 'fetch' ? m.rng.int(0x100) : 8 * m.rng.int(0x1ff);
             m.mem.write(page, new Uint8Array(0x100).fill(0xf4));
-            m.mem.writeU64((page + offset) & ~7, m.rng.u64() | 0xf4n);
+            // Data for reads and writes; fetches land on the HLTs (never on random bytes).
+            const value = m.rng.u64() | 0xf4n;
+            if (access !== 'fetch') m.mem.writeU64((page + offset) & ~7, value);
             // Keep the code, stacks and tables reachable when a whole PDE/PDPTE/PML4E changes:
             // the scenario's own pages live below 2 MiB, under different PDEs but the same PDPTE.
             let lin: bigint;

@@ -5,7 +5,7 @@
  */
 import { gate32, PTE, SysType, type Level, type PagingMode } from '../../../../emulator/layout/index.ts';
 import type { Scenario } from '../scenario-types.ts';
-import { A, Machine, XP } from './machine.ts';
+import { A, handlerAddr, Machine, XP } from './machine.ts';
 
 const CS_CHOICES: [string, number][] = [
   ['user', 0x1b], ['kernel', 0x08], ['null', 0x00], ['kernel-rpl3', 0x0b], ['user-rpl0', 0x18],
@@ -65,7 +65,8 @@ function gates(out: Scenario[], seed: { v: number }): void {
     ['trap-dpl3', (m, v) => m.gate(v, { dpl: 3, kind: 'trap' })],
     ['dpl0-from-user', (m, v) => m.gate(v, { dpl: 0 })],
     ['not-present', (m, v) => m.gate(v, { dpl: 3, present: false })],
-    ['16bit-interrupt', (m, v) => m.gate(v, { dpl: 3, type: SysType.interruptGate16 })],
+    // A 16-bit gate takes only the low 16 bits of its offset (Vol. 2A INT n: EIP ← offset AND FFFFH).
+    ['16bit-interrupt', (m, v) => { m.gate(v, { dpl: 3, type: SysType.interruptGate16 }); m.mem.writeU8(handlerAddr(v) & 0xffff, 0xf4); }],
     ['to-ring1', (m, v) => m.gate(v, { dpl: 3, selector: XP.codeDpl1 | 1 })],
     ['to-conforming', (m, v) => m.gate(v, { dpl: 3, selector: XP.codeDpl0Conforming })],
     ['to-data', (m, v) => m.gate(v, { dpl: 3, selector: 0x10 })],
@@ -151,7 +152,8 @@ function paging(out: Scenario[], seed: { v: number }): void {
             const page = 0x200000 + 0x1000 * (1 + m.rng.int(0x1fe));
             const offset = access === 'fetch' ? m.rng.int(0x100) : 4 * m.rng.int(0x3ff);
             m.mem.write(page, new Uint8Array(0x100).fill(0xf4));
-            m.mem.writeU32((page + offset) & ~3, BigInt(m.rng.u32() | 0xf4));
+            const value = BigInt(m.rng.u32() | 0xf4);
+            if (access !== 'fetch') m.mem.writeU32((page + offset) & ~3, value);
             const addr = m.mapFaultPage(m.rng.int(0x100), page) + offset;
             m.pt!.edit(addr, level, edit);
             const src = access === 'read' ? `mov ${addr}, %eax\nhlt` : access === 'write' ? `movl $0x5a5a, ${addr}\nhlt` : `mov $${addr}, %ebx\njmp *%ebx`;
