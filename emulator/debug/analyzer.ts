@@ -7,7 +7,7 @@
 import type { CpuFault } from '../cpu/faults.ts';
 import { IF } from '../cpu/flags.ts';
 import type { Cpu } from '../cpu/state.ts';
-import type { Insn } from '../decode/insn.ts';
+import { OP_CR, type Insn } from '../decode/insn.ts';
 import type { Machine } from '../machine.ts';
 import { ACCESS_READ } from '../memory/linear.ts';
 import {
@@ -403,29 +403,34 @@ export class Analyzer {
     const now = fillSysState(cpu, this.now);
     const was = p.sys;
     const mn = p.insn?.mnemonic ?? '?';
-    const special = mn === 'SWAPGS' || mn.startsWith('IRET') || mn.startsWith('SYSRET') || mn.startsWith('SYSEXIT');
+    const op0 = p.insn?.ops[0];
+    const cr3Write = mn === 'MOV' && op0 !== undefined && op0.kind === OP_CR && op0.reg === 3;
+    // Loads of the same value are events too (a CR3 reload flushes the TLB).
+    const load = cr3Write || mn === 'LGDT' || mn === 'LIDT' || mn === 'LLDT' || mn === 'LTR';
+    const special = load || mn === 'SWAPGS' || mn.startsWith('IRET') || mn.startsWith('SYSRET') || mn.startsWith('SYSEXIT');
     if (!special && p.writes.length === 0 && sameSysState(now, was)) return;
     const rip = big(p.rip);
     if (now.cpl !== was.cpl) {
       this.events.push({ kind: 'privilege', position: p.position, rip, from: was.cpl, to: now.cpl, cause: p.faulted ? 'exception' : mn });
       if (was.cpl === 3 && !p.faulted) this.userParity = this.gsParity;
     }
-    if (now.cr3 !== was.cr3) {
+    const done = !p.faulted;
+    if (now.cr3 !== was.cr3 || (cr3Write && done)) {
       this.events.push({ kind: 'cr3-load', position: p.position, rip, mnemonic: mn, before: { base: big(was.cr3), limit: 0 }, after: { base: big(now.cr3), limit: 0 } });
     }
     let tablesChanged = now.cr3 !== was.cr3;
-    if (now.gdtrBase !== was.gdtrBase || now.gdtrLimit !== was.gdtrLimit) {
+    if (now.gdtrBase !== was.gdtrBase || now.gdtrLimit !== was.gdtrLimit || (mn === 'LGDT' && done)) {
       this.events.push({ kind: 'gdtr-load', position: p.position, rip, mnemonic: mn, before: { base: big(was.gdtrBase), limit: was.gdtrLimit }, after: { base: big(now.gdtrBase), limit: now.gdtrLimit } });
       tablesChanged = true;
     }
-    if (now.idtrBase !== was.idtrBase || now.idtrLimit !== was.idtrLimit) {
+    if (now.idtrBase !== was.idtrBase || now.idtrLimit !== was.idtrLimit || (mn === 'LIDT' && done)) {
       this.events.push({ kind: 'idtr-load', position: p.position, rip, mnemonic: mn, before: { base: big(was.idtrBase), limit: was.idtrLimit }, after: { base: big(now.idtrBase), limit: now.idtrLimit } });
       tablesChanged = true;
     }
-    if (now.ldtr !== was.ldtr || now.ldtrBase !== was.ldtrBase) {
+    if (now.ldtr !== was.ldtr || now.ldtrBase !== was.ldtrBase || (mn === 'LLDT' && done)) {
       this.events.push({ kind: 'ldtr-load', position: p.position, rip, mnemonic: mn, before: { base: big(was.ldtrBase), limit: 0, selector: was.ldtr }, after: { base: big(now.ldtrBase), limit: 0, selector: now.ldtr } });
     }
-    if (now.tr !== was.tr || now.trBase !== was.trBase) {
+    if (now.tr !== was.tr || now.trBase !== was.trBase || (mn === 'LTR' && done)) {
       this.events.push({ kind: 'tr-load', position: p.position, rip, mnemonic: mn, before: { base: big(was.trBase), limit: was.trLimit, selector: was.tr }, after: { base: big(now.trBase), limit: now.trLimit, selector: now.tr } });
       tablesChanged = true;
     }

@@ -168,3 +168,61 @@ user:
     expect(dbg.warnings.find((w) => w.check === 'iret-frame-faults')?.message).toContain(message);
   });
 });
+
+describe('SYSCALL, SWAPGS, SYSRET and CR3 loads in the event log', () => {
+  const wrmsr = (msr: number, value: bigint) => `
+    mov $${msr}, %ecx
+    mov $${value & 0xffffffffn}, %eax
+    mov $${value >> 32n}, %edx
+    wrmsr`;
+  const SYSCALLS = `
+    .text
+${PROLOGUE}
+${wrmsr(0xc0000080, 0xd01n)}
+${wrmsr(0xc0000081, (0x18n << 48n) | (0x08n << 32n))}
+    lea entry(%rip), %rax
+    mov %rax, %rdx
+    shr $32, %rdx
+    mov $0xc0000082, %ecx
+    wrmsr
+${wrmsr(0xc0000084, 0x200n)}
+${wrmsr(0xc0000102, 0x7000n)}
+    mov %cr3, %rax
+    mov %rax, %cr3
+${toUser('user')}
+user:
+    syscall
+    ud2
+entry:
+    swapgs
+    mov %gs:0, %r8
+    swapgs
+    sysretq
+`;
+
+  it('logs the entry, both SWAPGS, the return to ring 3 and a CR3 reload of the same value', () => {
+    const withHalt = kernel(SYSCALLS + 'halt: hlt\n', [{ vector: 6, label: 'halt' }]);
+    expect(withHalt.dbg.continue().reason).toBe('hlt');
+    const kinds = withHalt.dbg.events
+      .filter((e) => e.kind !== 'gdtr-load' && e.kind !== 'idtr-load' && e.kind !== 'tr-load' && e.kind !== 'table-write')
+      .map((e) => {
+        switch (e.kind) {
+          case 'privilege': return `cpl ${e.from}->${e.to} by ${e.cause}`;
+          case 'swapgs': return `swapgs gs=0x${e.gsBase.toString(16)}`;
+          case 'return': return `${e.mnemonic} ${e.fromCpl}->${e.toCpl}`;
+          case 'exception': return e.name;
+          default: return e.kind;
+        }
+      });
+    expect(kinds).toEqual([
+      'cr3-load',
+      'cpl 0->3 by IRETQ', 'IRETQ 0->3',
+      'cpl 3->0 by SYSCALL',
+      'swapgs gs=0x7000',
+      'swapgs gs=0x0',
+      'cpl 0->3 by SYSRETQ', 'SYSRETQ 0->3',
+      '#UD', 'cpl 3->0 by exception',
+    ]);
+    expect(withHalt.dbg.warnings).toEqual([]);
+  });
+});
