@@ -20,6 +20,124 @@ function method<A extends z.ZodType, R extends z.ZodType>(summary: string, args:
 }
 
 export const ECHO_MAX_LENGTH = 65_536;
+/** The store's limit on one source file (MAX_SOURCE_BYTES), counted in characters here. */
+export const SOURCE_MAX_LENGTH = 1024 * 1024;
+
+const exerciseId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected an exercise id (lowercase letters, digits, dashes)');
+const sourceText = z.string().max(SOURCE_MAX_LENGTH);
+const hexText = z.string();
+
+export const PROGRESS_STATUSES = ['not-started', 'attempted', 'passed'] as const;
+const exerciseProgress = z.strictObject({
+  status: z.enum(PROGRESS_STATUSES),
+  attempts: z.number().int().nonnegative(),
+  bestScore: z.number().nullable(),
+  maxScore: z.number().nullable(),
+});
+
+const exerciseSummary = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  track: z.string(),
+  trackTitle: z.string(),
+  mode: z.enum(['long64', 'protected32']),
+  progress: exerciseProgress,
+});
+
+const exerciseDetail = z.strictObject({
+  ...exerciseSummary.shape,
+  instructions: z.string(),
+  starter: z.string(),
+  entry: z.array(z.string()),
+  hints: z.array(z.string()),
+  /** Symbols the learner's file may use (struct offsets, harness globals), by name. */
+  symbols: z.record(z.string(), z.number()),
+  draft: z.strictObject({ source: z.string(), updatedAt: z.string() }).nullable(),
+});
+
+const diagnostic = z.strictObject({
+  severity: z.enum(['error', 'warning', 'info']),
+  line: z.number(),
+  column: z.number(),
+  endLine: z.number(),
+  endColumn: z.number(),
+  message: z.string(),
+});
+
+const failedCase = z.strictObject({
+  index: z.number().int(),
+  inputs: z.record(z.string(), hexText),
+  minimized: z.record(z.string(), hexText).optional(),
+  stop: z.string(),
+});
+
+const checkResult = z.strictObject({
+  name: z.string(),
+  kind: z.string(),
+  passed: z.boolean(),
+  weight: z.number(),
+  hidden: z.boolean(),
+  failedCases: z.number().int(),
+  message: z.string(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  hint: z.string().optional(),
+  failure: failedCase.optional(),
+});
+
+const gradeResult = z.strictObject({
+  exercise: z.string(),
+  status: z.enum(['pass', 'fail', 'error']),
+  passed: z.boolean(),
+  score: z.number(),
+  maxScore: z.number(),
+  cases: z.strictObject({ total: z.number().int(), failed: z.number().int(), seed: z.string() }),
+  checks: z.array(checkResult),
+  diagnostics: z.array(diagnostic),
+  error: z.string().optional(),
+  errorStage: z.enum(['assemble', 'run', 'engine']).optional(),
+  codeBytes: z.number().optional(),
+});
+
+/** One case run whole: every register before and after, every struct field by name. */
+const caseReport = z.strictObject({
+  index: z.number().int(),
+  seed: z.string(),
+  stop: z.string(),
+  inputs: z.record(z.string(), hexText),
+  initial: z.record(z.string(), hexText),
+  registers: z.record(z.string(), hexText),
+  structs: z.record(z.string(), z.record(z.string(), z.strictObject({ offset: hexText, value: hexText }))),
+});
+
+const debugProgram = z.strictObject({
+  /** The learner's source preceded by `lineOffset` lines that define the exercise's symbols. */
+  program: z.string(),
+  lineOffset: z.number().int().nonnegative(),
+  bits: z.union([z.literal(32), z.literal(64)]),
+  mode: z.enum(['long64', 'protected32']),
+  ramSize: z.number().int().positive(),
+  codeAddress: z.number().int().nonnegative(),
+  /** Where the replay starts: the call into the learner's entry point. */
+  startSymbol: z.string(),
+  registers: z.record(z.string(), hexText),
+  /** Struct regions to show by field: name, address and fields with their offsets and sizes. */
+  structs: z.array(z.strictObject({
+    name: z.string(),
+    address: z.number().int(),
+    fields: z.array(z.strictObject({ name: z.string(), offset: z.number().int(), size: z.number().int() })),
+  })),
+});
+
+export const SYNTAX_PREFERENCES = ['att', 'intel'] as const;
+export const THEMES = ['dark', 'light', 'high-contrast'] as const;
+const settings = z.strictObject({
+  syntax: z.enum(SYNTAX_PREFERENCES),
+  theme: z.enum(THEMES),
+  fontSize: z.number().int().min(8).max(32),
+  /** Debugging checks by id (emulator/debug CHECKS); missing ids keep the debugger's default. */
+  checks: z.record(z.string(), z.boolean()),
+});
 
 /** Results must be plain JSON (no bigint, Date, Map): both transports serialize them. */
 export const methods = {
@@ -38,6 +156,33 @@ export const methods = {
     z.strictObject({ text: z.string().max(ECHO_MAX_LENGTH) }),
     z.strictObject({ text: z.string() }),
   ),
+  'exercises.list': method(
+    'Every exercise of the bundled pack by track, with the learner\'s progress on each.',
+    z.strictObject({}),
+    z.strictObject({ exercises: z.array(exerciseSummary) }),
+  ),
+  'exercises.get': method(
+    'One exercise: its instructions (Markdown), starter code, symbols, the saved draft and progress.',
+    z.strictObject({ id: exerciseId }),
+    exerciseDetail,
+  ),
+  'drafts.save': method(
+    'Saves the learner\'s source for an exercise (the latest draft wins).',
+    z.strictObject({ exerciseId, source: sourceText }),
+    z.strictObject({ updatedAt: z.string() }),
+  ),
+  'exercises.check': method(
+    'Grades the source with the exercise engine, records the attempt and returns the result with the first failing case traced.',
+    z.strictObject({ exerciseId, source: sourceText }),
+    z.strictObject({ result: gradeResult, progress: exerciseProgress, failingCase: caseReport.nullable() }),
+  ),
+  'exercises.debugCase': method(
+    'A program that replays one case of an exercise in the debugger: the source with the exercise\'s symbols, a call to its entry, and the case\'s registers.',
+    z.strictObject({ exerciseId, source: sourceText, index: z.number().int().nonnegative().max(1_000_000) }),
+    debugProgram,
+  ),
+  'settings.get': method('The learner\'s settings.', z.strictObject({}), settings),
+  'settings.set': method('Changes some of the learner\'s settings and returns all of them.', z.strictObject({ patch: settings.partial() }), settings),
 } as const;
 
 export const events = {

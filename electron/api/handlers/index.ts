@@ -1,12 +1,17 @@
 import { createDispatcher, type Dispatcher, type Handlers } from '../dispatch.ts';
 import { appHandlers, type AppEnvironment } from './app.ts';
+import { exerciseHandlers } from './exercises.ts';
+import { LabState, type LabStateOptions } from './lab-state.ts';
+import { settingsHandlers } from './settings.ts';
 
-export type BackendEnvironment = AppEnvironment;
+export interface BackendEnvironment extends AppEnvironment, LabStateOptions {}
 
 /** Every handler group, merged. A new group of methods adds one spread here. */
-export function createHandlers(environment: BackendEnvironment): Handlers {
+export function createHandlers(environment: BackendEnvironment, lab = new LabState(environment)): Handlers {
   return {
     ...appHandlers(environment),
+    ...exerciseHandlers(lab),
+    ...settingsHandlers(lab),
   };
 }
 

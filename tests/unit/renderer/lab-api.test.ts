@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDispatcher, type Dispatcher } from '../../../electron/api/dispatch.ts';
+import { createHandlers } from '../../../electron/api/handlers/index.ts';
+import { LabState } from '../../../electron/api/handlers/lab-state.ts';
+import { bundledPackDir } from '../../../electron/grading/pack-dir.ts';
+
+const solution = readFileSync(join(bundledPackDir(), 'save-context', 'solution.s'), 'utf8');
+const wrong = solution.replace('mov [rdi + CTX_RBX], rbx', 'mov [rdi + CTX_RBX], rcx');
+
+describe('the lab API over a real progress database', () => {
+  let dir: string;
+  let lab: LabState;
+  let call: (method: string, args: unknown) => Promise<unknown>;
+
+  const open = () => {
+    lab = new LabState({ databasePath: join(dir, 'progress.sqlite3') });
+    const dispatch: Dispatcher = createDispatcher(createHandlers({ platform: 'linux' }, lab));
+    call = async (method, args) => {
+      const response = await dispatch(method, args, { transport: 'browser' });
+      if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
+      return response.result;
+    };
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-lab-'));
+    open();
+  });
+  afterEach(() => {
+    lab.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists exercises by track, not started at first', async () => {
+    const { exercises } = (await call('exercises.list', {})) as { exercises: { id: string; progress: { status: string } }[] };
+    expect(exercises.map((e) => e.id)).toContain('save-context');
+    expect(exercises.every((e) => e.progress.status === 'not-started')).toBe(true);
+  });
+
+  it('grades a wrong source in the backend, traces the failing case by field, and keeps the attempt and draft across a reopen', async () => {
+    const checked = (await call('exercises.check', { exerciseId: 'save-context', source: wrong })) as {
+      result: { passed: boolean; checks: { passed: boolean; name: string }[] };
+      progress: { status: string; attempts: number };
+      failingCase: { structs: Record<string, Record<string, { value: string }>>; inputs: Record<string, string> };
+    };
+    expect(checked.result.passed).toBe(false);
+    expect(checked.progress).toMatchObject({ status: 'attempted', attempts: 1 });
+    expect(checked.failingCase.structs.ctx.rbx.value).toBe(checked.failingCase.inputs.rcx);
+
+    const passed = (await call('exercises.check', { exerciseId: 'save-context', source: solution })) as { result: { passed: boolean }; failingCase: unknown };
+    expect(passed).toMatchObject({ result: { passed: true }, failingCase: null });
+
+    lab.close();
+    open();
+    const detail = (await call('exercises.get', { id: 'save-context' })) as { draft: { source: string }; progress: { status: string; attempts: number } };
+    expect(detail.draft.source).toBe(solution);
+    expect(detail.progress).toMatchObject({ status: 'passed', attempts: 2 });
+  });
+
+  it.each([
+    ['exercises.get', { id: 'no-such-exercise' }, /failed: no exercise 'no-such-exercise'/],
+    ['exercises.get', { id: '../etc' }, /invalid-args: exercises.get: args.id/],
+    ['drafts.save', { exerciseId: 'save-context', source: 1 }, /invalid-args: drafts.save: args.source/],
+    ['exercises.check', { exerciseId: 'save-context', source: 'x', score: 12 }, /invalid-args/],
+    ['settings.set', { patch: { theme: 'purple' } }, /invalid-args: settings.set: args.patch.theme/],
+  ])('%s refuses %j', async (method, args, message) => {
+    await expect(call(method, args)).rejects.toThrow(message);
+  });
+
+  it('saves drafts and settings', async () => {
+    await call('drafts.save', { exerciseId: 'callee-saved', source: 'ret\n' });
+    expect(((await call('exercises.get', { id: 'callee-saved' })) as { draft: { source: string } }).draft.source).toBe('ret\n');
+    expect(await call('settings.set', { patch: { theme: 'light', fontSize: 18 } })).toMatchObject({ theme: 'light', fontSize: 18, syntax: 'att' });
+    lab.close();
+    open();
+    expect(await call('settings.get', {})).toMatchObject({ theme: 'light', fontSize: 18 });
+  });
+
+  it('builds a replay program for a case that assembles with the exercise symbols', async () => {
+    const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as { program: string; lineOffset: number; registers: Record<string, string> };
+    expect(replay.program.split('\n')[replay.lineOffset]).toBe(wrong.split('\n')[0]);
+    expect(replay.registers.rdi).toBe('0x20000');
+  });
+});
