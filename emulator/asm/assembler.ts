@@ -11,105 +11,16 @@ import { resolveMnemonic, type MnemonicInfo } from './mnemonics.ts';
 import { EncodeError, candidates, choose, encodeForm, immFits, immWidth, type Choice, type Opnd, type Request } from './encode.ts';
 import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-table.ts';
 import { nopFill } from './nops.ts';
+import { firstWord, firstWordLength, splitArgs, splitParams, unquote } from './directive-args.ts';
 import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
+import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, PlanOp, Section, Sym } from './model.ts';
 
 const MAX_MACRO_DEPTH = 100;
 const MAX_STATEMENTS = 100_000;
 const MAX_SECTION_BYTES = 16 * 1024 * 1024;
 const MAX_LAYOUT_PASSES = 200;
 const MAX_EXPANDED_LINE = 65_536;
-
-interface Loc {
-  line: number;
-  col: number;
-  end: number;
-}
-
-/** `dot` is where `.` stands relative to the item's start (a later value of one `.long` sees `.` moved on). */
-type Deferred = { known: true; value: bigint } | { known: false; expr: Expr; sec: number; item: number; dot: number };
-
-type PlanOp =
-  | { k: 'reg'; reg: RegInfo }
-  | { k: 'imm'; v: Deferred; sized?: number | null }
-  | { k: 'mem'; base: RegInfo | null; index: RegInfo | null; scale: number; seg: RegInfo | null; bits: number | null; disp: Deferred | null; ripTarget: boolean; col?: number; fullDisp?: boolean }
-  | { k: 'branch'; target: Deferred }
-  | { k: 'far'; sel: Deferred; off: Deferred };
-
-interface ItemBase {
-  loc: Loc;
-  offset: number;
-  size: number;
-}
-type Item = ItemBase &
-  (
-    | { k: 'bytes'; data: Uint8Array }
-    | { k: 'data'; width: number; values: Deferred[] }
-    | { k: 'insn'; form: Form; ops: PlanOp[]; bits: Bits; prefix: number[]; rep: 'rep' | 'repe' | 'repne' | undefined; stringAddrBits: number | undefined; stringSeg: RegInfo | null }
-    | { k: 'branch'; target: Deferred; bits: Bits; shortForm: Form | null; nearForm: Form | null; shortLen: number; nearLen: number; near: boolean; prefix: number[] }
-    | { k: 'align'; boundary: number; fill: number | null; max: number; bits: Bits }
-    | { k: 'org'; target: Deferred; fill: number }
-    | { k: 'label'; sym: Sym }
-  );
-
-interface Section {
-  name: string;
-  index: number;
-  items: Item[];
-  /** Running size during the first pass (branches counted short). */
-  size: number;
-  code: boolean;
-  base: bigint;
-}
-
-interface Sym {
-  name: string;
-  kind: 'label' | 'equ' | 'supplied';
-  sec: number;
-  value: bigint;
-  expr: Expr | null;
-  /** Where a lazily evaluated `.set` stood, for `.` inside it. */
-  exprSec: number;
-  exprItem: number;
-  known: boolean;
-  global: boolean;
-  line: number;
-  evaluating: boolean;
-}
-
-interface Macro {
-  name: string;
-  params: { name: string; def: string | null; required: boolean; vararg: boolean }[];
-  body: Stmt[];
-}
-
-interface Frame {
-  stmts: Stmt[];
-  i: number;
-  macro: boolean;
-  depth: number;
-  /** Conditional nesting depth when the frame started (restored on `.exitm`). */
-  condDepth: number;
-}
-
-interface Collecting {
-  kind: 'macro' | 'rept';
-  depth: number;
-  body: Stmt[];
-  start: Stmt;
-  finish: (body: Stmt[]) => void;
-}
-
-interface Cond {
-  /** This branch is being assembled. */
-  active: boolean;
-  /** Some branch of this .if chain was already taken. */
-  taken: boolean;
-  /** The enclosing region is active. */
-  parentActive: boolean;
-  sawElse: boolean;
-  loc: Loc;
-}
 
 /** Thrown (without a stack trace, which is costly) when the first pass meets a symbol not defined yet. */
 class Undefined {
@@ -369,13 +280,8 @@ export class Assembler {
     return this.emit();
   }
 
-  private firstWord(text: string): string {
-    const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
-    return m ? m[1].toLowerCase() : '';
-  }
-
   private statement(st: Stmt): void {
-    const word = this.firstWord(st.text);
+    const word = firstWord(st.text);
     if (this.collecting) {
       const c = this.collecting;
       const opens = c.kind === 'macro' ? word === '.macro' : word === '.rept' || word === '.irp' || word === '.irpc';
@@ -436,7 +342,7 @@ export class Assembler {
   }
 
   private evalCondition(st: Stmt, word: string): boolean {
-    const rest = st.text.slice(this.firstWordLength(st.text)).trim();
+    const rest = st.text.slice(firstWordLength(st.text)).trim();
     const restCol = st.col + st.text.length - rest.length;
     switch (word) {
       case '.ifdef':
@@ -451,8 +357,8 @@ export class Assembler {
         return rest.length > 0;
       case '.ifc':
       case '.ifnc': {
-        const [a, b] = this.splitArgs(rest);
-        const same = this.unquote(a ?? '') === this.unquote(b ?? '');
+        const [a, b] = splitArgs(rest);
+        const same = unquote(a ?? '') === unquote(b ?? '');
         return word === '.ifc' ? same : !same;
       }
       default: {
@@ -471,16 +377,6 @@ export class Assembler {
     }
   }
 
-  private firstWordLength(text: string): number {
-    const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
-    return m ? m[1].length : 0;
-  }
-
-  private unquote(s: string): string {
-    const t = s.trim();
-    return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1) : t;
-  }
-
   private tokens(text: string, col: number): Token[] {
     return tokenize(text, col, { intel: this.intel, percentRegisters: true });
   }
@@ -495,37 +391,9 @@ export class Assembler {
     return e;
   }
 
-  /** Splits directive arguments at top-level commas, keeping strings intact. */
-  private splitArgs(text: string): string[] {
-    const out: string[] = [];
-    let depth = 0;
-    let curr = '';
-    let inStr = false;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
-      if (inStr) {
-        curr += ch;
-        if (ch === '\\') curr += text[++i] ?? '';
-        else if (ch === '"') inStr = false;
-        continue;
-      }
-      if (ch === '"') inStr = true;
-      if (ch === '(' || ch === '[') depth++;
-      if (ch === ')' || ch === ']') depth--;
-      if (ch === ',' && depth === 0) {
-        out.push(curr);
-        curr = '';
-        continue;
-      }
-      curr += ch;
-    }
-    if (curr.trim() !== '' || out.length > 0) out.push(curr);
-    return out;
-  }
-
   /** Arguments with their columns. */
   private args(text: string, col: number): { text: string; col: number }[] {
-    const parts = this.splitArgs(text);
+    const parts = splitArgs(text);
     const out: { text: string; col: number }[] = [];
     let pos = 0;
     for (const p of parts) {
@@ -564,7 +432,7 @@ export class Assembler {
       this.defineEqu(assign[1], this.exprFrom(st, assign[2], exprCol), this.at(st, col, col + assign[1].length), false);
       return;
     }
-    const word = this.firstWord(text);
+    const word = firstWord(text);
     const restRaw = text.slice(word.length);
     const rest = restRaw.trim();
     const restCol = col + word.length + (restRaw.length - restRaw.trimStart().length);
@@ -616,7 +484,7 @@ export class Assembler {
     }
     const name = m[1].toLowerCase();
     const params: Macro['params'] = [];
-    for (const raw of this.splitParams(m[2])) {
+    for (const raw of splitParams(m[2])) {
       const pm = /^([A-Za-z_.$][\w.$]*)\s*(?::\s*(req|vararg))?\s*(?:=\s*(.*))?$/.exec(raw.trim());
       if (!pm) {
         this.error(`bad macro parameter \`${raw.trim()}\``, loc);
@@ -630,16 +498,9 @@ export class Assembler {
     };
   }
 
-  private splitParams(text: string): string[] {
-    if (text.trim() === '') return [];
-    if (text.includes(',')) return text.split(',').filter((p) => p.trim() !== '');
-    // Space-separated parameters; `a = 1` keeps its default together.
-    return text.replace(/\s*=\s*/g, '=').split(/\s+/).filter((p) => p !== '');
-  }
-
   private expandMacro(st: Stmt, macro: Macro, rest: string, restCol: number): void {
     const loc = this.stmtLoc(st);
-    let args = this.splitArgs(rest).map((a) => a.trim());
+    let args = splitArgs(rest).map((a) => a.trim());
     if (args.length === 1 && macro.params.length > 1 && /\s/.test(args[0]) && !args[0].startsWith('"')) args = args[0].split(/\s+/);
     // GNU as passes a double-quoted argument without its quotes.
     args = args.map((a) => (a.length >= 2 && a.startsWith('"') && a.endsWith('"') ? a.slice(1, -1) : a));
@@ -712,7 +573,7 @@ export class Assembler {
       return;
     }
     const name = m[1];
-    const list = word === '.irp' ? this.splitArgs(m[2]).map((x) => x.trim()) : [...m[2].replace(/\s+/g, '')];
+    const list = word === '.irp' ? splitArgs(m[2]).map((x) => x.trim()) : [...m[2].replace(/\s+/g, '')];
     const items = list.length === 0 ? [''] : list;
     this.collecting = {
       kind: 'rept', depth: 1, body: [], start,
@@ -742,8 +603,8 @@ export class Assembler {
           this.error(`\`${word}\` needs a section name`, loc);
           return;
         }
-        const name = this.unquote(a[0].text);
-        const flags = a[1] ? this.unquote(a[1].text) : '';
+        const name = unquote(a[0].text);
+        const flags = a[1] ? unquote(a[1].text) : '';
         if (word === '.pushsection') this.sectionStack.push(this.cur);
         this.switchTo(this.section(name, flags));
         return;
@@ -892,9 +753,9 @@ export class Assembler {
       case '.err':
         return this.error('`.err` encountered', loc);
       case '.error':
-        return this.error(rest ? this.unquote(rest) : '`.error` encountered', loc);
+        return this.error(rest ? unquote(rest) : '`.error` encountered', loc);
       case '.warning':
-        return this.warn(rest ? this.unquote(rest) : '`.warning` encountered', loc);
+        return this.warn(rest ? unquote(rest) : '`.warning` encountered', loc);
       case '.print':
         return;
       case '.end':

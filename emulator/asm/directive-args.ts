@@ -1,0 +1,52 @@
+/** Small text helpers for directive and macro arguments. */
+
+/** The first word of a statement, lowercased (a directive, mnemonic, macro or label name). */
+export function firstWord(text: string): string {
+  const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
+  return m ? m[1].toLowerCase() : '';
+}
+
+export function firstWordLength(text: string): number {
+  const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
+  return m ? m[1].length : 0;
+}
+
+export function unquote(s: string): string {
+  const t = s.trim();
+  return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1) : t;
+}
+
+/** Splits directive arguments at top-level commas, keeping strings intact. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let curr = '';
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inStr) {
+      curr += ch;
+      if (ch === '\\') curr += text[++i] ?? '';
+      else if (ch === '"') inStr = false;
+      continue;
+    }
+    if (ch === '"') inStr = true;
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(curr);
+      curr = '';
+      continue;
+    }
+    curr += ch;
+  }
+  if (curr.trim() !== '' || out.length > 0) out.push(curr);
+  return out;
+}
+
+/** Macro parameters: comma-separated, or space-separated with `name = default` kept together. */
+export function splitParams(text: string): string[] {
+  if (text.trim() === '') return [];
+  if (text.includes(',')) return text.split(',').filter((p) => p.trim() !== '');
+  return text.replace(/\s*=\s*/g, '=').split(/\s+/).filter((p) => p !== '');
+}
