@@ -35,9 +35,9 @@ export function registerName(index: number, bits: number): string {
 }
 
 /** Status flags and DF: the bits a case varies. */
-export const VARIABLE_FLAGS = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
+const VARIABLE_FLAGS = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
 /** Reserved bit 1 and IF, which user mode always runs with. */
-export const FIXED_FLAGS = 0x202;
+const FIXED_FLAGS = 0x202;
 
 export type MemOperand = Extract<Operand, { kind: 'mem' }>;
 
@@ -80,10 +80,6 @@ export class CaseBuilder {
   /** Marks registers as having a role so memory operands do not take them as pointers. */
   reserve(...indices: number[]): void {
     for (const i of indices) this.used.add(i);
-  }
-
-  isReserved(index: number): boolean {
-    return this.used.has(index);
   }
 
   setReg(name: string, value: bigint): void {
