@@ -11,6 +11,7 @@ import { resolveMnemonic, type MnemonicInfo } from './mnemonics.ts';
 import { EncodeError, candidates, choose, encodeForm, immFits, immWidth, type Choice, type Opnd, type Request } from './encode.ts';
 import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-table.ts';
 import { nopFill } from './nops.ts';
+import { relaxSections } from './layout.ts';
 import { firstWord, firstWordLength, splitArgs, splitParams, unquote } from './directive-args.ts';
 import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
@@ -19,7 +20,6 @@ import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, PlanOp, Secti
 const MAX_MACRO_DEPTH = 100;
 const MAX_STATEMENTS = 100_000;
 const MAX_SECTION_BYTES = 16 * 1024 * 1024;
-const MAX_LAYOUT_PASSES = 200;
 const MAX_EXPANDED_LINE = 65_536;
 
 /** Thrown (without a stack trace, which is costly) when the first pass meets a symbol not defined yet. */
@@ -1266,56 +1266,9 @@ export class Assembler {
   // ---------------------------------------------------------------- layout
 
   private layout(): void {
-    const tooLarge = new Set<Item>();
-    for (const s of this.sections) {
-      let iter = 0;
-      for (;;) {
-        let changed = false;
-        let off = 0;
-        for (const it of s.items) {
-          it.offset = off;
-          switch (it.k) {
-            case 'label':
-              it.sym.value = BigInt(off);
-              break;
-            case 'branch':
-              if (!it.near) {
-                const target = this.layoutTarget(it.target, s);
-                const disp = target === null ? null : target - (off + it.shortLen);
-                if (disp === null || disp < -128 || disp > 127 || !it.shortForm) {
-                  if (it.nearForm) {
-                    it.near = true;
-                    changed = true;
-                  }
-                }
-              }
-              it.size = it.near ? it.nearLen : it.shortLen;
-              break;
-            case 'align': {
-              const pad = (it.boundary - (off % it.boundary)) % it.boundary;
-              it.size = pad <= it.max ? pad : 0;
-              break;
-            }
-            case 'org': {
-              const t = it.target.known ? Number(it.target.value) : this.layoutTarget(it.target, s);
-              it.size = t === null ? 0 : Math.max(0, t - off);
-              break;
-            }
-            default:
-              break;
-          }
-          if ((it.k === 'align' || it.k === 'org') && off + it.size > MAX_SECTION_BYTES) {
-            if (!tooLarge.has(it)) this.error(`this makes section ${s.name} larger than ${MAX_SECTION_BYTES} bytes`, it.loc);
-            tooLarge.add(it);
-            it.size = 0;
-          }
-          off += it.size;
-        }
-        s.size = off;
-        iter++;
-        if ((!changed && iter >= 2) || iter > MAX_LAYOUT_PASSES) break;
-      }
-    }
+    relaxSections(this.sections, (d, s) => this.layoutTarget(d, s), MAX_SECTION_BYTES, (it, s) =>
+      this.error(`this makes section ${s.name} larger than ${MAX_SECTION_BYTES} bytes`, it.loc),
+    );
   }
 
   /** A branch or .org target as an offset in section `s`, or null if elsewhere or unknown. */
