@@ -471,6 +471,20 @@ export class Debugger {
     this.settle();
   }
 
+  /** Sets a register (Machine.setRegister names) at the current position; the recorded future is discarded. */
+  setRegister(name: string, value: bigint): Stop {
+    this.machine.setRegister(name, value);
+    this.stateEdited();
+    return this.describe('position');
+  }
+
+  /** Writes bytes at a physical address at the current position; the recorded future is discarded. */
+  writeMemory(address: bigint | number, bytes: Uint8Array): Stop {
+    this.machine.load(address, bytes);
+    this.stateEdited();
+    return this.describe('position');
+  }
+
   /** The whole machine as a transferable snapshot (see snapshot.ts). */
   snapshot(): Snapshot {
     return takeSnapshot(this.machine);

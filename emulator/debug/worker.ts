@@ -140,6 +140,16 @@ export class DebugService {
         this.session.setCheck(p.id as CheckId, p.enabled);
         return out(this.session.checks);
       }
+      case 'setRegister': {
+        if (typeof p.name !== 'string' || typeof p.value !== 'string' || !/^0x[0-9a-f]+$/i.test(p.value)) {
+          throw new BadRequest('setRegister: params.name must be a register name and params.value a 0x-prefixed hex string');
+        }
+        return out(this.session.setRegister(p.name, BigInt(p.value)));
+      }
+      case 'writeMemory': {
+        if (!(p.bytes instanceof Uint8Array)) throw new BadRequest('writeMemory: params.bytes must be a Uint8Array');
+        return out(this.session.writeMemory(num('address'), p.bytes));
+      }
       case 'readMemory': {
         const length = num('length');
         if (length < 0 || length > 1 << 20) throw new BadRequest('readMemory: params.length must be between 0 and 1 MiB');

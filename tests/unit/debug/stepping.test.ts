@@ -162,3 +162,29 @@ describe('stepping and breakpoints', () => {
     expect(dbg.events.length).toBe(1);
   });
 });
+
+describe('editing the machine', () => {
+  it('changing a register in the past discards the recorded future and its events; the new future is recorded', () => {
+    const { dbg, machine } = debug('mov $0, %rcx\n div %rcx\n hlt');
+    expect(dbg.continue().reason).toBe('fault');
+    expect(dbg.events.length).toBe(1);
+    dbg.goto(1);
+    dbg.setRegister('rcx', 5n);
+    expect(dbg.end).toBe(1);
+    expect(dbg.events.length).toBe(0);
+    expect(dbg.continue().reason).toBe('hlt');
+    expect(dbg.events.length).toBe(0);
+    dbg.stepBack();
+    expect(machine.getRegister('rcx')).toBe(5n);
+    expect(() => dbg.goto(0)).toThrow(/outside the recording \(1\.\.3\)/);
+  });
+
+  it('writing memory (patching code) re-decodes it and restarts the recording there', () => {
+    const { dbg, machine } = debug('nop\n nop\n ud2\n hlt');
+    dbg.step();
+    // Replace the UD2 (2 bytes) with two NOPs.
+    dbg.writeMemory(0x10002, Uint8Array.of(0x90, 0x90));
+    expect(dbg.continue().reason).toBe('hlt');
+    expect(machine.getRegister('rip')).toBe(0x10005n);
+  });
+});
