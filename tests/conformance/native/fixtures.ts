@@ -9,7 +9,7 @@
  *   !#PF@HEX      the fault and its RIP
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -111,9 +111,15 @@ export function writeFixture(path: string, header: FixtureHeader, cases: readonl
 
 /** Reads a fixture and rebuilds each case's full outcome; lines are matched to cases by id. */
 export function readFixture(path: string, cases: readonly NativeCase[]): Fixture {
+  if (!existsSync(path)) throw new Error(`no native fixtures at ${path}: record them with npx tsx build/scripts/record-native-fixtures.ts`);
   const text = gunzipSync(readFileSync(path)).toString('utf8');
   const lines = text.split('\n').filter((l) => l.length > 0);
-  const header = JSON.parse(lines[0]) as FixtureHeader;
+  let header: FixtureHeader;
+  try {
+    header = JSON.parse(lines[0]) as FixtureHeader;
+  } catch {
+    throw new Error(`${path}: the first line is not the JSON header`);
+  }
   if (header.format !== FORMAT) throw new Error(`${path}: format '${header.format}', expected '${FORMAT}'`);
   const byId = new Map<string, string>();
   for (let i = 1; i < lines.length; i++) {
