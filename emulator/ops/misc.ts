@@ -79,7 +79,24 @@ const arpl: Factory = (raw) => {
   };
 };
 
+/** CLFLUSH: no caches to flush, but the address is checked like a byte access (it can fault). */
+const clflush: Factory = () => (cpu, i) => {
+  if (i.mem !== null) cpu.ea(i.mem, 1);
+};
+
 export const miscOps: Record<string, Factory> = {
+  ENDBR64: nothing,
+  ENDBR32: nothing,
+  RESERVEDNOP: nothing,
+  PREFETCHNTA: nothing,
+  PREFETCHT0: nothing,
+  PREFETCHT1: nothing,
+  PREFETCHT2: nothing,
+  PREFETCHW: nothing,
+  LFENCE: nothing,
+  MFENCE: nothing,
+  SFENCE: nothing,
+  CLFLUSH: clflush,
   IN: io(true),
   OUT: io(false),
   ARPL: arpl,
