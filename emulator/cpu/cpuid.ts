@@ -13,8 +13,8 @@ const [VENDOR_B, VENDOR_D, VENDOR_C] = text('GenuineIntel');
 const BRAND = text('Switchyard x86-64 teaching CPU'.padEnd(47, ' ') + '\0');
 
 export const CPUID_FEATURES = {
-  /** Leaf 1 EDX: TSC(4) MSR(5) PAE(6) CX8(8) APIC-less, CMOV(15). */
-  leaf1Edx: (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 15),
+  /** Leaf 1 EDX: TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) CMOV(15). */
+  leaf1Edx: (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 15),
   /** Leaf 1 ECX: CX16(13) MOVBE(22) POPCNT(23). */
   leaf1Ecx: (1 << 13) | (1 << 22) | (1 << 23),
   /** Leaf 0x80000001 EDX: SYSCALL/SYSRET(11) NX(20) RDTSCP(27) LM(29). */

@@ -215,6 +215,57 @@ const sysret: Factory = (raw) => (cpu) => {
   cpu.updateMode();
 };
 
+/** SYSENTER (Intel SDM Vol. 2B): flat ring-0 CS/SS from IA32_SYSENTER_CS, ESP/EIP from the MSRs; VM, IF, RF cleared. */
+const sysenter: Factory = () => (cpu) => {
+  if ((cpu.cr0 & CR0_PE) === 0) throw generalProtection(0, 'SYSENTER: not in protected mode');
+  const cs = Number((cpu.msr.get(MSR.SYSENTER_CS) ?? 0n) & 0xffffn);
+  if ((cs & 0xfffc) === 0) throw generalProtection(0, 'SYSENTER: IA32_SYSENTER_CS is null');
+  cpu.flags &= ~(VM | IF | RF);
+  const long = cpu.longMode;
+  flatCode(cpu, cs & 0xfffc, 0, long);
+  flatStack(cpu, (cs + 8) & 0xfffc, 0);
+  const esp = cpu.msr.get(MSR.SYSENTER_ESP) ?? 0n;
+  const eip = cpu.msr.get(MSR.SYSENTER_EIP) ?? 0n;
+  if (long) {
+    const v = signed64(esp);
+    const h = Math.floor(v / TWO32);
+    cpu.lo[4] = v - h * TWO32;
+    cpu.hi[4] = h;
+    cpu.rip = signed64(eip);
+  } else {
+    cpu.lo[4] = Number(esp & 0xffffffffn) | 0;
+    cpu.hi[4] = 0;
+    cpu.rip = Number(eip & 0xffffffffn);
+  }
+  cpu.updateMode();
+};
+
+/** SYSEXIT: back to ring 3 with CS = SYSENTER_CS + 16 (+32 for the 64-bit form), ESP = ECX, EIP = EDX. */
+const sysexit: Factory = (raw) => (cpu) => {
+  if ((cpu.cr0 & CR0_PE) === 0) throw generalProtection(0, 'SYSEXIT: not in protected mode');
+  requireCpl0(cpu, 'SYSEXIT');
+  const cs = Number((cpu.msr.get(MSR.SYSENTER_CS) ?? 0n) & 0xffffn);
+  if ((cs & 0xfffc) === 0) throw generalProtection(0, 'SYSEXIT: IA32_SYSENTER_CS is null');
+  const wide = raw.mnemonic === 'SYSEXITQ' || raw.opSize === 8;
+  let rsp: number;
+  let rip: number;
+  if (wide) {
+    rsp = cpu.hi[1] * TWO32 + (cpu.lo[1] >>> 0);
+    rip = cpu.hi[2] * TWO32 + (cpu.lo[2] >>> 0);
+    if (!isCanonical(rsp) || !isCanonical(rip)) throw generalProtection(0, 'SYSEXIT: RCX or RDX is not canonical');
+  } else {
+    rsp = cpu.lo[1] >>> 0;
+    rip = cpu.lo[2] >>> 0;
+  }
+  flatCode(cpu, ((cs + (wide ? 32 : 16)) & 0xfffc) | 3, 3, wide);
+  flatStack(cpu, ((cs + (wide ? 40 : 24)) & 0xfffc) | 3, 3);
+  const h = Math.floor(rsp / TWO32);
+  cpu.lo[4] = rsp - h * TWO32;
+  cpu.hi[4] = h;
+  cpu.rip = rip;
+  cpu.updateMode();
+};
+
 const swapgs: Factory = () => (cpu) => {
   if (cpu.codeBits !== 64) throw invalidOpcode('SWAPGS: only valid in 64-bit mode');
   requireCpl0(cpu, 'SWAPGS');
@@ -491,6 +542,9 @@ export const systemOps: Record<string, Factory> = {
   SYSRET: sysret,
   SYSRETQ: sysret,
   SWAPGS: swapgs,
+  SYSENTER: sysenter,
+  SYSEXIT: sysexit,
+  SYSEXITQ: sysexit,
   LGDT: tableLoad('gdtr'),
   LIDT: tableLoad('idtr'),
   SGDT: tableStore('gdtr'),

@@ -223,4 +223,21 @@ describe('returns and fast system calls', () => {
     if (reg) expect(m.getRegister(reg)).toBe(value);
     expect((m.getRegister('rflags') & 0x40n) !== 0n).toBe(zf);
   });
+
+  it('SYSENTER and SYSEXIT in protected mode', () => {
+    const m = new Machine({ ramSize: 0x100000, mode: 'protected32' });
+    m.load(0x1000, bytes('0f34 90'));
+    m.load(0x2000, bytes('0f35'));
+    m.cpu.msr.set(0x174, 0x8n);
+    m.cpu.msr.set(0x175, 0x9000n);
+    m.cpu.msr.set(0x176, 0x2000n);
+    m.setRegister('rip', 0x1000n);
+    m.setRegister('rflags', 0x202n);
+    m.setRegister('rcx', 0x7000n);
+    m.setRegister('rdx', 0x1002n);
+    m.run({ maxInstructions: 1 });
+    expect([m.getRegister('cs'), m.getRegister('ss'), m.getRegister('rsp'), m.getRegister('rip'), m.getRegister('rflags')]).toEqual([0x8n, 0x10n, 0x9000n, 0x2000n, 0x2n]);
+    m.run({ maxInstructions: 1 });
+    expect([m.getRegister('cs'), m.getRegister('ss'), m.getRegister('rsp'), m.getRegister('rip'), m.getRegister('cpl')]).toEqual([0x1bn, 0x23n, 0x7000n, 0x1002n, 3n]);
+  });
 });
