@@ -40,13 +40,18 @@ class Chunk {
   readonly stepStart: Uint32Array;
   steps = 0;
   length = 0;
-  addr = new Float64Array(INITIAL_ENTRIES);
-  size = new Uint8Array(INITIAL_ENTRIES);
-  lo = new Int32Array(INITIAL_ENTRIES);
-  hi = new Int32Array(INITIAL_ENTRIES);
+  addr: Float64Array;
+  size: Uint8Array;
+  lo: Int32Array;
+  hi: Int32Array;
 
-  constructor(readonly start: number, readonly cpu: CpuState, interval: number) {
+  /** `capacity`: journal entries to allocate up front (the previous chunk's count, so steady runs never grow). */
+  constructor(readonly start: number, readonly cpu: CpuState, interval: number, capacity: number) {
     this.stepStart = new Uint32Array(interval + 1);
+    this.addr = new Float64Array(capacity);
+    this.size = new Uint8Array(capacity);
+    this.lo = new Int32Array(capacity);
+    this.hi = new Int32Array(capacity);
   }
 
   get bytes(): number {
@@ -122,7 +127,8 @@ export class Recorder {
   }
 
   private newChunk(): void {
-    const c = new Chunk(this.position, captureCpu(this.machine.cpu), this.interval);
+    const previous = this.chunks.length > 0 ? this.tail.length : 0;
+    const c = new Chunk(this.position, captureCpu(this.machine.cpu), this.interval, Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
     this.chunks.push(c);
     this.tail = c;
     this.bytes += c.bytes;
