@@ -12,6 +12,7 @@ import { EncodeError, candidates, choose, encodeForm, immFits, immWidth, type Ch
 import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-table.ts';
 import { nopFill } from './nops.ts';
 import { relaxSections } from './layout.ts';
+import { applyGasOperandRules } from './gas-rules.ts';
 import { firstWord, firstWordLength, splitArgs, splitParams, unquote } from './directive-args.ts';
 import { closest } from './suggest.ts';
 import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
@@ -1005,81 +1006,11 @@ export class Assembler {
         }
       }
     }
-    if (this.bits !== 64) {
-      // Outside 64-bit code GNU as keeps constants to 32 bits (tc-i386.c extend_to_32bit_address).
-      for (const o of ops) {
-        if (o.k === 'imm' && o.v.known) o.v = { known: true, value: BigInt.asIntN(32, o.v.value) };
-        if (o.k === 'mem' && o.disp?.known) o.disp = { known: true, value: BigInt.asIntN(32, o.disp.value) };
-      }
-    }
-    for (const o of ops) {
-      if (o.k !== 'mem' || !o.disp?.known || o.ripTarget) continue;
-      const addr = (o.base ?? o.index)?.size ?? this.bits;
-      // 16/32-bit addressing reads 0xffff / 0xffffffff as -1, so it fits an 8-bit displacement.
-      const v = o.disp.value;
-      if (addr === 16 && v >= 0n && v <= 0xffffn) o.disp = { known: true, value: BigInt.asIntN(16, v) };
-      if (addr === 32 && v >= 0n && v <= 0xffffffffn) o.disp = { known: true, value: BigInt.asIntN(32, v) };
-      const wide = (o.base ?? o.index)?.size === 64 || o.base?.cls === 'ip';
-      const leaNarrow = base(mn) === 'lea' && ops[0].k === 'reg' && ops[0].reg.size < 64;
-      if (wide && leaNarrow && v >= 0n && v <= 0xffffffffn) o.disp = { known: true, value: BigInt.asIntN(32, v) };
-      if (wide && leaNarrow && (o.disp.value < -(1n << 31n) || o.disp.value >= 1n << 31n)) {
-        // A narrow lea only keeps the low address bits: GNU as truncates the displacement but keeps disp32.
-        o.disp = { known: true, value: BigInt.asIntN(32, o.disp.value) };
-        o.fullDisp = true;
-      } else if (wide && (o.disp.value < -(1n << 31n) || o.disp.value >= 1n << 31n)) {
-        return this.error(`${hex(o.disp.value)} out of range of signed 32bit displacement`, loc);
-      }
-    }
-    // `imul $3, %eax` is `imul $3, %eax, %eax`; a shift or rotate with no count shifts by one.
-    if (base(mn) === 'imul' && ops.length === 2 && ops[1].k === 'imm' && ops[0].k === 'reg') ops.splice(1, 0, { ...ops[0] });
-    if (['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].includes(base(mn)) && ops.length === 1) ops.push({ k: 'imm', v: { known: true, value: 1n } });
-    const natural = this.bits === 16 ? 16 : 32;
-    if (base(mn) === 'mov' && ops.length === 2 && ops.some((o) => o.k === 'reg' && o.reg.cls === 'seg')) {
-      // GNU as moves into segment registers from the register of the mode's natural width
-      // (`8e d8` for %ax, %eax and %rax alike in 32/64-bit code), stores segment registers to
-      // 64-bit registers without REX.W, and to memory without an operand-size prefix.
-      size = null;
-      const toSeg = ops[0].k === 'reg' && ops[0].reg.cls === 'seg';
-      ops.forEach((o, i) => {
-        if (o.k !== 'reg' || o.reg.cls !== 'gpr') return;
-        if ((toSeg && i === 1) || (!toSeg && o.reg.size === 64)) ops[i] = { k: 'reg', reg: registerByNum(natural, o.reg.num) ?? o.reg };
-      });
-      for (const o of ops) if (o.k === 'mem') o.bits = null;
-    }
-    if ((base(mn) === 'lar' || base(mn) === 'lsl') && ops.length === 2 && ops[0].k === 'reg' && ops[0].reg.size > 16 && ops[1].k === 'reg' && ops[1].reg.size === 16) {
-      // The selector operand may be written as a 16-bit register; it is encoded like the 32-bit one.
-      ops[1] = { k: 'reg', reg: registerByNum(32, ops[1].reg.num) ?? ops[1].reg };
-    }
-    if ((base(mn) === 'str' || base(mn) === 'sldt') && ops.length === 1 && ops[0].k === 'reg' && ops[0].reg.size === 64) {
-      // GNU as stores the selector through the 32-bit register (no REX.W); the upper bits are zeroed either way.
-      ops[0] = { k: 'reg', reg: registerByNum(32, ops[0].reg.num) ?? ops[0].reg };
-    }
-    if (base(mn) === 'xchg' && ops.length === 2 && ops[0].k === 'reg' && ops[1].k === 'reg' && ops[0].reg.id === ops[1].reg.id && ops[0].reg.cls === 'gpr') {
-      // `xchg %rax,%rax` is GNU as's `90`; `xchg %eax,%eax` in 64-bit code must not be `90` (it zero-extends).
-      if (ops[0].reg.num === 0 && ops[0].reg.size === 64) return this.finishPlan(st, { ...mn, mnemonics: ['nop'] }, [], loc, mloc, prefix, rep, addrOverride, far, null);
-      if (this.bits === 64 && ops[0].reg.size === 32) this.avoidShortXchg = true;
-    }
-    if (['lldt', 'ltr', 'verr', 'verw', 'arpl', 'lmsw'].includes(base(mn))) {
-      // These read a 16-bit selector; GNU as encodes the register without an operand-size prefix.
-      ops.forEach((o, i) => {
-        if (o.k === 'reg' && o.reg.cls === 'gpr' && o.reg.size === 16) ops[i] = { k: 'reg', reg: registerByNum(natural, o.reg.num) ?? o.reg };
-      });
-    }
-    // GNU as sizes an immediate by the suffix or the destination register and, for 8/16/32-bit
-    // operations, reads 0xffff / 0xffffffff as -1 so that they fit sign-extended imm8 fields.
-    const sizedMem = ops.find((o) => o.k === 'mem' && o.bits !== null && o.bits <= 64) as { bits: number } | undefined;
-    // In 16-bit code an unsized immediate is taken as a word (tc-i386.c: guess_suffix).
-    const guess = size ?? (ops.find((o) => o.k === 'reg' && o.reg.cls === 'gpr') as { reg: RegInfo } | undefined)?.reg.size ?? sizedMem?.bits ?? (this.bits === 16 ? 16 : null);
-    if (guess !== null && guess <= 32) {
-      for (const o of ops) {
-        if (o.k !== 'imm' || !o.v.known) continue;
-        let v = o.v.value;
-        if (guess <= 16 && v >= 0n && v <= 0xffffn) v = BigInt.asIntN(16, v);
-        if (v >= 0n && v <= 0xffffffffn) v = BigInt.asIntN(32, v);
-        o.v = { known: true, value: v };
-        o.sized = guess;
-      }
-    }
+    const adjusted = applyGasOperandRules(base(mn), ops, size, this.bits);
+    if (adjusted.error) return this.error(adjusted.error, loc);
+    if (adjusted.asNop) return this.finishPlan(st, { ...mn, mnemonics: ['nop'] }, [], loc, mloc, prefix, rep, addrOverride, far, null);
+    size = adjusted.size;
+    this.avoidShortXchg = adjusted.avoidShortXchg;
     if (this.intel && this.bits === 64 && (base(mn) === 'sysret' || base(mn) === 'sysexit') && mn.written.toLowerCase() === base(mn)) {
       return this.error(`ambiguous operand size for \`${mn.written}\`: write \`${base(mn)}q\` (64-bit) or \`${base(mn)}d\` (32-bit)`, loc);
     }
@@ -1116,6 +1047,8 @@ export class Assembler {
 
   private finishPlan(st: Stmt, mn: MnemonicInfo, ops: PlanOp[], loc: Loc, mloc: Loc, prefix: number[], rep: 'rep' | 'repe' | 'repne' | undefined, addrOverride: number | undefined, far: boolean, size: number | null): void {
     const isBranch = ops.length === 1 && ops[0].k === 'branch';
+    const avoidShortXchg = this.avoidShortXchg;
+    this.avoidShortXchg = false;
     // GNU as turns `int $3` into the one-byte int3.
     if (mn.mnemonics[0] === 'int' && ops.length === 1 && ops[0].k === 'imm' && ops[0].v.known && ops[0].v.value === 3n) {
       return this.finishPlan(st, { ...mn, mnemonics: ['int3'] }, [], loc, mloc, prefix, rep, addrOverride, far, size);
@@ -1142,8 +1075,7 @@ export class Assembler {
     let choice;
     try {
       choice = choose(req, this.intel);
-      if (this.avoidShortXchg) {
-        this.avoidShortXchg = false;
+      if (avoidShortXchg) {
         const modrm = (formsOf('xchg') ?? []).find((f) => f.name === 'Xchg_rm32_r32');
         if (modrm) choice = { form: modrm, length: encodeForm(modrm, req.operands, 0n, this.bits, []).length, defaulted: null };
       }
@@ -1470,11 +1402,6 @@ function topLevelCommas(tokens: Token[]): Token[] {
   return out;
 }
 
-function registerByNum(size: number, num: number): RegInfo | undefined {
-  const names16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
-  if (size === 16) return lookupRegister(num < 8 ? names16[num] : `r${num}w`);
-  return lookupRegister(num < 8 ? `e${names16[num]}` : `r${num}d`);
-}
 
 function base(mn: MnemonicInfo): string {
   return mn.mnemonics[0];
