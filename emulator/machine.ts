@@ -281,12 +281,23 @@ export class Machine {
           if (cpu.flags & RF) clearResumeFlag(cpu);
         }
       } else {
+        let prev: Insn | null = null;
+        let expected = NaN;
         while (cpu.steps < limit) {
           start = cpu.rip;
           if (breaks !== null && breaks.has(start) && !(first && cpu.steps === begin)) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
-          insn = cache.fetch(cpu, start);
-          cpu.rip = start + insn.length;
+          if (prev !== null && start === expected && prev.nextGen === cache.gen) insn = prev.next!;
+          else {
+            insn = cache.fetch(cpu, start);
+            if (prev !== null && start === expected) {
+              prev.next = insn;
+              prev.nextGen = cache.gen;
+            }
+          }
+          expected = start + insn.length;
+          cpu.rip = expected;
+          prev = insn;
           insn.exec(cpu, insn);
           cpu.steps++;
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).
