@@ -20,6 +20,7 @@ export function validatePackFiles(files: ReadonlyMap<string, Uint8Array>): PackV
     const pack = loadPack(texts, 'pack');
     const ports = enginePorts();
     for (const exercise of pack.exercises) {
+      if (exercise.solution === undefined) return { ok: false, error: `${exercise.origin}/solution.s: missing: a pack needs its reference solutions` };
       const px = prepareExercise(exercise, ports.assembler);
       const result = gradeSubmission(px, exercise.solution, ports, { minimizeRuns: 0 });
       if (!result.passed) {

@@ -13,7 +13,8 @@ export interface Exercise {
   spec: ExerciseSpec;
   readme: string;
   starter: string;
-  solution: string;
+  /** The reference solution; a learner's copy of a pack has none. */
+  solution?: string;
   harness: string;
   hints: string[];
   track?: string;

@@ -130,6 +130,7 @@ const referenceCache = new WeakMap<PreparedExercise, LoadedCode>();
 function referenceCode(px: PreparedExercise, ports: EnginePorts): LoadedCode {
   let code = referenceCache.get(px);
   if (!code) {
+    if (px.exercise.solution === undefined) throw new Error(`a check compares with the reference solution (ref.…), which this copy of ${px.exercise.id} does not include`);
     const stage = assembleSubmission(px, px.exercise.solution, ports);
     if (!stage.ok) throw new Error(`${px.exercise.origin}/solution.s does not assemble: ${stage.diagnostics.map((d) => `line ${d.line}: ${d.message}`).join('; ')}`);
     code = stage.code;

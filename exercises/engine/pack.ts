@@ -67,7 +67,7 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
   const spec = parseExerciseSpec(at('exercise.yaml'), specText);
   const problems: string[] = [];
   if (spec.id !== id) problems.push(`${at('exercise.yaml')}: id: is \`${spec.id}\` but the folder is \`${id}\`; they must match`);
-  const required = ['README.md', 'starter.s', 'solution.s'];
+  const required = ['README.md', 'starter.s'];
   for (const name of required) if (file(name) === undefined) problems.push(`${at(name)}: missing: every exercise needs ${required.join(', ')}`);
   if (problems.length) throw new PackError(problems);
   const hintsMd = file('hints.md');
@@ -77,7 +77,7 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
     spec,
     readme: file('README.md')!,
     starter: file('starter.s')!,
-    solution: file('solution.s')!,
+    solution: file('solution.s'),
     harness: file('harness.s') ?? defaultHarness(spec.entry[0]),
     hints: spec.hints.length ? spec.hints : hintsMd ? parseHintsMarkdown(hintsMd) : [],
   };

@@ -19,9 +19,9 @@ async function casesPerSecond(): Promise<number> {
   const exercise = readPack(PACK).exercises.find((e) => e.id === 'save-context')!;
   const px = prepareExercise({ ...exercise, spec: { ...exercise.spec, cases: CASES } }, ports.assembler);
   const runner = new CaseRunner(px, ports);
-  gradeSubmission(px, exercise.solution, ports, { runner, seed: 1n });
+  gradeSubmission(px, exercise.solution!, ports, { runner, seed: 1n });
   const started = performance.now();
-  const result = gradeSubmission(px, exercise.solution, ports, { runner, seed: 2n });
+  const result = gradeSubmission(px, exercise.solution!, ports, { runner, seed: 2n });
   const seconds = (performance.now() - started) / 1000;
   if (!result.passed) throw new Error('the reference solution failed during the benchmark');
   return CASES / seconds;
@@ -45,7 +45,7 @@ function buildClass(root: string): string {
     cpSync(join(PACK, exercise.id), join(packDir, id), { recursive: true });
     const specPath = join(packDir, id, 'exercise.yaml');
     writeFileSync(specPath, readFileSync(specPath, 'utf8').replace(`id: ${exercise.id}`, `id: ${id}`));
-    const solution = exercise.solution;
+    const solution = exercise.solution!;
     const lines = solution.split('\n');
     const store = lines.findIndex((l) => /^\s+(mov|push)/i.test(l));
     variants.set(id, [

@@ -1,15 +1,19 @@
-import { gradeSubmission, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gradeSubmission, learnerCopy, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
 import { parseCommandArgs } from '../../grading/args.ts';
 import { enginePorts } from '../../grading/exercises.ts';
-import { bundledPackDir, InputError, readPack } from '../../grading/pack-dir.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../io.ts';
+import { bundledPackDir, InputError, readPack, readPackFiles } from '../../grading/pack-dir.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
 const command: Command = {
   summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails.',
-  usage: 'switchyard validate [PACK_DIR]',
+  usage: 'switchyard validate [PACK_DIR] [--learner-copy OUT_DIR]',
   async run(args, io) {
-    const { positionals } = parseCommandArgs(args, {}, { min: 0, max: 1, names: '' });
+    const { values, positionals } = parseCommandArgs(args, { 'learner-copy': { type: 'string' } }, { min: 0, max: 1, names: '' });
     const dir = positionals[0] ?? bundledPackDir();
+    const out = values['learner-copy'];
+    if (out !== undefined && existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--learner-copy: ${out} is not empty; give a new or empty folder`);
     let pack;
     try {
       pack = readPack(dir);
@@ -26,6 +30,11 @@ const command: Command = {
         px = prepareExercise(exercise, ports.assembler);
       } catch (error) {
         io.stderr(`${(error as Error).message}\n`);
+        problems++;
+        continue;
+      }
+      if (exercise.solution === undefined) {
+        io.stderr(`${exercise.origin}/solution.s: missing: validating a pack needs its reference solutions (a learner's copy has none)\n`);
         problems++;
         continue;
       }
@@ -47,6 +56,15 @@ const command: Command = {
       }
     }
     io.stdout(problems ? `invalid pack: ${problems} problem${problems > 1 ? 's' : ''}\n` : `pack ${pack.spec.id} is valid: ${pack.exercises.length} exercises\n`);
+    if (out !== undefined && !problems) {
+      // The learner's copy: no reference solutions, no hidden checks or hidden cases.
+      const files = learnerCopy(readPackFiles(dir));
+      for (const [path, text] of files) {
+        mkdirSync(dirname(join(out, path)), { recursive: true });
+        writeFileSync(join(out, path), text);
+      }
+      io.stdout(`wrote the learner's copy (${files.size} files) to ${out}\n`);
+    }
     return problems ? EXIT_FAILED : EXIT_OK;
   },
 };

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, copyPack, PACK, packFile, tree } from './helpers.ts';
@@ -114,6 +114,24 @@ describe('switchyard validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/callee-saved\/exercise\.yaml: cases: expected a number of cases, got the text "many" \(line 5\)\n/);
     rmSync(dir, { recursive: true });
+  });
+
+  it('writes a learner\'s copy without solutions, hidden checks or hidden cases', async () => {
+    const out = join(tree('learner', {}), 'copy');
+    const r = await cli('validate', PACK, '--learner-copy', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote the learner's copy (9 files) to ${out}`);
+    expect(existsSync(join(out, 'save-context/solution.s'))).toBe(false);
+    expect(readFileSync(join(out, 'save-context/starter.s'), 'utf8')).toBe(packFile('save-context', 'starter.s'));
+    const spec = readFileSync(join(out, 'save-context/exercise.yaml'), 'utf8');
+    expect(spec).not.toContain('hidden');
+    expect(spec).not.toContain('writes only the context and its stack');
+    const check = await cli('check', 'save-context', join(out, 'save-context/starter.s'), '--json', '--pack', out);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ maxScore: 12, cases: { total: 150 } });
+    const again = await cli('validate', out);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("save-context/solution.s: missing: validating a pack needs its reference solutions (a learner's copy has none)");
   });
 
   it('a directory that is not there is unreadable input (exit 2)', async () => {

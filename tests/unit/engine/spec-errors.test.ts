@@ -103,10 +103,12 @@ describe('packs', () => {
     expect(loadPack(files({ 'save/hints.md': text }), 'p').exercises[0].hints).toEqual(hints);
   });
 
-  it('a missing solution is named', () => {
+  it('a missing starter is named; a missing solution is allowed (a learner\'s copy has none)', () => {
     const f = files();
     f.delete('save/solution.s');
-    expect(() => loadPack(f, 'p')).toThrow('p/save/solution.s: missing: every exercise needs README.md, starter.s, solution.s');
+    expect(loadPack(f, 'p').exercises[0].solution).toBeUndefined();
+    f.delete('save/starter.s');
+    expect(() => loadPack(f, 'p')).toThrow('p/save/starter.s: missing: every exercise needs README.md, starter.s');
   });
 
   it('the learner copy has no solutions, hidden checks or hidden cases', () => {
