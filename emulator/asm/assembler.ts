@@ -8,14 +8,14 @@ import { splitStatements, type Stmt } from './source.ts';
 import { OperandError, parseAttOperand, parseIntelOperand, setRegisterSuggester, splitOperands, type OpAst } from './operands.ts';
 import { lookupRegister, registerNames, type RegInfo } from './encode-registers.ts';
 import { resolveMnemonic, type MnemonicInfo } from './mnemonics.ts';
-import { EncodeError, candidates, choose, encodeForm, immFits, immWidth, type Choice, type Opnd, type Request } from './encode.ts';
+import { EncodeError, candidates, choose, encodeForm, type Choice, type Opnd, type Request } from './encode.ts';
 import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-table.ts';
-import { nopFill } from './nops.ts';
 import { relaxSections } from './layout.ts';
 import { applyGasOperandRules } from './gas-rules.ts';
+import { buildOutput } from './output.ts';
 import { firstWord, firstWordLength, splitArgs, splitParams, unquote } from './directive-args.ts';
 import { closest } from './suggest.ts';
-import type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, ListingEntry, SymbolEntry } from './types.ts';
+import type { AssembleOptions, AssembleResult, Bits, Diagnostic } from './types.ts';
 import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, PlanOp, Section, Sym } from './model.ts';
 
 const MAX_MACRO_DEPTH = 100;
@@ -1218,176 +1218,20 @@ export class Assembler {
   // ---------------------------------------------------------------- output
 
   private emit(): AssembleResult {
-    const listing: ListingEntry[] = [];
-    const chunks: Uint8Array[][] = [];
-    const lengths: number[] = [];
-    const out: AssembledSection[] = [];
-    for (const s of this.sections) {
-      const bytes = new Uint8Array(s.size);
-      for (const it of s.items) {
-        if (it.size === 0 && it.k !== 'insn' && it.k !== 'org') continue;
-        let data: Uint8Array;
-        try {
-          data = this.itemBytes(it, s);
-        } catch (err) {
-          data = new Uint8Array(it.size);
-          if (err instanceof ExprError) this.error(err.message, { line: it.loc.line, col: err.col, end: err.end });
-          else if (err instanceof EncodeError) this.error(err.message, it.loc);
-          else throw err;
-        }
-        if (data.length !== it.size) {
-          this.error(`internal error: \`${it.k}\` changed size from ${it.size} to ${data.length} bytes`, it.loc);
-          data = data.slice(0, it.size);
-        }
-        bytes.set(data, it.offset);
-        if (data.length > 0) {
-          const last = listing[listing.length - 1];
-          const lastChunks = chunks[chunks.length - 1];
-          // Consecutive bytes from one line (a macro or .rept expansion) become one listing entry.
-          if (last && last.line === it.loc.line && last.section === s.name && last.offset + lengths[lengths.length - 1] === it.offset) {
-            lastChunks.push(data);
-            lengths[lengths.length - 1] += data.length;
-          } else {
-            listing.push({ line: it.loc.line, section: s.name, offset: it.offset, bytes: data });
-            chunks.push([data]);
-            lengths.push(data.length);
-          }
-        }
-      }
-      if (s.name === '.text' || s.size > 0 || s.items.length > 0) out.push({ name: s.name, base: s.base, bytes });
-    }
-    listing.forEach((entry, i) => {
-      if (chunks[i].length > 1) entry.bytes = s2bytes(chunks[i], lengths[i]);
+    const out = buildOutput({
+      sections: this.sections,
+      symbols: this.symbols,
+      startBits: this.startBits,
+      resolve: (d) => this.resolve(d),
+      targetOf: (d, s) => this.layoutTarget(d, s),
+      symbolValue: (sym) => this.symbolValue(sym, 0, 0, true),
+      checkDataRange: (v, width, loc) => this.checkDataRange(v, width, loc),
+      error: (message, loc) => this.error(message, loc),
+      warn: (message, loc) => this.warn(message, loc),
     });
-    const symbols: SymbolEntry[] = [];
-    for (const sym of this.symbols.values()) {
-      if (sym.name.includes('\u0002')) continue;
-      if (sym.kind === 'label') {
-        const sec = this.sections[sym.sec];
-        symbols.push({ name: sym.name, section: sec.name, value: sym.value, address: sec.base + sym.value, global: sym.global, line: sym.line });
-      } else if (sym.kind === 'equ') {
-        if (!sym.known && !sym.expr) {
-          if (sym.global) continue;
-          continue;
-        }
-        try {
-          const v = this.symbolValue(sym, 0, 0, true);
-          if (v.sec >= 0) {
-            const sec = this.sections[v.sec];
-            symbols.push({ name: sym.name, section: sec.name, value: v.off, address: sec.base + v.off, global: sym.global, line: sym.line });
-          } else symbols.push({ name: sym.name, section: null, value: v.off, address: v.off, global: sym.global, line: sym.line });
-        } catch (err) {
-          if (err instanceof ExprError) this.diagnostics.push({ severity: 'error', line: sym.line, column: 1, endLine: sym.line, endColumn: 2, message: err.message });
-          else throw err;
-        }
-      }
-    }
     this.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: !this.diagnostics.some((d) => d.severity === 'error'), sections: out, listing, symbols, diagnostics: this.diagnostics };
+    return { ok: !this.diagnostics.some((d) => d.severity === 'error'), ...out, diagnostics: this.diagnostics };
   }
-
-  private itemBytes(it: Item, s: Section): Uint8Array {
-    const addr = s.base + BigInt(it.offset);
-    switch (it.k) {
-      case 'bytes':
-        return it.data;
-      case 'data': {
-        const out = new Uint8Array(it.size);
-        it.values.forEach((d, i) => {
-          const v = this.resolve(d);
-          if (!d.known) this.checkDataRange(v, it.width, it.loc);
-          const u = BigInt.asUintN(it.width * 8, v);
-          for (let b = 0; b < it.width; b++) out[i * it.width + b] = Number((u >> BigInt(8 * b)) & 0xffn);
-        });
-        return out;
-      }
-      case 'align':
-        // In code, GNU as pads with NOP instructions, also when the requested fill byte is 0x90.
-        if ((it.fill !== null && it.fill !== 0x90) || !s.code) return new Uint8Array(it.size).fill(it.fill ?? 0);
-        return nopFill(it.size, this.startBits, it.bits);
-      case 'org': {
-        const t = it.target.known ? Number(it.target.value) : this.layoutTarget(it.target, s);
-        if (t === null) throw new ExprError('`.org` needs an address in the same section', it.loc.col, it.loc.end);
-        if (t < it.offset) throw new ExprError(`\`.org\` cannot move the location backwards (from ${hex(BigInt(it.offset))} to ${hex(BigInt(t))})`, it.loc.col, it.loc.end);
-        return new Uint8Array(it.size).fill(it.fill);
-      }
-      case 'label':
-        return new Uint8Array(0);
-      case 'branch': {
-        const target = this.resolve(it.target);
-        const form = it.near ? it.nearForm! : it.shortForm!;
-        const body = encodeForm(form, [{ k: 'branch', target }], addr + BigInt(it.prefix.length), it.bits, []);
-        return this.withPrefix(it.prefix, body);
-      }
-      case 'insn': {
-        const ops = this.finalOperands(it);
-        const body = encodeForm(it.form, ops, addr + BigInt(it.prefix.length), it.bits, { rep: it.rep, stringAddrBits: it.stringAddrBits, stringSeg: it.stringSeg }, it.size - it.prefix.length);
-        return this.withPrefix(it.prefix, body);
-      }
-    }
-  }
-
-  private withPrefix(prefix: number[], body: Uint8Array): Uint8Array {
-    if (prefix.length === 0) return body;
-    const out = new Uint8Array(prefix.length + body.length);
-    out.set(prefix);
-    out.set(body, prefix.length);
-    // Keep GNU as's prefix order when a written prefix meets one the encoder produced.
-    const slot: Record<number, number> = { 0x26: 1, 0x2e: 1, 0x36: 1, 0x3e: 1, 0x64: 1, 0x65: 1, 0x67: 2, 0x66: 3, 0xf2: 4, 0xf3: 4, 0xf0: 5 };
-    let n = 0;
-    while (n < out.length && slot[out[n]] !== undefined) n++;
-    const sorted = [...out.subarray(0, n)].sort((a, b) => slot[a] - slot[b]);
-    out.set(sorted, 0);
-    return out;
-  }
-
-  private finalOperands(it: Item & { k: 'insn' }): Opnd[] {
-    const kinds = it.form.kinds.filter((k) => k < K.seg_rSI || k > K.seg_rBX_al);
-    return it.ops.map((o, i): Opnd => {
-      switch (o.k) {
-        case 'reg':
-          return { k: 'reg', reg: o.reg };
-        case 'imm': {
-          const v = this.resolve(o.v);
-          const kind = kinds[i];
-          if (o.v.known && o.sized) {
-            const width = BigInt(immWidth(kind));
-            const upper = BigInt.asUintN(64, v) >> width;
-            if (upper !== 0n && upper !== (1n << (64n - width)) - 1n) this.warn(`${hex(BigInt.asUintN(64, v))} shortened to ${hex(BigInt.asUintN(Number(width), v))}`, it.loc);
-          } else if (!immFits(kind, v)) {
-            throw new EncodeError(`value ${hex(v)} does not fit in the ${immWidth(kind)}-bit immediate of this instruction`);
-          }
-          return { k: 'imm', value: v, known: o.v.known, sized: o.sized ?? null };
-        }
-        case 'mem': {
-          const disp = o.disp ? this.resolve(o.disp) : 0n;
-          const addrBits = o.base?.size ?? o.index?.size ?? it.bits;
-          if (!o.disp?.known && o.disp && o.base?.cls !== 'ip' && kinds[i] !== K.mem_offs) {
-            const fits = addrBits === 64 ? disp >= -(1n << 31n) && disp < 1n << 31n : addrBits === 32 ? disp >= -(1n << 31n) && disp < 1n << 32n : disp >= -(1n << 15n) && disp < 1n << 16n;
-            if (!fits) throw new EncodeError(`address ${hex(disp)} does not fit in a ${addrBits === 16 ? 16 : 32}-bit displacement${addrBits === 64 ? ' (use %rip-relative addressing or movabs)' : ''}`);
-          }
-          return {
-            k: 'mem',
-            m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp, dispKnown: (!o.disp || o.disp.known) && !o.fullDisp, ripTarget: o.ripTarget },
-          };
-        }
-        case 'branch':
-          return { k: 'branch', target: this.resolve(o.target) };
-        case 'far':
-          return { k: 'far', sel: this.resolve(o.sel), off: this.resolve(o.off) };
-      }
-    });
-  }
-}
-
-function s2bytes(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function topLevelCommas(tokens: Token[]): Token[] {

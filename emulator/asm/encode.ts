@@ -313,7 +313,7 @@ function stringOpKind(kind: number, addrBits: number): number {
 /** GNU as emits legacy prefixes in this order: segment, address size, operand size, rep, lock. */
 const prefixSlot: Record<number, number> = { 0x26: 1, 0x2e: 1, 0x36: 1, 0x3e: 1, 0x64: 1, 0x65: 1, 0x67: 2, 0x66: 3, 0xf2: 4, 0xf3: 4, 0xf0: 5 };
 
-function reorderPrefixes(bytes: Uint8Array): void {
+export function reorderPrefixes(bytes: Uint8Array): void {
   let n = 0;
   while (n < bytes.length && prefixSlot[bytes[n]] !== undefined) n++;
   if (n < 2) return;
