@@ -293,18 +293,20 @@ export class LinearMemory {
     if (this.aligned) this.checkAlignment(lin, size);
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
-    // Reused: every write is a slow write while a write observer (the debugger's journal) is set.
-    const bytes = this.scratchBytes;
-    const dv = this.scratchView;
-    dv.setInt32(0, lo, true);
-    dv.setInt32(4, hi, true);
     if (off + size <= PAGE_SIZE) {
       const phys = this.physical(lin, ACCESS_WRITE);
       const ppn = Math.floor(phys * INV_PAGE);
-      const page = this.phys.page(ppn, 'write');
+      const view = this.phys.view(ppn, 'write');
       this.observer?.(phys, size);
       const at = phys - ppn * PAGE_SIZE;
-      for (let k = 0; k < size; k++) page[at + k] = bytes[k];
+      switch (size) {
+        case 1: view.setUint8(at, lo); break;
+        case 2: view.setUint16(at, lo, true); break;
+        case 4: view.setInt32(at, lo, true); break;
+        default:
+          view.setInt32(at, lo, true);
+          view.setInt32(at + 4, hi, true);
+      }
       if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
       else if (!this.observer && !this.aligned) {
         const i = pn & TLB_MASK;
@@ -313,6 +315,11 @@ export class LinearMemory {
       }
       return;
     }
+    // Reused: every write is a slow write while a write observer (the debugger's journal) is set.
+    const bytes = this.scratchBytes;
+    const dv = this.scratchView;
+    dv.setInt32(0, lo, true);
+    dv.setInt32(4, hi, true);
     const first = this.physical(lin, ACCESS_WRITE);
     const second = this.physical(lin + (PAGE_SIZE - off), ACCESS_WRITE);
     const split = PAGE_SIZE - off;
