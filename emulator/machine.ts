@@ -234,6 +234,8 @@ export class Machine {
         const delivery = safeDeliver(this, outcome.fault);
         if (observer !== null) observer.handled(outcome.fault, typeof delivery === 'string' ? delivery : 'error');
         if (delivery === 'delivered') {
+          // A delivery uses one step of the budget: a handler that faults at once cannot loop forever.
+          steps++;
           if (steps >= budget) return { reason: 'limit', instructions: retired };
           continue;
         }

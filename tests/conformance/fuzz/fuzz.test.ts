@@ -51,6 +51,9 @@ function fuzzOne(seed: number): RunResult {
   m.setFlatMode(mode);
   const code = Uint8Array.from({ length: 16 + Math.floor(rand() * 48) }, () => Math.floor(rand() * 256));
   m.load(CODE, code);
+  // A third of the runs deliver exceptions through random descriptor tables (GDTR and IDTR point at 0).
+  m.deliverExceptions = rand() < 0.33;
+  m.load(0, Uint8Array.from({ length: 0x2000 }, () => (m.deliverExceptions ? Math.floor(rand() * 256) : 0)));
   for (const r of REGS) m.setRegister(r, mode === 'long64' ? value(rand) : value(rand) & 0xffffffffn);
   m.setRegister('rsp', BigInt(0x20000 + Math.floor(rand() * 0x100) * 8));
   m.setRegister('rflags', (BigInt(Math.floor(rand() * 0x1000)) & 0xcd5n) | 2n);

@@ -111,6 +111,13 @@ describe('exception and interrupt delivery (IA-32e)', () => {
     expect(m.getRegister('rip')).toBe(BigInt(HANDLERS + 8 + 1));
   });
 
+  it('a handler that faults at once still stops at the budget', () => {
+    // Every gate points at HANDLERS + vector; put a UD2 at the #UD handler: #UD -> #UD -> ...
+    const m = machine({ code: '0f0b' });
+    m.load(HANDLERS + 6, bytes('0f0b'));
+    expect(m.run({ maxInstructions: 50 })).toEqual({ reason: 'limit', instructions: 0 });
+  });
+
   it('an IDT too small for anything is a triple fault', () => {
     const m = machine({ code: '0f0b', idtLimit: '0x0' });
     expect(m.run({ maxInstructions: 10 }).reason).toBe('triple-fault');
