@@ -90,11 +90,11 @@ export class Debugger {
     this.sources = options.sources ?? null;
     this.analyzer = options.analysis === false ? null : new Analyzer(machine, this.sources);
     if (this.analyzer && options.checks) Object.assign(this.analyzer.enabled, options.checks);
-    this.recorder.inspector = (position, recording, mayStop) => this.inspect(position, recording, mayStop);
+    this.recorder.inspector = this.inspectFn;
     this.recorder.onWrite = (physical, size) => this.onWrite(physical, size);
     if (this.analyzer) {
       const a = this.analyzer;
-      machine.exceptionObserver = {
+      this.recorder.exceptions = {
         raised: (f) => {
           if (this.recording()) a.raised(f);
         },
@@ -245,6 +245,8 @@ export class Debugger {
     for (const w of this.memoryWatches) if (w.write && physical < w.end && physical + size > w.start) this.writeHit = w.id;
   }
 
+  private readonly inspectFn = (position: number, recording: boolean, mayStop: boolean): boolean => this.inspect(position, recording, mayStop);
+
   private inspect(position: number, recording: boolean, mayStop: boolean): boolean {
     const a = this.analyzer;
     this.ownReads = true;
@@ -323,11 +325,15 @@ export class Debugger {
   private forward(limit: number, temporary: StopCheck | null, resume = true): Stop {
     this.temporary = temporary;
     this.lastStop = null;
+    // With nothing to check per instruction, the recorder runs on the CPU's fast path.
+    const idle = this.analyzer === null && this.byAddress.size === 0 && this.watchpoints.size === 0 && temporary === null;
+    this.recorder.inspector = idle ? null : this.inspectFn;
     let r: AdvanceResult;
     try {
       r = this.recorder.advance(this.position + Math.max(0, Math.floor(limit)), resume);
     } finally {
       this.temporary = null;
+      this.recorder.inspector = this.inspectFn;
     }
     if (this.analyzer && this.position === this.end) this.analyzer.finish(this.position);
     const s = this.lastStop as StopDetail | null;

@@ -1,14 +1,22 @@
 /**
  * Time travel by journal and replay. While the machine runs forward past the end of the recording,
- * every memory write's old bytes are journaled, and every `interval` positions the CPU state is
- * checkpointed. Going back restores memory by undoing the journal down to the nearest checkpoint
- * at or before the target, restores that checkpoint's CPU state, and re-executes forward: the CPU
- * is deterministic (RDTSC derives from the step count), so the replay reproduces each state exactly.
+ * every memory write's old bytes are journaled (tagged with the position that made them), and
+ * every `interval` positions the CPU state is checkpointed. Going back restores memory by undoing
+ * the journal down to the nearest checkpoint at or before the target, restores that checkpoint's
+ * CPU state, and re-executes forward: the CPU is deterministic (RDTSC derives from the step
+ * count), so the replay reproduces each state exactly.
  *
  * A position counts instruction attempts: position k is the state before the k-th attempt, and an
  * attempt that faults into a handler is one attempt (its delivery belongs to it).
+ *
+ * Two ways of running forward: with the machine's before-instruction hook (replay, breakpoints,
+ * the debugger's checks), and, when recording with nothing to inspect, in bursts on the run loop's
+ * fast path, positions then being derived from the CPU's step count (each delivered fault adds the
+ * attempt that raised it; from the first such fault the burst goes on with the hook, exactly).
  */
-import type { Machine, RunResult } from '../machine.ts';
+import type { Delivery } from '../cpu/exceptions.ts';
+import type { CpuFault } from '../cpu/faults.ts';
+import type { ExceptionObserver, Machine, RunResult } from '../machine.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 import { captureCpu, restoreCpu, type CpuState } from './cpu-state.ts';
 
@@ -19,7 +27,7 @@ export interface RecorderOptions {
   maxBytes?: number;
 }
 
-/** Called at each position before its attempt; returning true stops there (never for the first attempt of a run). */
+/** Called at each position before its attempt; returning true stops there (never for the first attempt of a resumed run). */
 export type Inspector = (position: number, recording: boolean, mayStop: boolean) => boolean;
 
 export type RecorderStop = 'target' | 'inspector' | 'hlt' | 'fault' | 'triple-fault' | 'error';
@@ -29,25 +37,24 @@ export interface AdvanceResult {
   result?: RunResult;
 }
 
-const ENTRY_BYTES = 17;
+const ENTRY_BYTES = 25;
 const CHECKPOINT_BYTES = 1024;
 const INITIAL_ENTRIES = 256;
-/** Budget for one call of Machine.run: the inspector and the target stop it long before. */
+/** Budget for one call of Machine.run in hook mode: the target stops it long before. */
 const RUN_BUDGET = 2 ** 52;
 
 class Chunk {
-  /** Journal index where each position's writes begin, relative to `start`. */
-  readonly stepStart: Uint32Array;
-  steps = 0;
   length = 0;
+  /** The position each journal entry belongs to (non-decreasing). */
+  pos: Float64Array;
   addr: Float64Array;
   size: Uint8Array;
   lo: Int32Array;
   hi: Int32Array;
 
   /** `capacity`: journal entries to allocate up front (the previous chunk's count, so steady runs never grow). */
-  constructor(readonly start: number, readonly cpu: CpuState, interval: number, capacity: number) {
-    this.stepStart = new Uint32Array(interval + 1);
+  constructor(readonly start: number, readonly cpu: CpuState, capacity: number) {
+    this.pos = new Float64Array(capacity);
     this.addr = new Float64Array(capacity);
     this.size = new Uint8Array(capacity);
     this.lo = new Int32Array(capacity);
@@ -55,22 +62,29 @@ class Chunk {
   }
 
   get bytes(): number {
-    return this.addr.length * ENTRY_BYTES + this.stepStart.byteLength + CHECKPOINT_BYTES;
+    return this.addr.length * ENTRY_BYTES + CHECKPOINT_BYTES;
   }
 
   grow(): void {
     const n = this.addr.length * 2;
     const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+    this.pos = grow(this.pos, new Float64Array(n));
     this.addr = grow(this.addr, new Float64Array(n));
     this.size = grow(this.size, new Uint8Array(n));
     this.lo = grow(this.lo, new Int32Array(n));
     this.hi = grow(this.hi, new Int32Array(n));
   }
 
-  /** Journal index where position `p` (inside this chunk, or its end) begins. */
+  /** Index of the first journal entry made at or after position `p`. */
   indexOf(p: number): number {
-    const k = p - this.start;
-    return k >= this.steps ? this.length : this.stepStart[k];
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.pos[mid] < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
@@ -87,6 +101,8 @@ export class Recorder {
   inspector: Inspector | null = null;
   /** Sees every memory write (physical address, size) as it happens, recording or replaying. */
   onWrite: ((physical: number, size: number) => void) | null = null;
+  /** Sees the exceptions the run loop handles (the recorder sits in front of the machine's observer). */
+  exceptions: ExceptionObserver | null = null;
   /** Times the oldest history was dropped to respect `maxBytes`. */
   dropped = 0;
 
@@ -99,6 +115,14 @@ export class Recorder {
   private attached = false;
   /** Set before each Machine.run: its first attempt is where the run resumes, never a stop. */
   private resuming = false;
+  // Burst mode: positions are posBase + (cpu.steps - stepsBase) + faults delivered - (1 while a trap is being delivered).
+  private bursting = false;
+  private posBase = 0;
+  private stepsBase = 0;
+  private extra = 0;
+  private trapDelivery = 0;
+  private lastRaisedWasTrap = false;
+  private chainStart = true;
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
     this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 4096));
@@ -116,6 +140,11 @@ export class Recorder {
     return this.bytes;
   }
 
+  /** True while the attempt now executing extends the recording (false during a replay). */
+  get recordingAttempt(): boolean {
+    return this.recording;
+  }
+
   /** Forgets all history: the current state becomes position `position` (default: keep the number). */
   reset(position = this.position): void {
     this.position = position;
@@ -128,7 +157,7 @@ export class Recorder {
 
   private newChunk(): void {
     const previous = this.chunks.length > 0 ? this.tail.length : 0;
-    const c = new Chunk(this.position, captureCpu(this.machine.cpu), this.interval, Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
+    const c = new Chunk(this.position, captureCpu(this.machine.cpu), Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
     this.chunks.push(c);
     this.tail = c;
     this.bytes += c.bytes;
@@ -149,6 +178,7 @@ export class Recorder {
     this.attached = true;
     this.machine.beforeInstruction = this.beforeInstruction;
     this.machine.cpu.mem.writeObserver = (physical, size) => this.observe(physical, size);
+    this.machine.exceptionObserver = this.exceptionObserver;
   }
 
   /** Stops observing the machine (it then runs at full speed, unrecorded). */
@@ -157,9 +187,10 @@ export class Recorder {
     this.attached = false;
     this.machine.beforeInstruction = null;
     this.machine.cpu.mem.writeObserver = null;
+    this.machine.exceptionObserver = null;
   }
 
-  /** Called by the run loop before every attempt: bookkeeping, then whether to stop there. */
+  /** Called by the run loop before every attempt (hook mode): bookkeeping, then whether to stop there. */
   private readonly beforeInstruction = (): boolean => {
     const k = this.position;
     const mayStop = !this.resuming;
@@ -168,18 +199,45 @@ export class Recorder {
     const inspector = this.inspector;
     if (inspector !== null && inspector(k, k === this.end, mayStop) && mayStop) return true;
     if (k === this.end) {
-      let chunk = this.tail;
-      if (chunk.steps === this.interval || this.bytes > this.maxBytes) {
-        this.newChunk();
-        chunk = this.tail;
-      }
-      chunk.stepStart[chunk.steps++] = chunk.length;
+      if (k - this.tail.start >= this.interval || this.bytes > this.maxBytes) this.newChunk();
       this.recording = true;
       this.end = k + 1;
     } else this.recording = false;
     this.position = k + 1;
     return false;
   };
+
+  private readonly exceptionObserver: ExceptionObserver = {
+    raised: (fault: CpuFault) => {
+      // The first fault of a chain is the attempt's own; the rest come from its delivery.
+      if (this.chainStart) {
+        this.chainStart = false;
+        this.lastRaisedWasTrap = fault.isTrap;
+        // A trap already counted its step: while it is delivered, its writes belong to the position before.
+        if (this.bursting && fault.isTrap) this.trapDelivery = 1;
+      }
+      this.exceptions?.raised(fault);
+    },
+    handled: (fault: CpuFault, outcome: Delivery | 'error') => {
+      this.chainStart = true;
+      if (this.bursting) {
+        this.trapDelivery = 0;
+        if (outcome === 'delivered' && !fault.isTrap) {
+          // The faulting attempt did not count as a step: from here on, count with the hook.
+          this.extra++;
+          this.position = this.burstPosition();
+          this.bursting = false;
+          this.resuming = false;
+          this.machine.beforeInstruction = this.beforeInstruction;
+        }
+      }
+      this.exceptions?.handled(fault, outcome);
+    },
+  };
+
+  private burstPosition(): number {
+    return this.posBase + (this.machine.cpu.steps - this.stepsBase) + this.extra - this.trapDelivery;
+  }
 
   private observe(physical: number, size: number): void {
     if (this.recording) {
@@ -193,6 +251,7 @@ export class Recorder {
       const mem = this.machine.memory;
       const pn = Math.floor(physical / PAGE_SIZE);
       const off = physical - pn * PAGE_SIZE;
+      chunk.pos[i] = this.bursting ? this.burstPosition() : this.position - 1;
       chunk.addr[i] = physical;
       chunk.size[i] = size;
       if (size === 8 || size === 4) {
@@ -223,11 +282,40 @@ export class Recorder {
   advance(target: number, resume = true): AdvanceResult {
     this.attach();
     const m = this.machine;
+    let first = true;
     while (this.position < target) {
       if (this.terminal !== null && this.position === this.end) return this.terminal;
       this.target = target;
-      this.resuming = resume;
-      const result = m.run({ maxInstructions: RUN_BUDGET });
+      this.resuming = first ? resume : false;
+      first = false;
+      const burst = this.position === this.end && this.inspector === null;
+      let result: RunResult;
+      if (burst) {
+        if (this.position - this.tail.start >= this.interval || this.bytes > this.maxBytes) this.newChunk();
+        const room = Math.min(target - this.position, this.interval - (this.position - this.tail.start));
+        this.posBase = this.position;
+        this.stepsBase = m.cpu.steps;
+        this.extra = 0;
+        this.trapDelivery = 0;
+        this.bursting = true;
+        this.recording = true;
+        m.beforeInstruction = null;
+        try {
+          result = m.run({ maxInstructions: room });
+        } finally {
+          m.beforeInstruction = this.beforeInstruction;
+        }
+        if (this.bursting) {
+          this.bursting = false;
+          this.position = this.burstPosition();
+          // The attempt that stopped the run counts; only HLT and traps counted it as a step.
+          const stopped = result.reason === 'fault' || result.reason === 'triple-fault' || result.reason === 'error';
+          if (stopped && !(result.reason !== 'error' && this.lastRaisedWasTrap)) this.position++;
+        }
+        if (this.end < this.position) this.end = this.position;
+      } else {
+        result = m.run({ maxInstructions: RUN_BUDGET });
+      }
       switch (result.reason) {
         case 'breakpoint':
           return { stop: this.position >= target ? 'target' : 'inspector', result };
@@ -284,11 +372,6 @@ export class Recorder {
     }
     restoreCpu(this.machine.cpu, dest.cpu);
     this.position = dest.start;
-  }
-
-  /** True while the attempt now executing extends the recording (false during a replay). */
-  get recordingAttempt(): boolean {
-    return this.recording;
   }
 
   /**

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { debug, expectSameState, fullState, type FullState } from './helpers.ts';
-import { CONTEXT_SWITCH } from './programs.ts';
+import type { Debugger, DebuggerOptions } from '../../../emulator/debug/debugger.ts';
+import type { Machine } from '../../../emulator/index.ts';
+import { CONTEXT_SWITCH, ROUND_TRIP, ROUND_TRIP_32, ROUND_TRIP_32_GATES, ROUND_TRIP_GATES } from './programs.ts';
+import { PROLOGUE, kernel, kernel32, toUser } from './system.ts';
 
 
 /** Records a forward run one step at a time, keeping every intermediate state. */
@@ -81,5 +84,57 @@ describe('time travel over a context switch', () => {
     expect(() => t.dbg.goto(t.dbg.start - 1)).toThrow(/outside the recording/);
     expect(t.dbg.continue().reason).toBe('hlt');
     expectSameState(fullState(t.machine), end, 'end');
+  });
+});
+
+describe('recording on the fast path (nothing to inspect per instruction)', () => {
+  const programs: [string, (o: DebuggerOptions) => { dbg: Debugger; machine: Machine }][] = [
+    ['a context switch', (o) => debug(CONTEXT_SWITCH, o)],
+    ['a ring 3 round trip (traps and a fault delivered on IST1)', (o) => kernel(ROUND_TRIP, ROUND_TRIP_GATES, o)],
+    ['an i386 round trip', (o) => kernel32(ROUND_TRIP_32, ROUND_TRIP_32_GATES, o)],
+    ['a #GP handler that skips the instruction, three times', (o) => kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    hlt
+    hlt
+    hlt
+    ud2
+gp: add $8, %rsp
+    addq $1, (%rsp)
+    iretq
+ud: hlt
+`, [{ vector: 13, label: 'gp' }, { vector: 6, label: 'ud' }], o)],
+    ['a triple fault', (o) => kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    hlt
+`, [], o)],
+    ['a fault that stops the run', (o) => debug('mov $0, %rcx\n div %rcx\n hlt', o)],
+    ['a breakpoint trap that stops the run', (o) => debug('nop\n int3\n hlt', o)],
+  ];
+
+  it.each(programs)('%s: the same positions and states as stepping with the hook', (_name, make) => {
+    // Reference: one step at a time with the analysis on (the hook runs before every attempt).
+    const ref = make({ checkpointInterval: 5 });
+    const states: FullState[] = [fullState(ref.machine)];
+    let last = ref.dbg.step();
+    while (last.reason === 'step') {
+      states.push(fullState(ref.machine));
+      last = ref.dbg.step();
+    }
+    states.push(fullState(ref.machine));
+
+    const fast = make({ checkpointInterval: 5, analysis: false });
+    const stop = fast.dbg.continue();
+    expect(stop.reason).toBe(last.reason);
+    expect(fast.dbg.position).toBe(states.length - 1);
+    for (let p = states.length - 1; p >= 0; p--) {
+      fast.dbg.goto(p);
+      expectSameState(fullState(fast.machine), states[p], `position ${p}`);
+    }
   });
 });
