@@ -1,7 +1,7 @@
 /** Binds the engine's ports to the real CPU (emulator/) and assembler (emulator/asm/). */
 import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
-import { Machine } from '../../emulator/index.ts';
+import { Machine, pagingTranslate } from '../../emulator/index.ts';
 import { SEG_P } from '../../emulator/cpu/state.ts';
 import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
@@ -32,9 +32,14 @@ class EmulatorMachine implements MachinePort {
       cpu.tr.limit = state.tr.limit;
       cpu.tr.attrs = SEG_P | 0xb; // a busy TSS (64-bit or 32-bit: both are type 0xB)
     }
-    if (state.cr3 !== undefined) {
-      cpu.cr3 = state.cr3;
-      if (!this.paging) { this.machine.usePageTables(); this.paging = true; }
+    if (state.paging) {
+      cpu.cr3 = state.cr3 ?? 0;
+      if (!this.paging) {
+        const walk = pagingTranslate(cpu);
+        // Until the harness loads its own tables, a CR3 of 0 means the flat identity mapping every exercise starts with.
+        this.machine.translate = state.paging === 'always' ? walk : (linear, access) => (cpu.cr3 === 0 ? linear : walk(linear, access));
+        this.paging = true;
+      }
       cpu.mem.flush();
     }
   }

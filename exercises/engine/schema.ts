@@ -123,7 +123,7 @@ export const exerciseSchema = z.strictObject({
   machine: z.strictObject({
     gdt: z.enum(['flat'], expected('`flat`')).optional(),
     idt: z.enum(['record'], expected('`record`')).optional(),
-    paging: z.enum(['identity'], expected('`identity`')).optional(),
+    paging: z.enum(['identity', 'harness'], expected('`identity` or `harness`')).optional(),
     tss: z.strictObject({ rsp0: integer.optional(), ist1: integer.optional() }).optional(),
   }).default({}),
   types: z.record(identifier, structType, expected('a mapping of struct type names to their fields')).default({}),

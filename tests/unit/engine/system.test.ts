@@ -52,6 +52,20 @@ describe('machine building blocks', () => {
   });
 
   it.each([
+    ['walks the tables the harness loads into CR3', '{ paging: harness }', true],
+    ['stays identity-mapped without it', '{}', false],
+  ])('paging: harness %s', (_name, machine, faults) => {
+    const px = exercise(machine, '  - { name: c, stop: fault, vector: 14 }');
+    px.exercise.harness = [
+      '.globl _start', '_start:',
+      '  movq $0x9003, 0x8000', '  movq $0xa003, 0x9000', '  movq $0x83, 0xa000',
+      '  movq $0x8000, %rax', '  movq %rax, %cr3', '  call f', '  hlt',
+    ].join('\n');
+    const r = gradeSubmission(prepareExercise(px.exercise, ports.assembler), '.globl f\nf:\n  movq 0x200000, %rax\n  ret\n', ports);
+    expect(r.checks[0].passed).toBe(faults);
+  });
+
+  it.each([
     ['a TSS without a GDT', '{ tss: { rsp0: 0x9000 } }', 'long64', 'pack/t/exercise.yaml: machine.tss: a TSS needs `gdt: flat` (its descriptor lives in the GDT)'],
     ['paging in protected mode', '{ paging: identity }', 'protected32', 'pack/t/exercise.yaml: machine.paging: identity paging is available in long64 only for now'],
     ['an IST in a 32-bit TSS', '{ gdt: flat, tss: { ist1: 0x9000 } }', 'protected32', 'pack/t/exercise.yaml: machine.tss.ist1: 32-bit TSSs have no interrupt stack table'],
