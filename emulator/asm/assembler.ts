@@ -87,9 +87,11 @@ export class Assembler {
     this.report('warning', message, loc);
   }
   private stmtLoc(st: Stmt): Loc {
+    if (st.expansion) return { line: st.line, col: st.expansion.col, end: st.expansion.end, invocation: true };
     return { line: st.line, col: st.col, end: st.col + st.text.length };
   }
   private at(st: Stmt, col: number, end: number): Loc {
+    if (st.expansion) return { line: st.line, col: st.expansion.col, end: st.expansion.end, invocation: true };
     return { line: st.line, col, end };
   }
 

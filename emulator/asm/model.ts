@@ -9,6 +9,8 @@ export interface Loc {
   line: number;
   col: number;
   end: number;
+  /** The range is a macro or repeat invocation: positions inside the expanded text do not apply. */
+  invocation?: boolean;
 }
 
 /** `dot` is where `.` stands relative to the item's start (a later value of one `.long` sees `.` moved on). */

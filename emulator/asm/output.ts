@@ -36,7 +36,7 @@ export function buildOutput(ctx: OutputContext): Pick<AssembleResult, 'sections'
         data = itemBytes(ctx, it, s);
       } catch (err) {
         data = new Uint8Array(it.size);
-        if (err instanceof ExprError) ctx.error(err.message, { line: it.loc.line, col: err.col, end: err.end });
+        if (err instanceof ExprError) ctx.error(err.message, it.loc.invocation ? it.loc : { line: it.loc.line, col: err.col, end: err.end });
         else if (err instanceof EncodeError) ctx.error(err.message, it.loc);
         else throw err;
       }

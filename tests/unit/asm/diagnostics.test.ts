@@ -77,6 +77,13 @@ describe('diagnostics', () => {
     expect(r.diagnostics.some((d) => d.severity === 'warning' && d.message.includes(message))).toBe(true);
   });
 
+  it('points errors found at the end (undefined symbols) inside a macro at the invocation', () => {
+    const r = assemble('.macro m\n  movl $undefined_thing, %eax\n.endm\n    m');
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    expect(d.message).toBe('undefined symbol `undefined_thing`');
+    expect([d.line, d.column, d.endColumn]).toEqual([4, 5, 6]);
+  });
+
   it('points errors inside a macro at the invocation', () => {
     const r = assemble('.macro m\nmov $1, %rxx\n.endm\n  m');
     const d = r.diagnostics.find((x) => x.severity === 'error')!;
