@@ -7,7 +7,7 @@
 import type { CpuFault } from '../cpu/faults.ts';
 import { IF } from '../cpu/flags.ts';
 import type { Cpu } from '../cpu/state.ts';
-import { OP_CR, type Insn } from '../decode/insn.ts';
+import { OP_CR, OP_REG, type Insn } from '../decode/insn.ts';
 import type { Machine } from '../machine.ts';
 import { ACCESS_READ } from '../memory/linear.ts';
 import {
@@ -49,7 +49,12 @@ interface CallFrame {
   width: number;
   saved: bigint[];
   regs: number[];
+  /** RSP was loaded (MOV, XCHG, POP to RSP...) since the call: a RET elsewhere is a stack switch, not an imbalance. */
+  switched: boolean;
 }
+
+/** Instructions that replace RSP outright (a stack switch), as opposed to adjusting it. */
+const RSP_LOADS = new Set(['MOV', 'XCHG', 'POP', 'LSS', 'CMOVA', 'CMOVAE', 'CMOVB', 'CMOVBE', 'CMOVE', 'CMOVNE', 'CMOVG', 'CMOVGE', 'CMOVL', 'CMOVLE']);
 
 interface HandlerFrame {
   vector: number;
@@ -194,6 +199,10 @@ export class Analyzer {
     this.pending = slot;
     if (insn === null) return;
     const mn = insn.mnemonic;
+    const op0 = insn.ops[0];
+    if (op0 !== undefined && op0.kind === OP_REG && op0.reg === 4 && op0.size >= 4 && RSP_LOADS.has(mn)) {
+      for (const f of this.frames) f.switched = true;
+    }
     if (mn === 'CALL' && !/^Call_(ptr|m16)/.test(insn.form)) this.onCall(position, insn);
     else if (mn === 'RET') this.onRet(position);
     else if (mn.startsWith('IRET')) this.onIret(position, insn);
@@ -211,7 +220,7 @@ export class Analyzer {
     const regs = is64 ? CALLEE_SAVED_64 : CALLEE_SAVED_32;
     this.frames.push({
       position, rip: cpu.rip, returnAddress: cpu.rip + insn.length, sp, width: this.width(),
-      saved: regs.map((r) => (is64 ? cpu.getGpr(r) : BigInt(cpu.lo[r] >>> 0))), regs,
+      saved: regs.map((r) => (is64 ? cpu.getGpr(r) : BigInt(cpu.lo[r] >>> 0))), regs, switched: false,
     });
     if (this.frames.length > 4096) this.frames.shift();
     if (is64 && sp % 16 !== 0) {
@@ -244,8 +253,8 @@ export class Analyzer {
     }
     this.frames.pop();
     const off = sp - expected;
-    // Far from the call's stack: a stack switch (context switch), not an imbalance.
-    if (Math.abs(off) >= NEAR_STACK) return;
+    // RSP was loaded since the call, or is far from the call's stack: a stack switch (context switch), not an imbalance.
+    if (frame.switched || Math.abs(off) >= NEAR_STACK) return;
     const how = off < 0 ? `${-off} bytes were pushed and not popped` : `${off} bytes more were popped than pushed`;
     this.warn('stack-imbalance', position, cpu.rip, `RET with RSP = ${hexs(sp)}, but the CALL at ${this.where(frame.rip)} left its return address at ${hexs(expected)}: ${how}`);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS, type CheckId } from '../../../emulator/debug/checks.ts';
 import type { Debugger } from '../../../emulator/debug/debugger.ts';
 import { debug } from './helpers.ts';
-import { ROUND_TRIP, ROUND_TRIP_GATES } from './programs.ts';
+import { CONTEXT_SWITCH, ROUND_TRIP, ROUND_TRIP_GATES } from './programs.ts';
 import { PROLOGUE, kernel, toUser, type Gate } from './system.ts';
 
 type Program = () => { dbg: Debugger };
@@ -31,6 +31,10 @@ const cases: [CheckId, 'fires' | 'quiet', string, Program][] = [
   ['callee-saved-clobbered', 'quiet', 'i386 cdecl: ESI saved and restored', user('call f\n hlt\nf: push %esi\n mov $1, %esi\n pop %esi\n ret', 32)],
   ['stack-imbalance', 'fires', 'a push without its pop', user('lea done(%rip), %rax\n call f\ndone: hlt\nf: push %rax\n ret')],
   ['stack-imbalance', 'quiet', 'balanced push and pop', user('lea done(%rip), %rax\n call f\ndone: hlt\nf: push %rax\n pop %rax\n ret')],
+  ['stack-imbalance', 'quiet', 'a context switch between stacks far apart', () => debug(CONTEXT_SWITCH)],
+  ['stack-imbalance', 'quiet', 'a context switch between stacks 256 bytes apart', () => debug(CONTEXT_SWITCH.replace('.space 512', '.space 256'))],
+  ['callee-saved-clobbered', 'quiet', 'a context switch (each task keeps its own registers)', () => debug(CONTEXT_SWITCH.replace('.space 512', '.space 256'))],
+  ['stack-imbalance', 'quiet', 'by design: after a MOV to RSP an imbalance is taken for a stack switch', user('lea done(%rip), %rax\n call f\ndone: hlt\nf: push %rax\n mov %rsp, %rbx\n mov %rbx, %rsp\n push %rax\n ret')],
   ['call-misaligned', 'fires', 'RSP 8 off at CALL', user('sub $8, %rsp\n call f\n hlt\nf: ret')],
   ['call-misaligned', 'quiet', 'RSP aligned at CALL', user('call f\n hlt\nf: ret')],
   ['handler-rsp-changed', 'fires', 'a push left on the interrupt stack', sys('int $0x80\n hlt', 'entry: push %rax\n iretq', INT80)],
