@@ -124,7 +124,7 @@ function itemBytes(ctx: OutputContext, it: Item, s: Section): Uint8Array {
       return withPrefix(it.prefix, body);
     }
     case 'insn': {
-      const ops = finalOperands(ctx, it);
+      const ops = finalOperands(ctx, it, addr);
       const body = encodeForm(it.form, ops, addr + BigInt(it.prefix.length), it.bits, { rep: it.rep, stringAddrBits: it.stringAddrBits, stringSeg: it.stringSeg }, it.size - it.prefix.length);
       return withPrefix(it.prefix, body);
     }
@@ -141,7 +141,7 @@ function withPrefix(prefix: number[], body: Uint8Array): Uint8Array {
   return out;
 }
 
-function finalOperands(ctx: OutputContext, it: Item & { k: 'insn' }): Opnd[] {
+function finalOperands(ctx: OutputContext, it: Item & { k: 'insn' }, addr: bigint): Opnd[] {
   const kinds = it.form.kinds.filter((k) => k < K.seg_rSI || k > K.seg_rBX_al);
   return it.ops.map((o, i): Opnd => {
     switch (o.k) {
@@ -171,8 +171,16 @@ function finalOperands(ctx: OutputContext, it: Item & { k: 'insn' }): Opnd[] {
           m: { base: o.base, index: o.index, scale: o.scale, seg: o.seg, bits: o.bits, disp, dispKnown: (!o.disp || o.disp.known) && !o.fullDisp, ripTarget: o.ripTarget },
         };
       }
-      case 'branch':
-        return { k: 'branch', target: ctx.resolve(o.target) };
+      case 'branch': {
+        const target = ctx.resolve(o.target);
+        if (kinds[i] === K.br16_1 || kinds[i] === K.br32_1 || kinds[i] === K.br64_1) {
+          const distance = target - (addr + BigInt(it.size));
+          if (distance < -128n || distance > 127n) {
+            throw new EncodeError(`branch target is ${distance} bytes away, out of reach of this instruction's 8-bit displacement (-128..127)`);
+          }
+        }
+        return { k: 'branch', target };
+      }
       case 'far':
         return { k: 'far', sel: ctx.resolve(o.sel), off: ctx.resolve(o.off) };
     }

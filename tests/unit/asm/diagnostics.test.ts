@@ -25,6 +25,7 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['.macro m\nnop', 1, 1, '`.macro` without a matching `.endm`'],
   ['nop /* open', 1, 5, 'comment `/*` is never closed'],
   ['.code32\nmov %r8d, %eax', 2, 5, 'register %r8d exists only in 64-bit code'],
+  ['loop 1f\n.fill 200, 1, 0x90\n1:', 1, 1, 'branch target is 200 bytes away'],
   ['jmp 1b', 1, 5, 'no local label `1:` before this `1b`'],
   ['.org 4\nnop\n.org 0', 3, 1, '`.org` cannot move the location backwards'],
   ['.ascii 5', 1, 8, '`.ascii` expects strings in double quotes'],
