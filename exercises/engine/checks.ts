@@ -1,6 +1,6 @@
 /** Stage 5 of grading: each check kind evaluated on the code (static checks) or on one case's final state. */
 import type { PreparedCheck, PreparedExercise } from './exercise.ts';
-import { explainExpect } from './explain.ts';
+import { explainExpect, matchingInputs, setByCase } from './explain.ts';
 import { UnknownNameError, type Scope } from './expr.ts';
 import type { Failure } from './failure.ts';
 import { hex } from './prng.ts';
@@ -66,7 +66,11 @@ export function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, p
       for (const reg of c.registers) {
         const before = state.initialRegs[reg], after = state.finalRegs[reg];
         if (before !== after) {
-          return withStop({ message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`, expected: hex(before), actual: hex(after) }, outcome, px, code);
+          const candidates = matchingInputs(state, after, setByCase(px)).filter((n) => n !== reg);
+          return withStop({
+            message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`,
+            expected: hex(before), actual: hex(after), origin: { part: `preserved ${reg}`, target: reg, candidates },
+          }, outcome, px, code);
         }
       }
       return undefined;

@@ -28,7 +28,7 @@ export function explainExpect(part: { label: string; field?: { name: string; off
 
 const setByCaseCache = new WeakMap<PreparedExercise, Set<string>>();
 /** Registers a case gives a value of its own (random or by expression): only those can explain a wrong value. */
-function setByCase(px: PreparedExercise): Set<string> {
+export function setByCase(px: PreparedExercise): Set<string> {
   let set = setByCaseCache.get(px);
   if (!set) {
     set = new Set([...px.inputs.map((i) => i.name).filter(isRegister), ...px.registerInit.map((r) => r.reg)]);
@@ -38,7 +38,7 @@ function setByCase(px: PreparedExercise): Set<string> {
 }
 
 /** Which initial values (registers and random inputs, struct fields included) equal `value`. */
-function matchingInputs(state: CaseState, value: bigint, setByCase: ReadonlySet<string>): string[] {
+export function matchingInputs(state: CaseState, value: bigint, setByCase: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const reg of REGISTERS) if (setByCase.has(reg) && state.initialRegs[reg] === value) out.push(reg);
   for (const [name, v] of state.inputs) if (!isRegister(name) && v === value && !out.includes(name)) out.push(name);

@@ -48,6 +48,7 @@ describe('each check kind passes and fails', () => {
     ['stop no-fault', '  - { name: c, stop: no-fault }', 'mov $0, %ecx\ndiv %rcx\nret', 'fail', /^the run should end with no fault, but it ended with #DE/],
     ['preserved passes', '  - { name: c, preserved: [rbx] }', 'push %rbx\nmov $1, %ebx\npop %rbx\nret', 'pass', 'passed'],
     ['preserved fails', '  - { name: c, preserved: [rbx] }', 'xor %ebx, %ebx\nret', 'fail', /^rbx was 0x[0-9a-f]+ when your code was called and 0x0 afterwards: it must be preserved/],
+    ['preserved names where the value came from', '  - { name: c, preserved: [rbx] }', 'mov %rax, %rbx\nret', 'fail', /^rbx was 0x[0-9a-f]+ when your code was called and 0x[0-9a-f]+ afterwards: it must be preserved \(save it and restore it before returning\): that is the value rax had at the start, so rax went where rbx belongs$/],
     ['writes_only passes', '  - { name: c, writes_only: [box, stack] }', 'mov %rax, (%rdi)\nret', 'pass', 'passed'],
     ['writes_only catches a store into read-only memory', '  - { name: c, writes_only: [box, stack] }', 'movq $1, 0x30000\nret', 'fail', 'your code wrote 8 bytes at 0x30000 (in rom), outside what it may write: box, stack'],
     ['writes_only catches a store into the code', '  - { name: c, writes_only: [box, stack] }', 'movb $0xc3, f\nret', 'fail', "your code wrote 1 byte at 0x40000 (inside your .text), outside what it may write: box, stack"],
