@@ -50,12 +50,17 @@ export interface MemOptions {
   keepData?: boolean;
 }
 
+export class UndefinedFlagRead extends Error {}
+
 export class CaseBuilder {
   readonly regs: bigint[];
   rflags: number;
   readonly data: Uint8Array;
   private readonly parts: Encoded[] = [];
+  private undefinedNow = 0;
   private readonly used = new Set<number>([RSP]);
+  /** Registers memory operands use as base or index: later operands must not give them new values. */
+  private readonly pointers = new Set<number>();
   /** Set by families whose code uses the stack: RSP then only ever holds the stack pointer. */
   stackInUse = false;
 
@@ -100,7 +105,8 @@ export class CaseBuilder {
     while (
       (index === RSP && (this.stackInUse || this.rng.chance(0.5))) ||
       (options.fresh && this.used.has(index)) ||
-      options.avoid?.includes(index)
+      options.avoid?.includes(index) ||
+      this.pointers.has(index)
     );
     let name = registerName(index, bits);
     if (bits === 8 && index < 4 && this.rng.chance(0.25)) name = high8[index];
@@ -114,7 +120,13 @@ export class CaseBuilder {
     const free = [...Array(16).keys()].filter((i) => !this.used.has(i));
     const index = free.length ? this.rng.pick(free) : this.rng.pick([0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     this.used.add(index);
+    this.pointers.add(index);
     return index;
+  }
+
+  /** Whether a memory operand already addresses the data page through this register. */
+  isPointer(index: number): boolean {
+    return this.pointers.has(index);
   }
 
   /** Writes a little-endian value into the data page. */
@@ -241,17 +253,28 @@ export class CaseBuilder {
 
   emit(f: Form | string, ops: Operand[] = [], options: EncodeOptions = {}): Encoded {
     const encoded = encode(typeof f === 'string' ? formNamed(f) : f, ops, this.rip, options);
-    this.parts.push(encoded);
+    this.emitEncoded(encoded);
     return encoded;
   }
 
+  /**
+   * Appends an instruction, following which flags are undefined so far: an instruction that reads
+   * one (ADC after BSF, CMOVA after IMUL) would make registers depend on it, so it is refused.
+   */
   emitEncoded(encoded: Encoded): void {
+    if (encoded.readFlags & this.undefinedNow) throw new UndefinedFlagRead(`${encoded.text} reads flags left undefined by the code before it`);
+    const kept = encoded.flagsOnlyIfCounted ? this.undefinedNow : this.undefinedNow & ~encoded.modifiedFlags;
+    this.undefinedNow = kept | encoded.undefinedFlags;
     this.parts.push(encoded);
   }
 
+  /** RFLAGS bits undefined after the code so far. */
+  get undefinedFlags(): number {
+    return this.undefinedNow;
+  }
+
   build(id: string, family: string): NativeCase {
-    let undefinedFlags = 0;
-    for (const p of this.parts) undefinedFlags = (undefinedFlags & ~p.modifiedFlags) | p.undefinedFlags;
+    const undefinedFlags = this.undefinedNow;
     const code = this.parts.map((p) => hex(p.bytes)).join('');
     const regs = Object.fromEntries(GPR_NAMES.map((n, i) => [n, `0x${this.regs[i].toString(16)}`])) as NativeCase['regs'];
     return {

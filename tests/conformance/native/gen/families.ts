@@ -5,6 +5,7 @@
  */
 import type { Family } from './family.ts';
 import { alu, bits, bitscan, mulDiv, shift } from './families/arithmetic.ts';
+import { chains } from './families/chains.ts';
 import { branch, jcc, loop } from './families/control.ts';
 import { cmovSetcc, mov, xchg } from './families/data.ts';
 import { faults } from './families/faults.ts';
@@ -15,7 +16,7 @@ import { string } from './families/string.ts';
 
 export type { Family } from './family.ts';
 
-export const FAMILIES: Family[] = [alu, mov, cmovSetcc, xchg, stack, mulDiv, shift, bits, bitscan, jcc, branch, loop, string, flagOps, convert, misc, lock, faults];
+export const FAMILIES: Family[] = [alu, mov, cmovSetcc, xchg, stack, mulDiv, shift, bits, bitscan, jcc, branch, loop, string, flagOps, convert, misc, lock, faults, chains];
 
 export function familyNamed(name: string): Family {
   const family = FAMILIES.find((f) => f.name === name);

@@ -2,7 +2,7 @@
  * The generator's only contact with iced-x86: instruction forms by name, encoding with iced's
  * Encoder, Intel-syntax text, and the RFLAGS bits iced reports as undefined/modified.
  */
-import { Code, Decoder, DecoderOptions, Encoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic, OpCodeOperandKind, Register, RepPrefixKind } from 'iced-x86';
+import { Code, Decoder, DecoderOptions, Encoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic, OpCodeOperandKind, OpKind, Register, RepPrefixKind } from 'iced-x86';
 
 export type OperandKind =
   | 'rm'
@@ -46,7 +46,12 @@ export interface Encoded {
   /** x86 RFLAGS bit masks. */
   undefinedFlags: number;
   modifiedFlags: number;
+  readFlags: number;
+  /** Shifts and rotates leave every flag alone when the masked count is 0 (SDM Vol. 2B SAL/SAR/SHL/SHR). */
+  flagsOnlyIfCounted: boolean;
 }
+
+const countedFlags = new Set(['rol', 'ror', 'rcl', 'rcr', 'shl', 'sal', 'shr', 'sar', 'shld', 'shrd']);
 
 const widthOfKind: Partial<Record<string, [OperandKind, number, boolean?]>> = {
   r8_or_mem: ['rm', 8], r16_or_mem: ['rm', 16], r32_or_mem: ['rm', 32], r64_or_mem: ['rm', 64],
@@ -236,6 +241,8 @@ function finish(instr: Instruction, rip: bigint): Encoded {
       text: formatter.format(instr),
       undefinedFlags: toRflags(instr.rflagsUndefined),
       modifiedFlags: toRflags(instr.rflagsModified),
+      readFlags: toRflags(instr.rflagsRead),
+      flagsOnlyIfCounted: flagsOnlyIfCounted(instr),
     };
   } catch (error) {
     encoder.takeBuffer();
@@ -243,6 +250,13 @@ function finish(instr: Instruction, rip: bigint): Encoded {
   } finally {
     instr.free();
   }
+}
+
+/** A count in CL may be 0 at run time; an immediate count is conservatively "maybe 0" unless its low five bits are set. */
+function flagsOnlyIfCounted(instr: Instruction): boolean {
+  if (!countedFlags.has(Mnemonic[instr.mnemonic].toLowerCase())) return false;
+  const count = instr.opCount - 1;
+  return instr.opKind(count) !== OpKind.Immediate8 || (instr.immediate8 & 0x1f) === 0;
 }
 
 // iced's RflagsBits numbering → architectural RFLAGS bit positions (SDM Vol. 1 §3.4.3).

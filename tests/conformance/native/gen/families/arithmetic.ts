@@ -4,7 +4,7 @@ import { formsMatching, type Operand } from '../iced.ts';
 import { edgeWeighted, mask } from '../random.ts';
 import { accumulator, byForms, lazy, reg, setValue, valueOf, widthOf, type Family } from '../family.ts';
 
-function shiftCount(b: CaseBuilder, bits: number): bigint {
+export function shiftCount(b: CaseBuilder, bits: number): bigint {
   return BigInt(b.rng.pick([0, 1, 2, bits - 1, bits, bits + 1, 31, 32, 33, 63, 64, 65, 128, 255, b.rng.int(256), b.rng.int(bits + 2), b.rng.int(bits + 2)]));
 }
 
