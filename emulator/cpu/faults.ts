@@ -48,6 +48,7 @@ export const hex = (v: number | bigint): string =>
 
 export const divideError = (reason: string): CpuFault => new CpuFault(Vector.DE, reason);
 export const invalidOpcode = (reason: string): CpuFault => new CpuFault(Vector.UD, reason);
+export const deviceNotAvailable = (reason: string): CpuFault => new CpuFault(Vector.NM, reason);
 export const generalProtection = (code: number, reason: string): CpuFault => new CpuFault(Vector.GP, reason, code);
 export const stackFault = (code: number, reason: string): CpuFault => new CpuFault(Vector.SS, reason, code);
 export const segmentNotPresent = (code: number, reason: string): CpuFault => new CpuFault(Vector.NP, reason, code);

@@ -1,5 +1,5 @@
 /** Builds executable instructions from decoded records: the instruction table decides what is implemented. */
-import { hex, invalidOpcode } from '../cpu/faults.ts';
+import { deviceNotAvailable, hex, invalidOpcode } from '../cpu/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { aluOps } from '../ops/alu.ts';
 import { bitsOps } from '../ops/bits.ts';
@@ -32,6 +32,23 @@ function raising(reason: string): Exec {
   };
 }
 
+const CR0_EM = 4;
+const CR0_TS = 8;
+
+/**
+ * x87 and SIMD instructions are not implemented, but CR0 still decides what they raise first
+ * (SDM Vol. 3A, 2.5, CR0.EM and CR0.TS): x87 with EM or TS set is #NM; SIMD with EM set is #UD, with
+ * TS set #NM. Only then does the missing implementation show as #UD.
+ */
+function coprocessor(unit: 'x87' | 'simd', mnemonic: string, reason: string): Exec {
+  return (cpu) => {
+    if (unit === 'x87' ? cpu.cr0 & (CR0_EM | CR0_TS) : (cpu.cr0 & (CR0_EM | CR0_TS)) === CR0_TS) {
+      throw deviceNotAvailable(`${mnemonic}: CR0.${cpu.cr0 & CR0_TS ? 'TS' : 'EM'} is set`);
+    }
+    throw invalidOpcode(reason);
+  };
+}
+
 /** Chooses the handler for one decoded instruction; anything not implemented becomes a #UD that names it. */
 export function buildInsn(raw: RawInsn, bytes: Uint8Array, bits: number, address: number): Insn {
   let exec: Exec;
@@ -40,7 +57,8 @@ export function buildInsn(raw: RawInsn, bytes: Uint8Array, bits: number, address
   if (raw.mnemonic === 'INVALID') {
     exec = raising(`bytes ${bytesText(bytes)} at ${hex(address)} are not a valid instruction in ${bits}-bit code`);
   } else if (!factory || raw.ops.some((op) => op.kind === OP_OTHER)) {
-    exec = raising(`${raw.mnemonic} is not implemented by this CPU${factory ? ` (form ${raw.form})` : ''}`);
+    const reason = `${raw.mnemonic} is not implemented by this CPU${factory ? ` (form ${raw.form})` : ''}`;
+    exec = raw.unit ? coprocessor(raw.unit, raw.mnemonic, reason) : raising(reason);
   } else if (raw.lock && !(facts!.lockable && raw.ops[0]?.kind === OP_MEM)) {
     exec = raising(`LOCK prefix is not allowed on ${raw.mnemonic}${facts!.lockable ? ' with a register destination' : ''}`);
   } else {

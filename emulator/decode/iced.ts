@@ -3,7 +3,7 @@
  * numbers (registers as our indices, memory operands split into parts, immediates as int32
  * halves), frees every WASM object before returning, and keeps BigInt at this boundary.
  */
-import { Code, Decoder, DecoderError, DecoderOptions, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
+import { Code, CpuidFeature, Decoder, DecoderError, DecoderOptions, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
 import { AF, CF, DF, IF, OF, PF, SF, ZF, AC } from '../cpu/flags.ts';
 import { BASE_RIP, MemRef, OP_CR, OP_DR, OP_IMM, OP_MEM, OP_OTHER, OP_REG, OP_SEG, Operand } from './insn.ts';
 
@@ -26,6 +26,22 @@ export interface RawInsn {
   opSize: number;
   /** RFLAGS bits (our layout) the SDM leaves undefined after this instruction. */
   undefinedFlags: number;
+  /** x87 or SIMD (MMX/SSE/AVX) instructions: CR0.EM and CR0.TS decide between #NM and #UD for them. */
+  unit: 'x87' | 'simd' | null;
+}
+
+const FEATURE_NAMES = CpuidFeature as unknown as Record<number, string>;
+const X87_FEATURES = new Set(Object.keys(FEATURE_NAMES).map(Number).filter((n) => /^FPU/.test(FEATURE_NAMES[n] ?? '')));
+const SIMD_FEATURES = new Set(
+  Object.keys(FEATURE_NAMES).map(Number).filter((n) => /^(SSE|SSSE|MMX|AVX|FMA|F16C|AES|PCLMULQDQ|SHA|D3NOW|XOP|GFNI|VAES|VPCLMULQDQ)/.test(FEATURE_NAMES[n] ?? '')),
+);
+
+function unitOf(features: Int32Array): 'x87' | 'simd' | null {
+  for (const f of features) {
+    if (X87_FEATURES.has(f)) return 'x87';
+    if (SIMD_FEATURES.has(f)) return 'simd';
+  }
+  return null;
 }
 
 /** Every mnemonic iced-x86 knows, upper-case (so that any encoding can be named in #UD messages). */
@@ -225,6 +241,7 @@ export function decodeOne(bytes: Uint8Array, bits: number): RawInsn {
       segPrefix,
       opSize: opSize || (bits === 16 ? 2 : 4),
       undefinedFlags: i.code === Code.INVALID ? 0 : flagsFromIced(i.rflagsUndefined),
+      unit: i.code === Code.INVALID ? null : unitOf(i.cpuidFeatures()),
     };
   } finally {
     i.free();

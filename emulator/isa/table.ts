@@ -145,6 +145,7 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('CQO', 'misc', 'Sign-extend RAX into RDX:RAX.', '', '', []),
   e('NOP', 'misc', 'Do nothing (one-byte and multi-byte forms; the operand is not accessed).', '', '', []),
   e('PAUSE', 'misc', 'Spin-loop hint; does nothing here.', '', '', []),
+  e('WAIT', 'misc', 'Wait for pending x87 exceptions (there are none): #NM when CR0.TS and CR0.MP are set.', '', '', ['#NM']),
   e('ENDBR64', 'misc', 'Indirect-branch target marker (CET is off): a NOP.', '', '', []),
   e('ENDBR32', 'misc', 'Indirect-branch target marker (CET is off): a NOP.', '', '', []),
   e('RESERVEDNOP', 'misc', 'A reserved NOP encoding (0F 18-1F): does nothing.', '', '', []),

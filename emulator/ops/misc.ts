@@ -1,7 +1,7 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
 import { IOPL, OF, ZF } from '../cpu/flags.ts';
 import { OP_REG } from '../decode/insn.ts';
-import { breakpoint, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
+import { breakpoint, deviceNotAvailable, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { setReg, type Factory } from './operands.ts';
@@ -84,7 +84,13 @@ const clflush: Factory = () => (cpu, i) => {
   if (i.mem !== null) cpu.ea(i.mem, 1);
 };
 
+/** WAIT/FWAIT: #NM when CR0.TS and CR0.MP are both set; otherwise nothing to wait for (no x87 exceptions are ever pending). */
+const wait: Factory = () => (cpu) => {
+  if ((cpu.cr0 & 0xa) === 0xa) throw deviceNotAvailable('WAIT: CR0.TS and CR0.MP are set');
+};
+
 export const miscOps: Record<string, Factory> = {
+  WAIT: wait,
   ENDBR64: nothing,
   ENDBR32: nothing,
   RESERVEDNOP: nothing,
