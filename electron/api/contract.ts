@@ -111,6 +111,7 @@ const caseReport = z.strictObject({
 });
 
 const debugProgram = z.strictObject({
+  /** The learner's source preceded by `lineOffset` lines: the exercise's symbols and a call into the entry point, where the replay starts. */
   /** The learner's source preceded by `lineOffset` lines that define the exercise's symbols. */
   program: z.string(),
   lineOffset: z.number().int().nonnegative(),
@@ -118,7 +119,6 @@ const debugProgram = z.strictObject({
   mode: z.enum(['long64', 'protected32']),
   ramSize: z.number().int().positive(),
   codeAddress: z.number().int().nonnegative(),
-  /** Where the replay starts: the call into the learner's entry point. */
   startSymbol: z.string(),
   registers: z.record(z.string(), hexText),
   /** Struct regions to show by field: name, address and fields with their offsets and sizes. */

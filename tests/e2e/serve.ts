@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -8,14 +10,18 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 export interface RunningServe {
   url: URL;
   origin: string;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
 /** Starts the real `switchyard serve --port 0` and reads the URL it prints. */
-export async function startServe(): Promise<RunningServe> {
+export async function startServe(options: { dataDir?: string } = {}): Promise<RunningServe> {
+  // Every run of the lab gets a data directory of its own: never the tester's real progress.
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'switchyard.mjs'), 'serve', '--port', '0'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -32,6 +38,7 @@ export async function startServe(): Promise<RunningServe> {
   return {
     url,
     origin: url.origin,
+    dataDir,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -87,13 +87,18 @@ export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list'
       const px = preparedExercise(exercise);
       const report = traceCase(px, source, enginePorts(), { index });
       if (!report.ok || !report.initial) throw new ApiFailure(`case #${index} cannot run: ${report.stop}`);
-      const prefix = Object.entries(px.learnerSymbols).map(([name, value]) => `\t.set ${name}, ${hex(value)}`);
-      prefix.push('\t.globl ' + STUB_LABEL);
-      const stub = ['', '\t.text', `${STUB_LABEL}:`, ...exercise.spec.entry.slice(0, 1).map((entry) => `\tcall ${entry}`), '\thlt', ''];
+      // The replay starts at the code's first byte: a call into the entry point, then hlt, as the harness does.
+      const prefix = [
+        ...Object.entries(px.learnerSymbols).map(([name, value]) => `\t.set ${name}, ${hex(value)}`),
+        '\t.text',
+        `${STUB_LABEL}:`,
+        `\tcall ${exercise.spec.entry[0]}`,
+        '\thlt',
+      ];
       const registers = { ...report.initial };
       delete registers.rip;
       return {
-        program: [...prefix, source, ...stub].join('\n'),
+        program: [...prefix, source].join('\n'),
         lineOffset: prefix.length,
         bits: px.bits,
         mode: exercise.spec.mode,

@@ -6,6 +6,7 @@ import { createDispatcher, type Dispatcher } from '../../../electron/api/dispatc
 import { createHandlers } from '../../../electron/api/handlers/index.ts';
 import { LabState } from '../../../electron/api/handlers/lab-state.ts';
 import { bundledPackDir } from '../../../electron/grading/pack-dir.ts';
+import { DebugService } from '../../../emulator/debug/index.ts';
 
 const solution = readFileSync(join(bundledPackDir(), 'save-context', 'solution.s'), 'utf8');
 const wrong = solution.replace('mov [rdi + CTX_RBX], rbx', 'mov [rdi + CTX_RBX], rcx');
@@ -83,5 +84,27 @@ describe('the lab API over a real progress database', () => {
     const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as { program: string; lineOffset: number; registers: Record<string, string> };
     expect(replay.program.split('\n')[replay.lineOffset]).toBe(wrong.split('\n')[0]);
     expect(replay.registers.rdi).toBe('0x20000');
+  });
+
+  it('the replay runs in the debugger to the harness hlt with the wrong field written, and steps back to the mistake', async () => {
+    type Replay = { program: string; lineOffset: number; bits: 32 | 64; mode: 'long64'; ramSize: number; codeAddress: number; registers: Record<string, string> };
+    const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as Replay;
+    const replies: { id: number; ok: boolean; result?: unknown; error?: unknown }[] = [];
+    const service = new DebugService((message) => replies.push(message as (typeof replies)[number]));
+    const ask = async (method: string, params?: Record<string, unknown>) => {
+      await service.onMessage({ id: replies.length, method, params });
+      const reply = replies.at(-1)!;
+      if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+      return reply.result as Record<string, unknown>;
+    };
+    const loaded = await ask('load', { source: replay.program, bits: replay.bits, mode: replay.mode, ramSize: replay.ramSize, codeAddress: replay.codeAddress, registers: replay.registers });
+    expect(loaded.ok).toBe(true);
+    expect((await ask('continue')).reason).toBe('hlt');
+    const memory = (await ask('readMemory', { address: 0x20008, length: 8 })) as unknown as Uint8Array;
+    expect(new DataView(memory.buffer, memory.byteOffset).getBigUint64(0, true)).toBe(BigInt(replay.registers.rcx));
+    const mistake = wrong.split('\n').findIndex((l) => l.includes('CTX_RBX], rcx')) + 1;
+    let stop = await ask('stepBack');
+    for (let i = 0; i < 100 && stop.line !== replay.lineOffset + mistake; i++) stop = await ask('stepBack');
+    expect(stop.line).toBe(replay.lineOffset + mistake);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { groupByTrack, type ExerciseListItem } from '../../../renderer/src/lib/exercises/types.ts';
 
-const item = (id: string, track: string): ExerciseListItem => ({ id, title: id, track, mode: 'long64' });
+const item = (id: string, track: string): ExerciseListItem => ({
+  id, title: id, track, trackTitle: track, mode: 'long64', progress: { status: 'not-started', attempts: 0, bestScore: null, maxScore: null },
+});
 
 describe('exercise browser: grouping by track', () => {
   it.each([

@@ -1,8 +1,9 @@
 import type * as Monaco from 'monaco-editor/editor/editor.api';
+import { INSTRUCTIONS } from '../../../../emulator/isa/table.ts';
 
 export const X86ASM = 'x86asm';
 
-const REGISTERS = [
+export const REGISTERS = [
   ...['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'rip'],
   ...['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip'],
   ...['ax', 'bx', 'cx', 'dx', 'si', 'di', 'bp', 'sp', 'ip'],
@@ -13,31 +14,74 @@ const REGISTERS = [
   ...['rflags', 'eflags', 'flags'],
 ];
 
+export const DIRECTIVES = [
+  '.text', '.data', '.bss', '.section', '.globl', '.global', '.intel_syntax', '.att_syntax', 'noprefix', '.code16', '.code32', '.code64',
+  '.byte', '.word', '.short', '.long', '.int', '.quad', '.ascii', '.asciz', '.string', '.zero', '.skip', '.space', '.fill',
+  '.align', '.balign', '.p2align', '.equ', '.set', '.org', '.macro', '.endm', '.rept', '.endr', '.if', '.else', '.endif',
+];
+
+const PREFIXES = ['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'addr32', 'rex64'];
+const ATT_SUFFIXES = ['b', 'w', 'l', 'q'];
+
+/** Intel names as the emulator implements them, plus the AT&T spellings with an operand-size suffix. */
+export const MNEMONICS: readonly string[] = [...new Set(INSTRUCTIONS.map((i) => i.mnemonic.toLowerCase()))];
+const MNEMONIC_SPELLINGS = [...new Set([...MNEMONICS, ...MNEMONICS.flatMap((m) => ATT_SUFFIXES.map((s) => m + s)), ...PREFIXES, 'iretq', 'sysretq', 'movabs', 'cltq', 'cqto', 'cltd', 'ljmp', 'lcall', 'lret'])];
+
+/** The instruction a spelling names: `pushq` is PUSH, `iretq` IRETQ if the table has it. */
+export function instructionFacts(word: string) {
+  const upper = word.toUpperCase();
+  const exact = INSTRUCTIONS.find((i) => i.mnemonic === upper);
+  if (exact) return exact;
+  const last = upper.at(-1)?.toLowerCase();
+  if (last && ATT_SUFFIXES.includes(last)) return INSTRUCTIONS.find((i) => i.mnemonic === upper.slice(0, -1));
+  return undefined;
+}
+
+const common: Monaco.languages.IMonarchLanguageRule[] = [
+  [/#.*$/, 'comment'],
+  [/;.*$/, 'comment'],
+  [/\/\/.*$/, 'comment'],
+  [/\/\*/, 'comment', '@blockComment'],
+  [/^\s*[A-Za-z_.$][\w.$]*:/, 'type.identifier'],
+  [/^\s*\d+:/, 'type.identifier'],
+  [/"([^"\\]|\\.)*"/, 'string'],
+  [/'([^'\\]|\\.)'/, 'string'],
+];
+
 /**
- * A first GAS-flavoured grammar (AT&T and Intel syntax): comments, directives, registers with or
- * without `%`, numbers, labels and strings. Instruction-aware highlighting comes with the assembler.
+ * GNU as in both syntaxes. The tokenizer follows `.intel_syntax` / `.att_syntax` through the file
+ * (Monarch carries its state from line to line): AT&T registers carry `%` and immediates `$`,
+ * Intel registers are bare words and operands take `qword ptr`.
  */
 export const x86asmTokens: Monaco.languages.IMonarchLanguage = {
   defaultToken: '',
   ignoreCase: true,
   registers: REGISTERS,
+  mnemonics: MNEMONIC_SPELLINGS,
+  sizes: ['byte', 'word', 'dword', 'qword', 'tbyte', 'xmmword', 'ptr', 'offset', 'far', 'near'],
   tokenizer: {
     root: [
-      [/#.*$/, 'comment'],
-      [/;.*$/, 'comment'],
-      [/\/\/.*$/, 'comment'],
-      [/\/\*/, 'comment', '@blockComment'],
-      [/^\s*[A-Za-z_.$][\w.$]*:/, 'type.identifier'],
-      [/^\s*\d+:/, 'type.identifier'],
-      [/\.[A-Za-z_][\w.]*/, 'keyword'],
+      [/\.intel_syntax\b/, { token: 'annotation', switchTo: '@intel' }],
+      ...common,
+      [/\.[A-Za-z_][\w.]*/, 'annotation'],
       [/%[A-Za-z][\w]*/, 'variable.predefined'],
       [/\$?-?0[xX][0-9a-fA-F]+\b/, 'number.hex'],
       [/\$?-?0[bB][01]+\b/, 'number.binary'],
       [/\$?-?\d+\b/, 'number'],
       [/\b\d+[fb]\b/, 'type.identifier'],
-      [/"([^"\\]|\\.)*"/, 'string'],
-      [/'([^'\\]|\\.)'/, 'string'],
-      [/[A-Za-z_][\w]*/, { cases: { '@registers': 'variable.predefined', '@default': 'identifier' } }],
+      [/[A-Za-z_][\w]*/, { cases: { '@mnemonics': 'keyword', '@default': 'identifier' } }],
+      [/[,()[\]+\-*:$]/, 'delimiter'],
+    ],
+    intel: [
+      [/\.att_syntax\b/, { token: 'annotation', switchTo: '@root' }],
+      ...common,
+      [/\.[A-Za-z_][\w.]*/, 'annotation'],
+      [/-?0[xX][0-9a-fA-F]+\b/, 'number.hex'],
+      [/-?[0-9][0-9a-fA-F]*[hH]\b/, 'number.hex'],
+      [/-?0[bB][01]+\b/, 'number.binary'],
+      [/-?\d+\b/, 'number'],
+      [/\b\d+[fb]\b/, 'type.identifier'],
+      [/[A-Za-z_][\w]*/, { cases: { '@registers': 'variable.predefined', '@sizes': 'keyword.type', '@mnemonics': 'keyword', '@default': 'identifier' } }],
       [/[,()[\]+\-*:]/, 'delimiter'],
     ],
     blockComment: [
@@ -59,7 +103,30 @@ export const x86asmConfiguration: Monaco.languages.LanguageConfiguration = {
     { open: '[', close: ']' },
     { open: '"', close: '"' },
   ],
+  wordPattern: /(%|\.)?[A-Za-z_$][\w.$]*|-?\d[\w]*/,
 };
+
+/** Where each label of a source is defined (1-based lines), for go-to-definition and completion. */
+export function labelDefinitions(source: string): Map<string, { line: number; column: number }> {
+  const labels = new Map<string, { line: number; column: number }>();
+  source.split('\n').forEach((text, index) => {
+    const match = /^(\s*)([A-Za-z_.$][\w.$]*):/.exec(text);
+    if (match && !labels.has(match[2])) labels.set(match[2], { line: index + 1, column: match[1].length + 1 });
+  });
+  return labels;
+}
+
+/** Whether the syntax in force at a line is Intel (the last `.intel_syntax` / `.att_syntax` above it wins). */
+export function intelSyntaxAt(source: string, line: number): boolean {
+  let intel = false;
+  const lines = source.split('\n');
+  for (let i = 0; i < Math.min(line, lines.length); i++) {
+    const code = lines[i].replace(/#.*$/, '');
+    if (/\.intel_syntax\b/.test(code)) intel = true;
+    else if (/\.att_syntax\b/.test(code)) intel = false;
+  }
+  return intel;
+}
 
 export function registerX86Asm(monaco: typeof Monaco): void {
   if (monaco.languages.getLanguages().some((language) => language.id === X86ASM)) return;

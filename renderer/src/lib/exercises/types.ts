@@ -1,23 +1,28 @@
-/** One exercise as the browser lists it (the same fields `switchyard list --json` prints). */
-export interface ExerciseListItem {
-  id: string;
-  title: string;
-  track: string;
-  mode: 'long64' | 'protected32';
-}
+import type { MethodResult } from '../../../../electron/api/contract.ts';
+
+/** One exercise as the browser lists it, with the learner's progress. */
+export type ExerciseListItem = MethodResult<'exercises.list'>['exercises'][number];
+export type ExerciseDetail = MethodResult<'exercises.get'>;
 
 export interface ExerciseTrack {
   track: string;
+  title: string;
   exercises: ExerciseListItem[];
 }
 
 /** Tracks in the order their first exercise appears; exercises keep their order within a track. */
 export function groupByTrack(exercises: readonly ExerciseListItem[]): ExerciseTrack[] {
-  const tracks = new Map<string, ExerciseListItem[]>();
+  const tracks = new Map<string, ExerciseTrack>();
   for (const exercise of exercises) {
-    const list = tracks.get(exercise.track) ?? [];
-    list.push(exercise);
-    tracks.set(exercise.track, list);
+    const track = tracks.get(exercise.track) ?? { track: exercise.track, title: exercise.trackTitle || exercise.track, exercises: [] };
+    track.exercises.push(exercise);
+    tracks.set(exercise.track, track);
   }
-  return [...tracks].map(([track, list]) => ({ track, exercises: list }));
+  return [...tracks.values()];
+}
+
+export function progressLabel(progress: ExerciseListItem['progress']): string {
+  if (progress.status === 'not-started') return 'not started';
+  const score = progress.bestScore !== null && progress.maxScore !== null ? ` ${progress.bestScore}/${progress.maxScore}` : '';
+  return `${progress.status}${score}`;
 }

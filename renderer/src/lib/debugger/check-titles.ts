@@ -1,0 +1,1 @@
+export { CHECKS as CHECK_TITLES } from '../../../../emulator/debug/checks.ts';

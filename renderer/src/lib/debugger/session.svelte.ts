@@ -1,0 +1,234 @@
+import type { LabWorkerClient } from '../machine/lab-worker.ts';
+import type { Replay } from './replay.ts';
+import { annotateStack, readField, readQwords, type StackSlot } from './machine-view.ts';
+
+export type { Replay };
+
+export interface MachineState {
+  position: number;
+  start: number;
+  end: number;
+  registers: Record<string, bigint>;
+  cpl: number;
+  codeBits: number;
+  line?: number;
+  gdtr: { base: string; limit: number };
+  idtr: { base: string; limit: number };
+  tr: { selector: number; base: string; limit: number };
+}
+
+export interface DebugEventView {
+  kind: string;
+  position: number;
+  rip: string;
+  text: string;
+  line?: number;
+  stack?: string;
+  stackPointer?: string;
+  frame?: string[];
+  vector?: number;
+  errorCode?: number;
+}
+
+export interface WarningView {
+  check: string;
+  position: number;
+  line?: number;
+  message: string;
+}
+
+export interface StructView {
+  name: string;
+  address: number;
+  fields: { name: string; offset: number; value: bigint; changed: boolean }[];
+}
+
+interface WireStop {
+  reason: string;
+  position: number;
+  rip: string;
+  line?: number;
+  message?: string;
+}
+
+const toBig = (value: unknown) => BigInt(value as string);
+
+function parseState(raw: Record<string, unknown>): MachineState {
+  const registers = Object.fromEntries(Object.entries(raw.registers as Record<string, string>).map(([k, v]) => [k, toBig(v)]));
+  return { ...(raw as unknown as MachineState), registers };
+}
+
+function describeEvent(e: Record<string, unknown>): string {
+  switch (e.kind) {
+    case 'exception': return `${e.name as string}${e.errorCode !== undefined ? ` (error code ${(e.errorCode as number).toString(16)})` : ''}: ${e.message as string} → ${e.outcome as string}`;
+    case 'privilege': return `CPL ${e.from as number} → ${e.to as number} (${e.cause as string})`;
+    case 'return': return `${e.mnemonic as string}: CPL ${e.fromCpl as number} → ${e.toCpl as number}, to ${e.target as string}`;
+    case 'triple-fault': return 'triple fault: the CPU shuts down';
+    case 'swapgs': return 'SWAPGS';
+    default: return `${e.kind as string}${e.mnemonic ? ` (${e.mnemonic as string})` : ''}`;
+  }
+}
+
+/**
+ * One debugging session in the lab worker: loads a program (a replayed case or the sandbox),
+ * steps it both ways, and after every stop reads back what the panels show. Lines here are the
+ * learner's own (the replay's prefix lines are subtracted).
+ */
+export class DebugSession {
+  state = $state<MachineState>();
+  previous = $state<Record<string, bigint>>({});
+  stack = $state<StackSlot[]>([]);
+  structs = $state<StructView[]>([]);
+  events = $state<DebugEventView[]>([]);
+  warnings = $state<WarningView[]>([]);
+  stopReason = $state<string>();
+  message = $state<string>();
+  busy = $state(false);
+  replay = $state<Replay>();
+  #code = { start: 0, end: 0 };
+  /** Breakpoint ids by line: bookkeeping for the worker, never shown, so not reactive. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #breakpoints = new Map<number, number>();
+
+  constructor(private readonly worker: LabWorkerClient) {}
+
+  get line(): number | undefined {
+    const line = this.state?.line;
+    if (line === undefined || !this.replay) return undefined;
+    const own = line - this.replay.lineOffset;
+    return own >= 1 ? own : undefined;
+  }
+
+  async load(replay: Replay, breakpoints: number[], checks: Record<string, boolean>): Promise<boolean> {
+    this.replay = replay;
+    this.#breakpoints.clear();
+    const loaded = await this.worker.debug<{ ok: boolean; diagnostics: { line: number; message: string }[]; state?: Record<string, unknown>; symbols?: { name: string; value: string }[] }>('load', {
+      source: replay.program,
+      bits: replay.bits,
+      mode: replay.mode,
+      ramSize: replay.ramSize,
+      codeAddress: replay.codeAddress,
+      registers: replay.registers,
+      checks,
+    });
+    if (!loaded.ok) {
+      const first = loaded.diagnostics[0];
+      this.message = first ? `line ${first.line - replay.lineOffset}: ${first.message}` : 'the program did not assemble';
+      this.state = undefined;
+      return false;
+    }
+    this.#code = { start: replay.codeAddress, end: replay.codeAddress + replay.program.length * 8 };
+    this.stopReason = 'start';
+    this.message = undefined;
+    this.previous = {};
+    await this.setBreakpoints(breakpoints);
+    await this.refresh();
+    return true;
+  }
+
+  async setBreakpoints(lines: number[]): Promise<void> {
+    if (!this.replay) return;
+    const offset = this.replay.lineOffset;
+    for (const [line, id] of this.#breakpoints) {
+      if (!lines.includes(line)) {
+        await this.worker.debug('removeBreakpoint', { id });
+        this.#breakpoints.delete(line);
+      }
+    }
+    for (const line of lines) {
+      if (this.#breakpoints.has(line)) continue;
+      try {
+        const bp = await this.worker.debug<{ id: number }>('addBreakpoint', { line: line + offset });
+        this.#breakpoints.set(line, bp.id);
+      } catch {
+        // A breakpoint on a line with no instruction at or after it stays in the gutter only.
+      }
+    }
+  }
+
+  async #act(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (!this.state || this.busy) return;
+    this.busy = true;
+    try {
+      const before = this.state.registers;
+      const stop = await this.worker.debug<WireStop>(method, params);
+      this.previous = before;
+      this.stopReason = stop.reason;
+      this.message = stop.message;
+      await this.refresh();
+    } catch (error) {
+      this.message = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  step = () => this.#act('step');
+  stepOver = () => this.#act('stepOver');
+  stepOut = () => this.#act('stepOut');
+  stepBack = () => this.#act('stepBack');
+  reverseContinue = () => this.#act('reverseContinue');
+  continue = () => this.#act('continue');
+  goto = (position: number) => this.#act('goto', { position });
+  runToLine = (line: number) => this.#act('runToLine', { line: line + (this.replay?.lineOffset ?? 0) });
+
+  async stop(): Promise<void> {
+    const outcome = await this.worker.stop();
+    if (outcome === 'terminated') {
+      this.busy = false;
+      this.state = undefined;
+      this.message = 'The program did not stop when asked: the machine was reset.';
+    }
+  }
+
+  async refresh(): Promise<void> {
+    const state = parseState(await this.worker.debug<Record<string, unknown>>('state'));
+    this.state = state;
+    const rsp = state.registers.rsp;
+    const stackBytes = await this.worker.debug<Uint8Array>('readMemory', { address: Number(rsp), length: 16 * 8 }).catch(() => new Uint8Array());
+    const events = (await this.worker.debug<Record<string, unknown>[]>('events', { from: 0 })).filter((e) => (e.position as number) <= state.position);
+    this.events = events.map((e) => ({
+      kind: e.kind as string,
+      position: e.position as number,
+      rip: e.rip as string,
+      text: describeEvent(e),
+      stack: e.stack as string | undefined,
+      stackPointer: e.stackPointer as string | undefined,
+      frame: e.frame as string[] | undefined,
+      vector: e.vector as number | undefined,
+      errorCode: e.errorCode as number | undefined,
+    }));
+    const lastException = [...this.events].reverse().find((e) => e.kind === 'exception' && e.frame);
+    const frame = lastException?.frame && lastException.frame.length > 0 ? this.#frameNames(lastException) : undefined;
+    this.stack = annotateStack(rsp, readQwords(stackBytes, 16), this.#code, frame);
+    const offset = this.replay?.lineOffset ?? 0;
+    this.warnings = (await this.worker.debug<WarningView[]>('warnings', { from: 0 }))
+      .filter((w) => w.position <= state.position)
+      .map((w) => ({ ...w, line: w.line === undefined ? undefined : w.line - offset }));
+    const structs: StructView[] = [];
+    for (const region of this.replay?.structs ?? []) {
+      const size = Math.max(...region.fields.map((f) => f.offset + f.size), 0);
+      const bytes = await this.worker.debug<Uint8Array>('readMemory', { address: region.address, length: size });
+      const old = this.structs.find((s) => s.name === region.name);
+      structs.push({
+        name: region.name,
+        address: region.address,
+        fields: region.fields.map((f) => {
+          const value = readField(bytes, f.offset, f.size);
+          const was = old?.fields.find((o) => o.name === f.name)?.value;
+          return { name: f.name, offset: f.offset, value, changed: was !== undefined && was !== value };
+        }),
+      });
+    }
+    this.structs = structs;
+  }
+
+  /** The frame the CPU pushed, lowest address first: error code (for the vectors that have one), RIP, CS, RFLAGS, RSP, SS. */
+  #frameNames(event: DebugEventView): { at: bigint; names: string[] } | undefined {
+    const words = event.frame!;
+    const base = ['RIP', 'CS', 'RFLAGS', 'RSP', 'SS'];
+    const names = words.length > base.length ? [`error code (vector ${event.vector})`, ...base] : base.slice(0, words.length);
+    if (event.stackPointer === undefined) return undefined;
+    return { at: toBig(event.stackPointer), names };
+  }
+}
