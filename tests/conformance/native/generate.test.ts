@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { differences } from './compare.ts';
 import { decodeOutcome, encodeOutcome } from './fixtures.ts';
+import { CaseBuilder, UndefinedFlagRead } from './gen/builder.ts';
 import { FAMILIES } from './gen/families.ts';
 import { decodeForms } from './gen/iced.ts';
-import { edgeValues } from './gen/random.ts';
+import { edgeValues, Random } from './gen/random.ts';
 import { FAMILY_NAMES, generateCases, generateFamily } from './generate.ts';
 import { CODE_ADDR, DATA_ADDR, DATA_SIZE, GPR_NAMES, STACK_TOP, type NativeCase, type NativeOutcome } from './types.ts';
 
@@ -72,6 +73,27 @@ describe('native case generator', () => {
     expect(add.undefinedFlags).toBe('0x0');
     const div = generateFamily('mul-div', 'f', 200).find((c) => c.text.startsWith('div '))!;
     expect(BigInt(div.undefinedFlags)).toBe(0x8d5n);
+  });
+
+  const r = (reg: string) => ({ kind: 'reg', reg }) as const;
+  it.each([
+    ['imul then add: ADD defines every flag', [['Imul_r32_rm32', 'EAX', 'EBX'], ['Add_rm32_r32', 'ECX', 'EDX']], 0x0],
+    ['add then imul: SF ZF AF PF undefined', [['Add_rm32_r32', 'ECX', 'EDX'], ['Imul_r32_rm32', 'EAX', 'EBX']], 0xd4],
+    ['imul then shl by CL: the count may be 0, so IMUL\'s undefined flags stay undefined', [['Imul_r32_rm32', 'EAX', 'EBX'], ['Shl_rm32_CL', 'EDX', 'CL']], 0xd4 | 0x810],
+  ] as const)('folds undefined flags through a sequence: %s', (_name, code, expected) => {
+    const b = new CaseBuilder(new Random('fold'));
+    for (const [form, ...regs] of code) b.emit(form, regs.map(r));
+    expect(b.undefinedFlags).toBe(expected);
+  });
+
+  it.each([
+    ['ADC after BSF (CF undefined)', 'Bsf_r32_rm32', ['EAX', 'EBX'], 'Adc_rm32_r32', ['ECX', 'EDX']],
+    ['CMOVA after IMUL (ZF undefined)', 'Imul_r32_rm32', ['EAX', 'EBX'], 'Cmova_r32_rm32', ['ECX', 'EDX']],
+    ['SETP after MUL (PF undefined)', 'Mul_rm32', ['EBX'], 'Setp_rm8', ['CL']],
+  ])('refuses an instruction that reads a flag left undefined: %s', (_name, first, firstRegs, second, secondRegs) => {
+    const b = new CaseBuilder(new Random('refuse'));
+    b.emit(first, firstRegs.map(r));
+    expect(() => b.emit(second, secondRegs.map(r))).toThrow(UndefinedFlagRead);
   });
 
   it('keeps the layout of the contract: code at CODE_ADDR, pointers into the data page, RSP at STACK_TOP unless a family moves it into the data page', () => {
