@@ -10,7 +10,7 @@ export interface Family {
   dataLength?: number;
   /** The forms taken in turn (empty for families that build their code another way). */
   forms(): Form[];
-  /** Mnemonics every run of at least `period` cases contains (as the Intel-syntax text spells them). */
+  /** Mnemonics (iced-x86 names, lower case) that every run of at least `period` cases contains. */
   mnemonics(): string[];
   /** Cases after which every form and variant has appeared. */
   period(): number;
