@@ -111,6 +111,8 @@ export class Assembler {
     this.cur = s;
   }
   private push(item: Item): void {
+    // The first-pass offset; layout measures each pass's growth ("stretch") against it.
+    item.offset = this.cur.size;
     this.cur.items.push(item);
     this.cur.size += item.size;
     if (this.cur.size > MAX_SECTION_BYTES && !this.tooBig) {
@@ -1200,9 +1202,16 @@ export class Assembler {
   // ---------------------------------------------------------------- layout
 
   private layout(): void {
-    relaxSections(this.sections, (d, s) => this.layoutTarget(d, s), MAX_SECTION_BYTES, (it, s) =>
-      this.error(`this makes section ${s.name} larger than ${MAX_SECTION_BYTES} bytes`, it.loc),
-    );
+    relaxSections(this.sections, MAX_SECTION_BYTES, {
+      targetOf: (d, s) => this.layoutTarget(d, s),
+      targetLabel: (d) => {
+        if (d.known) return null;
+        const e = d.expr.k === 'bin' && (d.expr.op === '+' || d.expr.op === '-') ? d.expr.a : d.expr;
+        const sym = e.k === 'sym' ? this.symbols.get(e.name) : undefined;
+        return sym && sym.kind === 'label' ? sym : null;
+      },
+      tooLarge: (it, s) => this.error(`this makes section ${s.name} larger than ${MAX_SECTION_BYTES} bytes`, it.loc),
+    });
   }
 
   /** A branch or .org target as an offset in section `s`, or null if elsewhere or unknown. */

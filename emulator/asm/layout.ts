@@ -1,23 +1,45 @@
 /**
- * Lays sections out. Branches start short and only ever grow to their near form, so the loop
- * ends; alignment and `.org` padding follow the offsets of each pass.
+ * Lays sections out the way GNU as relaxes them (binutils write.c relax_segment / relax_frag):
+ * branches start short and only ever grow to their near form, so the loop ends; alignment and
+ * `.org` padding follow the offsets of each pass. A forward target not yet reached in a pass is
+ * assumed to have moved by the growth so far ("stretch"), except across an alignment, where a
+ * positive stretch may be absorbed: there a target that would look backwards leaves the branch
+ * as it is for this pass.
  */
-import type { Deferred, Item, Section } from './model.ts';
+import type { Deferred, Item, Section, Sym } from './model.ts';
 
 const MAX_PASSES = 200;
 
-/**
- * `targetOf` gives a branch or `.org` target as an offset in the section, or null when it lies
- * elsewhere or is unknown (then the branch is near). `tooLarge` is told once about padding that
- * would grow a section past `maxBytes` (that padding is dropped).
- */
-export function relaxSections(sections: Section[], targetOf: (d: Deferred, s: Section) => number | null, maxBytes: number, tooLarge: (it: Item, s: Section) => void): void {
+export interface RelaxHooks {
+  /** A branch or `.org` target as an offset in the section, or null when elsewhere or unknown. */
+  targetOf(d: Deferred, s: Section): number | null;
+  /** The label a branch target names (`label` or `label + n`), if any. */
+  targetLabel(d: Deferred): Sym | null;
+  /** Told once about padding that would grow a section past `maxBytes` (that padding is dropped). */
+  tooLarge(it: Item, s: Section): void;
+}
+
+export function relaxSections(sections: Section[], maxBytes: number, hooks: RelaxHooks): void {
   const reported = new Set<Item>();
   for (const s of sections) {
+    const labelIndex = new Map<Sym, number>();
+    s.items.forEach((it, i) => {
+      if (it.k === 'label') labelIndex.set(it.sym, i);
+    });
+    // Region of each item: the number of alignment items before it.
+    const region = new Int32Array(s.items.length);
+    let r = 0;
+    s.items.forEach((it, i) => {
+      region[i] = r;
+      if (it.k === 'align') r++;
+    });
+    const targetIndex = s.items.map((it) => (it.k === 'branch' ? labelIndex.get(hooks.targetLabel(it.target) as Sym) ?? -1 : -1));
     for (let pass = 1; ; pass++) {
       let changed = false;
       let off = 0;
-      for (const it of s.items) {
+      for (let i = 0; i < s.items.length; i++) {
+        const it = s.items[i];
+        const stretch = off - it.offset;
         it.offset = off;
         switch (it.k) {
           case 'label':
@@ -25,9 +47,15 @@ export function relaxSections(sections: Section[], targetOf: (d: Deferred, s: Se
             break;
           case 'branch':
             if (!it.near) {
-              const target = targetOf(it.target, s);
+              let target = hooks.targetOf(it.target, s);
+              let hold = false;
+              const t = targetIndex[i];
+              if (target !== null && t > i && stretch !== 0) {
+                if (stretch < 0 || region[t] === region[i]) target += stretch;
+                else if (target < off) hold = true;
+              }
               const disp = target === null ? null : target - (off + it.shortLen);
-              if ((disp === null || disp < -128 || disp > 127 || !it.shortForm) && it.nearForm) {
+              if (!hold && (disp === null || disp < -128 || disp > 127 || !it.shortForm) && it.nearForm) {
                 it.near = true;
                 changed = true;
               }
@@ -40,7 +68,7 @@ export function relaxSections(sections: Section[], targetOf: (d: Deferred, s: Se
             break;
           }
           case 'org': {
-            const t = it.target.known ? Number(it.target.value) : targetOf(it.target, s);
+            const t = it.target.known ? Number(it.target.value) : hooks.targetOf(it.target, s);
             it.size = t === null ? 0 : Math.max(0, t - off);
             break;
           }
@@ -48,15 +76,16 @@ export function relaxSections(sections: Section[], targetOf: (d: Deferred, s: Se
             break;
         }
         if ((it.k === 'align' || it.k === 'org') && off + it.size > maxBytes) {
-          if (!reported.has(it)) tooLarge(it, s);
+          if (!reported.has(it)) hooks.tooLarge(it, s);
           reported.add(it);
           it.size = 0;
         }
         off += it.size;
       }
+      const moved = off !== s.size;
       s.size = off;
-      // Two passes at least: the first one starts from the provisional label offsets.
-      if ((!changed && pass >= 2) || pass > MAX_PASSES) break;
+      // Until a pass changes nothing: no branch grew and no offset moved.
+      if ((!changed && !moved && pass >= 2) || pass > MAX_PASSES) break;
     }
   }
 }
