@@ -74,7 +74,9 @@ export function validateHeader(json: unknown, dataBytes: number): SnapshotHeader
 
 /**
  * Puts the machine in the snapshot's state: every page replaced, the CPU state loaded, the TLBs
- * and decoded instructions dropped. The machine must have the snapshot's RAM size.
+ * and decoded instructions dropped. The machine must have the snapshot's RAM size. A snapshot
+ * taken with paging gets the page walker, unless the machine already has a translation hook of
+ * its own, which it keeps.
  */
 export function restoreSnapshot(machine: Machine, snapshot: Snapshot): void {
   const header = validateHeader(snapshot.header, snapshot.data.byteLength);
@@ -87,6 +89,8 @@ export function restoreSnapshot(machine: Machine, snapshot: Snapshot): void {
   header.pages.forEach((pn, i) => mem.page(pn).set(data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
   machine.cache.clear();
   machine.deliverExceptions = header.deliverExceptions;
-  machine.translate = header.paging ? pagingTranslate(machine.cpu) : identityTranslate;
+  // A machine that already translates through its own hook (the exercise engine's, say) keeps it.
+  if (!header.paging) machine.translate = identityTranslate;
+  else if (machine.translate === identityTranslate) machine.translate = pagingTranslate(machine.cpu);
   restoreCpu(machine.cpu, state);
 }

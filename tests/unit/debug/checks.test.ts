@@ -37,8 +37,15 @@ const cases: [CheckId, 'fires' | 'quiet', string, Program][] = [
   ['stack-imbalance', 'quiet', 'by design: after a MOV to RSP an imbalance is taken for a stack switch', user('lea done(%rip), %rax\n call f\ndone: hlt\nf: push %rax\n mov %rsp, %rbx\n mov %rbx, %rsp\n push %rax\n ret')],
   ['call-misaligned', 'fires', 'RSP 8 off at CALL', user('sub $8, %rsp\n call f\n hlt\nf: ret')],
   ['call-misaligned', 'quiet', 'RSP aligned at CALL', user('call f\n hlt\nf: ret')],
+  ['call-misaligned', 'quiet', 'a misaligned CALL in code outside the listing (a harness)', () => {
+    const t = debug('mov $0x20000, %eax\n jmp *%rax');
+    // sub $8,%rsp; call +1; hlt; ret
+    t.machine.load(0x20000, Uint8Array.of(0x48, 0x83, 0xec, 0x08, 0xe8, 0x01, 0, 0, 0, 0xf4, 0xc3));
+    return t;
+  }],
   ['handler-rsp-changed', 'fires', 'a push left on the interrupt stack', sys('int $0x80\n hlt', 'entry: push %rax\n iretq', INT80)],
   ['handler-rsp-changed', 'quiet', 'the round trip', () => kernel(ROUND_TRIP, ROUND_TRIP_GATES)],
+  ['handler-rsp-changed', 'quiet', 'the handler moves to another frame by loading RSP', sys('int $0x80\n hlt', 'entry: lea -256(%rsp), %rbx\n mov 0(%rsp), %rax\n mov %rax, 0(%rbx)\n mov 8(%rsp), %rax\n mov %rax, 8(%rbx)\n mov 16(%rsp), %rax\n mov %rax, 16(%rbx)\n mov 24(%rsp), %rax\n mov %rax, 24(%rbx)\n mov 32(%rsp), %rax\n mov %rax, 32(%rbx)\n mov %rbx, %rsp\n iretq', INT80)],
   ['handler-below-rsp', 'fires', 'a store below RSP in the handler', sys('int $0x80\n hlt', 'entry: mov %rax, -8(%rsp)\n iretq', INT80)],
   ['handler-below-rsp', 'quiet', 'stores at and above RSP in the handler', sys('int $0x80\n hlt', 'entry: push %rax\n mov %rbx, (%rsp)\n pop %rax\n iretq', INT80)],
   ['iret-frame-faults', 'fires', 'SS with RPL 0 for a return to ring 3', sys('nop', '', [], ['0x202', '0x2b', '0x10'])],
@@ -47,6 +54,14 @@ const cases: [CheckId, 'fires' | 'quiet', string, Program][] = [
   ['iret-frame-faults', 'quiet', 'a good frame', sys('nop', '', [], ['0x202', '0x2b', '0x23'])],
   ['swapgs-unpaired', 'fires', 'SWAPGS on the way in only', sys('int $0x80\n hlt', 'entry: swapgs\n iretq', INT80)],
   ['swapgs-unpaired', 'quiet', 'SWAPGS in and out', sys('int $0x80\n hlt', 'entry: swapgs\n nop\n swapgs\n iretq', INT80)],
+  ['swapgs-unpaired', 'quiet', 'the first entry to ring 3 after a SWAPGS in ring 0 (the kernel sets GS up as it likes)', () => kernel(`
+    .text
+${PROLOGUE}
+    swapgs
+${toUser('user')}
+user:
+    nop
+`, [])],
   ['error-code-mismatch', 'fires', '#GP handler returns without popping the error code', sys('hlt', 'gp: iretq', GP)],
   ['error-code-mismatch', 'fires', 'INT 0x80 handler pops an error code that is not there', sys('int $0x80\n hlt', 'entry: add $8, %rsp\n iretq', INT80)],
   ['error-code-mismatch', 'quiet', '#GP handler pops the error code and skips the instruction', sys('hlt\n nop', 'gp: add $8, %rsp\n addq $1, (%rsp)\n iretq', GP)],
