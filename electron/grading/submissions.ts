@@ -48,7 +48,9 @@ function readFolder(path: string, student: string, exerciseIds: string[]): Submi
 
 /**
  * A submissions directory holds one entry per student (a folder of `<exercise>.s` files, or a bundle
- * `.json`). A directory that itself holds `.s` files is a single submission (Gradescope's layout).
+ * `.json`). A directory that itself holds `<exercise>.s` files is a single submission (Gradescope's
+ * layout); when one exercise is graded, a directory of other `.s` files holds one file per student
+ * (`alice.s`, `bob.s`).
  */
 export function discoverSubmissions(dir: string, exerciseIds: string[]): Submission[] {
   let entries;
@@ -62,10 +64,15 @@ export function discoverSubmissions(dir: string, exerciseIds: string[]): Submiss
     if (error instanceof InputError) throw error;
     throw new InputError(`${dir}: no such submissions directory`);
   }
-  if (entries.some((e) => e.isFile() && SOURCE_EXTENSIONS.some((x) => e.name.endsWith(x)))) return [readFolder(dir, basename(dir), exerciseIds)];
+  const sourceName = (name: string) => SOURCE_EXTENSIONS.find((x) => name.endsWith(x));
+  const sources = entries.filter((e) => e.isFile() && sourceName(e.name));
+  const stem = (name: string) => name.slice(0, name.length - sourceName(name)!.length);
+  const perStudentFiles = exerciseIds.length === 1 && sources.length > 0 && sources.every((e) => !exerciseIds.includes(stem(e.name)));
+  if (sources.length && !perStudentFiles) return [readFolder(dir, basename(dir), exerciseIds)];
   return entries.map((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return readFolder(path, e.name, exerciseIds);
+    if (perStudentFiles && sourceName(e.name)) return { student: stem(e.name), path, sources: new Map([[exerciseIds[0], readSourceFile(path)]]) };
     if (e.isFile() && e.name.toLowerCase().endsWith('.json')) return readBundle(path, exerciseIds);
     return { student: e.name, path, sources: new Map(), error: `${path}: not a submission: expected a folder of .s files or a switchyard-submission/1 .json bundle` };
   });

@@ -60,6 +60,18 @@ describe('discovering a class', () => {
     ]);
   });
 
+  it('reads one file per student when one exercise is graded', () => {
+    const flat = join(root, 'flat');
+    mkdirSync(flat);
+    writeFileSync(join(flat, 'alice.s'), 'save_context: ret\n');
+    writeFileSync(join(flat, 'bob.asm'), '');
+    const subs = discoverSubmissions(flat, ['save-context']);
+    expect(subs.map((s) => [s.student, s.sources.get('save-context')])).toEqual([
+      ['alice', { ok: true, text: 'save_context: ret\n' }],
+      ['bob', { ok: false, error: `${join(flat, 'bob.asm')}: the file is empty` }],
+    ]);
+  });
+
   it('treats a folder that holds .s files as one submission (Gradescope layout)', () => {
     const subs = discoverSubmissions(join(dir, 'alice'), ['save-context']);
     expect(subs.map((s) => s.student)).toEqual(['alice']);
