@@ -49,7 +49,12 @@ function setBits(cpu: Cpu, address: number, bits: number): void {
   const pn = Math.floor(address / PAGE_SIZE);
   const view = cpu.phys.view(pn);
   const off = address - pn * PAGE_SIZE;
-  view.setUint32(off, view.getUint32(off, true) | bits, true);
+  const old = view.getUint32(off, true);
+  if ((old | bits) === old) return;
+  // The page walker's A/D updates are memory writes too: the debugger's journal must see them.
+  const observer = cpu.mem.writeObserver;
+  if (observer !== null) observer(address, 4);
+  view.setUint32(off, old | bits, true);
 }
 
 /** Translation through CR3's page tables, or the identity while CR0.PG is clear. */
