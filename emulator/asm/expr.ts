@@ -98,8 +98,14 @@ function parseBinary(cur: TokenCursor, hooks: ExprParseHooks, minRank: number): 
     // Evaluation recurses over the tree, so an absurdly long chain is refused here.
     if (++operators > MAX_OPERATORS) throw new ExprError(`expression has more than ${MAX_OPERATORS} operators`, t.col, t.end);
     cur.next();
+    // GNU as reads `!!` between operands as exclusive or (kept for MRI compatibility).
+    let op = t.text;
+    if (op === '!' && cur.isOp('!')) {
+      cur.next();
+      op = '^';
+    }
     const right = parseExpr(cur, hooks, r);
-    left = { k: 'bin', op: t.text, a: left, b: right, col: left.col, end: right.end };
+    left = { k: 'bin', op, a: left, b: right, col: left.col, end: right.end };
   }
   return left;
 }
@@ -184,10 +190,9 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
         case '*': v = x * y; break;
         case '/':
         case '%':
-          if (y === 0n) {
-            ctx.warn?.('division by zero', e.col, e.end);
-            v = 0n;
-          } else v = e.op === '/' ? x / y : x % y;
+          // GNU as warns and divides by 1 instead (expr.c).
+          if (y === 0n) ctx.warn?.('division by zero', e.col, e.end);
+          v = y === 0n ? (e.op === '/' ? x : 0n) : e.op === '/' ? x / y : x % y;
           break;
         case '<<': v = y >= 64n || y < 0n ? 0n : x << y; break;
         case '>>': v = y >= 64n || y < 0n ? 0n : BigInt.asUintN(64, x) >> y; break;

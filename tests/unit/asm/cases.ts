@@ -26,6 +26,7 @@ export const byteCases: [name: string, source: string, hex: string][] = [
   ['conditional jump near form', 'je 1f\n.fill 200,1,0\n1:', '0f84c8000000' + '00'.repeat(200)],
   ['backward local labels', '1: nop\n1: jmp 1b\njmp 1b', '90ebfeebfc'],
   ['expression precedence: shifts bind tighter than +', '.byte 1+2<<1, 3-1==2, 6&3+1, -1>>60, 3 ! 1', '05ff030fff'],
+  ['division by zero divides by 1, `!!` is exclusive or', '.quad 7 / 0, 7 % 0, 7 ! !5', '0700000000000000' + '0000000000000000' + '0200000000000000'],
   ['data directives', '.byte 1, -1\n.word 0x1234\n.long 0x12345678\n.quad -2', '01ff3412785634 12feffffffffffffff'.replace(/ /g, '')],
   ['strings with escapes', '.ascii "a\\tb"\n.asciz "\\x41\\101"\n.string "\\n"', '610962414100 0a00'.replace(/ /g, '')],
   ['fill, skip, zero', '.fill 2, 2, 0x1234\n.skip 2, 0xaa\n.zero 1', '34123412aaaa00'],
