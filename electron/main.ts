@@ -39,7 +39,8 @@ function createWindow(): void {
 
 function start(): void {
   const events = createEventHub();
-  const dispatch = createBackendDispatcher({ platform: process.platform });
+  // The same data directory as the CLI (dataDirectory decides, SWITCHYARD_DATA_DIR first), not Electron's userData.
+  const dispatch = createBackendDispatcher({ platform: process.platform, packDir: join(app.getAppPath(), 'exercises', 'pack') });
   events.subscribe((event) => {
     if (mainWindow && !mainWindow.webContents.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
   });

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { _electron, expect, test } from '@playwright/test';
+import { expectProgressAndDraftKept, failDebugFixPass } from './flow.ts';
 import { repoRoot } from './serve.ts';
 
 /** The Electron executable, or why the desktop test cannot run on this machine. */
@@ -69,6 +71,28 @@ test('the desktop app loads the lab behind the one bridge', async () => {
     // The bridge forwards to the contract and nothing else.
     const unknown = await page.evaluate(() => (globalThis as unknown as { switchyard: { invoke(m: string, a: unknown): Promise<unknown> } }).switchyard.invoke('fs.read', { path: '/etc/passwd' }));
     expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+  } finally {
+    await app.close();
+  }
+});
+
+test('the learner flow in the desktop app: fail, debug, fix, pass, and after a restart the progress and draft are kept', async () => {
+  test.skip('reason' in found, 'reason' in found ? found.reason : '');
+  if (!('binary' in found)) return;
+  const osSandbox = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  const env = { ...process.env, SWITCHYARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchyard-e2e-electron-')) } as Record<string, string>;
+  const launch = () => _electron.launch({ executablePath: found.binary, args: [...osSandbox, repoRoot], cwd: repoRoot, env });
+  let app = await launch();
+  try {
+    let page = await app.firstWindow();
+    await expect(page.getByTestId('backend-status')).toHaveAttribute('data-state', 'connected');
+    await failDebugFixPass(page);
+    await app.close();
+    app = await launch();
+    page = await app.firstWindow();
+    await page.evaluate(() => localStorage.clear());
+    await expect(page.getByTestId('backend-status')).toHaveAttribute('data-state', 'connected');
+    await expectProgressAndDraftKept(page);
   } finally {
     await app.close();
   }

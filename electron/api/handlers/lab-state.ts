@@ -4,12 +4,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Exercise, Pack } from '../../../exercises/engine/index.ts';
 import { bundledPackDir, readPack } from '../../grading/pack-dir.ts';
+import { sqliteNativeBinding } from '../../native/sqlite-binding.ts';
 import { defaultDatabasePath, ProgressStore, type Profile } from '../../store/index.ts';
 import { ApiFailure } from '../dispatch.ts';
 
 export interface LabStateOptions {
-  /** The progress database; defaults to the one the CLI uses (SWITCHYARD_DATA_DIR overrides). */
+  /**
+   * The progress database. The default is the CLI's (SWITCHYARD_DATA_DIR overrides it), also inside
+   * Electron, so the desktop app and `switchyard serve` share one learner's progress.
+   */
   databasePath?: string;
+  /** The exercise pack; the bundled one by default (Electron passes it, since its bundle has no import.meta). */
   packDir?: string;
 }
 
@@ -32,7 +37,7 @@ export class LabState {
     if (!this.#store) {
       const path = this.options.databasePath ?? defaultDatabasePath();
       mkdirSync(dirname(path), { recursive: true });
-      this.#store = ProgressStore.open(path);
+      this.#store = ProgressStore.open(path, { nativeBinding: sqliteNativeBinding() });
     }
     return this.#store;
   }
