@@ -199,7 +199,7 @@ export class Debugger {
       const linear = Number(BigInt.asIntN(64, BigInt(spec.address)));
       let start: number;
       try {
-        start = this.machine.cpu.mem.physical(linear, ACCESS_READ);
+        start = this.recorder.quietly(() => this.machine.cpu.mem.physical(linear, ACCESS_READ));
       } catch {
         throw new RangeError(`watchpoint address 0x${BigInt.asUintN(64, BigInt(spec.address)).toString(16)} is not mapped`);
       }
@@ -368,7 +368,7 @@ export class Debugger {
     const cpu = this.machine.cpu;
     let insn;
     try {
-      insn = this.machine.cache.fetch(cpu, cpu.rip);
+      insn = this.recorder.quietly(() => this.machine.cache.fetch(cpu, cpu.rip));
     } catch {
       return this.step();
     }
@@ -391,7 +391,7 @@ export class Debugger {
         return false;
       }
     };
-    previousWasRet = fetchIsRet();
+    previousWasRet = this.recorder.quietly(fetchIsRet);
     return this.forward(maxSteps, () => {
       const done = previousWasRet && cpu.sp() > sp;
       previousWasRet = fetchIsRet();

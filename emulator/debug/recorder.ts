@@ -123,6 +123,13 @@ export class Recorder {
   private trapDelivery = 0;
   private lastRaisedWasTrap = false;
   private chainStart = true;
+  /**
+   * While the debugger looks at the machine (fetching an instruction, reading a frame), a page walk
+   * may set accessed bits: those writes are undone afterwards, and the TLBs flushed so that the
+   * instruction's own accesses walk and set them as they would have.
+   */
+  private inspecting = false;
+  private sideEffects: number[] = [];
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
     this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 4096));
@@ -197,7 +204,13 @@ export class Recorder {
     this.resuming = false;
     if (mayStop && k >= this.target) return true;
     const inspector = this.inspector;
-    if (inspector !== null && inspector(k, k === this.end, mayStop) && mayStop) return true;
+    if (inspector !== null) {
+      this.inspecting = true;
+      const stop = inspector(k, k === this.end, mayStop);
+      this.inspecting = false;
+      if (this.sideEffects.length > 0) this.undoSideEffects();
+      if (stop && mayStop) return true;
+    }
     if (k === this.end) {
       if (k - this.tail.start >= this.interval || this.bytes > this.maxBytes) this.newChunk();
       this.recording = true;
@@ -220,6 +233,8 @@ export class Recorder {
     },
     handled: (fault: CpuFault, outcome: Delivery | 'error') => {
       this.chainStart = true;
+      const exceptions = this.exceptions;
+      if (exceptions !== null) this.quietly(() => exceptions.handled(fault, outcome));
       if (this.bursting) {
         this.trapDelivery = 0;
         if (outcome === 'delivered' && !fault.isTrap) {
@@ -231,7 +246,6 @@ export class Recorder {
           this.machine.beforeInstruction = this.beforeInstruction;
         }
       }
-      this.exceptions?.handled(fault, outcome);
     },
   };
 
@@ -239,7 +253,47 @@ export class Recorder {
     return this.posBase + (this.machine.cpu.steps - this.stepsBase) + this.extra - this.trapDelivery;
   }
 
+  /** Runs `look` (reads of the machine by the debugger) without leaving any write behind. */
+  quietly<T>(look: () => T): T {
+    const was = this.inspecting;
+    this.inspecting = true;
+    try {
+      return look();
+    } finally {
+      this.inspecting = was;
+      if (!was && this.sideEffects.length > 0) this.undoSideEffects();
+    }
+  }
+
+  private undoSideEffects(): void {
+    const mem = this.machine.memory;
+    const e = this.sideEffects;
+    for (let i = e.length - 4; i >= 0; i -= 4) {
+      const physical = e[i];
+      const pn = Math.floor(physical / PAGE_SIZE);
+      const off = physical - pn * PAGE_SIZE;
+      const page = mem.page(pn);
+      for (let b = 0; b < e[i + 1]; b++) page[off + b] = b < 4 ? e[i + 2] >>> (8 * b) : e[i + 3] >>> (8 * (b - 4));
+    }
+    this.sideEffects = [];
+    this.machine.cpu.mem.flush();
+  }
+
   private observe(physical: number, size: number): void {
+    if (this.inspecting) {
+      const mem = this.machine.memory;
+      const pn = Math.floor(physical / PAGE_SIZE);
+      const off = physical - pn * PAGE_SIZE;
+      const page = mem.page(pn);
+      let lo = 0;
+      let hi = 0;
+      for (let b = 0; b < size; b++) {
+        if (b < 4) lo |= page[off + b] << (8 * b);
+        else hi |= page[off + b] << (8 * (b - 4));
+      }
+      this.sideEffects.push(physical, size, lo, hi);
+      return;
+    }
     if (this.recording) {
       const chunk = this.tail;
       if (chunk.length === chunk.addr.length) {
