@@ -45,7 +45,7 @@ function twoSpaces(options: DebuggerOptions) {
 }
 
 describe('time travel with paging', () => {
-  it.each([
+  it.each<[string, DebuggerOptions]>([
     ['stepping with the hook', { checkpointInterval: 3 }],
     ['recorded in bursts', { checkpointInterval: 3, analysis: false }],
   ])('%s: every state comes back, journal by physical frame, REP slices as positions', (_how, options) => {
