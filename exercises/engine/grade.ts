@@ -66,13 +66,14 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
     if (f) failures.set(c, { count: 0, first: { failure: f, caseIndex: -1, state: undefined as unknown as CaseState } });
   }
   const caseChecks = checks.filter((c) => !isStatic(c));
+  const observe = caseChecks.some((c) => c.kind === 'writes_only');
 
   let failedCases = 0;
   let status: Status | undefined;
   let error: string | undefined;
   for (let i = 0; i < total; i++) {
     const inputs = drawInputs(px, seed, i);
-    const state = runner.run(code, inputs);
+    const state = runner.run(code, inputs, observe);
     if (state.outcome.reason === 'limit') {
       status = 'error';
       error = `case #${i} ran past its budget of ${spec.budget} instructions: is there a loop that never ends, or a jump back into the harness?`;
@@ -80,7 +81,7 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
       status = 'error';
       error = `the emulator could not run case #${i}: ${state.outcome.message ?? 'unknown error'}`;
     }
-    const refState = reference ? runner.run(reference, inputs) : undefined;
+    const refState = reference ? runner.run(reference, inputs, false) : undefined;
     const scope = checkScope(px, state, code.symbols, refState);
     let caseFailed = false;
     for (const c of caseChecks) {

@@ -10,9 +10,9 @@ export function minimize(px: PreparedExercise, runner: CaseRunner, code: LoadedC
   let runs = 0;
   const stillFails = (candidate: Inputs): boolean => {
     runs++;
-    const state = runner.run(code, candidate);
+    const state = runner.run(code, candidate, check.kind === 'writes_only');
     if (state.outcome.reason === 'limit' || state.outcome.reason === 'error') return false;
-    const refState = reference ? runner.run(reference, candidate) : undefined;
+    const refState = reference ? runner.run(reference, candidate, false) : undefined;
     return evaluateCase(check, state, checkScope(px, state, code.symbols, refState), px, code) !== undefined;
   };
   let improved = true;

@@ -86,7 +86,8 @@ export class CaseRunner {
     } };
   }
 
-  run(code: LoadedCode, inputs: Inputs): CaseState {
+  /** Runs one case; `observe` records every write (for `writes_only`), which costs the machine its write fast path. */
+  run(code: LoadedCode, inputs: Inputs, observe = this.observe): CaseState {
     const { px, machine } = this;
     const mask = px.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;
     const setup = this.setupScope(inputs);
@@ -122,7 +123,7 @@ export class CaseRunner {
     for (const reg of REGISTERS) machine.setReg(reg, regs[reg]);
 
     let writes: number[] | undefined;
-    if (this.observe) {
+    if (observe) {
       const log: number[] = [];
       writes = log;
       machine.observeWrites((addr, length) => { log.push(addr, length); });

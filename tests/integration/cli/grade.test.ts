@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, packFile, PACK, ROOT, scratch, tree } from './helpers.ts';
+import { cli, cliWith, packFile, PACK, ROOT, scratch, tree } from './helpers.ts';
 
 const solution = (id: string) => packFile(id, 'solution.s');
 const starter = (id: string) => packFile(id, 'starter.s');
@@ -72,6 +72,13 @@ describe('switchyard grade', () => {
     expect(lines[2]).toBe('alice,TOTAL,pass,10,10,,,');
     expect(lines[3]).toMatch(/^bob,callee-saved,fail,7,10,120,120,"?callee-saved registers preserved: rbx was 0x/);
     expect(lines).toHaveLength(1 + 8 * 2);
+  });
+
+  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+    const args = ['grade', '--pack', PACK, '--submissions', submissions, '--format', 'json', '--out', join(out, 'p.json'), '--exercises', 'callee-saved'];
+    const tty = await cliWith(true, args);
+    expect(tty.stderr).toContain('\r[##############################] 8/8\n');
+    expect((await cli(...args)).stderr).not.toContain('\r[');
   });
 
   it('writes JUnit XML with failures and errors apart', async () => {

@@ -20,8 +20,13 @@ export interface Ran { code: number; stdout: string; stderr: string }
 
 /** Runs the `switchyard` command line in this process, capturing its output. */
 export async function cli(...argv: string[]): Promise<Ran> {
+  return cliWith(false, argv);
+}
+
+/** The same, with stderr said to be a terminal (progress bars are drawn only then). */
+export async function cliWith(stderrIsTTY: boolean, argv: string[]): Promise<Ran> {
   let stdout = '', stderr = '';
-  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false });
+  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY });
   return { code, stdout, stderr };
 }
 
