@@ -261,6 +261,9 @@ export function parseIntelOperand(tokens: Token[], ctx: OperandContext): OpAst {
       if (t.kind === 'eol' || (closer && t.kind === 'op' && t.text === closer)) break;
       if (t.kind === 'op' && t.text === '[') break;
       const r = regOf(t, true);
+      if (r && closer === null && !(r.cls === 'seg' && cur.isOp(':', 1))) {
+        throw new OperandError(`register ${r.name} must be inside the brackets of a memory operand, e.g. [${r.name} + 8]`, t.col, t.end);
+      }
       if (r) {
         cur.next();
         if (negative) throw new OperandError(`register ${r.name} cannot be subtracted`, t.col, t.end);
@@ -278,6 +281,9 @@ export function parseIntelOperand(tokens: Token[], ctx: OperandContext): OpAst {
       } else {
         const after = cur.peek(1);
         const next2 = cur.peek(2);
+        if (t.kind === 'num' && after.kind === 'op' && after.text === '*' && regOf(next2, true) && closer === null) {
+          throw new OperandError(`register ${next2.text} must be inside the brackets of a memory operand`, next2.col, next2.end);
+        }
         if ((t.kind === 'num') && after.kind === 'op' && after.text === '*' && regOf(next2, true)) {
           cur.next();
           cur.next();

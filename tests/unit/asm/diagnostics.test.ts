@@ -40,6 +40,7 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['mov rax, rbx', 1, 5, '`rax` is a register: write %rax in AT&T syntax'],
   ['mov [rdi], %rax', 1, 5, '`[...]` is Intel syntax'],
   ['.intel_syntax noprefix\nmov rax, 8(%rdi)', 2, 10, '`(register)` is AT&T syntax'],
+  ['.intel_syntax noprefix\nmov eax, 2*rcx[rbx]', 2, 12, 'register rcx must be inside the brackets'],
   ['.intel_syntax noprefix\nmov rax, $1', 2, 10, '`$1` is AT&T immediate syntax'],
   ['pushl %eax', 1, 1, 'invalid instruction suffix for `pushl` in 64-bit code'],
   ['push %eax', 1, 1, '`push` cannot take the 32-bit register %eax in 64-bit code'],
