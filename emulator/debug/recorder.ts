@@ -123,6 +123,8 @@ export class Recorder {
   private trapDelivery = 0;
   private lastRaisedWasTrap = false;
   private chainStart = true;
+  /** Whether the exception that stopped a burst came from a trap (which already counted its step); null when none did. */
+  private stopTrap: boolean | null = null;
   /**
    * While the debugger looks at the machine (fetching an instruction, reading a frame), a page walk
    * may set accessed bits: those writes are undone afterwards, and the TLBs flushed so that the
@@ -233,6 +235,7 @@ export class Recorder {
     },
     handled: (fault: CpuFault, outcome: Delivery | 'error') => {
       this.chainStart = true;
+      this.stopTrap = outcome === 'delivered' ? null : this.lastRaisedWasTrap;
       const exceptions = this.exceptions;
       if (exceptions !== null) this.quietly(() => exceptions.handled(fault, outcome));
       if (this.bursting) {
@@ -351,6 +354,7 @@ export class Recorder {
         this.stepsBase = m.cpu.steps;
         this.extra = 0;
         this.trapDelivery = 0;
+        this.stopTrap = null;
         this.bursting = true;
         this.recording = true;
         m.beforeInstruction = null;
@@ -364,7 +368,7 @@ export class Recorder {
           this.position = this.burstPosition();
           // The attempt that stopped the run counts; only HLT and traps counted it as a step.
           const stopped = result.reason === 'fault' || result.reason === 'triple-fault' || result.reason === 'error';
-          if (stopped && !(result.reason !== 'error' && this.lastRaisedWasTrap)) this.position++;
+          if (stopped && this.stopTrap !== true) this.position++;
         }
         if (this.end < this.position) this.end = this.position;
       } else {

@@ -113,6 +113,14 @@ ${toUser('user')}
 user:
     hlt
 `, [], o)],
+    ['an INT whose delivery cascades into a triple fault', (o) => kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    nop
+    int $0x80
+`, [], o)],
     ['a fault that stops the run', (o) => debug('mov $0, %rcx\n div %rcx\n hlt', o)],
     ['a breakpoint trap that stops the run', (o) => debug('nop\n int3\n hlt', o)],
   ];
