@@ -1,7 +1,7 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
 import { NotModelled, deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
-import { CpuFault, hex } from './cpu/faults.ts';
-import { DEFINED, FIXED1, RF } from './cpu/flags.ts';
+import { CpuFault, externalInterrupt, hex, nonMaskableInterrupt, singleStep } from './cpu/faults.ts';
+import { DEFINED, FIXED1, IF, RF, TF } from './cpu/flags.ts';
 import {
   CR0_PE, CR0_PG, CR4_PAE, Cpu, EFER_LMA, EFER_LME, GPR_NAMES, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES,
 } from './cpu/state.ts';
@@ -60,6 +60,33 @@ export interface RunOptions {
   breakpoints?: Iterable<bigint | number>;
 }
 
+export interface TimerOptions {
+  /** The interrupt vector the timer raises (32..255 for a device, as the SDM reserves 0..31). */
+  vector: number;
+  /** Raises the interrupt every this many retired instructions. */
+  every: number;
+  /** Retired-instruction count (cpu.instructions) of the first tick; default now + every. */
+  start?: number;
+}
+
+export interface Timer {
+  readonly vector: number;
+  readonly every: number;
+  /** cpu.instructions at the next tick. */
+  readonly next: number;
+  /** Stops the timer (an interrupt it already raised stays pending). */
+  cancel(): void;
+}
+
+interface TimerState {
+  vector: number;
+  every: number;
+  next: number;
+}
+
+/** DR6.BS: the #DB was a single-step trap (SDM Vol. 3B, 17.2.3). */
+const DR6_BS = 1 << 14;
+
 const DEFAULT_RAM = 4 * 1024 * 1024;
 
 export class Machine {
@@ -72,6 +99,12 @@ export class Machine {
   deliverExceptions = false;
   /** Told about every architectural fault, trap or interrupt the run loop handles (the debugger's event log). Costs nothing when null. */
   exceptionObserver: ExceptionObserver | null = null;
+
+  /** External interrupt vectors waiting for IF = 1 and no shadow, oldest first (a vector is pending at most once). */
+  private readonly pending: number[] = [];
+  private readonly pendingSources: string[] = [];
+  private nmiPending = false;
+  private readonly timers: TimerState[] = [];
 
   constructor(options: MachineOptions = {}) {
     this.memory = new PhysicalMemory(options.ramSize ?? DEFAULT_RAM);
@@ -197,6 +230,130 @@ export class Machine {
     }
   }
 
+  /**
+   * Raises an external maskable interrupt: it is delivered through the IDT at the first instruction
+   * boundary where RFLAGS.IF = 1 and no STI or MOV SS shadow covers the boundary, and it wakes a HLT.
+   */
+  raiseInterrupt(vector: number, source = 'raised by the machine'): void {
+    if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new RangeError(`interrupt vector must be an integer 0..255, got ${vector}`);
+    if (this.pending.includes(vector)) return;
+    this.pending.push(vector);
+    this.pendingSources.push(source);
+    this.cpu.attention = true;
+  }
+
+  /** Raises an NMI: delivered (vector 2) regardless of IF, but not while an earlier NMI's handler runs (blocked until the next IRET) nor inside a shadow. */
+  raiseNmi(): void {
+    this.nmiPending = true;
+    this.cpu.attention = true;
+  }
+
+  /** Interrupts raised and not yet delivered, oldest first; `nmi` when an NMI waits. */
+  get pendingInterrupts(): { vectors: number[]; nmi: boolean } {
+    return { vectors: [...this.pending], nmi: this.nmiPending };
+  }
+
+  /** A deterministic timer: raises `vector` every `every` retired instructions, counted by the run loop (no real time). */
+  addTimer(options: TimerOptions): Timer {
+    const { vector, every } = options;
+    if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new RangeError(`timer vector must be an integer 0..255, got ${vector}`);
+    if (!Number.isInteger(every) || every < 1) throw new RangeError(`timer period 'every' must be a positive integer number of instructions, got ${every}`);
+    const start = options.start ?? this.cpu.instructions + every;
+    if (!Number.isInteger(start) || start < 0) throw new RangeError(`timer 'start' must be a non-negative integer instruction count, got ${start}`);
+    const state: TimerState = { vector, every, next: start };
+    this.timers.push(state);
+    const timers = this.timers;
+    return {
+      vector,
+      every,
+      get next() {
+        return state.next;
+      },
+      cancel() {
+        const i = timers.indexOf(state);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+  }
+
+  private tickTimers(): void {
+    const now = this.cpu.instructions;
+    for (const t of this.timers) {
+      if (now >= t.next) {
+        this.raiseInterrupt(t.vector, `timer every ${t.every} instructions`);
+        t.next = now + t.every;
+      }
+    }
+  }
+
+  /** Steps until the next timer tick (at least 1). */
+  private untilTick(): number {
+    let least = Infinity;
+    for (const t of this.timers) least = Math.min(least, t.next - this.cpu.instructions);
+    return Math.max(1, least);
+  }
+
+  /** The interrupt to deliver at this boundary, if any (SDM Vol. 3A, 6.9: NMI before maskable interrupts); `take` removes it from the pending ones. */
+  private nextInterrupt(take: boolean): CpuFault | null {
+    const cpu = this.cpu;
+    const at = cpu.steps;
+    if (cpu.ssShadowAt === at) return null;
+    if (this.nmiPending && !cpu.nmiBlocked && cpu.stiShadowAt !== at) {
+      if (!take) return nonMaskableInterrupt();
+      this.nmiPending = false;
+      this.updateAttention();
+      return nonMaskableInterrupt();
+    }
+    if (this.pending.length === 0 || (cpu.flags & IF) === 0 || cpu.stiShadowAt === at) return null;
+    if (!take) return externalInterrupt(this.pending[0], this.pendingSources[0]);
+    const vector = this.pending.shift()!;
+    const source = this.pendingSources.shift()!;
+    this.updateAttention();
+    return externalInterrupt(vector, source);
+  }
+
+  private updateAttention(): void {
+    this.cpu.attention = this.nmiPending || this.pending.length !== 0 || this.cpu.pendingSingleStep;
+  }
+
+  /**
+   * After an instruction retired with TF or RF involved, or with something pending: the single-step
+   * trap (SDM Vol. 3B, 17.3.1.4: TF as the instruction began, or as SYSCALL/SYSRET left it; held
+   * back one instruction by a MOV SS shadow), then a deliverable interrupt.
+   */
+  private boundary(before: number, insn: Insn, begin: number): Outcome | null {
+    const cpu = this.cpu;
+    if (cpu.flags & RF) clearResumeFlag(cpu);
+    const tf = (cpu.stepFromResult ? cpu.flags : before) & TF;
+    cpu.stepFromResult = false;
+    if (tf !== 0 || cpu.pendingSingleStep) {
+      if (cpu.ssShadowAt === cpu.steps) {
+        cpu.pendingSingleStep = true;
+        cpu.attention = true;
+      } else {
+        cpu.pendingSingleStep = false;
+        this.updateAttention();
+        cpu.dr[6] |= DR6_BS;
+        const trap = singleStep(insn.mnemonic);
+        trap.rip = BigInt.asUintN(64, BigInt(cpu.rip));
+        trap.mnemonic = insn.mnemonic;
+        return { stop: 'fault', steps: cpu.steps - begin, fault: trap };
+      }
+    }
+    if (cpu.attention && this.nextInterrupt(false) !== null) return { stop: 'continue', steps: cpu.steps - begin };
+    return null;
+  }
+
+  /** HLT stopped the run: it goes on when an interrupt can wake it (a pending one, or a timer while IF = 1, whose tick comes at once). */
+  private wake(): boolean {
+    if (this.cpu.attention && this.nextInterrupt(false) !== null) return true;
+    if ((this.cpu.flags & IF) === 0 || this.timers.length === 0) return false;
+    let first = this.timers[0];
+    for (const t of this.timers) if (t.next < first.next) first = t;
+    first.next = Math.min(first.next, this.cpu.instructions);
+    return true;
+  }
+
   /** Executes one instruction. */
   step(): RunResult {
     return this.run({ maxInstructions: 1 });
@@ -213,40 +370,53 @@ export class Machine {
   }
 
   private runLoop(options: RunOptions): RunResult {
+    const cpu = this.cpu;
     const budget = Math.max(0, Math.floor(options.maxInstructions));
     const breaks = options.breakpoints ? new Set(Array.from(options.breakpoints, (b) => Number(BigInt.asIntN(64, BigInt(b))))) : null;
-    const before = this.cpu.instructions;
+    const before = cpu.instructions;
     let steps = 0;
     let firstCall = true;
     for (;;) {
-      // Only the very first instruction of a call skips the checks: a handler entered by delivery is checked.
-      const outcome = this.execute(budget - steps, breaks, firstCall);
-      firstCall = false;
-      steps += outcome.steps;
-      const retired = this.cpu.instructions - before;
-      if (outcome.stop === 'continue') {
-        if (steps >= budget) return { reason: 'limit', instructions: retired };
-        continue;
+      if (steps >= budget) return { reason: 'limit', instructions: cpu.instructions - before };
+      if (this.timers.length !== 0) this.tickTimers();
+      let event: CpuFault | null = cpu.attention ? this.nextInterrupt(true) : null;
+      let outcome: Outcome | null = null;
+      if (event === null) {
+        const slice = this.timers.length !== 0 ? Math.min(budget - steps, this.untilTick()) : budget - steps;
+        // Only the very first instruction of a call skips the checks: a handler entered by delivery is checked.
+        outcome = this.execute(slice, breaks, firstCall);
+        firstCall = false;
+        steps += outcome.steps;
+        if (outcome.stop === 'continue' || (outcome.stop === 'hlt' && this.wake())) {
+          if (steps >= budget) return { reason: 'limit', instructions: cpu.instructions - before };
+          continue;
+        }
+        if (outcome.fault) event = outcome.fault;
       }
-      if (outcome.fault) {
+      const retired = cpu.instructions - before;
+      if (event !== null) {
         const observer = this.exceptionObserver;
-        if (observer !== null) observer.raised(outcome.fault);
-        const delivery = safeDeliver(this, outcome.fault);
-        if (observer !== null) observer.handled(outcome.fault, typeof delivery === 'string' ? delivery : 'error');
+        if (observer !== null) observer.raised(event);
+        const delivery = safeDeliver(this, event);
+        if (observer !== null) observer.handled(event, typeof delivery === 'string' ? delivery : 'error');
         if (delivery === 'delivered') {
+          // The handler's first instruction boundary is a new one: no shadow covers it.
+          cpu.stiShadowAt = cpu.ssShadowAt = -1;
+          firstCall = false;
           // A delivery uses one step of the budget: a handler that faults at once cannot loop forever.
           steps++;
           if (steps >= budget) return { reason: 'limit', instructions: retired };
           continue;
         }
-        if (delivery === 'triple-fault') return { reason: 'triple-fault', instructions: retired, fault: describe(outcome.fault), message: outcome.fault.message };
+        if (delivery === 'triple-fault') return { reason: 'triple-fault', instructions: retired, fault: describe(event), message: event.message };
         if (typeof delivery !== 'string') {
           const prefix = delivery instanceof NotModelled ? '' : 'emulator error while delivering an exception: ';
           return { reason: 'error', instructions: retired, message: `${prefix}${delivery.message}` };
         }
-        return { reason: 'fault', instructions: retired, fault: describe(outcome.fault), message: describe(outcome.fault).message };
+        return { reason: 'fault', instructions: retired, fault: describe(event), message: describe(event).message };
       }
-      return { reason: outcome.stop, instructions: retired, ...(outcome.message ? { message: outcome.message } : {}) };
+      const stop = outcome!;
+      return { reason: stop.stop as StopReason, instructions: retired, ...(stop.message ? { message: stop.message } : {}) };
     }
   }
 
@@ -277,10 +447,14 @@ export class Machine {
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
+          const flags = cpu.flags;
           insn.exec(cpu, insn);
           cpu.steps++;
-          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).
-          if (cpu.flags & RF) clearResumeFlag(cpu);
+          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
+          if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
+            const stop = this.boundary(flags, insn, begin);
+            if (stop !== null) return stop;
+          }
         }
       } else {
         let prev: Insn | null = null;
@@ -300,10 +474,14 @@ export class Machine {
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
+          const flags = cpu.flags;
           insn.exec(cpu, insn);
           cpu.steps++;
-          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1).
-          if (cpu.flags & RF) clearResumeFlag(cpu);
+          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
+          if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
+            const stop = this.boundary(flags, insn, begin);
+            if (stop !== null) return stop;
+          }
         }
       }
       return { stop: 'continue', steps: cpu.steps - begin };

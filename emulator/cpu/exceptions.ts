@@ -42,7 +42,7 @@ export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPoli
     } catch (second) {
       if (!(second instanceof CpuFault)) throw second;
       // A fault raised while delivering a software interrupt is a fault on that INT instruction.
-      if (event.isTrap) cpu.rip = Number(BigInt.asIntN(64, event.rip));
+      if (event.software) cpu.rip = Number(BigInt.asIntN(64, event.rip));
       second.rip = event.rip;
       policy.onNested?.(second);
       if (second.vector < 0) throw new NotModelled(`while delivering ${event.name}: ${second.message}`);
@@ -60,10 +60,10 @@ export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPoli
 }
 
 /** EXT (bit 0 of a selector error code): the event was not caused by the program's own INT n, INT3 or INTO. */
-const extOf = (f: CpuFault): number => (f.isTrap ? 0 : 1);
+const extOf = (f: CpuFault): number => (f.software ? 0 : 1);
 
 function withExt(e: unknown, ext: number): unknown {
-  if (e instanceof CpuFault && e.errorCode !== undefined && ext) return new CpuFault(e.vector, e.reason, e.errorCode | ext, e.address, e.isTrap);
+  if (e instanceof CpuFault && e.errorCode !== undefined && ext) return new CpuFault(e.vector, e.reason, e.errorCode | ext, e.address, e.isTrap, e.origin);
   return e;
 }
 
@@ -102,7 +102,7 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
   } else if (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7) {
     throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}, not an interrupt, trap or task gate`);
   }
-  if (fault.isTrap && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
+  if (fault.software && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
   if (!present) throw segmentNotPresent(idtCode, `IDT entry ${v} is not present`);
   return { selector: lo >>> 16, offset, type: type & 0xf, dpl, ist: hi & 7 };
 }
@@ -147,6 +147,8 @@ function deliver(cpu: Cpu, fault: CpuFault): void {
   const flags = fault.isTrap ? cpu.flags : cpu.flags | RF;
   if (cpu.longMode) deliver64(cpu, fault, flags);
   else deliver32(cpu, fault, flags);
+  // NMIs stay blocked until the next IRET (SDM Vol. 3A, 6.7.1).
+  if (fault.origin === 'nmi') cpu.nmiBlocked = true;
 }
 
 

@@ -16,6 +16,15 @@ const NAMES: Record<number, string> = {
 /** A non-architectural stop: the access went outside the machine (no IDT delivery exists for it). */
 export const BUS_ERROR = -1;
 
+/**
+ * Where an event comes from, which decides how it is delivered (Intel SDM Vol. 3A, 6.12 and 6.13):
+ * `software` (INT n, INT3, INTO) checks the gate's DPL and clears EXT; every other origin is
+ * external to the program (EXT = 1, no DPL check). `exception` is a fault raised by an instruction;
+ * `debug-trap` a #DB after an instruction completed (single-step, INT1); `interrupt` and `nmi`
+ * arrive between instructions.
+ */
+export type EventOrigin = 'exception' | 'software' | 'debug-trap' | 'interrupt' | 'nmi';
+
 export class CpuFault {
   /** RIP of the instruction that faulted (filled by the run loop). */
   rip = 0n;
@@ -27,9 +36,15 @@ export class CpuFault {
     readonly errorCode?: number,
     /** For #PF: the linear address (CR2). */
     readonly address?: bigint,
-    /** Traps (INT3, INTO) report the address after the instruction; faults the instruction itself. */
+    /** Traps (INT3, INTO, single-step) and interrupts leave RIP after the instruction; faults restore it to the instruction itself. */
     readonly isTrap = false,
+    readonly origin: EventOrigin = isTrap ? 'software' : 'exception',
   ) {}
+
+  /** INT n, INT3, INTO: the gate's DPL is checked and EXT is clear. */
+  get software(): boolean {
+    return this.origin === 'software';
+  }
 
   get name(): string {
     return this.vector === BUS_ERROR ? 'bus-error' : (NAMES[this.vector] ?? `vector ${this.vector}`);
@@ -60,3 +75,12 @@ export const alignmentCheck = (reason: string): CpuFault => new CpuFault(Vector.
 export const busError = (reason: string): CpuFault => new CpuFault(BUS_ERROR, reason);
 /** A software interrupt INT n: delivered like an exception but as a trap, without error code. */
 export const softwareInterrupt = (n: number): CpuFault => new CpuFault(n, `INT 0x${n.toString(16)}`, undefined, undefined, true);
+/** ICEBP (INT1, opcode F1): a #DB trap delivered as a hardware event (no DPL check, EXT set); DR6 is not changed. */
+export const icebp = (): CpuFault => new CpuFault(Vector.DB, 'INT1: debug trap (ICEBP)', undefined, undefined, true, 'debug-trap');
+/** The single-step trap after an instruction that began with RFLAGS.TF set (SDM Vol. 3B, 17.3.1.4). */
+export const singleStep = (what: string): CpuFault => new CpuFault(Vector.DB, `single-step trap after ${what} (RFLAGS.TF was set)`, undefined, undefined, true, 'debug-trap');
+/** An external interrupt delivered between instructions. */
+export const externalInterrupt = (vector: number, source: string): CpuFault =>
+  new CpuFault(vector, `external interrupt 0x${vector.toString(16)} (${source})`, undefined, undefined, true, 'interrupt');
+/** A non-maskable interrupt. */
+export const nonMaskableInterrupt = (): CpuFault => new CpuFault(Vector.NMI, 'non-maskable interrupt', undefined, undefined, true, 'nmi');

@@ -89,6 +89,20 @@ export class Cpu {
   repSlices = 0;
   /** Set by an instruction that loads RF (IRET): RF survives until the next instruction completes. */
   keepRf = false;
+  /**
+   * The instruction boundary (a value of `steps`) covered by the shadow of STI (maskable interrupts)
+   * or of MOV SS/POP SS (interrupts, NMIs and debug traps), Intel SDM Vol. 3A, 6.8.3.
+   */
+  stiShadowAt = -1;
+  ssShadowAt = -1;
+  /** Set by SYSCALL and SYSRET: single-step follows the RFLAGS they produce, not the RFLAGS they began with. */
+  stepFromResult = false;
+  /** A single-step trap held back by a MOV SS/POP SS shadow, taken at the next boundary. */
+  pendingSingleStep = false;
+  /** Something waits for an instruction boundary (a pending interrupt or deferred trap): the run loop looks after every instruction. */
+  attention = false;
+  /** NMIs are blocked from an NMI's delivery until the next IRET (SDM Vol. 3A, 6.7.1). */
+  nmiBlocked = false;
 
   /** Instructions retired. */
   get instructions(): number {

@@ -160,6 +160,7 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('CLFLUSH', 'misc', 'Flush a cache line: no caches here, but the address is checked.', '', '', ['#GP(0)', '#SS(0)']),
   e('UD2', 'misc', 'Raise #UD on purpose.', '', '', ['#UD']),
   e('INT3', 'misc', 'Breakpoint trap (#BP).', '', '', ['#BP']),
+  e('INT1', 'misc', 'ICEBP: debug trap (#DB) delivered like a hardware event (no gate DPL check).', '', '', ['#DB']),
   e('INT', 'misc', 'Software interrupt through IDT vector imm8.', '', '', ['#GP(vector*8+2)', '#NP', '#SS']),
   e('INTO', 'misc', 'Raise #OF if OF=1 (not in 64-bit mode).', '', '', ['#OF']),
   e('HLT', 'misc', 'Halt: the run stops with RIP after HLT (needs CPL 0).', '', '', ['#GP(0)']),

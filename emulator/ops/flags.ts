@@ -14,6 +14,8 @@ const change = (fn: (f: number) => number): Factory => () => (cpu) => {
 function interruptFlag(set: boolean): Factory {
   return (raw) => (cpu: Cpu) => {
     if (cpu.cpl > (cpu.flags & IOPL) >> 12) throw generalProtection(0, `${raw.mnemonic}: CPL ${cpu.cpl} is above IOPL ${(cpu.flags & IOPL) >> 12}`);
+    // STI that sets IF holds maskable interrupts off until after the next instruction (SDM Vol. 2B, STI).
+    if (set && (cpu.flags & IF) === 0) cpu.stiShadowAt = cpu.steps + 1;
     cpu.flags = set ? cpu.flags | IF : cpu.flags & ~IF;
   };
 }

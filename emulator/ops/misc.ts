@@ -1,7 +1,7 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
 import { IOPL, OF, ZF } from '../cpu/flags.ts';
 import { OP_REG } from '../decode/insn.ts';
-import { breakpoint, deviceNotAvailable, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
+import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { setReg, type Factory } from './operands.ts';
@@ -119,6 +119,9 @@ export const miscOps: Record<string, Factory> = {
   },
   INT3: () => () => {
     throw breakpoint();
+  },
+  INT1: () => () => {
+    throw icebp();
   },
   INT: (raw) => {
     const n = raw.ops[0].immLo & 0xff;

@@ -71,6 +71,8 @@ function movSeg(toSeg: boolean, raw: Parameters<Factory>[0]): Exec {
     return (cpu, i) => {
       const a = addressOf(cpu, i, 2);
       loadSegment(cpu, sreg, read(cpu, { ...s, size: 2 } as typeof s, a) & 0xffff);
+      // MOV SS inhibits interrupts and debug traps until after the next instruction (SDM Vol. 3A, 6.8.3).
+      if (sreg === 2) cpu.ssShadowAt = cpu.steps + 1;
     };
   }
   const sreg = s.reg;

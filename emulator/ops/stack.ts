@@ -54,6 +54,8 @@ const pop: Factory = (raw) => {
       const v = cpu.peek(0, size);
       loadSegment(cpu, sreg, v & 0xffff);
       cpu.setSp(cpu.wrapSp(cpu.sp() + size));
+      // POP SS inhibits interrupts and debug traps until after the next instruction (SDM Vol. 3A, 6.8.3).
+      if (sreg === 2) cpu.ssShadowAt = cpu.steps + 1;
     };
   }
   if (d.kind !== OP_MEM) throw new Error(`POP: unexpected operand kind ${d.kind}`);

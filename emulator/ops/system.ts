@@ -139,6 +139,7 @@ function iret(size: number): Factory {
     const oldCpl = cpu.cpl;
     cpu.flags = ((cpu.flags & ~mask) | (tempFlags & mask) | FIXED1) & ~VM;
     cpu.keepRf = (cpu.flags & RF) !== 0;
+    cpu.nmiBlocked = false;
     fillSeg(cpu, SEG_CS, tempCs, d);
     if (popStack) {
       if (ssDesc) fillSeg(cpu, SEG_SS, tempSs, ssDesc);
@@ -196,6 +197,8 @@ const syscall: Factory = () => (cpu) => {
   flatStack(cpu, (sel + 8) & 0xfffc, 0);
   cpu.rip = signed64(cpu.msr.get(MSR.LSTAR) ?? 0n);
   cpu.updateMode();
+  // A single-step trap follows the RFLAGS left after IA32_FMASK (so a kernel that masks TF is not stepped).
+  cpu.stepFromResult = ((cpu.lo[R11] | cpu.flags) & TF) !== 0;
 };
 
 const sysret: Factory = (raw) => (cpu) => {
@@ -207,12 +210,15 @@ const sysret: Factory = (raw) => (cpu) => {
   const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
   // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.
   if (wide && !isCanonical(rcx)) throw generalProtection(0, `SYSRET: RCX ${hex(rcx)} is not canonical`);
+  const oldFlags = cpu.flags;
   cpu.flags = ((cpu.lo[R11] & 0x3c7fd7) | FIXED1) >>> 0;
   if (wide) flatCode(cpu, ((sel + 16) & 0xfffc) | 3, 3, true);
   else flatCode(cpu, (sel & 0xfffc) | 3, 3, false);
   flatStack(cpu, ((sel + 8) & 0xfffc) | 3, 3);
   cpu.rip = wide ? rcx : cpu.lo[RCX] >>> 0;
   cpu.updateMode();
+  // Restoring TF from R11 traps right after SYSRET, at the user's RIP (unlike IRET).
+  cpu.stepFromResult = ((oldFlags | cpu.flags) & TF) !== 0;
 };
 
 /** SYSENTER (Intel SDM Vol. 2B): flat ring-0 CS/SS from IA32_SYSENTER_CS, ESP/EIP from the MSRs; VM, IF, RF cleared. */
