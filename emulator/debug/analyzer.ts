@@ -125,7 +125,15 @@ export class Analyzer {
   /** Physical ranges [start, end) of the GDT, IDT and TSS, refreshed when their registers change. */
   private tables: { table: 'gdt' | 'idt' | 'tss'; start: number; end: number; base: number }[] = [];
 
-  constructor(private readonly machine: Machine, private readonly sources: SourceMap | null) {
+  /**
+   * `look` runs the analyzer's own reads of the machine (the recorder's `quietly`, which undoes any
+   * accessed bit a page walk sets for them); by default they run as they are.
+   */
+  constructor(
+    private readonly machine: Machine,
+    private readonly sources: SourceMap | null,
+    private readonly look: <T>(read: () => T) => T = (read) => read(),
+  ) {
     this.refreshTables();
   }
 
@@ -167,6 +175,10 @@ export class Analyzer {
   }
 
   private refreshTables(): void {
+    this.look(() => this.findTables());
+  }
+
+  private findTables(): void {
     const cpu = this.machine.cpu;
     const ranges: typeof this.tables = [];
     const add = (table: 'gdt' | 'idt' | 'tss', base: number, limit: number) => {
@@ -467,7 +479,7 @@ export class Analyzer {
     const cpu = this.machine.cpu;
     let spPhysical: number;
     try {
-      spPhysical = cpu.mem.physical(cpu.stackAddress(cpu.sp(), 1), ACCESS_READ);
+      spPhysical = this.look(() => cpu.mem.physical(cpu.stackAddress(cpu.sp(), 1), ACCESS_READ));
     } catch {
       return;
     }

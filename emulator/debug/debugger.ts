@@ -88,7 +88,7 @@ export class Debugger {
   constructor(readonly machine: Machine, options: DebuggerOptions = {}) {
     this.recorder = new Recorder(machine, options);
     this.sources = options.sources ?? null;
-    this.analyzer = options.analysis === false ? null : new Analyzer(machine, this.sources);
+    this.analyzer = options.analysis === false ? null : new Analyzer(machine, this.sources, (read) => this.recorder.quietly(read));
     if (this.analyzer && options.checks) Object.assign(this.analyzer.enabled, options.checks);
     this.recorder.inspector = this.inspectFn;
     this.recorder.onWrite = (physical, size) => this.onWrite(physical, size);
@@ -335,7 +335,8 @@ export class Debugger {
       this.temporary = null;
       this.recorder.inspector = this.inspectFn;
     }
-    if (this.analyzer && this.position === this.end) this.analyzer.finish(this.position);
+    const a = this.analyzer;
+    if (a !== null && this.position === this.end) this.recorder.quietly(() => a.finish(this.position));
     const s = this.lastStop as StopDetail | null;
     if (r.stop === 'inspector' && s !== null) {
       if (s.breakpoint !== undefined) this.breakpoints.get(s.breakpoint)!.hits++;

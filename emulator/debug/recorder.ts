@@ -258,6 +258,7 @@ export class Recorder {
 
   /** Runs `look` (reads of the machine by the debugger) without leaving any write behind. */
   quietly<T>(look: () => T): T {
+    this.attach();
     const was = this.inspecting;
     this.inspecting = true;
     try {

@@ -69,3 +69,17 @@ describe('time travel with paging', () => {
     expect(t.dbg.events.filter((e) => e.kind === 'cr3-load').length).toBe(options.analysis === false ? 0 : 2);
   });
 });
+
+describe('the debugger leaves no trace', () => {
+  it('setting a watchpoint through the page tables and stepping over leave the accessed bits to the program', () => {
+    const t = twoSpaces({});
+    const before = fullState(t.machine);
+    t.dbg.addWatchpoint({ kind: 'memory', address: SHARED, length: 8, access: 'access' });
+    expectSameState(fullState(t.machine), before, 'after adding a watchpoint');
+    // The first instruction itself is what sets them (on the code page's and SHARED's walks).
+    const ref = twoSpaces({ analysis: false });
+    ref.dbg.step();
+    t.dbg.stepOver();
+    expectSameState(fullState(t.machine), fullState(ref.machine), 'after one step');
+  });
+});
