@@ -176,13 +176,10 @@ function availableIn(form: Form, bits: Bits): boolean {
 
 export interface Candidates {
   forms: Form[];
-  /** Forms left after matching operand kinds but before the size filter, for diagnostics. */
-  shapeMatches: number;
 }
 
 export function candidates(req: Request): Candidates {
   const out: Form[] = [];
-  let shapeMatches = 0;
   const strings = req.operands.length === 0;
   for (const mn of req.mnemonics) {
     for (const form of formsOf(mn) ?? []) {
@@ -193,7 +190,6 @@ export function candidates(req: Request): Candidates {
       let ok = true;
       for (let i = 0; i < kinds.length && ok; i++) ok = matchOperand(kinds[i], req.operands[i], form, req);
       if (!ok) continue;
-      shapeMatches++;
       if (req.size !== null) {
         const p = primarySize(form);
         if (p !== 0 && p !== req.size) continue;
@@ -202,7 +198,7 @@ export function candidates(req: Request): Candidates {
       out.push(form);
     }
   }
-  return { forms: out, shapeMatches };
+  return { forms: out };
 }
 
 function operandKey(o: Opnd): string {
