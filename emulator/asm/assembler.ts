@@ -827,7 +827,7 @@ export class Assembler {
       if (pb !== undefined && !(next.kind === 'op' && next.text === ':')) {
         cur.next();
         if (w.startsWith('rep')) rep = w === 'rep' ? 'rep' : w === 'repe' || w === 'repz' ? 'repe' : 'repne';
-        if (w === 'addr32') addrOverride = this.bits === 64 ? 32 : 32;
+        if (w === 'addr32') addrOverride = 32;
         if (w === 'addr16') addrOverride = 16;
         prefix.push(pb);
         continue;
