@@ -31,6 +31,10 @@ function registerByNum(size: number, num: number): RegInfo | undefined {
 export function applyGasOperandRules(mnemonic: string, ops: PlanOp[], suffixSize: number | null, bits: Bits): RuleResult {
   let size = suffixSize;
   let avoidShortXchg = false;
+  if ((mnemonic === 'lfs' || mnemonic === 'lgs' || mnemonic === 'lss') && ops[0]?.k === 'reg' && ops[0].reg.size === 64) {
+    // The REX.W form (m16:64) exists only on Intel CPUs; GNU as does not accept it.
+    return { ops, size, error: `\`${mnemonic}\` cannot load a 64-bit register (GNU as accepts only the 16- and 32-bit forms)`, asNop: false, avoidShortXchg };
+  }
   if (bits !== 64) {
     // Outside 64-bit code GNU as keeps constants to 32 bits (tc-i386.c extend_to_32bit_address).
     for (const o of ops) {

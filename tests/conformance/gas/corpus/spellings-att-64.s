@@ -104,3 +104,6 @@ mov (%rax,%rbx,), %eax
 mov %eax, (%eip)
 lea 8(%eip), %eax
 lea (%rsp,%rsp), %eax
+lgs (%rax), %rax
+lfs (%rax), %eax
+lssw (%rax), %ax
