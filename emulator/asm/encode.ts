@@ -143,7 +143,7 @@ function matchOperand(kind: number, op: Opnd, form: Form, req: Request): boolean
     case 'mem': {
       const m = op.m;
       if (kind === K.mem_offs) {
-        if (m.base || m.index) return false;
+        if (m.base || m.index || (m.bits !== null && m.bits !== form.memBits)) return false;
         return req.movabs || req.bits !== 64;
       }
       if (req.movabs) return false;
