@@ -302,14 +302,14 @@ export class Machine {
       if (!take) return nonMaskableInterrupt();
       this.nmiPending = false;
       this.updateAttention();
-      return nonMaskableInterrupt();
+      return atBoundary(nonMaskableInterrupt(), cpu.rip);
     }
     if (this.pending.length === 0 || (cpu.flags & IF) === 0 || cpu.stiShadowAt === at) return null;
     if (!take) return externalInterrupt(this.pending[0], this.pendingSources[0]);
     const vector = this.pending.shift()!;
     const source = this.pendingSources.shift()!;
     this.updateAttention();
-    return externalInterrupt(vector, source);
+    return atBoundary(externalInterrupt(vector, source), cpu.rip);
   }
 
   private updateAttention(): void {
@@ -506,6 +506,12 @@ export class Machine {
       return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }
   }
+}
+
+/** An event taken between instructions reports the RIP it interrupts. */
+function atBoundary(event: CpuFault, rip: number): CpuFault {
+  event.rip = BigInt.asUintN(64, BigInt(rip));
+  return event;
 }
 
 function clearResumeFlag(cpu: Cpu): void {
