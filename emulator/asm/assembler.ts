@@ -163,7 +163,12 @@ export class Assembler {
 
   private symbolValue(s: Sym, col: number, end: number, final: boolean): Value {
     if (s.kind === 'label') return { sec: s.sec, off: s.value, layout: true };
-    if (s.known || !s.expr) return { sec: -1, off: s.value, layout: false };
+    // A name only declared by `.globl` is not defined yet: treat it as a forward reference, never as 0.
+    if (!s.known && !s.expr) {
+      if (!final) throw new Undefined(s.name);
+      throw new ExprError(`undefined symbol \`${this.displayName(s.name)}\``, col, end);
+    }
+    if (s.known) return { sec: -1, off: s.value, layout: false };
     if (s.evaluating) throw new ExprError(`symbol \`${s.name}\` is defined in terms of itself`, col, end);
     s.evaluating = true;
     try {
