@@ -163,16 +163,17 @@ export class Assembler {
 
   private symbolValue(s: Sym, col: number, end: number, final: boolean): Value {
     if (s.kind === 'label') return { sec: s.sec, off: s.value, layout: true };
+    if (s.known) return { sec: -1, off: s.value, layout: false };
+    const expr = s.expr;
     // A name only declared by `.globl` is not defined yet: treat it as a forward reference, never as 0.
-    if (!s.known && !s.expr) {
+    if (!expr) {
       if (!final) throw new Undefined(s.name);
       throw new ExprError(`undefined symbol \`${this.displayName(s.name)}\``, col, end);
     }
-    if (s.known) return { sec: -1, off: s.value, layout: false };
     if (s.evaluating) throw new ExprError(`symbol \`${s.name}\` is defined in terms of itself`, col, end);
     s.evaluating = true;
     try {
-      return evaluate(s.expr, final ? this.finalContext(s.exprSec, s.exprItem) : this.pass1Context());
+      return evaluate(expr, final ? this.finalContext(s.exprSec, s.exprItem) : this.pass1Context());
     } finally {
       s.evaluating = false;
     }
@@ -358,7 +359,9 @@ export class Assembler {
       case '.ifdef':
       case '.ifndef':
       case '.ifnotdef': {
-        const defined = this.symbols.has(rest);
+        const sym = this.symbols.get(rest);
+        // `.globl name` alone declares a name without defining it.
+        const defined = sym !== undefined && (sym.kind !== 'equ' || sym.known || sym.expr !== null);
         return word === '.ifdef' ? defined : !defined;
       }
       case '.ifb':

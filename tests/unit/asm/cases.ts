@@ -36,6 +36,7 @@ export const byteCases: [name: string, source: string, hex: string][] = [
   ['macro with named and default arguments and \\@', '.macro m a, b=5\n.byte \\a, \\b, \\@\n.endm\nm 1\nm 2, b=9\nm 3 4', '010500020901030402'],
   ['rept, irp and irpc', '.rept 3\n.byte 7\n.endr\n.irp r, 1, 2\n.byte \\r\n.endr\n.irpc c, 45\n.byte \\c\n.endr', '0707070102 0405'.replace(/ /g, '')],
   ['if / elseif / else', '.if 0\n.byte 1\n.elseif 1\n.byte 2\n.else\n.byte 3\n.endif\n.ifdef nope\n.byte 4\n.endif\n.ifndef nope\n.byte 5\n.endif', '0205'],
+  ['.ifdef is false for a name only declared .globl', '.globl foo\n.ifdef foo\n.byte 1\n.else\n.byte 2\n.endif\nfoo: nop', '0290'],
   ['exitm leaves the macro early', '.macro m\n.byte 1\n.exitm\n.byte 2\n.endm\nm', '01'],
   ['comments: #, line-leading / and C comments', 'nop # x\n// whole line\n/ also a comment\nnop /* a\nb */ ; nop', '909090'],
   ['statements separated by ;', 'nop; nop ; ret', '9090c3'],
