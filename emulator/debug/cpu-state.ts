@@ -139,3 +139,75 @@ export function fromJson(json: unknown, where: string): FieldValue {
       return bad(`unknown field kind ${JSON.stringify(kind)}`);
   }
 }
+
+/**
+ * The machine's own state outside the CPU (pending interrupts, NMI, timers' next ticks), taken
+ * generically from its plain fields like the CPU's: numbers, booleans, lists of primitives, and
+ * lists of records of numbers (kept as the same objects on restore, since handles refer to them).
+ */
+export type MachineField =
+  | { kind: 'number'; value: number }
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'list'; value: (number | string | boolean)[] }
+  | { kind: 'records'; value: Record<string, number | boolean>[] };
+
+export type MachineState = Record<string, MachineField>;
+
+/** Not state: the parts the machine is made of, and its settings. */
+const MACHINE_SKIP = new Set(['memory', 'cpu', 'cache', 'deliverExceptions']);
+
+const isPrimitive = (x: unknown): x is number | string | boolean => typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean';
+const isRecord = (x: unknown): x is Record<string, number | boolean> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype &&
+  Object.values(x).every((v) => typeof v === 'number' || typeof v === 'boolean');
+
+export function captureMachine(machine: object): MachineState {
+  const out: MachineState = {};
+  for (const [key, v] of Object.entries(machine)) {
+    if (MACHINE_SKIP.has(key)) continue;
+    if (typeof v === 'number') out[key] = { kind: 'number', value: v };
+    else if (typeof v === 'boolean') out[key] = { kind: 'boolean', value: v };
+    else if (Array.isArray(v) && v.every(isPrimitive)) out[key] = { kind: 'list', value: [...v] };
+    else if (Array.isArray(v) && v.every(isRecord)) out[key] = { kind: 'records', value: v.map((r) => ({ ...r })) };
+  }
+  return out;
+}
+
+export function restoreMachine(machine: object, state: MachineState): void {
+  const target = machine as Record<string, unknown>;
+  for (const [key, f] of Object.entries(state)) {
+    const current = target[key];
+    switch (f.kind) {
+      case 'number':
+      case 'boolean':
+        if (typeof current === typeof f.value) target[key] = f.value;
+        break;
+      case 'list':
+        if (Array.isArray(current)) current.splice(0, current.length, ...f.value);
+        break;
+      case 'records':
+        if (!Array.isArray(current)) break;
+        if (current.length === f.value.length) f.value.forEach((r, i) => Object.assign(current[i] as object, r));
+        else current.splice(0, current.length, ...f.value.map((r) => ({ ...r })));
+        break;
+    }
+  }
+}
+
+/** Checks a machine state that came from outside (a snapshot file). */
+export function machineStateFromJson(json: unknown, where: string): MachineState {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${where}: expected an object of fields`);
+  const out: MachineState = {};
+  for (const [key, f] of Object.entries(json as Record<string, unknown>)) {
+    const { kind, value } = (f ?? {}) as { kind?: unknown; value?: unknown };
+    const bad = (what: string): never => {
+      throw new Error(`${where}.${key}: ${what}`);
+    };
+    if (kind === 'number' && typeof value === 'number') out[key] = { kind, value };
+    else if (kind === 'boolean' && typeof value === 'boolean') out[key] = { kind, value };
+    else if (kind === 'list' && Array.isArray(value) && value.every(isPrimitive)) out[key] = { kind, value: [...value] };
+    else if (kind === 'records' && Array.isArray(value) && value.every(isRecord)) out[key] = { kind, value: value.map((r) => ({ ...r })) };
+    else bad(`expected {kind, value} with kind number, boolean, list or records, got ${JSON.stringify(f)}`);
+  }
+  return out;
+}

@@ -18,7 +18,7 @@ import type { Delivery } from '../cpu/exceptions.ts';
 import type { CpuFault } from '../cpu/faults.ts';
 import type { ExceptionObserver, Machine, RunResult } from '../machine.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
-import { captureCpu, restoreCpu, type CpuState } from './cpu-state.ts';
+import { captureCpu, captureMachine, restoreCpu, restoreMachine, type CpuState, type MachineState } from './cpu-state.ts';
 
 export interface RecorderOptions {
   /** Positions between checkpoints (default 4096). A step back replays at most this many attempts. */
@@ -53,7 +53,7 @@ class Chunk {
   hi: Int32Array;
 
   /** `capacity`: journal entries to allocate up front (the previous chunk's count, so steady runs never grow). */
-  constructor(readonly start: number, readonly cpu: CpuState, capacity: number) {
+  constructor(readonly start: number, readonly cpu: CpuState, readonly machine: MachineState, capacity: number) {
     this.pos = new Float64Array(capacity);
     this.addr = new Float64Array(capacity);
     this.size = new Uint8Array(capacity);
@@ -166,7 +166,7 @@ export class Recorder {
 
   private newChunk(): void {
     const previous = this.chunks.length > 0 ? this.tail.length : 0;
-    const c = new Chunk(this.position, captureCpu(this.machine.cpu), Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
+    const c = new Chunk(this.position, captureCpu(this.machine.cpu), captureMachine(this.machine), Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
     this.chunks.push(c);
     this.tail = c;
     this.bytes += c.bytes;
@@ -343,14 +343,17 @@ export class Recorder {
     let first = true;
     while (this.position < target) {
       if (this.terminal !== null && this.position === this.end) return this.terminal;
-      this.target = target;
       this.resuming = first ? resume : false;
       first = false;
-      const burst = this.position === this.end && this.inspector === null;
+      const recordingFreely = this.position === this.end && this.inspector === null;
+      if (recordingFreely && (this.position - this.tail.start >= this.interval || this.bytes > this.maxBytes)) this.newChunk();
+      const room = Math.min(target - this.position, this.interval - (this.position - this.tail.start));
       let result: RunResult;
-      if (burst) {
-        if (this.position - this.tail.start >= this.interval || this.bytes > this.maxBytes) this.newChunk();
-        const room = Math.min(target - this.position, this.interval - (this.position - this.tail.start));
+      if (recordingFreely && room > 1) {
+        // A run cut by its budget stops before the machine's work between instructions (timer
+        // ticks, interrupt delivery), where the hook stops after it: so a burst leaves its last
+        // position to the hook, and every stop and checkpoint sees the same kind of boundary.
+        this.target = target;
         this.posBase = this.position;
         this.stepsBase = m.cpu.steps;
         this.extra = 0;
@@ -360,7 +363,7 @@ export class Recorder {
         this.recording = true;
         m.beforeInstruction = null;
         try {
-          result = m.run({ maxInstructions: room });
+          result = m.run({ maxInstructions: room - 1 });
         } finally {
           m.beforeInstruction = this.beforeInstruction;
         }
@@ -373,11 +376,15 @@ export class Recorder {
         }
         if (this.end < this.position) this.end = this.position;
       } else {
+        // One position at a time while recording freely (then bursts resume), else up to the target.
+        this.target = recordingFreely ? this.position + 1 : target;
         result = m.run({ maxInstructions: RUN_BUDGET });
       }
       switch (result.reason) {
         case 'breakpoint':
-          return { stop: this.position >= target ? 'target' : 'inspector', result };
+          if (this.position >= target) return { stop: 'target', result };
+          if (this.position >= this.target) continue;
+          return { stop: 'inspector', result };
         case 'limit':
           continue;
         default: {
@@ -430,6 +437,7 @@ export class Recorder {
       }
     }
     restoreCpu(this.machine.cpu, dest.cpu);
+    restoreMachine(this.machine, dest.machine);
     this.position = dest.start;
   }
 

@@ -8,7 +8,7 @@ import type { Machine } from '../machine.ts';
 import { identityTranslate } from '../memory/linear.ts';
 import { pagingTranslate } from '../memory/paging.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
-import { captureCpu, fromJson, restoreCpu, toJson, type CpuState } from './cpu-state.ts';
+import { captureCpu, captureMachine, fromJson, machineStateFromJson, restoreCpu, restoreMachine, toJson, type CpuState } from './cpu-state.ts';
 
 export const SNAPSHOT_FORMAT = 'switchyard-snapshot/1';
 
@@ -19,6 +19,8 @@ export interface SnapshotHeader {
   paging: boolean;
   deliverExceptions: boolean;
   cpu: Record<string, unknown>;
+  /** The machine's state outside the CPU: pending interrupts, timers (absent in older snapshots). */
+  machine?: Record<string, unknown>;
   /** Physical page numbers, in the order their bytes appear in `data`; absent pages are zero. */
   pages: number[];
 }
@@ -46,7 +48,10 @@ export function takeSnapshot(machine: Machine): Snapshot {
   const cpu: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(state)) cpu[k] = toJson(v);
   return {
-    header: { format: SNAPSHOT_FORMAT, ramSize: mem.size, paging: machine.translate !== identityTranslate, deliverExceptions: machine.deliverExceptions, cpu, pages },
+    header: {
+      format: SNAPSHOT_FORMAT, ramSize: mem.size, paging: machine.translate !== identityTranslate, deliverExceptions: machine.deliverExceptions, cpu,
+      machine: captureMachine(machine) as unknown as Record<string, unknown>, pages,
+    },
     data: data.buffer,
   };
 }
@@ -83,7 +88,13 @@ export function restoreSnapshot(machine: Machine, snapshot: Snapshot): void {
   const mem = machine.memory;
   if (header.ramSize !== mem.size) throw new SnapshotError(`snapshot ramSize: ${header.ramSize} bytes, but the machine has ${mem.size}`);
   const state: CpuState = {};
-  for (const [k, v] of Object.entries(header.cpu)) state[k] = fromJson(v, `snapshot cpu.${k}`);
+  let extra = null;
+  try {
+    for (const [k, v] of Object.entries(header.cpu)) state[k] = fromJson(v, `snapshot cpu.${k}`);
+    extra = header.machine === undefined ? null : machineStateFromJson(header.machine, 'snapshot machine');
+  } catch (e) {
+    throw new SnapshotError(e instanceof Error ? e.message : String(e));
+  }
   const data = new Uint8Array(snapshot.data);
   for (let pn = 0; pn < mem.pageCount; pn++) if (mem.isAllocated(pn)) mem.page(pn).fill(0);
   header.pages.forEach((pn, i) => mem.page(pn).set(data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
@@ -93,4 +104,5 @@ export function restoreSnapshot(machine: Machine, snapshot: Snapshot): void {
   if (!header.paging) machine.translate = identityTranslate;
   else if (machine.translate === identityTranslate) machine.translate = pagingTranslate(machine.cpu);
   restoreCpu(machine.cpu, state);
+  if (extra !== null) restoreMachine(machine, extra);
 }

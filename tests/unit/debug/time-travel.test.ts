@@ -122,6 +122,29 @@ user:
     nop
     int $0x80
 `, [], o)],
+    ['timer interrupts in ring 3 (machine state: pending vectors, next tick)', (o) => {
+      const t = kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    add $1, %rbx
+    cmp $120, %rbx
+    jne user
+    ud2
+tick:
+    incq ticks(%rip)
+    iretq
+ud:
+    mov ticks(%rip), %rax
+    hlt
+    .data
+ticks: .quad 0
+`, [{ vector: 32, label: 'tick' }, { vector: 6, label: 'ud' }], o);
+      t.machine.addTimer({ vector: 32, every: 7 });
+      t.dbg.stateEdited();
+      return t;
+    }],
     ['a fault that stops the run', (o) => debug('mov $0, %rcx\n div %rcx\n hlt', o)],
     ['a breakpoint trap that stops the run', (o) => debug('nop\n int3\n hlt', o)],
   ];
