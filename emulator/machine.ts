@@ -248,6 +248,13 @@ export class Machine {
     this.cpu.attention = true;
   }
 
+  /** What the program wrote to the debug console (port 0xE9), one character per byte (Latin-1). */
+  get debugConsole(): string {
+    let text = '';
+    for (const b of this.cpu.io.console) text += String.fromCharCode(b);
+    return text;
+  }
+
   /** Interrupts raised and not yet delivered, oldest first; `nmi` when an NMI waits. */
   get pendingInterrupts(): { vectors: number[]; nmi: boolean } {
     return { vectors: [...this.pending], nmi: this.nmiPending };

@@ -3,6 +3,7 @@ import type { PhysicalMemory } from '../memory/physical.ts';
 import { BASE_RIP, SEG_CS, SEG_FS, SEG_SS, type MemRef } from '../decode/insn.ts';
 import { generalProtection, hex, stackFault } from './faults.ts';
 import { AC, FIXED1 } from './flags.ts';
+import { IoPorts } from './io.ts';
 
 /** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
 export const SEG_TYPE = 0xf;
@@ -78,6 +79,8 @@ export class Cpu {
   /** Every other MSR the CPU keeps (STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_*, ...), by number. */
   readonly msr = new Map<number, bigint>();
   readonly mem: LinearMemory;
+  /** I/O ports (the debug console on 0xE9). */
+  readonly io = new IoPorts();
 
   /** Derived from CS, SS and EFER by `updateMode()`. */
   codeBits = 16;

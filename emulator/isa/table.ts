@@ -42,6 +42,12 @@ for (const [base, what, flags] of [
   }
 }
 
+for (const [suffix, width] of [['B', 'byte'], ['W', 'word'], ['D', 'doubleword']]) {
+  const io = ['#GP(0) (I/O permission: CPL > IOPL and the TSS I/O bitmap denies the port)', ...MEM];
+  strings.push(e(`INS${suffix}`, 'string', `Read a ${width} from port DX into [rDI], then step rDI by DF; REP repeats it rCX times.`, '', '', io));
+  strings.push(e(`OUTS${suffix}`, 'string', `Write the ${width} at [rSI] to port DX, then step rSI by DF; REP repeats it rCX times.`, '', '', io));
+}
+
 export const INSTRUCTIONS: readonly InstructionFacts[] = [
   // Data movement
   e('MOV', 'move', 'Copy the source to the destination (registers, memory, immediates, moffs, segment, control and debug registers).', '', '', [...MEM, '#UD (MOV to CS)', '#GP(selector)', '#NP(selector)', '#GP(0) (MOV CRn/DRn at CPL > 0, invalid CRn value)']),
@@ -204,8 +210,8 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('LFS', 'system', 'Load FS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
   e('LGS', 'system', 'Load GS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
   e('LSS', 'system', 'Load SS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#SS(selector)']),
-  e('IN', 'system', 'Read an I/O port (needs CPL <= IOPL; no devices: reads all ones).', '', '', ['#GP(0)']),
-  e('OUT', 'system', 'Write an I/O port (needs CPL <= IOPL; no devices: discarded).', '', '', ['#GP(0)']),
+  e('IN', 'system', 'Read an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); port 0xE9 reads 0xE9, others all ones.', '', '', ['#GP(0)']),
+  e('OUT', 'system', 'Write an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); bytes written to port 0xE9 go to the debug console.', '', '', ['#GP(0)']),
   e('LAR', 'system', "Load a descriptor's access rights if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
   e('LSL', 'system', "Load a descriptor's limit in bytes if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
   e('VERR', 'system', 'ZF=1 if the segment is readable at CPL and RPL.', 'Z', '', MEM),

@@ -1,9 +1,10 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
-import { IOPL, OF, ZF } from '../cpu/flags.ts';
+import { OF, ZF } from '../cpu/flags.ts';
 import { OP_REG } from '../decode/insn.ts';
 import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
+import { checkIoPermission } from '../cpu/io.ts';
 import { setReg, type Factory } from './operands.ts';
 
 const RAX = 0;
@@ -52,13 +53,19 @@ function rdtsc(withAux: boolean): Factory {
   };
 }
 
-/** IN/OUT: I/O needs CPL <= IOPL (the TSS I/O permission bitmap is not modelled); no devices: IN reads all ones, OUT is discarded. */
+/** IN/OUT with an imm8 or DX port: the I/O permission check, then the port (cpu/io.ts). */
 function io(isIn: boolean): Factory {
   return (raw) => {
-    const size = raw.ops[isIn ? 0 : 1].size;
+    const data = raw.ops[isIn ? 0 : 1];
+    const portOp = raw.ops[isIn ? 1 : 0];
+    const size = data.size;
+    const fixed = portOp.kind === OP_REG ? -1 : portOp.immLo & 0xff;
+    const what = raw.mnemonic;
     return (cpu) => {
-      if (cpu.cpl > (cpu.flags & IOPL) >> 12) throw generalProtection(0, `${raw.mnemonic}: CPL ${cpu.cpl} is above IOPL ${(cpu.flags & IOPL) >> 12}`);
-      if (isIn) setReg(cpu, RAX, size, -1);
+      const port = fixed >= 0 ? fixed : cpu.lo[RDX] & 0xffff;
+      checkIoPermission(cpu, port, size, what);
+      if (isIn) setReg(cpu, RAX, size, cpu.io.read(port, size));
+      else cpu.io.write(port, cpu.lo[RAX]);
     };
   };
 }

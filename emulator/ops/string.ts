@@ -1,5 +1,5 @@
 /**
- * MOVS STOS LODS CMPS SCAS with REP/REPE/REPNE and DF (Intel SDM Vol. 2B, REP/REPE/REPZ/REPNE/REPNZ).
+ * MOVS STOS LODS CMPS SCAS INS OUTS with REP/REPE/REPNE and DF (Intel SDM Vol. 2B, REP/REPE/REPZ/REPNE/REPNZ).
  * A repeated instruction runs in slices: after a slice of iterations with work left, RIP is
  * moved back to the instruction so the run loop's budget applies, as an interrupt between
  * iterations would on hardware; the slice does not count as a retired instruction.
@@ -8,12 +8,14 @@ import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
 import { DF, ZF } from '../cpu/flags.ts';
 import { generalProtection, stackFault } from '../cpu/faults.ts';
+import { checkIoPermission } from '../cpu/io.ts';
 import { SEG_DS, SEG_ES, SEG_FS, SEG_SS, type Insn } from '../decode/insn.ts';
 import { CMP, alu, alu64 } from './alu.ts';
 import { getReg, setReg, type Factory } from './operands.ts';
 
 const RAX = 0;
 const RCX = 1;
+const RDX = 2;
 const RSI = 6;
 const RDI = 7;
 const TWO32 = 4294967296;
@@ -66,12 +68,28 @@ function store(cpu: Cpu, a: number, size: number, lo: number, hi: number): void 
   }
 }
 
-type Kind = 'movs' | 'stos' | 'lods' | 'cmps' | 'scas';
+type Kind = 'movs' | 'stos' | 'lods' | 'cmps' | 'scas' | 'ins' | 'outs';
 
 /** One iteration; returns false when a REPE/REPNE condition ends the repetition. */
 function iterate(cpu: Cpu, kind: Kind, size: number, bits: number, srcSeg: number): void {
   const delta = cpu.flags & DF ? -size : size;
   switch (kind) {
+    case 'ins': {
+      // The permission check comes before the memory access (SDM Vol. 2A, INS).
+      const port = cpu.lo[RDX] & 0xffff;
+      checkIoPermission(cpu, port, size, size === 1 ? 'INSB' : size === 2 ? 'INSW' : 'INSD');
+      const a = linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits);
+      store(cpu, a, size, cpu.io.read(port, size), 0);
+      advance(cpu, RDI, bits, delta);
+      return;
+    }
+    case 'outs': {
+      const port = cpu.lo[RDX] & 0xffff;
+      checkIoPermission(cpu, port, size, size === 1 ? 'OUTSB' : size === 2 ? 'OUTSW' : 'OUTSD');
+      cpu.io.write(port, load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size));
+      advance(cpu, RSI, bits, delta);
+      return;
+    }
     case 'movs': {
       const v = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size);
       const hi = cpu.tHi;
@@ -144,5 +162,7 @@ for (const [kind, letters] of [['movs', 'MOVS'], ['stos', 'STOS'], ['lods', 'LOD
     stringOps[letters + suffix] = stringOp(kind, size);
   }
 }
-
-
+for (const [suffix, size] of [['B', 1], ['W', 2], ['D', 4]] as const) {
+  stringOps['INS' + suffix] = stringOp('ins', size);
+  stringOps['OUTS' + suffix] = stringOp('outs', size);
+}

@@ -80,6 +80,33 @@ describe('external interrupts', () => {
     expect(r.instructions).toBe(1000);
   });
 
+  it.each([
+    ['a timer in ring 0', 0, '0x202', {}],
+    ['a timer interrupting ring 3', 3, '0x202', {}],
+    ['a timer and single-step traps', 3, '0x302', { 1: '48cf' }],
+  ] as const)('stepping one instruction at a time reaches the same state as one run (%s)', (_name, cpl, rflags, extra) => {
+    const make = (): Machine => {
+      const m = longMachine({ code: '4883c3014883fb7875f60f0b', cpl, rflags, handlers: { [TIMER]: COUNT, ...extra } });
+      m.addTimer({ vector: TIMER, every: 7 });
+      return m;
+    };
+    const whole = make();
+    const once = whole.run({ maxInstructions: 10_000 });
+    const stepped = make();
+    let r = stepped.step();
+    let calls = 1;
+    while (r.reason === 'limit') {
+      r = stepped.step();
+      calls++;
+    }
+    expect(r.reason).toBe(once.reason);
+    expect(stepped.cpu.instructions).toBe(whole.cpu.instructions);
+    for (const reg of ['rip', 'rbx', 'rsp', 'rflags', 'cs']) expect(stepped.getRegister(reg)).toBe(whole.getRegister(reg));
+    expect(qword(stepped, LOG)).toBe(qword(whole, LOG));
+    expect(qword(whole, LOG)).toBeGreaterThan(20n);
+    expect(calls).toBeGreaterThan(stepped.cpu.instructions);
+  });
+
   it('STI; HLT waits for the timer: the run goes on until a handler halts with IF = 0', () => {
     const m = longMachine({ code: 'fb f4 ebfc', handlers: { [TIMER]: COUNT_TO_5 } });
     m.addTimer({ vector: TIMER, every: 50 });

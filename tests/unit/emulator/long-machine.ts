@@ -30,11 +30,15 @@ export interface LongMachine {
   msr?: Record<string, string>;
   /** Extra memory, address → hex. */
   memory?: Record<number, string>;
+  /** The TSS descriptor's limit (default 0x67); the TSS is at TSS_BASE. */
+  tssLimit?: number;
 }
+
+export const TSS_BASE = 0x5000;
 
 /** A long64 machine delivering exceptions: flat GDT (kernel 0x08/0x10, user 0x2b/0x23), TSS with RSP0, IDT, a 2 MiB identity page with U/S set. */
 export function longMachine(o: LongMachine): Machine {
-  const gdt = ['0000000000000000', 'ffff0000009aaf00', 'ffff00000092cf00', 'ffff000000facf00', 'ffff000000f2cf00', 'ffff000000faaf00', '6700005000890000', '0000000000000000'].join('');
+  const gdt = ['0000000000000000', 'ffff0000009aaf00', 'ffff00000092cf00', 'ffff000000facf00', 'ffff000000f2cf00', 'ffff000000faaf00', le(BigInt(o.tssLimit ?? 0x67), 2) + '005000890000', '0000000000000000'].join('');
   const tss = '00000000' + le(BigInt(KERNEL_STACK), 8) + '0'.repeat(0x5c * 2);
   const idt = Array.from({ length: 256 }, (_, v) => gate(v, o.dpl?.[v] ?? 0)).join('');
   const user = o.cpl === 3;
