@@ -80,11 +80,11 @@ describe('external interrupts', () => {
     expect(r.instructions).toBe(1000);
   });
 
-  it.each([
+  it.each<[string, 0 | 3, string, Record<number, string>]>([
     ['a timer in ring 0', 0, '0x202', {}],
     ['a timer interrupting ring 3', 3, '0x202', {}],
     ['a timer and single-step traps', 3, '0x302', { 1: '48cf' }],
-  ] as const)('stepping one instruction at a time reaches the same state as one run (%s)', (_name, cpl, rflags, extra) => {
+  ])('stepping one instruction at a time reaches the same state as one run (%s)', (_name, cpl, rflags, extra) => {
     const make = (): Machine => {
       const m = longMachine({ code: '4883c3014883fb7875f60f0b', cpl, rflags, handlers: { [TIMER]: COUNT, ...extra } });
       m.addTimer({ vector: TIMER, every: 7 });
