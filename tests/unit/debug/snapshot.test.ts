@@ -3,7 +3,7 @@ import { restoreSnapshot, takeSnapshot, type Snapshot } from '../../../emulator/
 import { Machine } from '../../../emulator/index.ts';
 import { debug, expectSameState, fullState } from './helpers.ts';
 import { CONTEXT_SWITCH, ROUND_TRIP, ROUND_TRIP_GATES } from './programs.ts';
-import { kernel } from './system.ts';
+import { PROLOGUE, kernel, toUser } from './system.ts';
 
 /** What a snapshot looks like after a trip through JSON and a copied buffer (a file, a bug report, postMessage). */
 const transported = (s: Snapshot): Snapshot => ({ header: JSON.parse(JSON.stringify(s.header)), data: s.data.slice(0) });
@@ -23,6 +23,43 @@ describe('snapshots', () => {
     const fresh = new Machine({ ramSize: snap.header.ramSize });
     restoreSnapshot(fresh, snap);
     expectSameState(fullState(fresh), atSnapshot, 'restored');
+    expect(fresh.run({ maxInstructions: 100_000 }).reason).toBe('hlt');
+    expectSameState(fullState(fresh), atEnd, 'after running on');
+  });
+
+  it('carries pending interrupts and timers: a fresh machine goes on ticking where the snapshot was taken', () => {
+    const make = () => {
+      const t = kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    add $1, %rbx
+    cmp $300, %rbx
+    jne user
+    ud2
+tick:
+    incq ticks(%rip)
+    iretq
+ud:
+    mov ticks(%rip), %rax
+    hlt
+    .data
+ticks: .quad 0
+`, [{ vector: 32, label: 'tick' }, { vector: 6, label: 'ud' }]);
+      t.machine.addTimer({ vector: 32, every: 11 });
+      t.dbg.stateEdited();
+      return t;
+    };
+    const a = make();
+    a.dbg.continue(200);
+    const snap = transported(a.dbg.snapshot());
+    expect(a.dbg.continue().reason).toBe('hlt');
+    const atEnd = fullState(a.machine);
+    expect(a.machine.getRegister('rax')).toBeGreaterThan(50n);
+
+    const fresh = new Machine({ ramSize: snap.header.ramSize });
+    restoreSnapshot(fresh, snap);
     expect(fresh.run({ maxInstructions: 100_000 }).reason).toBe('hlt');
     expectSameState(fullState(fresh), atEnd, 'after running on');
   });
