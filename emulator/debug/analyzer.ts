@@ -354,7 +354,7 @@ export class Analyzer {
     const first = chain[0];
     const event: ExceptionEvent = {
       kind: 'exception', position, rip: BigInt.asUintN(64, first.rip), vector: first.vector, name: first.name, message: first.message,
-      outcome, cplBefore: p?.sys.cpl ?? cpu.cpl,
+      origin: first.origin, outcome, cplBefore: p?.sys.cpl ?? cpu.cpl,
     };
     if (first.errorCode !== undefined) event.errorCode = first.errorCode;
     if (chain.length > 1) event.nested = chain.slice(1).map(chainEntry);

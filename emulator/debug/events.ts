@@ -10,6 +10,8 @@ export interface ExceptionEvent {
   name: string;
   errorCode?: number;
   message: string;
+  /** What raised it: `exception` (a fault), `software` (INT n, INT3, INTO), `interrupt` (external), `nmi`, `debug-trap`. */
+  origin: string;
   /** delivered: execution went on at the handler; stop: the run stopped with it; triple-fault; error (an emulator bug). */
   outcome: 'delivered' | 'stop' | 'triple-fault' | 'error';
   cplBefore: number;

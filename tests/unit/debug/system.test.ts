@@ -69,9 +69,11 @@ describe('an interrupt round trip through ring 3', () => {
     // The frame the CPU pushed: RIP after INT, CS, RFLAGS, RSP, SS; on the TSS's RSP0 stack.
     expect(first.frame).toEqual([address('user') + 9n, 0x2bn, 0x202n, 0x50000n, 0x23n]);
     expect(first.stackPointer).toBe(BigInt(RSP0 - 40));
+    expect(first.origin).toBe('software');
     const ud = interrupts[2];
     if (ud.kind !== 'exception') throw new Error('unreachable');
     expect(ud.stackPointer).toBe(BigInt(IST1 - 40));
+    expect(ud.origin).toBe('exception');
     // Each event can be jumped to: the position is the attempt that caused it.
     dbg.goto(first.position);
     expect(dbg.machine.cpu.cpl).toBe(3);
