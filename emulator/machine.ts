@@ -7,7 +7,7 @@ import {
 } from './cpu/state.ts';
 import { DecodeCache } from './decode/cache.ts';
 import type { Insn } from './decode/insn.ts';
-import type { Translate } from './memory/linear.ts';
+import { REGION_PAGES, type Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 import { pagingTranslate } from './memory/paging.ts';
 import { Halt } from './ops/misc.ts';
@@ -111,6 +111,7 @@ export class Machine {
     this.cpu = new Cpu(this.memory);
     this.cache = new DecodeCache(this.memory);
     this.cpu.mem.onFlush = () => this.cache.flushTlb();
+    this.cpu.mem.onInvalidateRegion = (region) => this.cache.flushRegion(region, REGION_PAGES);
     this.setFlatMode(options.mode ?? 'long64', options.cpl ?? 0);
   }
 

@@ -43,6 +43,12 @@ export class DecodeCache {
     this.gen++;
   }
 
+  /** Forgets the code TLB entries for linear pages in one 4 MiB region (INVLPG). */
+  flushRegion(region: number, pagesPerRegion: number): void {
+    for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(this.tag[i] / pagesPerRegion) === region) this.tag[i] = NaN;
+    this.gen++;
+  }
+
   invalidate(pn: number): void {
     this.pages.delete(pn);
     this.phys.codePages[pn] = 0;

@@ -198,7 +198,7 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('RDGSBASE', 'system', 'Read GS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
   e('WRFSBASE', 'system', 'Write FS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
   e('WRGSBASE', 'system', 'Write GS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
-  e('INVLPG', 'system', 'Invalidate the TLB entry for a page (this CPU flushes its whole TLB).', '', '', ['#GP(0) (CPL > 0)']),
+  e('INVLPG', 'system', 'Invalidate the TLB entries for the page holding the address (this CPU drops its 4 MiB region).', '', '', ['#GP(0) (CPL > 0)']),
   e('CLTS', 'system', 'Clear CR0.TS.', '', '', ['#GP(0) (CPL > 0)']),
   e('WBINVD', 'system', 'Write back and invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
   e('INVD', 'system', 'Invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),

@@ -20,6 +20,10 @@ export const identityTranslate: Translate = (linear) => linear;
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
 const INV_PAGE = 1 / PAGE_SIZE;
+/** Pages per invalidation region (4 MiB, the largest page of 32-bit paging). */
+export const REGION_PAGES = 1024;
+const INV_REGION_PAGES = 1 / REGION_PAGES;
+const INV_REGION = INV_PAGE * INV_REGION_PAGES;
 
 /**
  * Linear-address reads and writes through one translation hook, with a small direct-mapped TLB
@@ -112,6 +116,23 @@ export class LinearMemory {
   flushWrites(): void {
     this.wTag.fill(NaN);
   }
+
+  /**
+   * INVLPG: drops the translations of the page holding `lin`. Entries do not record their page
+   * size, so every entry in the same 4 MiB region goes (covering 2 MiB and 4 MiB pages; invalidating
+   * more than the page is allowed, SDM Vol. 3A, 4.10.4.1). No paging-structure caches exist.
+   */
+  invalidatePage(lin: number): void {
+    const region = Math.floor(lin * INV_REGION);
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (Math.floor(this.rTag[i] * INV_REGION_PAGES) === region) this.rTag[i] = NaN;
+      if (Math.floor(this.wTag[i] * INV_REGION_PAGES) === region) this.wTag[i] = NaN;
+    }
+    this.onInvalidateRegion(region);
+  }
+
+  /** Called by `invalidatePage` with the 4 MiB region number, so caches keyed by linear page can follow. */
+  onInvalidateRegion: (region: number) => void = () => this.onFlush();
 
   /** Physical address of one byte, through the translation hook. */
   physical(linear: number, access: number): number {

@@ -565,9 +565,10 @@ export const systemOps: Record<string, Factory> = {
   RDGSBASE: fsgsBase(SEG_GS, false),
   WRFSBASE: fsgsBase(SEG_FS, true),
   WRGSBASE: fsgsBase(SEG_GS, true),
-  INVLPG: () => (cpu) => {
+  INVLPG: () => (cpu, i) => {
     requireCpl0(cpu, 'INVLPG');
-    cpu.mem.flush();
+    // The address is not accessed (a non-present page does not fault); only its translation goes.
+    if (i.mem !== null) cpu.mem.invalidatePage(cpu.ea(i.mem, 1));
   },
   CLTS: () => (cpu) => {
     requireCpl0(cpu, 'CLTS');
