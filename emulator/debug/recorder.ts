@@ -53,7 +53,14 @@ class Chunk {
   hi: Int32Array;
 
   /** `capacity`: journal entries to allocate up front (the previous chunk's count, so steady runs never grow). */
-  constructor(readonly start: number, readonly cpu: CpuState, readonly machine: MachineState, capacity: number) {
+  /**
+   * Taken before the machine ran from here (history reset): work the machine does before the first
+   * instruction (an interrupt raised meanwhile) is not journaled, so the checkpoint is taken again
+   * at the first instruction.
+   */
+  fresh = false;
+
+  constructor(readonly start: number, public cpu: CpuState, public machine: MachineState, capacity: number) {
     this.pos = new Float64Array(capacity);
     this.addr = new Float64Array(capacity);
     this.size = new Uint8Array(capacity);
@@ -162,6 +169,7 @@ export class Recorder {
     this.chunks = [];
     this.bytes = 0;
     this.newChunk();
+    this.tail.fresh = true;
   }
 
   private newChunk(): void {
@@ -171,6 +179,13 @@ export class Recorder {
     this.tail = c;
     this.bytes += c.bytes;
     this.enforceBound();
+  }
+
+  private retakeCheckpoint(): void {
+    const tail = this.tail;
+    tail.fresh = false;
+    tail.cpu = captureCpu(this.machine.cpu);
+    tail.machine = captureMachine(this.machine);
   }
 
   /** Drops whole chunks from the front while over the bound, always keeping the newest. */
@@ -215,6 +230,7 @@ export class Recorder {
     }
     if (k === this.end) {
       if (k - this.tail.start >= this.interval || this.bytes > this.maxBytes) this.newChunk();
+      else if (this.tail.fresh) this.retakeCheckpoint();
       this.recording = true;
       this.end = k + 1;
     } else this.recording = false;
@@ -349,7 +365,7 @@ export class Recorder {
       if (recordingFreely && (this.position - this.tail.start >= this.interval || this.bytes > this.maxBytes)) this.newChunk();
       const room = Math.min(target - this.position, this.interval - (this.position - this.tail.start));
       let result: RunResult;
-      if (recordingFreely && room > 1) {
+      if (recordingFreely && room > 1 && !this.tail.fresh) {
         // A run cut by its budget stops before the machine's work between instructions (timer
         // ticks, interrupt delivery), where the hook stops after it: so a burst leaves its last
         // position to the hook, and every stop and checkpoint sees the same kind of boundary.
@@ -424,7 +440,9 @@ export class Recorder {
       const c = this.chunks[j];
       if (c.start >= this.position) continue;
       const from = c.indexOf(this.position);
-      for (let i = from - 1; i >= 0; i--) {
+      // Entries tagged before the chunk's start predate its checkpoint (see Chunk.fresh).
+      const low = c.indexOf(c.start);
+      for (let i = from - 1; i >= low; i--) {
         const physical = c.addr[i];
         const pn = Math.floor(physical / PAGE_SIZE);
         const off = physical - pn * PAGE_SIZE;

@@ -228,3 +228,39 @@ entry:
     expect(withHalt.dbg.warnings).toEqual([]);
   });
 });
+
+describe('an interrupt raised from outside while stopped', () => {
+  it('is delivered before the next instruction, and the recording starts after it', () => {
+    const { dbg, machine, address } = kernel(`
+    .text
+${PROLOGUE}
+${toUser('user')}
+user:
+    add $1, %rbx
+    jmp user
+tick:
+    incq %r15
+    iretq
+`, [{ vector: 32, label: 'tick' }], { checkpointInterval: 4 });
+    dbg.runTo(address('user'));
+    dbg.step();
+    machine.raiseInterrupt(32);
+    dbg.stateEdited();
+    const start = dbg.position;
+    const forward: FullState[] = [];
+    for (let i = 0; i < 12; i++) {
+      dbg.step();
+      forward.push(fullState(machine));
+    }
+    dbg.goto(start);
+    expect(machine.getRegister('rip')).toBe(address('tick'));
+    for (let i = 0; i < 12; i++) {
+      dbg.step();
+      expectSameState(fullState(machine), forward[i], `step ${i + 1}`);
+    }
+    for (let i = 11; i >= 0; i--) {
+      dbg.goto(start + i + 1);
+      expectSameState(fullState(machine), forward[i], `back at ${start + i + 1}`);
+    }
+  });
+});
