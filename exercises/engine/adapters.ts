@@ -1,22 +1,38 @@
 /** Binds the engine's ports to the real CPU (emulator/) and assembler (emulator/asm/). */
 import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
-import { Machine, pagingTranslate } from '../../emulator/index.ts';
+import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
 import { SEG_P } from '../../emulator/cpu/state.ts';
 import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
-  private paging = false;
-
-  constructor(private readonly machine: Machine, readonly mode: Mode) {}
+  constructor(private machine: Machine, readonly mode: Mode) {
+    machine.translate = followsProgramPaging(machine, mode);
+  }
 
   writeBytes(addr: number, bytes: Uint8Array): void { this.machine.load(addr, bytes); }
   readBytes(addr: number, length: number): Uint8Array { return this.machine.read(addr, length); }
   setReg(name: RegisterName, value: bigint): void { this.machine.setRegister(name, value); }
   getReg(name: RegisterName): bigint { return this.machine.getRegister(name); }
   cpl(): number { return Number(this.machine.getRegister('cpl')); }
-  resetCpu(): void { this.machine.setFlatMode(this.mode, 0); }
+
+  resetCpu(): void {
+    // An interrupt a timer raised at the end of the last case would be delivered in this one: start over with a fresh CPU (rare).
+    const pending = this.machine.pendingInterrupts;
+    if (pending.vectors.length || pending.nmi) this.machine = freshMachine(this.machine, this.mode);
+    const cpu = this.machine.cpu;
+    // Nothing of the previous case survives: tables, CR2/CR3 and MSRs are the learner's to set, never inherited.
+    cpu.cr2 = 0;
+    cpu.cr3 = 0;
+    cpu.cr8 = 0;
+    cpu.gdtrBase = cpu.idtrBase = 0;
+    cpu.gdtrLimit = cpu.idtrLimit = 0xffff;
+    cpu.msr.clear();
+    cpu.nmiBlocked = false;
+    cpu.pendingSingleStep = false;
+    this.machine.setFlatMode(this.mode, 0);
+  }
 
   observeWrites(observer: WriteObserver | undefined): void {
     this.machine.cpu.mem.writeObserver = observer ?? null;
@@ -32,14 +48,8 @@ class EmulatorMachine implements MachinePort {
       cpu.tr.limit = state.tr.limit;
       cpu.tr.attrs = SEG_P | 0xb; // a busy TSS (64-bit or 32-bit: both are type 0xB)
     }
-    if (state.paging) {
-      cpu.cr3 = state.cr3 ?? 0;
-      if (!this.paging) {
-        const walk = pagingTranslate(cpu);
-        // Until the harness loads its own tables, a CR3 of 0 means the flat identity mapping every exercise starts with.
-        this.machine.translate = state.paging === 'always' ? walk : (linear, access) => (cpu.cr3 === 0 ? linear : walk(linear, access));
-        this.paging = true;
-      }
+    if (state.cr3 !== undefined) {
+      cpu.cr3 = state.cr3;
       cpu.mem.flush();
     }
   }
@@ -51,6 +61,26 @@ class EmulatorMachine implements MachinePort {
     if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, rip: Number(BigInt.asUintN(64, r.fault.rip)), ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };
     return outcome;
   }
+}
+
+/**
+ * Translation as the hardware does it once the program pages: in protected32 through CR3's tables
+ * whenever CR0.PG is set (the walker is the identity while it is clear); in long64, which starts
+ * with paging on but no tables in memory, the identity until the program loads a non-zero CR3.
+ */
+function followsProgramPaging(machine: Machine, mode: Mode): Translate {
+  const cpu = machine.cpu;
+  const walk = pagingTranslate(cpu);
+  return mode === 'protected32' ? walk : (linear, access) => (cpu.cr3 === 0 ? linear : walk(linear, access));
+}
+
+function freshMachine(old: Machine, mode: Mode): Machine {
+  const machine = new Machine({ ramSize: old.memory.size, mode });
+  machine.deliverExceptions = old.deliverExceptions;
+  machine.load(0, old.read(0, old.memory.size));
+  machine.translate = followsProgramPaging(machine, mode);
+  machine.cpu.mem.writeObserver = old.cpu.mem.writeObserver;
+  return machine;
 }
 
 export const emulatorMachines: MachineFactory = {

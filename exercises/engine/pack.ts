@@ -83,11 +83,14 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
   };
 }
 
-/** The learner's copy of a pack: no reference solutions, no hidden checks or hidden cases. */
+/** Files only instructors may see: reference solutions, and `mistakes/` (wrong answers that are nearly solutions). */
+export const isInstructorOnly = (path: string): boolean => /(^|\/)solution\.s$/.test(path) || /(^|\/)mistakes\//.test(path);
+
+/** The learner's copy of a pack: no reference solutions, no mistakes, no hidden checks or hidden cases. */
 export function learnerCopy(files: PackFiles): PackFiles {
   const out: PackFiles = new Map();
   for (const [path, text] of files) {
-    if (path.endsWith('/solution.s')) continue;
+    if (isInstructorOnly(path)) continue;
     if (path.endsWith('/exercise.yaml')) {
       out.set(path, stripHidden(text));
       continue;

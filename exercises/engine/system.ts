@@ -30,7 +30,7 @@ export interface SystemSetup {
 
 function stubSource(long: boolean): string {
   const q = long ? 'q' : 'l';
-  const lines: string[] = [];
+  const lines = ['.globl trap_common'];
   for (let v = 0; v < 256; v++) {
     lines.push(`trap_vector_${v}:`);
     if (!WITH_ERROR_CODE.has(v)) lines.push(`    push${q} $0`);

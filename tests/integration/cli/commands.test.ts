@@ -10,8 +10,12 @@ describe('switchyard list', () => {
     const r = await cli('list', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout);
-    expect(rows).toContainEqual({ id: 'save-context', title: 'Save every register into a context struct', track: 'contexts', mode: 'long64' });
+    expect(rows).toContainEqual({ id: 'save-context', title: 'Save every register into a context struct', track: 'conventions', mode: 'long64' });
     for (const row of rows) expect(Object.keys(row)).toEqual(['id', 'title', 'track', 'mode']);
+    // The bundled course in teaching order: the format examples open it, the capstone closes it.
+    expect(rows.slice(0, 2).map((x: { id: string }) => x.id)).toEqual(['save-context', 'callee-saved']);
+    expect(rows.at(-1)).toMatchObject({ id: 'round-robin', track: 'capstone' });
+    expect([...new Set(rows.map((x: { track: string }) => x.track))]).toEqual(['conventions', 'threads', 'traps', 'syscalls', 'i386', 'capstone']);
   });
 
   it('rejects an unknown option with exit 2', async () => {
@@ -69,7 +73,7 @@ describe('switchyard check', () => {
   });
 
   it.each([
-    ['an unknown exercise', ['check', 'nope', 'x.s'], "switchyard check: no exercise 'nope'; known: save-context, callee-saved"],
+    ['an unknown exercise', ['check', 'nope', 'x.s', '--pack', PACK], "switchyard check: no exercise 'nope'; known: save-context, callee-saved"],
     ['a missing file', ['check', 'save-context', '/nonexistent/x.s'], 'switchyard check: /nonexistent/x.s: no such file'],
     ['a bad seed', ['check', 'save-context', 'x.s', '--seed', 'abc'], "switchyard check: --seed expects a number (decimal or 0x-hex), got 'abc'"],
     ['a missing argument', ['check', 'save-context'], 'switchyard check: missing EXERCISE and FILE'],

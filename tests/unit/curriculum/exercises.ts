@@ -1,4 +1,4 @@
-/** Finds the curriculum's exercise folders (bundled pack and upcoming) and reads them the way the engine does. */
+/** Finds the curriculum's exercise folders in the bundled pack and reads them the way the engine does. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseExerciseSpec } from '../../../exercises/engine/load.ts';
@@ -7,17 +7,15 @@ import { layoutStruct, structSymbols } from '../../../exercises/engine/structs.t
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const PACK_DIR = join(ROOT, 'exercises/pack');
-export const UPCOMING_DIR = join(ROOT, 'exercises/upcoming');
 
-/** Exercises written by the engine's authors to prove the format; the curriculum builds on them but does not own them. */
-export const ENGINE_EXAMPLES = new Set(['save-context', 'callee-saved']);
+/** The two format examples open the course but come without `mistakes/`; docs/exercise-format.md walks through them. */
+export const FORMAT_EXAMPLES = new Set(['save-context', 'callee-saved']);
 
 export interface Mistake { file: string; check: string; phrase: string; what: string }
 
 export interface CurriculumExercise {
   id: string;
   dir: string;
-  where: 'pack' | 'upcoming';
   spec: ExerciseSpec;
   read(name: string): string;
   has(name: string): boolean;
@@ -29,19 +27,18 @@ const folders = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((d) 
 /** Spec files that did not load, with the loader's message; a test reports them. */
 export const loadProblems: string[] = [];
 
-export function curriculumExercises(roots: readonly (readonly ['pack' | 'upcoming', string])[] = [['pack', PACK_DIR], ['upcoming', UPCOMING_DIR]]): CurriculumExercise[] {
+/** Every exercise of a pack folder (the bundled pack by default); `withExamples` keeps the two format examples. */
+export function curriculumExercises(base = PACK_DIR, withExamples = false): CurriculumExercise[] {
   const out: CurriculumExercise[] = [];
   loadProblems.length = 0;
-  for (const [where, base] of roots) {
-    for (const id of folders(base)) {
-      if (ENGINE_EXAMPLES.has(id)) continue;
-      const dir = join(base, id);
-      const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-      let spec: ExerciseSpec;
-      try { spec = parseExerciseSpec(`exercises/${where}/${id}/exercise.yaml`, read('exercise.yaml')); } catch (e) { loadProblems.push((e as Error).message); continue; }
-      const has = (name: string) => existsSync(join(dir, name));
-      out.push({ id, dir, where, spec, read, has, mistakes: has('mistakes/README.md') ? parseMistakes(read('mistakes/README.md'), id) : [] });
-    }
+  for (const id of folders(base)) {
+    if (!withExamples && FORMAT_EXAMPLES.has(id)) continue;
+    const dir = join(base, id);
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+    let spec: ExerciseSpec;
+    try { spec = parseExerciseSpec(`exercises/pack/${id}/exercise.yaml`, read('exercise.yaml')); } catch (e) { loadProblems.push((e as Error).message); continue; }
+    const has = (name: string) => existsSync(join(dir, name));
+    out.push({ id, dir, spec, read, has, mistakes: has('mistakes/README.md') ? parseMistakes(read('mistakes/README.md'), id) : [] });
   }
   return out;
 }

@@ -15,7 +15,7 @@ const ports = realPorts();
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe.skipIf(!gnuLinkAvailable).each(curriculumExercises().map((x) => [x.id, x] as const))('%s assembles as GNU as does', (_id, x) => {
-  const px = prepareExercise({ id: x.id, origin: `${x.where}/${x.id}`, spec: x.spec, readme: '', starter: '', solution: x.read('solution.s'), harness: x.read('harness.s'), hints: [] }, ports.assembler);
+  const px = prepareExercise({ id: x.id, origin: `pack/${x.id}`, spec: x.spec, readme: '', starter: '', solution: x.read('solution.s'), harness: x.read('harness.s'), hints: [] }, ports.assembler);
   const files = ['solution.s', 'starter.s', ...x.mistakes.map((m) => `mistakes/${m.file}`)];
 
   it('harness.s', () => {

@@ -111,10 +111,14 @@ describe('packs', () => {
     expect(() => loadPack(f, 'p')).toThrow('p/save/starter.s: missing: every exercise needs README.md, starter.s');
   });
 
-  it('the learner copy has no solutions, hidden checks or hidden cases', () => {
+  it('the learner copy has no solutions, mistakes, hidden checks or hidden cases', () => {
     const spec = valid.replace('cases: 10', 'cases: 10\nhidden_cases: 5') + '  - name: secret\n    stop: hlt\n    hidden: true\n';
-    const copy = learnerCopy(files({ 'save/exercise.yaml': spec }));
+    const mistakes = { 'save/mistakes/README.md': '| what | file | check | phrase |\n', 'save/mistakes/off-by-one.s': '.globl f\nf: ret\n', 'save/hints.md': 'Look at rdi.\n' };
+    const copy = learnerCopy(files({ 'save/exercise.yaml': spec, ...mistakes }));
     expect(copy.has('save/solution.s')).toBe(false);
+    expect([...copy.keys()].filter((p) => p.includes('mistakes'))).toEqual([]);
+    expect([...copy.keys()].sort()).toEqual(['pack.yaml', 'save/README.md', 'save/exercise.yaml', 'save/hints.md', 'save/starter.s']);
+    expect(loadPack(copy, 'copy').exercises[0].solution).toBeUndefined();
     const parsed = parseExerciseSpec('x', copy.get('save/exercise.yaml')!);
     expect(parsed.checks.map((c) => c.name)).toEqual(['saves rax']);
     expect(parsed.hidden_cases).toBe(0);

@@ -51,18 +51,37 @@ describe('machine building blocks', () => {
     expect(r.checks.map((c) => [c.name, c.passed, c.message])).toEqual([['c', true, 'passed'], ['h', true, 'passed']]);
   });
 
+  const longTables = ['  movq $0x9003, 0x8000', '  movq $0xa003, 0x9000', '  movq $0x83, 0xa000', '  movq $0x8000, %rax', '  movq %rax, %cr3'];
+  // 32-bit paging: one page table identity-mapping the first 2 MiB (SDM Vol. 3A, 4.3), then CR0.PG.
+  const protectedTables = ['  movl $0x9003, 0x8000', '  xorl %ecx, %ecx', '1: movl %ecx, %eax', '  shll $12, %eax', '  orl $3, %eax', '  movl %eax, 0x9000(,%ecx,4)',
+    '  incl %ecx', '  cmpl $0x200, %ecx', '  jne 1b', '  movl $0x8000, %eax', '  movl %eax, %cr3', '  movl %cr0, %eax', '  orl $0x80000000, %eax', '  movl %eax, %cr0'];
   it.each([
-    ['walks the tables the harness loads into CR3', '{ paging: harness }', true],
-    ['stays identity-mapped without it', '{}', false],
-  ])('paging: harness %s', (_name, machine, faults) => {
-    const px = exercise(machine, '  - { name: c, stop: fault, vector: 14 }');
-    px.exercise.harness = [
-      '.globl _start', '_start:',
-      '  movq $0x9003, 0x8000', '  movq $0xa003, 0x9000', '  movq $0x83, 0xa000',
-      '  movq $0x8000, %rax', '  movq %rax, %cr3', '  call f', '  hlt',
-    ].join('\n');
-    const r = gradeSubmission(prepareExercise(px.exercise, ports.assembler), '.globl f\nf:\n  movq 0x200000, %rax\n  ret\n', ports);
-    expect(r.checks[0].passed).toBe(faults);
+    ['long64 walks the tables the harness loads into CR3 (paging: harness)', '{ paging: harness }', 'long64', longTables, true],
+    ['long64 walks them without a `machine:` block too, as the CPU would', '{}', 'long64', longTables, true],
+    ['long64 stays identity-mapped while CR3 is 0', '{}', 'long64', [], false],
+    ['protected32 walks the tables once the harness sets CR0.PG', '{}', 'protected32', protectedTables, true],
+    ['protected32 stays unpaged while CR0.PG is clear', '{}', 'protected32', protectedTables.slice(0, -3), false],
+  ])('paging: %s', (_name, machine, mode, tables, faults) => {
+    const px = exercise(machine, '  - { name: c, stop: fault, vector: 14 }', mode);
+    px.exercise.harness = ['.globl _start', '_start:', ...tables, '  call f', '  hlt'].join('\n');
+    px.exercise.spec.budget = 5000;
+    const ready = prepareExercise(px.exercise, ports.assembler);
+    const body = mode === 'long64' ? 'movq 0x200000, %rax' : 'movl 0x200000, %eax';
+    const r = gradeSubmission(ready, `.globl f\nf:\n  ${body}\n  ret\n`, ports);
+    expect(r.status, r.error).not.toBe('error');
+    expect(r.checks[0].passed, r.checks[0].message).toBe(faults);
+  });
+
+  it('a case starts with CR3 at 0 whatever the previous case loaded', () => {
+    const px = exercise('{}', '  - { name: c, stop: hlt }');
+    // The harness loads tables only on even cases (rdi odd on odd ones); an inherited CR3 would fault the odd ones once the tables are zeroed.
+    px.exercise.spec.random = { rdi: { choice: [0n, 1n] } };
+    px.exercise.spec.memory.tables = { at: 0x8000, size: 0x3000, access: 'rw', expose: false };
+    px.exercise.harness = ['.globl _start', '_start:', '  testq %rdi, %rdi', '  jnz 2f', ...longTables, '2: call f', '  hlt'].join('\n');
+    px.exercise.spec.cases = 20;
+    const ready = prepareExercise(px.exercise, ports.assembler);
+    const r = gradeSubmission(ready, '.globl f\nf:\n  movq 0x100000, %rax\n  ret\n', ports);
+    expect(r.checks[0].message).toBe('passed');
   });
 
   it.each([
