@@ -508,6 +508,7 @@ export class Debugger {
   dispose(): void {
     this.recorder.detach();
     this.machine.exceptionObserver = null;
+    this.machine.cpu.mem.readObserver = null;
   }
 }
 
