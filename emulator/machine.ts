@@ -185,6 +185,8 @@ export class Machine {
       case 'fsbase': return BigInt.asUintN(64, BigInt(cpu.seg[4].base));
       case 'gsbase': return BigInt.asUintN(64, BigInt(cpu.seg[5].base));
       case 'cpl': return BigInt(cpu.cpl);
+      case 'tr': return BigInt(cpu.tr.selector);
+      case 'ldtr': return BigInt(cpu.ldtr.selector);
       default: throw new RangeError(`unknown register '${name}'`);
     }
   }
@@ -499,7 +501,8 @@ export class Machine {
         return { stop: 'hlt', steps: cpu.steps - begin };
       }
       if (e instanceof CpuFault) {
-        e.rip = BigInt.asUintN(64, BigInt(start));
+        // A fault raised in a new task after a task switch completed already holds that task's EIP.
+        if (!(e.isTrap && e.origin === 'exception')) e.rip = BigInt.asUintN(64, BigInt(start));
         // RIP still equals the start only when the fetch itself faulted.
         if (e.mnemonic === undefined) e.mnemonic = cpu.rip === start || insn === null ? 'instruction fetch' : insn.mnemonic;
         if (e.isTrap) {

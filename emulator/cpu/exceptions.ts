@@ -9,6 +9,7 @@ import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent
 import { IF, NT, RF, TF, VM } from './flags.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical, type Cpu } from './state.ts';
 import { readDescriptor, type Descriptor } from '../ops/segments.ts';
+import { switchTask, tssThroughGate } from '../ops/task.ts';
 import { SEG_CS, SEG_SS } from '../decode/insn.ts';
 
 export interface DeliveryPolicy {
@@ -97,9 +98,7 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
     const upper = sys(cpu, at + 8, 4) | 0;
     offset += upper * 4294967296;
     if (type !== 0xe && type !== 0xf) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
-  } else if (type === 0x5) {
-    throw new NotModelled(`IDT entry ${v} is a task gate: task switches are not modelled by this CPU`);
-  } else if (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7) {
+  } else if (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7 && type !== 0x5) {
     throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}, not an interrupt, trap or task gate`);
   }
   if (fault.software && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
@@ -211,6 +210,7 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
 function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);
   const gate = readGate(cpu, fault, false);
+  if (gate.type === 0x5) return deliverThroughTask(cpu, fault, gate, ext);
   const { d, newCpl } = handlerCode(cpu, gate, ext, false);
   const width = gate.type >= 0xe ? 4 : 2;
   const offset = width === 4 ? gate.offset >>> 0 : gate.offset & 0xffff;
@@ -279,4 +279,12 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   cpu.rip = offset;
   cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe || gate.type === 0x6 ? IF : 0));
   cpu.updateMode();
+}
+
+/** A task gate in the IDT: a task switch to the TSS it names, then the error code on the new task's stack (SDM 6.12.2). */
+function deliverThroughTask(cpu: Cpu, fault: CpuFault, gate: Gate, ext: number): void {
+  const what = `${fault.name} through the task gate in IDT entry ${fault.vector}`;
+  const d = tssThroughGate(cpu, gate.selector, what, ext, generalProtection);
+  switchTask(cpu, gate.selector, d, 'INT', ext);
+  if (fault.errorCode !== undefined) cpu.push((cpu.tr.attrs & 0xf) >= 9 ? 4 : 2, fault.errorCode, 0);
 }

@@ -2,8 +2,8 @@
  * Far transfers to code segments (Intel SDM Vol. 2A, JMP and CALL "far" in protected and IA-32e
  * mode; Vol. 2B, RET far): JMP/CALL through a far pointer or memory operand, directly or through
  * a call gate (with the stack switch and parameter copy of an inner-level CALL), RETF to the same
- * or an outer privilege level, LDS/LES/LFS/LGS/LSS, LAR/LSL/VERR/VERW. Task switches are not
- * modelled: they stop the run with an error that says so.
+ * or an outer privilege level, LDS/LES/LFS/LGS/LSS, LAR/LSL/VERR/VERW. A TSS or task gate
+ * selector switches tasks (ops/task.ts).
  */
 import type { Cpu } from '../cpu/state.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical } from '../cpu/state.ts';
@@ -11,6 +11,7 @@ import { generalProtection, hex, invalidTss, segmentNotPresent, stackFault } fro
 import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
+import { farTaskSwitch } from './task.ts';
 import { loadSegment, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
@@ -218,9 +219,11 @@ function callThroughGate(cpu: Cpu, gate: CallGate, what: string): void {
 }
 
 export const farJmp: Factory = (raw) => {
-  const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
+  // A memory far pointer reports its whole size (m16:16 = 4, m16:32 = 6, m16:64 = 10): the offset is 2 bytes less.
+  const size = raw.ops[0].kind === OP_MEM ? raw.opSize - 2 : raw.ops[0].size;
   return (cpu, i) => {
     const [offset, sel] = farPointer(cpu, raw, i, size);
+    if (farTaskSwitch(cpu, sel, 'JMP')) return;
     const gate = callGate(cpu, sel, 'JMP far');
     if (gate) {
       const gd = gateTarget(cpu, gate, 'JMP far');
@@ -239,9 +242,11 @@ export const farJmp: Factory = (raw) => {
 };
 
 export const farCall: Factory = (raw) => {
-  const size = raw.ops[0].kind === OP_MEM ? raw.opSize : raw.ops[0].size;
+  // A memory far pointer reports its whole size (m16:16 = 4, m16:32 = 6, m16:64 = 10): the offset is 2 bytes less.
+  const size = raw.ops[0].kind === OP_MEM ? raw.opSize - 2 : raw.ops[0].size;
   return (cpu, i) => {
     const [offset, sel] = farPointer(cpu, raw, i, size);
+    if (farTaskSwitch(cpu, sel, 'CALL')) return;
     const gate = callGate(cpu, sel, 'CALL far');
     if (gate) {
       callThroughGate(cpu, gate, 'CALL far');

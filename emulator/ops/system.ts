@@ -12,6 +12,7 @@ import { generalProtection, hex, invalidOpcode, segmentNotPresent, stackFault } 
 import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_CR, OP_DR, OP_MEM, OP_REG, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type Exec } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
+import { taskReturn } from './task.ts';
 import { nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
@@ -101,7 +102,9 @@ function iret(size: number): Factory {
     if (cpu.flags & VM) throw new NotModelled(`${what} in virtual-8086 mode is not modelled by this CPU`);
     if (cpu.flags & NT) {
       if (cpu.longMode) throw generalProtection(0, `${what}: NT is set in IA-32e mode`);
-      throw new NotModelled(`${what} with NT set (a task return) is not modelled by this CPU`);
+      taskReturn(cpu);
+      cpu.nmiBlocked = false;
+      return;
     }
     const in64 = cpu.codeBits === 64;
     const tempRip = readStack(cpu, 0, size);
