@@ -78,7 +78,7 @@ export const softwareInterrupt = (n: number): CpuFault => new CpuFault(n, `INT 0
 /** ICEBP (INT1, opcode F1): a #DB trap delivered as a hardware event (no DPL check, EXT set); DR6 is not changed. */
 export const icebp = (): CpuFault => new CpuFault(Vector.DB, 'INT1: debug trap (ICEBP)', undefined, undefined, true, 'debug-trap');
 /** The single-step trap after an instruction that began with RFLAGS.TF set (SDM Vol. 3B, 17.3.1.4). */
-export const singleStep = (what: string): CpuFault => new CpuFault(Vector.DB, `single-step trap after ${what} (RFLAGS.TF was set)`, undefined, undefined, true, 'debug-trap');
+export const singleStep = (what: string): CpuFault => new CpuFault(Vector.DB, `${what}: single-step trap (RFLAGS.TF was set when it began)`, undefined, undefined, true, 'debug-trap');
 /** An external interrupt delivered between instructions. */
 export const externalInterrupt = (vector: number, source: string): CpuFault =>
   new CpuFault(vector, `external interrupt 0x${vector.toString(16)} (${source})`, undefined, undefined, true, 'interrupt');

@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
 import { DF, ZF } from '../cpu/flags.ts';
-import { generalProtection, stackFault } from '../cpu/faults.ts';
+import { generalProtection, hex, stackFault } from '../cpu/faults.ts';
 import { checkIoPermission } from '../cpu/io.ts';
 import { SEG_DS, SEG_ES, SEG_FS, SEG_SS, type Insn } from '../decode/insn.ts';
 import { CMP, alu, alu64 } from './alu.ts';
@@ -37,10 +37,15 @@ function advance(cpu: Cpu, r: number, bits: number, delta: number): void {
   else setReg(cpu, r, 2, (cpu.lo[r] + delta) & 0xffff);
 }
 
-function linear(cpu: Cpu, seg: number, offset: number, size: number, bits: number): number {
+const INDEX_NAMES: Record<number, string> = { 6: 'SI', 7: 'DI' };
+
+function linear(cpu: Cpu, seg: number, offset: number, size: number, bits: number, index: number): number {
   if (cpu.codeBits === 64) {
     const a = (bits === 64 && seg < SEG_FS) ? offset : offset + (seg >= SEG_FS ? cpu.seg[seg].base : 0);
-    if (!isCanonical(a)) throw seg === SEG_SS ? stackFault(0, 'string operand address is not canonical') : generalProtection(0, 'string operand address is not canonical');
+    if (!isCanonical(a)) {
+      const why = `the string address in ${bits === 64 ? 'R' : bits === 32 ? 'E' : ''}${INDEX_NAMES[index]} (${hex(a)}) is not canonical`;
+      throw seg === SEG_SS ? stackFault(0, why) : generalProtection(0, why);
+    }
     return a;
   }
   return cpu.segmented(seg, offset, size);
@@ -78,7 +83,7 @@ function iterate(cpu: Cpu, kind: Kind, size: number, bits: number, srcSeg: numbe
       // The permission check comes before the memory access (SDM Vol. 2A, INS).
       const port = cpu.lo[RDX] & 0xffff;
       checkIoPermission(cpu, port, size, size === 1 ? 'INSB' : size === 2 ? 'INSW' : 'INSD');
-      const a = linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits);
+      const a = linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits, RDI);
       store(cpu, a, size, cpu.io.read(port, size), 0);
       advance(cpu, RDI, bits, delta);
       return;
@@ -86,33 +91,33 @@ function iterate(cpu: Cpu, kind: Kind, size: number, bits: number, srcSeg: numbe
     case 'outs': {
       const port = cpu.lo[RDX] & 0xffff;
       checkIoPermission(cpu, port, size, size === 1 ? 'OUTSB' : size === 2 ? 'OUTSW' : 'OUTSD');
-      cpu.io.write(port, load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size));
+      cpu.io.write(port, load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits, RSI), size));
       advance(cpu, RSI, bits, delta);
       return;
     }
     case 'movs': {
-      const v = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size);
+      const v = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits, RSI), size);
       const hi = cpu.tHi;
-      store(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits), size, v, hi);
+      store(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits, RDI), size, v, hi);
       advance(cpu, RSI, bits, delta);
       advance(cpu, RDI, bits, delta);
       return;
     }
     case 'stos':
-      store(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits), size, cpu.lo[RAX], cpu.hi[RAX]);
+      store(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits, RDI), size, cpu.lo[RAX], cpu.hi[RAX]);
       advance(cpu, RDI, bits, delta);
       return;
     case 'lods': {
-      const v = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size);
+      const v = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits, RSI), size);
       setReg(cpu, RAX, size, v, cpu.tHi);
       advance(cpu, RSI, bits, delta);
       return;
     }
     case 'cmps': {
       // CMPS compares [rSI] - [rDI] (the first operand is the source string).
-      const a = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits), size);
+      const a = load(cpu, linear(cpu, srcSeg, indexOf(cpu, RSI, bits), size, bits, RSI), size);
       const ah = cpu.tHi;
-      const b = load(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits), size);
+      const b = load(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits, RDI), size);
       if (size === 8) alu64(cpu, CMP, a, ah, b, cpu.tHi);
       else alu(cpu, CMP, a, b, size);
       advance(cpu, RSI, bits, delta);
@@ -120,7 +125,7 @@ function iterate(cpu: Cpu, kind: Kind, size: number, bits: number, srcSeg: numbe
       return;
     }
     default: {
-      const b = load(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits), size);
+      const b = load(cpu, linear(cpu, SEG_ES, indexOf(cpu, RDI, bits), size, bits, RDI), size);
       if (size === 8) alu64(cpu, CMP, cpu.lo[RAX], cpu.hi[RAX], b, cpu.tHi);
       else alu(cpu, CMP, getReg(cpu, RAX, size), b, size);
       advance(cpu, RDI, bits, delta);

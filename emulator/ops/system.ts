@@ -261,7 +261,7 @@ const sysexit: Factory = (raw) => (cpu) => {
   if (wide) {
     rsp = cpu.hi[1] * TWO32 + (cpu.lo[1] >>> 0);
     rip = cpu.hi[2] * TWO32 + (cpu.lo[2] >>> 0);
-    if (!isCanonical(rsp) || !isCanonical(rip)) throw generalProtection(0, 'SYSEXIT: RCX or RDX is not canonical');
+    if (!isCanonical(rsp) || !isCanonical(rip)) throw generalProtection(0, `SYSEXIT: ${isCanonical(rsp) ? `RDX ${hex(rip)}` : `RCX ${hex(rsp)}`} is not canonical`);
   } else {
     rsp = cpu.lo[1] >>> 0;
     rip = cpu.lo[2] >>> 0;
