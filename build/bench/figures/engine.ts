@@ -1,5 +1,5 @@
 // Engine figures: randomized cases graded per second on one core, and a class of 300 graded on all cores.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,15 @@ import type { Figure } from '../figure.ts';
 const PACK = resolve(dirname(fileURLToPath(import.meta.url)), '../../../exercises/pack');
 const CASES = 3000;
 
+/**
+ * One full context save and restore per case: trap-common's entry builds a frame of every
+ * general register, calls the handler, restores them all from the frame and returns with IRETQ.
+ */
+const SAVE_AND_RESTORE = 'trap-common';
+
 async function casesPerSecond(): Promise<number> {
   const ports = realPorts();
-  const exercise = readPack(PACK).exercises.find((e) => e.id === 'save-context')!;
+  const exercise = readPack(PACK).exercises.find((e) => e.id === SAVE_AND_RESTORE)!;
   const px = prepareExercise({ ...exercise, spec: { ...exercise.spec, cases: CASES } }, ports.assembler);
   const runner = new CaseRunner(px, ports);
   gradeSubmission(px, exercise.solution!, ports, { runner, seed: 1n });
@@ -27,43 +33,39 @@ async function casesPerSecond(): Promise<number> {
   return CASES / seconds;
 }
 
+/** Ten distinct exercises of the bundled pack, across its tracks and both modes. */
+const CLASS = ['save-context', 'restore-iretq', 'switch-to', 'thread-start', 'isr-stubs', 'trap-common', 'ud-handler', 'syscall-entry', 'pushad-switch', 'iretd-enter-user'];
+
 /**
- * Ten exercises: the bundled pack's first ten, or, while it has fewer, renamed copies of them in
- * turn (with the two format examples alone that is five copies of each, 120 to 200 cases each).
- * Every student hands in a mix of right answers, starters, missing and swapped stores, runaway
- * loops and files that do not assemble.
+ * What a class hands in for one exercise: right answers, the untouched starter, each of the
+ * exercise's documented mistakes (or, without `mistakes/`, the solution less one line), a runaway
+ * loop, and files that do not assemble.
  */
+function submissionsFor(exerciseDir: string, entry: string, solution: string, starter: string): string[] {
+  const mistakesDir = join(exerciseDir, 'mistakes');
+  const mistakes = existsSync(mistakesDir) ? readdirSync(mistakesDir).filter((f) => f.endsWith('.s')).sort().map((f) => readFileSync(join(mistakesDir, f), 'utf8')) : [];
+  const lines = solution.split('\n');
+  const store = lines.findIndex((l) => /^\s+(mov|push)/i.test(l));
+  const wrong = mistakes.length ? mistakes : [lines.filter((_, i) => i !== store).join('\n')];
+  return [solution, solution, solution, starter, ...wrong, `.globl ${entry}\n${entry}:\n1:  jmp 1b\n`, `${solution}\n    this is not an instruction\n`];
+}
+
 function buildClass(root: string): string {
   const packDir = join(root, 'pack');
-  const source = readPack(PACK).exercises;
-  const ids: string[] = [];
+  const byId = new Map(readPack(PACK).exercises.map((e) => [e.id, e]));
   const variants = new Map<string, string[]>();
-  for (let n = 0; n < 10; n++) {
-    const exercise = source[n % source.length];
-    const id = n < source.length ? exercise.id : `${exercise.id}-${Math.floor(n / source.length)}`;
-    ids.push(id);
-    cpSync(join(PACK, exercise.id), join(packDir, id), { recursive: true });
-    const specPath = join(packDir, id, 'exercise.yaml');
-    writeFileSync(specPath, readFileSync(specPath, 'utf8').replace(`id: ${exercise.id}`, `id: ${id}`));
-    const solution = exercise.solution!;
-    const lines = solution.split('\n');
-    const store = lines.findIndex((l) => /^\s+(mov|push)/i.test(l));
-    variants.set(id, [
-      solution,
-      solution,
-      exercise.starter,
-      lines.filter((_, i) => i !== store).join('\n'),
-      solution.replace(/r12/g, 'r13'),
-      solution.replace(/\bret\b/, '1: jmp 1b'),
-      `${solution}\n    movq %rax, (%rdi\n`,
-    ]);
+  for (const id of CLASS) {
+    const exercise = byId.get(id);
+    if (!exercise) throw new Error(`the benchmark class needs ${id}, which the bundled pack does not have`);
+    cpSync(join(PACK, id), join(packDir, id), { recursive: true });
+    variants.set(id, submissionsFor(join(PACK, id), exercise.spec.entry[0], exercise.solution!, exercise.starter));
   }
-  writeFileSync(join(packDir, 'pack.yaml'), stringify({ id: 'bench', title: 'Benchmark class', tracks: [{ id: 'all', title: 'All', exercises: ids }] }));
+  writeFileSync(join(packDir, 'pack.yaml'), stringify({ id: 'bench', title: 'Benchmark class', tracks: [{ id: 'all', title: 'All', exercises: CLASS }] }));
   const subs = join(root, 'submissions');
   for (let s = 0; s < 300; s++) {
     const dir = join(subs, `student-${String(s).padStart(3, '0')}`);
     mkdirSync(dir, { recursive: true });
-    ids.forEach((id, e) => {
+    CLASS.forEach((id, e) => {
       const options = variants.get(id)!;
       writeFileSync(join(dir, `${id}.s`), options[(s * 7 + e * 3) % options.length]);
     });
