@@ -11,6 +11,7 @@ export { loadPack, loadExercise, learnerCopy, defaultHarness, PackError, type Pa
 export { parseExerciseSpec, parsePackSpec, SpecError } from './load.ts';
 export { CaseRunner } from './run-case.ts';
 export { parseSeed, hex } from './prng.ts';
+export { referenceSection, withReferenceSection, REFERENCE_BEGIN, REFERENCE_END } from './reference.ts';
 export type { EnginePorts, MachinePort, AssemblerPort, RunOutcome } from './ports.ts';
 export type { ExerciseSpec, PackSpec, Mode } from './schema.ts';
 

@@ -11,6 +11,7 @@ import { prepareExercise } from '../../../exercises/engine/exercise.ts';
 import type { AssemblerPort } from '../../../exercises/engine/ports.ts';
 import { curriculumExercises, loadProblems, ROOT, specSymbols, type CurriculumExercise } from './exercises.ts';
 import { gnuAsAvailable, gnuAssemble } from './gnu-as.ts';
+import { expectedReadme } from './readme-reference.ts';
 
 const exercises = curriculumExercises();
 const byId = exercises.map((x) => [x.id, x] as const);
@@ -52,6 +53,15 @@ describe('curriculum', () => {
   it('maps every exercise in docs/curriculum.md', () => {
     const map = readFileSync(join(ROOT, 'docs/curriculum.md'), 'utf8');
     for (const x of exercises) expect(map, x.id).toContain(`\`${x.id}\``);
+  });
+});
+
+describe.each(curriculumExercises(undefined, true).map((x) => [x.id, x] as const))('%s README', (_id, x) => {
+  it('states the mode, every struct with its offset symbols, and the symbols the learner may use, as the spec says', () => {
+    const readme = x.read('README.md');
+    expect(readme, 'out of date: npx tsx tests/unit/curriculum/readme-reference.ts --write').toBe(expectedReadme(x));
+    for (const symbol of Object.keys(specSymbols(x.spec).structs)) expect(readme).toContain(`\`${symbol}\``);
+    expect(readme).toContain(`\`${x.spec.mode}\``);
   });
 });
 
