@@ -47,7 +47,9 @@ function machine(mode: Mode): Machine {
 function fuzzOne(seed: number): RunResult {
   const rand = prng(seed);
   const mode: Mode = rand() < 0.75 ? 'long64' : 'protected32';
-  const m = machine(mode);
+  // Some runs add single-step, a timer, an NMI or a raised interrupt: on a fresh machine, since those outlive a run.
+  const events = rand() < 0.15;
+  const m = events ? new Machine({ ramSize: RAM, mode }) : machine(mode);
   m.setFlatMode(mode);
   const code = Uint8Array.from({ length: 16 + Math.floor(rand() * 48) }, () => Math.floor(rand() * 256));
   m.load(CODE, code);
@@ -56,7 +58,12 @@ function fuzzOne(seed: number): RunResult {
   m.load(0, Uint8Array.from({ length: 0x2000 }, () => (m.deliverExceptions ? Math.floor(rand() * 256) : 0)));
   for (const r of REGS) m.setRegister(r, mode === 'long64' ? value(rand) : value(rand) & 0xffffffffn);
   m.setRegister('rsp', BigInt(0x20000 + Math.floor(rand() * 0x100) * 8));
-  m.setRegister('rflags', (BigInt(Math.floor(rand() * 0x1000)) & 0xcd5n) | 2n);
+  m.setRegister('rflags', (BigInt(Math.floor(rand() * 0x1000)) & (events ? 0xfd5n : 0xcd5n)) | 2n);
+  if (events) {
+    if (rand() < 0.5) m.addTimer({ vector: 0x20 + Math.floor(rand() * 0xe0), every: 1 + Math.floor(rand() * 20) });
+    if (rand() < 0.3) m.raiseNmi();
+    if (rand() < 0.3) m.raiseInterrupt(Math.floor(rand() * 256));
+  }
   m.setRegister('rip', BigInt(CODE));
   let result: RunResult;
   try {
@@ -80,6 +87,7 @@ describe('fuzz: random code never breaks the emulator', () => {
       reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
     }
     // Random bytes mostly fault quickly; some run to the budget or halt: all three must occur.
+    expect(reasons.get('limit')).toBeGreaterThan(0);
     expect(reasons.get('fault')).toBeGreaterThan(0);
     expect([...reasons.keys()].every((r) => REASONS.has(r) || r === 'error')).toBe(true);
   });
