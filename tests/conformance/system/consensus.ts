@@ -3,6 +3,7 @@
  * agrees, that is the answer. Where they disagree, a decision from decisions.ts (each written
  * down in docs/oracle-decisions.md with its SDM citation) names the result to adopt.
  */
+import { withBochs } from './bochs-consensus.ts';
 import { compareResults } from './compare.ts';
 import { DECISIONS, QEMU_UNRELIABLE, qemuWithCorrections } from './decisions.ts';
 import type { ConsensusEntry, RecordedResult } from './fixtures.ts';
@@ -54,11 +55,22 @@ function indexOf(recorded: Record<string, RecordedResult[]>): Index {
   return index;
 }
 
+/** KVM and QEMU (with the decisions between them) first; then Bochs (bochs-consensus.ts). */
 function consensusOf(s: Scenario, recorded: Record<string, RecordedResult[]>): ConsensusEntry {
   const index = indexOf(recorded);
+  const others: [string, Result][] = [];
+  for (const [oracle, rows] of Object.entries(index)) {
+    const r = rows.get(s.name)?.result;
+    if (r && oracle !== 'bochs') others.push([oracle, r]);
+  }
+  return withBochs(s, consensusWithoutBochs(s, index), index.bochs?.get(s.name)?.result, others);
+}
+
+function consensusWithoutBochs(s: Scenario, index: Index): ConsensusEntry {
   {
     const results: [string, Result][] = [];
     for (const [oracle, rows] of Object.entries(index)) {
+      if (oracle === 'bochs') continue;
       const r = rows.get(s.name)?.result;
       if (r) results.push([oracle, r]);
     }

@@ -67,11 +67,22 @@ export class BochsDebugger {
     writeSync(this.stdin, 'c\n');
   }
 
-  /** Stops a running guest (Ctrl-C) and waits for the prompt. */
+  /**
+   * Stops a running guest (Ctrl-C) and waits for the prompt. A Ctrl-C that arrives before Bochs
+   * has started the `c` it just read is lost, so it is repeated until the prompt comes back.
+   */
   async interrupt(timeoutMs: number): Promise<string> {
     const target = this.prompts + 1;
-    this.child.kill('SIGINT');
-    await this.untilPrompt(target, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.child.kill('SIGINT');
+      try {
+        await this.untilPrompt(target, 200);
+        break;
+      } catch (e) {
+        if (e instanceof BochsExited || Date.now() > deadline) throw e;
+      }
+    }
     const text = this.out;
     this.out = '';
     return text;
