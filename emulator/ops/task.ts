@@ -4,7 +4,7 @@
  * back to the previous task. IA-32e mode has no task switching (#GP, SDM 7.7); 16-bit TSSs and
  * virtual-8086 tasks are not modelled.
  */
-import { CpuFault, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../cpu/faults.ts';
+import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../cpu/faults.ts';
 import { FIXED1, NT, VM } from '../cpu/flags.ts';
 import { CR0_PG, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_UNUSABLE, type Cpu } from '../cpu/state.ts';
 import { NotModelled } from '../cpu/exceptions.ts';
@@ -25,6 +25,9 @@ const EFLAGS = 0x24;
 const EAX = 0x28;
 const ES = 0x48;
 const LDT = 0x60;
+const T_FLAG = 0x64;
+/** DR6.BT: the #DB came from a task switch into a TSS with T set. */
+const DR6_BT = 1 << 15;
 const SEG_ORDER = [0, 1, 2, 3, 4, 5]; // ES CS SS DS FS GS, as the TSS stores them
 
 const read32 = (cpu: Cpu, at: number): number => cpu.mem.readAs(at, 4, false) >>> 0;
@@ -152,6 +155,7 @@ export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwi
   // Until their descriptors load, the new task's segment registers hold only the selectors.
   for (const s of SEG_ORDER) nullSegment(cpu.seg[s], selectors[s]);
   nullSegment(cpu.ldtr, ldt);
+  const debugTrap = (read16(cpu, base + T_FLAG) & 1) !== 0;
   try {
     loadNewTask(cpu, selectors, ldt, ext);
   } catch (e) {
@@ -161,6 +165,12 @@ export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwi
     const inNewTask = new CpuFault(e.vector, `${what}: ${e.reason}`, e.errorCode, undefined, true, 'exception');
     inNewTask.rip = BigInt(cpu.rip);
     throw inNewTask;
+  }
+  // The new TSS's T flag: a #DB (DR6.BT) before the new task's first instruction (SDM Vol. 3B, 17.3.1.5).
+  // Taken for JMP, CALL and IRET; a switch made by an event delivery does not raise it.
+  if (debugTrap && source !== 'INT') {
+    cpu.dr[6] |= DR6_BT;
+    throw new CpuFault(Vector.DB, `${what}: the new TSS's T flag is set (debug trap on task switch)`, undefined, undefined, true, 'debug-trap');
   }
 }
 

@@ -20,6 +20,8 @@ interface Tss {
   cs?: number;
   ss?: number;
   ds?: number;
+  /** The T (debug trap) flag. */
+  trap?: boolean;
 }
 
 function tss32(t: Tss): string {
@@ -32,6 +34,7 @@ function tss32(t: Tss): string {
   b.setUint16(0x4c, t.cs ?? 0x08, true);
   b.setUint16(0x50, t.ss ?? 0x10, true);
   b.setUint16(0x54, t.ds ?? 0x10, true);
+  b.setUint16(0x64, t.trap ? 1 : 0, true);
   return toHex(new Uint8Array(b.buffer));
 }
 
@@ -164,6 +167,17 @@ describe('hardware task switching (protected mode, 32-bit TSS)', () => {
     const r = m.run({ maxInstructions: 20 });
     expect(r.fault?.rip).toBe(BigInt(CODE_B));
     expect(m.getRegister('tr')).toBe(BigInt(SEL_B));
+  });
+
+  it('a TSS with the T flag raises #DB (DR6.BT) before the new task\'s first instruction', () => {
+    const m = machine({ codeA: 'ea000000002000', codeB: 'f4', b: { eip: CODE_B, trap: true } });
+    m.deliverExceptions = false;
+    const r = m.run({ maxInstructions: 20 });
+    expect(r.fault).toMatchObject({ name: '#DB' });
+    expect(r.message).toMatch(/T flag is set/);
+    expect(m.getRegister('rip')).toBe(BigInt(CODE_B));
+    expect(m.getRegister('tr')).toBe(BigInt(SEL_B));
+    expect(m.cpu.dr[6] & 0x8000).toBe(0x8000);
   });
 
   it('IA-32e mode has no task switching: JMP to a TSS is #GP(selector)', () => {
