@@ -3,7 +3,7 @@ import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
 import { SEG_P } from '../../emulator/cpu/state.ts';
-import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, WriteObserver } from './ports.ts';
+import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, TimerSetup, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
@@ -54,8 +54,10 @@ class EmulatorMachine implements MachinePort {
     }
   }
 
-  run(maxInstructions: number): RunOutcome {
+  run(maxInstructions: number, timer?: TimerSetup): RunOutcome {
+    const device = timer ? this.machine.addTimer(timer) : undefined;
     const r = this.machine.run({ maxInstructions });
+    device?.cancel();
     const outcome: RunOutcome = { reason: r.reason, instructions: r.instructions };
     if (r.message) outcome.message = r.message;
     if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, rip: Number(BigInt.asUintN(64, r.fault.rip)), ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };

@@ -52,6 +52,8 @@ export interface PreparedExercise {
   usesReference: boolean;
   /** The `machine:` blocks: images placed in memory every case, and the CPU state that points at them. */
   system: SystemSetup;
+  /** `machine.timer`: its period is evaluated per case, like `registers:`. */
+  timer?: { vector: number; every: Expr };
 }
 
 export class ExerciseError extends Error {}
@@ -126,6 +128,9 @@ export function prepareExercise(exercise: Exercise, assembler: AssemblerPort): P
   const parse = (text: string, where: string): Expr => {
     try { return parseExpr(text); } catch (e) { problems.push(`${where}: ${(e as Error).message}`); return parseExpr('0'); }
   };
+  const timerSpec = spec.machine.timer;
+  const timer = timerSpec ? { vector: timerSpec.vector, every: typeof timerSpec.every === 'number' ? parseExpr(String(timerSpec.every)) : parse(timerSpec.every, 'machine.timer.every') } : undefined;
+  if (timer && spec.exceptions !== 'idt') problems.push('machine.timer: a timer interrupt is delivered through the IDT: add `exceptions: idt`');
   const registerInit = Object.entries(spec.registers).map(([reg, text]) => ({ reg: reg as RegisterName, expr: parse(text, `registers.${reg}`) }));
   const memoryInit: PreparedExercise['memoryInit'] = [];
   for (const [target, text] of Object.entries(spec.init)) {
@@ -138,7 +143,8 @@ export function prepareExercise(exercise: Exercise, assembler: AssemblerPort): P
 
   const checks = spec.checks.map((c, i) => prepareCheck(c, `checks[${i}]`, regions, parse, problems));
   const knownInputs = new Set(inputs.map((x) => x.name));
-  const setupNames = [...registerInit.map((r) => ({ where: `registers.${r.reg}`, expr: r.expr })), ...memoryInit.map((m) => ({ where: `init.${m.region.name}.${m.field.name}`, expr: m.expr }))];
+  const setupNames = [...registerInit.map((r) => ({ where: `registers.${r.reg}`, expr: r.expr })), ...memoryInit.map((m) => ({ where: `init.${m.region.name}.${m.field.name}`, expr: m.expr })),
+    ...(timer ? [{ where: 'machine.timer.every', expr: timer.every }] : [])];
   for (const { where, expr } of setupNames) {
     for (const name of expr.names) {
       const problem = nameProblem(name, { setup: true, regions, types, knownInputs, harnessSymbols });
@@ -160,7 +166,7 @@ export function prepareExercise(exercise: Exercise, assembler: AssemblerPort): P
   spec.checks.forEach((c, i) => { if (names.has(c.name)) problems.push(`checks[${i}].name: two checks are named "${c.name}"`); names.add(c.name); });
   if (problems.length) throw new ExerciseError(problems.map((p) => `${exercise.origin}/exercise.yaml: ${p}`).join('\n'));
 
-  return { exercise, bits, regions, types, inputs, registerInit, memoryInit, checks, harness, harnessSymbols, learnerSymbols, trampolines, learnerBases, startRip, usesReference, system };
+  return { exercise, bits, regions, types, inputs, registerInit, memoryInit, checks, harness, harnessSymbols, learnerSymbols, trampolines, learnerBases, startRip, usesReference, system, ...(timer ? { timer } : {}) };
 }
 
 function prepareCheck(c: CheckSpec, where: string, regions: Map<string, Region>, parse: (t: string, w: string) => Expr, problems: string[]): PreparedCheck {

@@ -35,12 +35,15 @@ export interface MachinePort {
   cpl(): number;
   /** Restores the architectural state a fresh machine of this mode starts in (registers, control and segment state); memory is left alone. */
   resetCpu(): void;
-  run(maxInstructions: number): RunOutcome;
+  /** Runs at most `maxInstructions`; with `timer`, a timer device raises `timer.vector` every `timer.every` retired instructions of this run. */
+  run(maxInstructions: number, timer?: TimerSetup): RunOutcome;
   /** Loads descriptor-table registers, TR and CR3 as the exercise's `machine:` blocks placed them. */
   setSystem(state: SystemState): void;
   /** Installs or removes the observer told of every memory write while the machine runs. */
   observeWrites(observer: WriteObserver | undefined): void;
 }
+
+export interface TimerSetup { vector: number; every: number }
 
 /** Descriptor tables and paging the engine placed in memory; TR's descriptor is a busy TSS. */
 export interface SystemState {

@@ -128,7 +128,7 @@ export class CaseRunner {
       writes = log;
       machine.observeWrites((addr, length) => { log.push(addr, length); });
     }
-    const outcome = machine.run(px.exercise.spec.budget);
+    const outcome = machine.run(px.exercise.spec.budget, px.timer ? { vector: px.timer.vector, every: timerPeriod(px.timer.every.eval(setup)) } : undefined);
     if (writes) machine.observeWrites(undefined);
 
     const finalRegs = ZERO_REGS();
@@ -138,6 +138,12 @@ export class CaseRunner {
     const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
     return state;
   }
+}
+
+/** A period drawn per case must still be a period: a spec whose expression can give 0 is the author's mistake, named as such. */
+function timerPeriod(every: bigint): number {
+  if (every < 1n || every > 100_000_000n) throw new Error(`machine.timer.every evaluated to ${every} for this case; a timer period is 1 to 100000000 instructions`);
+  return Number(every);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

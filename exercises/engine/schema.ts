@@ -125,6 +125,11 @@ export const exerciseSchema = z.strictObject({
     idt: z.enum(['record'], expected('`record`')).optional(),
     paging: z.enum(['identity', 'harness'], expected('`identity` or `harness`')).optional(),
     tss: z.strictObject({ rsp0: integer.optional(), ist1: integer.optional() }).optional(),
+    /** A deterministic timer device: raises `vector` every `every` retired instructions (a number, or an expression drawn per case). */
+    timer: z.strictObject({
+      vector: z.number(expected('an interrupt vector from 32 to 255')).int().min(32, 'a device interrupts with a vector from 32 to 255 (0 to 31 are the CPU\'s exceptions)').max(255, 'a vector is at most 255'),
+      every: z.union([z.number().int().min(1, 'a timer period is at least 1 instruction'), expression('in.slice')], expected('a number of instructions, or an expression like `in.slice`')),
+    }, expected('a timer: `vector:` and `every:`')).optional(),
   }).default({}),
   types: z.record(identifier, structType, expected('a mapping of struct type names to their fields')).default({}),
   memory: z.record(identifier, region, expected('a mapping of region names to regions')).default({}),

@@ -104,3 +104,60 @@ describe('machine building blocks', () => {
     expect(px.system.state.tr).toEqual({ selector: 0x28, base: SYSTEM_AREA.tss, limit: 0x67 });
   });
 });
+
+describe('machine.timer', () => {
+  const timed = (timer: string, extra = '', checks = '  - { name: c, expect: "trap.vector == 40 && trap.hit == 1 && instructions >= in.period" }') => {
+    const spec = `id: t\ntitle: T\nmode: long64\nentry: f\ncases: 20\nbudget: 500\nexceptions: idt\n${extra}random:\n  period: { range: [5, 60] }\nmemory:\n  stack: { at: 0x70000, size: 0x1000 }\nmachine: { gdt: flat, idt: record, timer: ${timer} }\nchecks:\n${checks}\n`;
+    const files = new Map([['t/exercise.yaml', spec], ['t/README.md', ''], ['t/starter.s', ''], ['t/solution.s', '']]);
+    return prepareExercise(loadExercise(files, 't', 'pack'), ports.assembler);
+  };
+
+  it.each([
+    ['delivers the vector once IF is set, after the period drawn for the case', '{ vector: 40, every: "in.period" }', 'sti\n1: jmp 1b', 'pass'],
+    ['waits while IF is clear: the loop runs past its budget', '{ vector: 40, every: "in.period" }', '1: jmp 1b', 'error'],
+    ['a fixed period works as well', '{ vector: 40, every: 7 }', 'sti\n1: jmp 1b', 'pass', '  - { name: c, expect: "trap.vector == 40 && instructions == 7 + 12" }'],
+  ])('%s', (_name, timer, body, status, checks?: string) => {
+    const r = gradeSubmission(timed(timer, '', checks), `.globl f\nf:\n  ${body}\n`, ports, { minimizeRuns: 0 });
+    expect(r.status, `${r.error ?? ''} ${r.checks.map((c) => c.message).join('; ')}`).toBe(status);
+  });
+
+  it('ticks exactly every period: the handler sees the count of instructions it should', () => {
+    // The tick comes once `period` instructions have retired (call, jmp to f, sti, the loop), then the
+    // recording handler runs 12 (two pushes, jmp, seven pops, mov, hlt); it interrupts the loop at f + 1.
+    const px = timed('{ vector: 40, every: "in.period" }', '', '  - { name: c, expect: "trap.rip == sym.f + 1 && instructions == in.period + 12" }');
+    const r = gradeSubmission(px, '.globl f\nf:\n  sti\n1: jmp 1b\n', ports, { minimizeRuns: 0 });
+    expect(r.checks[0].message).toBe('passed');
+  });
+
+  it.each([
+    ['a vector the CPU reserves', '{ vector: 3, every: 10 }', 'machine.timer.vector: a device interrupts with a vector from 32 to 255'],
+    ['a period of no instructions', '{ vector: 40, every: 0 }', 'a timer period is at least 1 instruction'],
+    ['a period naming an unknown input', '{ vector: 40, every: "in.slice" }', 'machine.timer.every: `in.slice`: no such input'],
+  ])('refuses %s', (_name, timer, message) => {
+    expect(() => timed(timer)).toThrow(message);
+  });
+
+  it('an interrupt left pending at the end of one case is not delivered in the next', () => {
+    // rdi = 0: 30 loop rounds with IF clear, so the tick at 20 is still pending at the final HLT.
+    // rdi = 1: IF is set for one instruction, where only a tick left over from the last case could arrive.
+    const px = timed('{ vector: 40, every: 20 }', '', '  - { name: c, expect: "trap.hit == 0" }\n  - { name: h, stop: hlt }');
+    px.exercise.spec.random = { rdi: { choice: [0n, 1n] } };
+    const ready = prepareExercise(px.exercise, ports.assembler);
+    const r = gradeSubmission(ready, '.globl f\nf:\n  test %rdi, %rdi\n  jz 2f\n  sti\n  nop\n  cli\n  ret\n2: mov $30, %ecx\n3: loop 3b\n  ret\n', ports, { minimizeRuns: 0 });
+    expect(r.checks.map((c) => c.message)).toEqual(['passed', 'passed']);
+  });
+
+  it('needs exceptions: idt', () => {
+    expect(() => timed('{ vector: 40, every: 10 }', '').exercise).not.toThrow();
+    const spec = 'id: t\ntitle: T\nmode: long64\nentry: f\ncases: 1\nmachine: { timer: { vector: 40, every: 10 } }\nchecks:\n  - { name: c, stop: hlt }\n';
+    const files = new Map([['t/exercise.yaml', spec], ['t/README.md', ''], ['t/starter.s', '']]);
+    expect(() => prepareExercise(loadExercise(files, 't', 'pack'), ports.assembler)).toThrow('machine.timer: a timer interrupt is delivered through the IDT: add `exceptions: idt`');
+  });
+
+  it('a period that evaluates to 0 for a case is named as the spec\'s error', () => {
+    const px = timed('{ vector: 40, every: "in.period - 5" }');
+    const r = gradeSubmission(px, '.globl f\nf:\n  sti\n1: jmp 1b\n', ports, { minimizeRuns: 0 });
+    expect(r.status).toBe('error');
+    expect(r.error).toContain('machine.timer.every evaluated to 0 for this case');
+  });
+});
