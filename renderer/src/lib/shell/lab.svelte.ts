@@ -16,6 +16,8 @@ export class Lab {
   source = $state('');
   outcome = $state<CheckOutcome>();
   checking = $state(false);
+  /** How many checks have come back (the benchmark and the tests wait on it). */
+  checks = $state(0);
   error = $state<string>();
   draftState = $state<DraftState>('saved');
   settings = $state<Settings>(DEFAULT_SETTINGS);
@@ -77,6 +79,7 @@ export class Lab {
     try {
       const outcome = await this.client.call('exercises.check', { exerciseId: exercise.id, source: this.source });
       this.outcome = outcome;
+      this.checks++;
       this.exercises = this.exercises.map((e) => (e.id === exercise.id ? { ...e, progress: outcome.progress } : e));
       this.error = undefined;
     } catch (error) {
