@@ -16,4 +16,4 @@ export type { EnginePorts, MachinePort, AssemblerPort, RunOutcome } from './port
 export type { ExerciseSpec, PackSpec, Mode } from './schema.ts';
 
 /** Bumped when grading could give a different result for the same source (recorded with every attempt). */
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '1.1.0';
