@@ -51,6 +51,8 @@ interface WireStop {
   message?: string;
 }
 
+const STACK_SLOTS = 10;
+
 const toBig = (value: unknown) => BigInt(value as string);
 
 function parseState(raw: Record<string, unknown>): MachineState {
@@ -185,7 +187,7 @@ export class DebugSession {
     const state = parseState(await this.worker.debug<Record<string, unknown>>('state'));
     this.state = state;
     const rsp = state.registers.rsp;
-    const stackBytes = await this.worker.debug<Uint8Array>('readMemory', { address: Number(rsp), length: 16 * 8 }).catch(() => new Uint8Array());
+    const stackBytes = await this.worker.debug<Uint8Array>('readMemory', { address: Number(rsp), length: STACK_SLOTS * 8 }).catch(() => new Uint8Array());
     const events = (await this.worker.debug<Record<string, unknown>[]>('events', { from: 0 })).filter((e) => (e.position as number) <= state.position);
     this.events = events.map((e) => ({
       kind: e.kind as string,
@@ -200,7 +202,7 @@ export class DebugSession {
     }));
     const lastException = [...this.events].reverse().find((e) => e.kind === 'exception' && e.frame);
     const frame = lastException?.frame && lastException.frame.length > 0 ? this.#frameNames(lastException) : undefined;
-    this.stack = annotateStack(rsp, readQwords(stackBytes, 16), this.#code, frame);
+    this.stack = annotateStack(rsp, readQwords(stackBytes, STACK_SLOTS), this.#code, frame);
     const offset = this.replay?.lineOffset ?? 0;
     this.warnings = (await this.worker.debug<WarningView[]>('warnings', { from: 0 }))
       .filter((w) => w.position <= state.position)
