@@ -185,6 +185,11 @@ async function main(): Promise<void> {
   const exercises = curriculumExercises(dir).filter((x) => !ids.length || ids.includes(x.id));
   let bad = 0;
   for (const x of exercises) {
+    if (x.spec.machine.timer) {
+      // A switchyard-scenario/1 has no timer device to raise the exercise's clock interrupt.
+      process.stdout.write(`skipped  ${x.id}: its machine.timer has no counterpart in a scenario run on QEMU\n`);
+      continue;
+    }
     const files = ['solution.s', ...(allFiles ? ['starter.s', ...x.mistakes.map((m) => `mistakes/${m.file}`)] : [])];
     for (const file of files) {
       const r = await gradeOnQemu(x, file, cases, qemu);
