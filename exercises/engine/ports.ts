@@ -50,9 +50,8 @@ export interface SystemState {
   gdtr?: { base: number; limit: number };
   idtr?: { base: number; limit: number };
   tr?: { selector: number; base: number; limit: number };
+  /** Loaded into CR3: translation goes through these tables from the first instruction. */
   cr3?: number;
-  /** `always`: translate through the tables at CR3 from the first instruction; `after-cr3`: identity until the code loads a non-zero CR3, then through its tables. */
-  paging?: 'always' | 'after-cr3';
 }
 
 export interface MachineFactory {

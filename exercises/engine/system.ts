@@ -83,8 +83,8 @@ export function buildSystem(spec: ExerciseSpec, assembler: AssemblerPort): Syste
     setup.state.idtr = { base: SYSTEM_AREA.idt, limit: idt.length - 1 };
     setup.regions.push({ name: 'idt', at: SYSTEM_AREA.idt, size: idt.length, writable: false }, { name: 'trap', at: SYSTEM_AREA.trap, size: TRAP_LAYOUT.size, writable: true, layout: TRAP_LAYOUT });
   }
-  if (m.paging === 'harness') setup.state.paging = 'after-cr3';
-  else if (m.paging) {
+  // `paging: harness` places nothing: the CPU follows whatever tables the program loads (adapters.ts).
+  if (m.paging === 'identity') {
     if (!long) setup.problems.push('machine.paging: identity paging is available in long64 only for now');
     else {
       const tables = new PageTables(image, 'ia32e', new PageAllocator(SYSTEM_AREA.paging, SYSTEM_AREA.end));
@@ -92,7 +92,6 @@ export function buildSystem(spec: ExerciseSpec, assembler: AssemblerPort): Syste
       if (top > 0x40000000) setup.problems.push('machine.paging: identity paging covers at most 1 GiB of RAM');
       else tables.identityMap(0, top, { pageSize: '2m', writable: true, user: true });
       setup.state.cr3 = tables.root;
-      setup.state.paging = 'always';
       setup.regions.push({ name: 'paging', at: SYSTEM_AREA.paging, size: SYSTEM_AREA.end - SYSTEM_AREA.paging, writable: true });
     }
   }
