@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DraftSaver, type DraftFallback } from '../../../renderer/src/lib/drafts/draft-saver.ts';
 import { fieldDiff, namedField, type CaseView, type CheckView } from '../../../renderer/src/lib/results/field-diff.ts';
+import { decodeGdt, decodeIdt, describeFlags, describeSelector } from '../../../renderer/src/lib/debugger/machine-view.ts';
 import { sandboxProgram } from '../../../renderer/src/lib/sandbox/machine-config.ts';
 import { instructionFacts, intelSyntaxAt, labelDefinitions } from '../../../renderer/src/lib/editor/x86asm.ts';
 
@@ -107,5 +108,34 @@ describe('sandboxProgram', () => {
   ])('refuses %j', (registers, message) => {
     const made = sandboxProgram('hlt', { mode: 'long64', ramKiB: 1024, registers });
     expect('error' in made && made.error).toMatch(message);
+  });
+});
+
+describe('descriptor tables', () => {
+  const qwords = (...values: bigint[]) => {
+    const bytes = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(bytes.buffer).setBigUint64(i * 8, v, true));
+    return bytes;
+  };
+  it.each([
+    [0x00af9a000000ffffn, '64-bit code, readable, base 0x0, limit 0xffffffff, DPL 0'],
+    [0x00cf92000000ffffn, '32-bit data, writable, base 0x0, limit 0xffffffff, DPL 0'],
+    [0x00affa000000ffffn, '64-bit code, readable, base 0x0, limit 0xffffffff, DPL 3'],
+    [0x0000f2012340ffffn, '16-bit data, writable, base 0x12340, limit 0xffff, DPL 3'],
+    [0x00af1a000000ffffn, '64-bit code, readable, base 0x0, limit 0xffffffff, DPL 0, not present'],
+  ])('GDT entry %s', (descriptor, text) => {
+    expect(decodeGdt(qwords(0n, descriptor), true)[1].text).toBe(text);
+  });
+  it('a 64-bit busy TSS takes two slots', () => {
+    const rows = decodeGdt(qwords(0n, 0x00008b0010000067n, 0n), true);
+    expect(rows.map((r) => r.text)).toEqual(['null', 'TSS (busy), base 0x1000, limit 0x67, DPL 0']);
+  });
+  it('IDT gate with IST', () => {
+    const gate = qwords(0x00008e0100081000n, 0n);
+    expect(decodeIdt(gate, true)).toEqual([{ index: 0, selector: 'vector 0', text: 'interrupt gate → 0x8:0x1000, DPL 0, IST 1' }]);
+  });
+  it('flags and selectors', () => {
+    expect(describeFlags(0x246n)).toBe('PF ZF IF');
+    expect(describeSelector(0x2bn)).toBe('index 5, GDT, RPL 3');
   });
 });

@@ -78,3 +78,80 @@ export function modeName(cr0: bigint, efer: bigint, codeBits: number): string {
   if (efer & 0x400n) return codeBits === 64 ? '64-bit mode' : 'compatibility mode';
   return (cr0 >> 31n) & 1n ? 'protected mode, paging' : 'protected mode';
 }
+
+export interface DescriptorRow {
+  index: number;
+  selector: string;
+  text: string;
+}
+
+const SYSTEM_TYPES: Record<number, string> = { 2: 'LDT', 9: 'TSS (available)', 11: 'TSS (busy)', 12: 'call gate', 14: 'interrupt gate', 15: 'trap gate' };
+
+/**
+ * GDT entries decoded (Intel SDM Vol. 3A, 3.4.5): code and data segments with base, limit, DPL and
+ * their L/D bits; system descriptors by type. A 64-bit TSS or LDT descriptor takes two slots.
+ */
+export function decodeGdt(bytes: Uint8Array, longMode: boolean): DescriptorRow[] {
+  const rows: DescriptorRow[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; (i + 1) * 8 <= bytes.byteLength; i++) {
+    const low = view.getUint32(i * 8, true);
+    const high = view.getUint32(i * 8 + 4, true);
+    const selector = `0x${(i * 8).toString(16)}`;
+    if (low === 0 && high === 0) {
+      rows.push({ index: i, selector, text: 'null' });
+      continue;
+    }
+    const base = ((high & 0xff000000) | ((high & 0xff) << 16) | (low >>> 16)) >>> 0;
+    const limitRaw = ((high & 0xf0000) | (low & 0xffff)) >>> 0;
+    const granular = (high >> 23) & 1;
+    const limit = granular ? limitRaw * 4096 + 4095 : limitRaw;
+    const type = (high >> 8) & 0xf;
+    const system = ((high >> 12) & 1) === 0;
+    const dpl = (high >> 13) & 3;
+    const present = (high >> 15) & 1 ? '' : ', not present';
+    if (system) {
+      const wide = longMode && (type === 2 || type === 9 || type === 11);
+      const upper = wide && (i + 2) * 8 <= bytes.byteLength ? view.getUint32(i * 8 + 8, true) : 0;
+      const fullBase = (BigInt(upper) << 32n) | BigInt(base);
+      rows.push({ index: i, selector, text: `${SYSTEM_TYPES[type] ?? `system type ${type}`}, base ${hex64(fullBase)}, limit 0x${limit.toString(16)}, DPL ${dpl}${present}` });
+      if (wide) i++;
+      continue;
+    }
+    const code = (type & 8) !== 0;
+    const bits = code && (high >> 21) & 1 ? '64-bit' : (high >> 22) & 1 ? '32-bit' : '16-bit';
+    const access = code ? `code${type & 4 ? ' conforming' : ''}${type & 2 ? ', readable' : ''}` : `data${type & 2 ? ', writable' : ', read-only'}${type & 4 ? ', expand-down' : ''}`;
+    rows.push({ index: i, selector, text: `${bits} ${access}, base 0x${base.toString(16)}, limit 0x${limit.toString(16)}, DPL ${dpl}${present}` });
+  }
+  return rows;
+}
+
+/** IDT gates (Intel SDM Vol. 3A, 6.14.1 for 16-byte long-mode gates, 6.11 for 8-byte ones); absent gates are left out. */
+export function decodeIdt(bytes: Uint8Array, longMode: boolean): DescriptorRow[] {
+  const size = longMode ? 16 : 8;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: DescriptorRow[] = [];
+  for (let v = 0; (v + 1) * size <= bytes.byteLength; v++) {
+    const low = view.getUint32(v * size, true);
+    const high = view.getUint32(v * size + 4, true);
+    if (((high >> 15) & 1) === 0) continue;
+    const offsetLow = (high & 0xffff0000) | (low & 0xffff);
+    const offset = longMode ? (BigInt(view.getUint32(v * size + 8, true)) << 32n) | BigInt(offsetLow >>> 0) : BigInt(offsetLow >>> 0);
+    const type = (high >> 8) & 0xf;
+    const dpl = (high >> 13) & 3;
+    const ist = longMode ? high & 7 : 0;
+    rows.push({ index: v, selector: `vector ${v}`, text: `${SYSTEM_TYPES[type] ?? `type ${type}`} → 0x${(low >>> 16).toString(16)}:${hex64(offset)}, DPL ${dpl}${ist ? `, IST ${ist}` : ''}` });
+  }
+  return rows;
+}
+
+/** The stack pointers of a 64-bit TSS (Intel SDM Vol. 3A, 8.7): RSP0-2 and IST1-7, the ones that are set. */
+export function decodeTss64(bytes: Uint8Array): DescriptorRow[] {
+  if (bytes.byteLength < 0x64) return [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const names = [...[0, 1, 2].map((n) => [`RSP${n}`, 4 + n * 8] as const), ...[1, 2, 3, 4, 5, 6, 7].map((n) => [`IST${n}`, 0x24 + (n - 1) * 8] as const)];
+  return names
+    .map(([name, at], index) => ({ index, selector: name, value: view.getBigUint64(at, true) }))
+    .filter((row) => row.value !== 0n)
+    .map(({ index, selector, value }) => ({ index, selector, text: hex64(value) }));
+}

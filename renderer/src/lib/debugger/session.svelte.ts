@@ -1,6 +1,6 @@
 import type { LabWorkerClient } from '../machine/lab-worker.ts';
 import type { Replay } from './replay.ts';
-import { annotateStack, readField, readQwords, type StackSlot } from './machine-view.ts';
+import { annotateStack, decodeGdt, decodeIdt, decodeTss64, readField, readQwords, type DescriptorRow, type StackSlot } from './machine-view.ts';
 
 export type { Replay };
 
@@ -81,6 +81,7 @@ export class DebugSession {
   previous = $state<Record<string, bigint>>({});
   stack = $state<StackSlot[]>([]);
   structs = $state<StructView[]>([]);
+  tables = $state<{ gdt: DescriptorRow[]; idt: DescriptorRow[]; tss: DescriptorRow[] }>({ gdt: [], idt: [], tss: [] });
   events = $state<DebugEventView[]>([]);
   warnings = $state<WarningView[]>([]);
   stopReason = $state<string>();
@@ -223,6 +224,18 @@ export class DebugSession {
       });
     }
     this.structs = structs;
+    this.tables = await this.#readTables(state);
+  }
+
+  /** The descriptor tables the CPU points at, decoded; a table that cannot be read shows as empty. */
+  async #readTables(state: MachineState): Promise<{ gdt: DescriptorRow[]; idt: DescriptorRow[]; tss: DescriptorRow[] }> {
+    const longMode = (state.registers.efer & 0x400n) !== 0n;
+    const read = (base: string, length: number) =>
+      this.worker.debug<Uint8Array>('readMemory', { address: Number(BigInt(base)), length }).catch(() => new Uint8Array());
+    const gdt = decodeGdt(await read(state.gdtr.base, Math.min(state.gdtr.limit + 1, 64 * 8)), longMode).filter((row) => row.text !== 'null' || row.index === 0);
+    const idt = decodeIdt(await read(state.idtr.base, Math.min(state.idtr.limit + 1, 256 * (longMode ? 16 : 8))), longMode);
+    const tss = state.tr.selector !== 0 && longMode ? decodeTss64(await read(state.tr.base, 0x68)) : [];
+    return { gdt: gdt.length > 1 ? gdt : [], idt, tss };
   }
 
   /** The frame the CPU pushed, lowest address first: error code (for the vectors that have one), RIP, CS, RFLAGS, RSP, SS. */
