@@ -1,6 +1,6 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
 import { NotModelled, deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
-import { CpuFault, externalInterrupt, hex, nonMaskableInterrupt, singleStep } from './cpu/faults.ts';
+import { CpuFault, externalInterrupt, hex, instructionBreakpoint, nonMaskableInterrupt, singleStep } from './cpu/faults.ts';
 import { DEFINED, FIXED1, IF, RF, TF } from './cpu/flags.ts';
 import {
   CR0_PE, CR0_PG, CR4_PAE, Cpu, EFER_LMA, EFER_LME, GPR_NAMES, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES,
@@ -105,6 +105,8 @@ export class Machine {
   private readonly pendingSources: string[] = [];
   private nmiPending = false;
   private readonly timers: TimerState[] = [];
+  /** The instruction breakpoints the run loop last chose its loop for (not machine state: a cache). */
+  #armedBreakpoints: number[] = [];
 
   constructor(options: MachineOptions = {}) {
     this.memory = new PhysicalMemory(options.ramSize ?? DEFAULT_RAM);
@@ -350,7 +352,15 @@ export class Machine {
         return { stop: 'fault', steps: cpu.steps - begin, fault: trap };
       }
     }
-    if (cpu.attention && this.nextInterrupt(false) !== null) return { stop: 'continue', steps: cpu.steps - begin };
+    if (cpu.attention) {
+      if (this.nextInterrupt(false) !== null) return { stop: 'continue', steps: cpu.steps - begin };
+      if (cpu.codeBreakpoints !== this.#armedBreakpoints) {
+        // A MOV to a debug register changed the instruction breakpoints: the run loop picks its loop again.
+        this.#armedBreakpoints = cpu.codeBreakpoints;
+        this.updateAttention();
+        return { stop: 'continue', steps: cpu.steps - begin };
+      }
+    }
     return null;
   }
 
@@ -440,7 +450,7 @@ export class Machine {
     let start = cpu.rip;
     let insn: Insn | null = null;
     try {
-      if (breaks === null && hook === null) {
+      if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
         // Falling through to the next instruction follows a cached link instead of a lookup.
         let prev: Insn | null = null;
         let expected = NaN;
@@ -473,6 +483,7 @@ export class Machine {
           start = cpu.rip;
           if (breaks !== null && breaks.has(start) && !(first && cpu.steps === begin)) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
+          if (cpu.codeBreakpoints.length !== 0 && (cpu.flags & RF) === 0) checkInstructionBreakpoints(cpu, start);
           if (prev !== null && start === expected && prev.nextGen === cache.gen) insn = prev.next!;
           else {
             insn = cache.fetch(cpu, start);
@@ -517,6 +528,18 @@ export class Machine {
       return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }
   }
+}
+
+/** DR0-DR3 execute breakpoints: #DB (a fault, DR6.Bn set) before the instruction at a matching linear address, unless RF is set. */
+function checkInstructionBreakpoints(cpu: Cpu, rip: number): void {
+  const linear = cpu.codeBits === 64 ? rip : cpu.seg[1].base + rip;
+  let hits = 0;
+  for (const n of cpu.codeBreakpoints) if (cpu.dr[n] === linear) hits |= 1 << n;
+  if (hits === 0) return;
+  cpu.dr[6] = ((cpu.dr[6] & ~0xf) | hits) >>> 0;
+  const fault = instructionBreakpoint(31 - Math.clz32(hits & -hits), linear);
+  fault.mnemonic = 'instruction breakpoint';
+  throw fault;
 }
 
 /** An event taken between instructions reports the RIP it interrupts. */

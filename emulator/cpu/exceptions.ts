@@ -143,7 +143,8 @@ function tssRead(cpu: Cpu, offset: number, size: number, ext: number): number {
 function deliver(cpu: Cpu, fault: CpuFault): void {
   if (fault.vector === Vector.PF && fault.address !== undefined) cpu.cr2 = Number(BigInt.asIntN(64, fault.address));
   if (cpu.flags & VM) throw new NotModelled('virtual-8086 mode is not modelled by this CPU');
-  const flags = fault.isTrap ? cpu.flags : cpu.flags | RF;
+  // An instruction breakpoint's #DB pushes RF as it is: the handler sets it to resume (SDM Vol. 3B, 17.3.1.1).
+  const flags = fault.isTrap || fault.origin === 'debug-trap' ? cpu.flags : cpu.flags | RF;
   if (cpu.longMode) deliver64(cpu, fault, flags);
   else deliver32(cpu, fault, flags);
   // NMIs stay blocked until the next IRET (SDM Vol. 3A, 6.7.1).

@@ -79,6 +79,9 @@ export const softwareInterrupt = (n: number): CpuFault => new CpuFault(n, `INT 0
 export const icebp = (): CpuFault => new CpuFault(Vector.DB, 'INT1: debug trap (ICEBP)', undefined, undefined, true, 'debug-trap');
 /** The single-step trap after an instruction that began with RFLAGS.TF set (SDM Vol. 3B, 17.3.1.4). */
 export const singleStep = (what: string): CpuFault => new CpuFault(Vector.DB, `${what}: single-step trap (RFLAGS.TF was set when it began)`, undefined, undefined, true, 'debug-trap');
+/** An instruction breakpoint (DR0-DR3 with DR7): a fault-class #DB before the instruction runs. */
+export const instructionBreakpoint = (n: number, address: number): CpuFault =>
+  new CpuFault(Vector.DB, `instruction breakpoint DR${n} at ${hex(address)}`, undefined, undefined, false, 'debug-trap');
 /** An external interrupt delivered between instructions. */
 export const externalInterrupt = (vector: number, source: string): CpuFault =>
   new CpuFault(vector, `external interrupt 0x${vector.toString(16)} (${source})`, undefined, undefined, true, 'interrupt');

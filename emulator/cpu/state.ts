@@ -76,6 +76,8 @@ export class Cpu {
   cr8 = 0;
   efer = 0;
   readonly dr = [0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400];
+  /** Which of DR0-DR3 are enabled instruction breakpoints (DR7 L/G set, R/W = 00); set by MOV to a debug register. */
+  codeBreakpoints: number[] = [];
   /** Every other MSR the CPU keeps (STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_*, ...), by number. */
   readonly msr = new Map<number, bigint>();
   readonly mem: LinearMemory;

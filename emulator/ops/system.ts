@@ -437,6 +437,23 @@ function readCr(cpu: Cpu, n: number): bigint {
 }
 
 /** MOV to/from CRn and DRn (decoded as MOV with a control or debug register operand). */
+const CR4_DE = 1 << 3;
+
+/**
+ * DR0-DR3 hold linear addresses (kept sign-extended like every linear address); DR6 and DR7 keep
+ * their fixed bits (SDM Vol. 3B, 17.2.3-17.2.4). Enabled execute breakpoints are listed for the run loop.
+ */
+function writeDr(cpu: Cpu, n: number, v: bigint): void {
+  if (n < 4) cpu.dr[n] = Number(BigInt.asIntN(64, v));
+  else if (n === 6) cpu.dr[6] = (Number(v & 0xe00fn) | 0xffff0ff0) >>> 0;
+  else cpu.dr[7] = (Number(v & 0xffff2bffn) | 0x400) >>> 0;
+  const bps: number[] = [];
+  const dr7 = cpu.dr[7];
+  for (let k = 0; k < 4; k++) if ((dr7 >>> (2 * k)) & 3 && ((dr7 >>> (16 + 4 * k)) & 3) === 0) bps.push(k);
+  cpu.codeBreakpoints = bps;
+  cpu.attention = true;
+}
+
 export const movControl: Factory = (raw) => {
   const [d, s] = raw.ops;
   const toCr = d.kind === OP_CR || d.kind === OP_DR;
@@ -446,12 +463,18 @@ export const movControl: Factory = (raw) => {
   return (cpu) => {
     requireCpl0(cpu, `MOV ${isDebug ? 'DR' : 'CR'}${creg.reg}`);
     const wide = cpu.codeBits === 64;
+    let n = creg.reg & 7;
+    if (isDebug && (n === 4 || n === 5)) {
+      // DR4/DR5 alias DR6/DR7 unless CR4.DE makes them undefined (SDM Vol. 3B, 17.2.2).
+      if (cpu.cr4 & CR4_DE) throw invalidOpcode(`MOV DR${n}: CR4.DE is set, so DR${n} does not exist`);
+      n += 2;
+    }
     if (toCr) {
       const v = wide ? toBig(cpu.lo[gpr.reg], cpu.hi[gpr.reg]) : BigInt(cpu.lo[gpr.reg] >>> 0);
-      if (isDebug) cpu.dr[creg.reg & 7] = Number(v & 0xffffffffn);
+      if (isDebug) writeDr(cpu, n, v);
       else writeCr(cpu, creg.reg, v);
     } else {
-      const v = isDebug ? BigInt(cpu.dr[creg.reg & 7] >>> 0) : readCr(cpu, creg.reg);
+      const v = isDebug ? (n < 4 ? BigInt.asUintN(64, BigInt(cpu.dr[n])) : BigInt(cpu.dr[n] >>> 0)) : readCr(cpu, creg.reg);
       if (wide) setReg(cpu, gpr.reg, 8, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
       else setReg(cpu, gpr.reg, 4, Number(v & 0xffffffffn) | 0);
     }

@@ -89,4 +89,35 @@ describe('single-step and debug traps', () => {
     expect(m.getRegister('rbx')).toBe(0x401n);
     expect(m.getRegister('rcx')).toBe(0xffff0ff0n);
   });
+
+  // mov eax, 0x10010; mov dr0, rax; mov eax, 1; mov dr7, rax; nop (at 0x10010); hlt
+  const ARM_DR0 = 'b810000100 0f23c0 b801000000 0f23f8 90 f4';
+
+  it('an instruction breakpoint (DR0, DR7.L0) is a #DB fault before the instruction; the handler resumes with RF', () => {
+    // Record the RIP, set RF in the frame, IRETQ.
+    const m = longMachine({ code: ARM_DR0, regs: { rbx: `0x${LOG.toString(16)}` }, handlers: { 1: '4c8b3c244c893b4883c30848814c24100000010048cf' } });
+    expect(m.run({ maxInstructions: 30 }).reason).toBe('hlt');
+    expect(qwords(m, LOG, 2)).toEqual([BigInt(CODE + 0x10), 0n]);
+    expect(m.getRegister('rip')).toBe(BigInt(CODE + 0x12));
+    expect(m.cpu.dr[6] & 0xf).toBe(1);
+  });
+
+  it('without IDT delivery an instruction breakpoint stops the run at the instruction', () => {
+    const m = longMachine({ code: ARM_DR0 });
+    m.deliverExceptions = false;
+    const r = m.run({ maxInstructions: 30 });
+    expect(r.fault).toMatchObject({ name: '#DB', rip: BigInt(CODE + 0x10) });
+    expect(r.message).toBe('#DB: instruction breakpoint DR0 at 0x10010');
+    expect(r.instructions).toBe(4);
+  });
+
+  it('DR4 reads as DR6 while CR4.DE is clear, and is #UD when it is set', () => {
+    const m = longMachine({ code: '0f21e1 0f21f2 f4' });
+    expect(m.run({ maxInstructions: 5 }).reason).toBe('hlt');
+    expect(m.getRegister('rcx')).toBe(m.getRegister('rdx'));
+    const de = longMachine({ code: '0f21e1 f4' });
+    de.setRegister('cr4', de.getRegister('cr4') | 8n);
+    de.deliverExceptions = false;
+    expect(de.run({ maxInstructions: 5 }).message).toBe('#UD: MOV DR4: CR4.DE is set, so DR4 does not exist');
+  });
 });
