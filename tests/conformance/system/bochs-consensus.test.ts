@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { withBochs } from './bochs-consensus.ts';
+import type { ConsensusEntry } from './fixtures.ts';
+import type { Result, ResultCpu, Scenario } from './scenario-types.ts';
+
+const regs = (o: Partial<Record<string, string>> = {}) => ({
+  rax: '0x0', rbx: '0x0', rcx: '0x0', rdx: '0x0', rsi: '0x0', rdi: '0x0', rbp: '0x0', rsp: '0x5ffd0',
+  r8: '0x0', r9: '0x0', r10: '0x0', r11: '0x0', r12: '0x0', r13: '0x0', r14: '0x0', r15: '0x0',
+  rip: '0x2300e', rflags: '0x2', ...o,
+});
+
+function result(o: { regs?: Partial<Record<string, string>>; stop?: Result['stop']; msr?: Record<string, string> } = {}): Result {
+  return {
+    format: 'switchyard-result/1', stop: o.stop ?? 'hlt', instructions: '0x0',
+    cpu: {
+      mode: 'protected32', cpl: '0x0', regs: regs(o.regs) as ResultCpu['regs'],
+      cr0: '0x11', cr2: '0x0', cr3: '0x0', cr4: '0x0', efer: '0x0',
+      gdtr: { base: '0x20000', limit: '0xb7' }, idtr: { base: '0x21000', limit: '0x7ff' },
+      seg: { cs: '0x8', ss: '0x10', ds: '0x10', es: '0x10', fs: '0x10', gs: '0x10', tr: '0x28', ldtr: '0x0' },
+      fsBase: '0x0', gsBase: '0x0', kernelGsBase: '0x0', msr: o.msr ?? {},
+    },
+    memory: [{ addr: '0x5ffc0', hex: '00'.repeat(0x40) }],
+  };
+}
+
+const scenario = (name: string): Scenario => ({
+  format: 'switchyard-scenario/1', name,
+  cpu: {
+    mode: 'protected32', regs: regs({ rip: '0x30000', rsp: '0x5ffb8' }) as Scenario['cpu']['regs'],
+    cr0: '0x11', cr3: '0x0', cr4: '0x0', efer: '0x0',
+    gdtr: { base: '0x20000', limit: '0xb7' }, idtr: { base: '0x21000', limit: '0x7ff' },
+    seg: { cs: '0x8', ss: '0x10', ds: '0x10', es: '0x10', fs: '0x10', gs: '0x10', tr: '0x28', ldtr: '0x0' },
+  },
+  memory: [],
+});
+
+const entry = (name: string, source: string, r?: Result): ConsensusEntry => ({ name, source, ...(r ? { result: r } : {}) });
+
+describe('withBochs', () => {
+  it.each([
+    ['no Bochs result keeps the entry', 'prot32-pushad/x', entry('prot32-pushad/x', 'agree:kvm,qemu', result()), undefined, [], 'agree:kvm,qemu', '0x2300e'],
+    ['Bochs confirms KVM and QEMU', 'prot32-pushad/x', entry('prot32-pushad/x', 'agree:kvm,qemu', result()), result(), [], 'agree:bochs,kvm,qemu', '0x2300e'],
+    ['Bochs confirms QEMU alone', 'paging32/x', entry('paging32/x', 'only:qemu', result()), result(), [], 'agree:bochs,qemu', '0x2300e'],
+    ['Bochs confirms a decision, which keeps its id', 'prot32-gates/x', entry('prot32-gates/x', 'decision:rf-on-fault', result()), result(), [], 'decision:rf-on-fault', '0x2300e'],
+    ['an unclassified disagreement is undecided', 'prot32-pushad/x', entry('prot32-pushad/x', 'agree:kvm,qemu', result()), result({ regs: { rax: '0x1' } }), [], 'undecided', undefined],
+    ['#NP for IRET to a not-present SS keeps the #SS decision', 'prot32-iretd/cs-user/ss-not-present/inside-1', entry('prot32-iretd/cs-user/ss-not-present/inside-1', 'only:qemu', result({ regs: { rip: '0x2300d' } })),
+      result({ regs: { rip: '0x2300c' } }), [], 'decision:iret-ss-not-present-is-ss', '0x2300d'],
+    ['an undecided scenario stays undecided when Bochs matches neither', 'iret64/x', entry('iret64/x', 'undecided'), result({ regs: { rax: '0x7' } }),
+      [['kvm', result({ regs: { rax: '0x5' } })], ['qemu', result({ regs: { rax: '0x6' } })]], 'undecided', undefined],
+    // Vector 0x20 is not a fault, so QEMU's RF correction leaves the frame alone.
+    ['an undecided scenario takes Bochs where it matches QEMU', 'iret64/x', entry('iret64/x', 'undecided'), result({ regs: { rax: '0x6', rip: '0x23021' } }),
+      [['kvm', result({ regs: { rax: '0x5', rip: '0x23021' } })], ['qemu', result({ regs: { rax: '0x6', rip: '0x23021' } })]], 'decision:bochs-confirms-qemu', '0x23021'],
+    ['but not where QEMU is known to be unreliable', 'int64/int-n/target-noncanonical/cpl0-1', entry('int64/int-n/target-noncanonical/cpl0-1', 'undecided'), result({ regs: { rip: '0x23021' } }),
+      [['qemu', result({ regs: { rip: '0x23021' } })]], 'undecided', undefined],
+    ['triple faults through an unusable ring-0 stack', 'prot32-gates/ss0-not-present/gp-from-hlt-cpl3-1', entry('prot32-gates/ss0-not-present/gp-from-hlt-cpl3-1', 'undecided'),
+      { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' } as Result,
+      [['kvm', result()], ['qemu', { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' } as Result]], 'decision:kvm-delivers-through-invalid-tss-stack', undefined],
+  ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
+    const out = withBochs(scenario(name), base, bochs, others);
+    expect(out.source).toBe(source);
+    expect(out.result?.cpu?.regs.rip).toBe(rip);
+    if (source === 'undecided' && base.result) expect(out.disagreement?.some((d) => 'bochs' in d.values)).toBe(true);
+  });
+
+  it('takes the MSRs QEMU cannot read from Bochs when it confirms', () => {
+    const out = withBochs(scenario('paging32/x'), entry('paging32/x', 'only:qemu', result()), result({ msr: { star: '0x5' } }), []);
+    expect(out.result?.cpu?.msr.star).toBe('0x5');
+  });
+});
