@@ -12,6 +12,7 @@ import type { AssemblerPort } from '../../../exercises/engine/ports.ts';
 import { curriculumExercises, loadProblems, ROOT, specSymbols, type CurriculumExercise } from './exercises.ts';
 import { gnuAsAvailable, gnuAssemble } from './gnu-as.ts';
 import { expectedReadme } from './readme-reference.ts';
+import { REFERENCE_BEGIN } from '../../../exercises/engine/reference.ts';
 
 const exercises = curriculumExercises();
 const byId = exercises.map((x) => [x.id, x] as const);
@@ -62,6 +63,19 @@ describe.each(curriculumExercises(undefined, true).map((x) => [x.id, x] as const
     expect(readme, 'out of date: npx tsx tests/unit/curriculum/readme-reference.ts --write').toBe(expectedReadme(x));
     for (const symbol of Object.keys(specSymbols(x.spec).structs)) expect(readme).toContain(`\`${symbol}\``);
     expect(readme).toContain(`\`${x.spec.mode}\``);
+  });
+
+  it('gives the offsets the spec gives wherever its own tables pair an offset with a symbol', () => {
+    const { structs } = specSymbols(x.spec);
+    const written = x.read('README.md').split(REFERENCE_BEGIN)[0];
+    for (const row of written.split('\n').filter((l) => l.startsWith('|'))) {
+      const cells = row.split('|').map((c) => c.trim());
+      cells.forEach((cell, i) => {
+        const offset = /^\+?(0x[0-9a-f]+)$/i.exec(cell);
+        const symbol = offset && cells.slice(i + 1, i + 3).map((c) => /^`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/.exec(c)?.[1]).find((n) => n !== undefined && n in structs);
+        if (offset && symbol) expect(`${symbol} = 0x${structs[symbol].toString(16)}`, row).toBe(`${symbol} = 0x${parseInt(offset[1], 16).toString(16)}`);
+      });
+    }
   });
 });
 
