@@ -9,3 +9,16 @@ save_some:
 	movq	%r12, 0x10(%rdi)	# ctx->r12
 	ret
 `;
+
+/** The same example in Intel syntax, for learners who chose it in the settings. */
+export const SCRATCH_SOURCE_INTEL = `# Scratch pad. Open an exercise to start; this buffer is not graded.
+# Example: store three callee-saved registers into the struct at rdi.
+	.intel_syntax noprefix
+	.text
+	.globl	save_some
+save_some:
+	mov	[rdi + 0x00], rbx	# ctx->rbx
+	mov	[rdi + 0x08], rbp	# ctx->rbp
+	mov	[rdi + 0x10], r12	# ctx->r12
+	ret
+`;
