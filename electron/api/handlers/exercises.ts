@@ -41,6 +41,16 @@ function traceFirstFailure(exercise: Exercise, source: string, result: GradeResu
   };
 }
 
+/** The store's refusals (a source over its size limit, …) reach the learner as they are. */
+function refusingBadInput<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof InputError) throw new ApiFailure(error.message);
+    throw error;
+  }
+}
+
 const STUB_LABEL = '__switchyard_case';
 
 export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list' | 'exercises.get' | 'drafts.save' | 'exercises.check' | 'exercises.debugCase'> {
@@ -66,20 +76,17 @@ export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list'
     },
     'drafts.save': ({ exerciseId, source }) => {
       const exercise = lab.exercise(exerciseId);
-      try {
-        return { updatedAt: lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise)).updatedAt };
-      } catch (error) {
-        if (error instanceof InputError) throw new ApiFailure(error.message);
-        throw error;
-      }
+      return refusingBadInput(() => ({ updatedAt: lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise)).updatedAt }));
     },
     'exercises.check': ({ exerciseId, source }) => {
       const exercise = lab.exercise(exerciseId);
       const started = performance.now();
       const result = grade(exercise, source);
       const durationMs = Math.round(performance.now() - started);
-      lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise));
-      lab.store.recordAttempt(lab.profile.id, { id: exerciseId, versionHash: lab.versionHash(exercise) }, source, { ...result }, ENGINE_VERSION, { durationMs });
+      refusingBadInput(() => {
+        lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise));
+        lab.store.recordAttempt(lab.profile.id, { id: exerciseId, versionHash: lab.versionHash(exercise) }, source, { ...result }, ENGINE_VERSION, { durationMs });
+      });
       return { result, progress: progressView(progressOf(exerciseId)), failingCase: traceFirstFailure(exercise, source, result) };
     },
     'exercises.debugCase': ({ exerciseId, source, index }) => {

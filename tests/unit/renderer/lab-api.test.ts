@@ -71,6 +71,12 @@ describe('the lab API over a real progress database', () => {
     await expect(call(method, args)).rejects.toThrow(message);
   });
 
+  it('refuses a draft over the store\'s 1 MiB with a message the learner can act on', async () => {
+    // 600 Ki three-byte characters: within the contract's character limit, over the store's byte limit.
+    const error = await call('drafts.save', { exerciseId: 'save-context', source: '\u20ac'.repeat(600 * 1024) }).catch((e: Error) => e.message);
+    expect(String(error).slice(0, 200)).toMatch(/^failed: /);
+  });
+
   it('saves drafts and settings', async () => {
     await call('drafts.save', { exerciseId: 'callee-saved', source: 'ret\n' });
     expect(((await call('exercises.get', { id: 'callee-saved' })) as { draft: { source: string } }).draft.source).toBe('ret\n');
