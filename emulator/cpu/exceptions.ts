@@ -8,7 +8,7 @@
 import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from './faults.ts';
 import { IF, NT, RF, TF, VM } from './flags.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical, type Cpu } from './state.ts';
-import { readDescriptor, type Descriptor } from '../ops/segments.ts';
+import { markAccessed, readDescriptor, type Descriptor } from '../ops/segments.ts';
 import { switchTask, tssThroughGate } from '../ops/task.ts';
 import { SEG_CS, SEG_SS } from '../decode/insn.ts';
 
@@ -186,6 +186,7 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
     const [lo, hi] = split(value);
     cpu.mem.writeAs(rsp, 8, lo, hi, user);
   }
+  markAccessed(cpu, d);
   // Commit: nothing above can have changed the CPU state.
   const cs = cpu.seg[SEG_CS];
   cs.selector = (gate.selector & 0xfffc) | newCpl;
@@ -261,7 +262,9 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
     if (sp + width - 1 > ssLimit) throw stackFault(ssDesc ? (ssSel & 0xfffc) | ext : ext, `pushing the exception frame: offset ${hex(sp)} is beyond SS's limit ${hex(ssLimit)}`);
     cpu.mem.writeAs((ssBase + sp) >>> 0, width, value | 0, 0, user);
   }
+  markAccessed(cpu, d);
   if (ssDesc) {
+    markAccessed(cpu, ssDesc);
     const ss = cpu.seg[SEG_SS];
     ss.selector = ssSel;
     ss.base = ssDesc.base;

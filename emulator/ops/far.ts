@@ -12,7 +12,7 @@ import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { farTaskSwitch } from './task.ts';
-import { loadSegment, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadSegment, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 
@@ -48,7 +48,9 @@ function checkedOffset(cpu: Cpu, d: Descriptor, offset: number, what: string): n
   return offset;
 }
 
+/** Loads CS, setting the descriptor's accessed bit as every segment load does (SDM Vol. 3A, 3.4.5.1). */
 function loadCs(cpu: Cpu, selector: number, d: Descriptor): void {
+  markAccessed(cpu, d);
   const cs = cpu.seg[SEG_CS];
   cs.selector = selector;
   cs.base = d.base;
@@ -185,6 +187,7 @@ function callThroughGate(cpu: Cpu, gate: CallGate, what: string): void {
     push(retIp);
     const ss = cpu.seg[SEG_SS];
     if (ssDesc) {
+      markAccessed(cpu, ssDesc);
       ss.selector = newSs;
       ss.base = ssDesc.base;
       ss.limit = ssDesc.limit;
@@ -315,6 +318,7 @@ export const farRet: Factory = (raw) => {
     loadCs(cpu, sel, d);
     const ss = cpu.seg[SEG_SS];
     if (ssDesc) {
+      markAccessed(cpu, ssDesc);
       ss.selector = ssSel;
       ss.base = ssDesc.base;
       ss.limit = ssDesc.limit;

@@ -13,7 +13,7 @@ import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_CR, OP_DR, OP_MEM, OP_REG, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type Exec } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
-import { nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 const RCX = 1;
@@ -137,6 +137,9 @@ function iret(size: number): Factory {
       rip = size === 2 ? tempRip & 0xffff : size === 4 ? tempRip >>> 0 : tempRip;
       if (rip > d.limit || rip < 0) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
     }
+    // The accessed bits are written first: a fault there leaves the state untouched.
+    markAccessed(cpu, d);
+    if (ssDesc) markAccessed(cpu, ssDesc);
     // Commit (no fault can happen past this point).
     const mask = iretFlagsMask(cpu, size);
     const oldCpl = cpu.cpl;

@@ -53,6 +53,13 @@ export function buildSystem(spec: ExerciseSpec, assembler: AssemblerPort): Syste
     const gdt = long ? longModeGdt(SYSTEM_AREA.tss) : protectedModeGdt(SYSTEM_AREA.tss);
     const trSelector = long ? LONG_SEL.tss : PROT_SEL.tss;
     gdt[trSelector + 5] |= 0x2; // TR is loaded, so its descriptor is busy (SDM Vol. 3A §7.2.2).
+    // Code and data descriptors start out accessed, as a kernel's GDT does, so the CPU never writes the
+    // table when a segment is loaded (SDM Vol. 3A §3.4.5.1) and the learner's writes are the only ones.
+    for (let at = 8; at + 8 <= gdt.length; ) {
+      const codeOrData = (gdt[at + 5] & 0x10) !== 0;
+      if (codeOrData) gdt[at + 5] |= 0x1;
+      at += codeOrData || !long ? 8 : 16;
+    }
     image.write(SYSTEM_AREA.gdt, gdt);
     const rsp0 = m.tss?.rsp0 ?? 0n, ist1 = m.tss?.ist1;
     if (!long && ist1 !== undefined) setup.problems.push('machine.tss.ist1: 32-bit TSSs have no interrupt stack table');

@@ -50,8 +50,12 @@ describe('an interrupt round trip through ring 3', () => {
       // LTR marks the TSS descriptor busy: a write into the GDT made by the CPU.
       'write gdt+53 by LTR',
       'tr-load 0x30',
+      // IRETQ and the first INT set the accessed bits of the descriptors they load (SDM Vol. 3A, 3.4.5.1).
+      'write gdt+45 by IRETQ',
+      'write gdt+37 by IRETQ',
       'cpl 0->3 by IRETQ',
       'IRETQ 0->3',
+      'write gdt+13 by INT',
       'vector 128 v128 delivered cpl 3->0 on rsp0',
       'cpl 3->0 by exception',
       'cpl 0->3 by IRETQ',

@@ -21,6 +21,7 @@ describe('machine building blocks', () => {
     const m = runner.machine;
     const gdt = longModeGdt(SYSTEM_AREA.tss);
     gdt[0x30 + 5] |= 2;
+    for (const sel of [0x08, 0x10, 0x18, 0x20, 0x28]) gdt[sel + 5] |= 1; // code and data descriptors start accessed
     expect(m.readBytes(SYSTEM_AREA.gdt, gdt.length)).toEqual(gdt);
     expect(m.readBytes(SYSTEM_AREA.tss, 0x68)).toEqual(tss64({ rsp: [0x9000n], ist: [0xa000n] }));
     expect(px.harnessSymbols.trap_handlers).toBe(SYSTEM_AREA.stubs);
