@@ -22,13 +22,18 @@ class EmulatorMachine implements MachinePort {
     const pending = this.machine.pendingInterrupts;
     if (pending.vectors.length || pending.nmi) this.machine = freshMachine(this.machine, this.mode);
     const cpu = this.machine.cpu;
-    // Nothing of the previous case survives: tables, CR2/CR3 and MSRs are the learner's to set, never inherited.
+    // Nothing of the previous case survives: tables, CR2/CR3, debug registers and MSRs are the learner's to set, never inherited.
     cpu.cr2 = 0;
     cpu.cr3 = 0;
     cpu.cr8 = 0;
     cpu.gdtrBase = cpu.idtrBase = 0;
     cpu.gdtrLimit = cpu.idtrLimit = 0xffff;
     cpu.msr.clear();
+    const dr = cpu.dr;
+    dr[0] = dr[1] = dr[2] = dr[3] = 0;
+    dr[6] = 0xffff0ff0;
+    dr[7] = 0x400;
+    if (cpu.codeBreakpoints.length) cpu.codeBreakpoints = [];
     cpu.nmiBlocked = false;
     cpu.pendingSingleStep = false;
     this.machine.setFlatMode(this.mode, 0);

@@ -106,6 +106,19 @@ describe('machine building blocks', () => {
   });
 });
 
+describe('case isolation', () => {
+  it('a hardware breakpoint armed in one case is gone in the next', () => {
+    // rdi = 0: the learner's code arms an execute breakpoint on `g` and disarms nothing; rdi = 1 calls g.
+    const px = exercise('{}', '  - { name: c, stop: hlt }');
+    px.exercise.spec.random = { rdi: { choice: [0n, 1n] } };
+    px.exercise.spec.cases = 20;
+    const ready = prepareExercise(px.exercise, ports.assembler);
+    const source = '.globl f\nf:\n  test %rdi, %rdi\n  jnz 1f\n  lea g(%rip), %rax\n  mov %rax, %dr0\n  mov $1, %eax\n  mov %rax, %dr7\n  ret\n1: call g\n  ret\ng: ret\n';
+    const r = gradeSubmission(ready, source, ports, { minimizeRuns: 0 });
+    expect(r.checks[0].message).toBe('passed');
+  });
+});
+
 describe('machine.timer', () => {
   const timed = (timer: string, extra = '', checks = '  - { name: c, expect: "trap.vector == 40 && trap.hit == 1 && instructions >= in.period" }') => {
     const spec = `id: t\ntitle: T\nmode: long64\nentry: f\ncases: 20\nbudget: 500\nexceptions: idt\n${extra}random:\n  period: { range: [5, 60] }\nmemory:\n  stack: { at: 0x70000, size: 0x1000 }\nmachine: { gdt: flat, idt: record, timer: ${timer} }\nchecks:\n${checks}\n`;
