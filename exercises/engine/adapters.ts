@@ -2,7 +2,7 @@
 import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
-import { SEG_P } from '../../emulator/cpu/state.ts';
+import { SEG_P, Segment } from '../../emulator/cpu/state.ts';
 import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, TimerSetup, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
@@ -28,6 +28,8 @@ class EmulatorMachine implements MachinePort {
     cpu.cr8 = 0;
     cpu.gdtrBase = cpu.idtrBase = 0;
     cpu.gdtrLimit = cpu.idtrLimit = 0xffff;
+    Object.assign(cpu.tr, new Segment());
+    Object.assign(cpu.ldtr, new Segment());
     cpu.msr.clear();
     const dr = cpu.dr;
     dr[0] = dr[1] = dr[2] = dr[3] = 0;
