@@ -2,7 +2,7 @@
 import type { PreparedExercise, Region } from './exercise.ts';
 import type { Scope } from './expr.ts';
 import { Prng } from './prng.ts';
-import type { AsmOutput, EnginePorts, MachinePort, RunOutcome } from './ports.ts';
+import type { AsmOutput, EnginePorts, MachinePort, RunOutcome, TimerSetup } from './ports.ts';
 import { isRegister, REGISTERS, type RegisterName } from './schema.ts';
 import { readField, writeField } from './structs.ts';
 
@@ -89,6 +89,27 @@ export class CaseRunner {
   /** Runs one case; `observe` records every write (for `writes_only`), which costs the machine its write fast path. */
   run(code: LoadedCode, inputs: Inputs, observe = this.observe): CaseState {
     const { px, machine } = this;
+    const { regs, initialFields, timer } = this.load(code, inputs);
+    let writes: number[] | undefined;
+    if (observe) {
+      const log: number[] = [];
+      writes = log;
+      machine.observeWrites((addr, length) => { log.push(addr, length); });
+    }
+    const outcome = machine.run(px.exercise.spec.budget, timer);
+    if (writes) machine.observeWrites(undefined);
+
+    const finalRegs = ZERO_REGS();
+    if (outcome.reason !== 'triple-fault') for (const reg of REGISTERS) finalRegs[reg] = machine.getReg(reg);
+    const regionBytes = new Map<string, Uint8Array>();
+    for (const r of px.regions.values()) if (r.layout) regionBytes.set(r.name, machine.readBytes(r.at, r.size));
+    const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
+    return state;
+  }
+
+  /** Puts the machine where a case starts (tables, images, code, structs, registers); grading and the debugger's replay both start here. */
+  load(code: LoadedCode, inputs: Inputs): { regs: Record<RegisterName, bigint>; initialFields: Map<string, bigint>; timer?: TimerSetup } {
+    const { px, machine } = this;
     const mask = px.bits === 32 ? 0xffffffffn : 0xffffffffffffffffn;
     const setup = this.setupScope(inputs);
     const regs = ZERO_REGS();
@@ -121,22 +142,7 @@ export class CaseRunner {
       for (const f of r.layout!.fields) initialFields.set(`${name}.${f.name}`, readField(image, 0, f));
     }
     for (const reg of REGISTERS) machine.setReg(reg, regs[reg]);
-
-    let writes: number[] | undefined;
-    if (observe) {
-      const log: number[] = [];
-      writes = log;
-      machine.observeWrites((addr, length) => { log.push(addr, length); });
-    }
-    const outcome = machine.run(px.exercise.spec.budget, px.timer ? { vector: px.timer.vector, every: timerPeriod(px.timer.every.eval(setup)) } : undefined);
-    if (writes) machine.observeWrites(undefined);
-
-    const finalRegs = ZERO_REGS();
-    if (outcome.reason !== 'triple-fault') for (const reg of REGISTERS) finalRegs[reg] = machine.getReg(reg);
-    const regionBytes = new Map<string, Uint8Array>();
-    for (const r of px.regions.values()) if (r.layout) regionBytes.set(r.name, machine.readBytes(r.at, r.size));
-    const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
-    return state;
+    return { regs, initialFields, ...(px.timer ? { timer: { vector: px.timer.vector, every: timerPeriod(px.timer.every.eval(setup)) } } : {}) };
   }
 }
 
