@@ -508,6 +508,8 @@ export class Machine {
       return { stop: 'continue', steps: cpu.steps - begin };
     } catch (e) {
       if (e === Halt.instance) {
+        // HLT completes before the halt state begins, so it clears RF like any other instruction (SDM Vol. 3B, 17.3.1.1).
+        if (cpu.flags & RF) clearResumeFlag(cpu);
         cpu.steps++;
         return { stop: 'hlt', steps: cpu.steps - begin };
       }

@@ -42,6 +42,9 @@ export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPoli
       return 'delivered';
     } catch (second) {
       if (!(second instanceof CpuFault)) throw second;
+      // CR2 takes the address of every page fault as it is detected, also one that becomes #DF or a
+      // shutdown (SDM Vol. 3A, 6.15 Interrupt 14): a #DF handler reads the stack page that failed.
+      if (second.vector === Vector.PF && second.address !== undefined) cpu.cr2 = Number(BigInt.asIntN(64, second.address));
       // A fault raised while delivering a software interrupt is a fault on that INT instruction.
       if (event.software) cpu.rip = Number(BigInt.asIntN(64, event.rip));
       second.rip = event.rip;
