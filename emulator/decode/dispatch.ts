@@ -34,6 +34,7 @@ function raising(reason: string): Exec {
 
 const CR0_EM = 4;
 const CR0_TS = 8;
+const TS_REASON = ' (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)';
 
 /**
  * x87 and SIMD instructions are not implemented, but CR0 still decides what they raise first
@@ -43,7 +44,7 @@ const CR0_TS = 8;
 function coprocessor(unit: 'x87' | 'simd', mnemonic: string, reason: string): Exec {
   return (cpu) => {
     if (unit === 'x87' ? cpu.cr0 & (CR0_EM | CR0_TS) : (cpu.cr0 & (CR0_EM | CR0_TS)) === CR0_TS) {
-      throw deviceNotAvailable(`${mnemonic}: CR0.${cpu.cr0 & CR0_TS ? 'TS' : 'EM'} is set`);
+      throw deviceNotAvailable(cpu.cr0 & CR0_TS ? `${mnemonic}: CR0.TS is set${TS_REASON}` : `${mnemonic}: CR0.EM is set (x87 instructions are left to a software emulator: #NM)`);
     }
     throw invalidOpcode(reason);
   };

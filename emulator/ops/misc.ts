@@ -93,7 +93,7 @@ const clflush: Factory = () => (cpu, i) => {
 
 /** WAIT/FWAIT: #NM when CR0.TS and CR0.MP are both set; otherwise nothing to wait for (no x87 exceptions are ever pending). */
 const wait: Factory = () => (cpu) => {
-  if ((cpu.cr0 & 0xa) === 0xa) throw deviceNotAvailable('WAIT: CR0.TS and CR0.MP are set');
+  if ((cpu.cr0 & 0xa) === 0xa) throw deviceNotAvailable('WAIT: CR0.TS and CR0.MP are set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)');
 };
 
 export const miscOps: Record<string, Factory> = {

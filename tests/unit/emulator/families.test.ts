@@ -111,11 +111,11 @@ describe('faults name the instruction and stop precisely', () => {
   });
 
   it.each([
-    ['FLD1 with CR0.TS set', 'd9e8', 0x8000003an, '#NM', 'FLD1: CR0.TS is set'],
+    ['FLD1 with CR0.TS set', 'd9e8', 0x8000003an, '#NM', 'FLD1: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
     ['FLD1 otherwise', 'd9e8', 0x80000032n, '#UD', 'FLD1 is not implemented by this CPU'],
-    ['WAIT with CR0.TS and CR0.MP set', '9b', 0x8000003an, '#NM', 'WAIT: CR0.TS and CR0.MP are set'],
+    ['WAIT with CR0.TS and CR0.MP set', '9b', 0x8000003an, '#NM', 'WAIT: CR0.TS and CR0.MP are set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
     ['ADDPS with CR0.EM set', '0f58c1', 0x80000036n, '#UD', 'ADDPS is not implemented by this CPU'],
-    ['ADDPS with CR0.TS set', '0f58c1', 0x8000003an, '#NM', 'ADDPS: CR0.TS is set'],
+    ['ADDPS with CR0.TS set', '0f58c1', 0x8000003an, '#NM', 'ADDPS: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
   ] as const)('%s', (_t, hex, cr0, name, reason) => {
     const o = run(hex, { regs: { cr0 } });
     expect(o.result.fault?.name).toBe(name);
