@@ -158,10 +158,22 @@ export function withBochs(s: Scenario, base: ConsensusEntry, bochs: Result | und
   }
   const cls = BOCHS_CLASSES.find((c) => c.when === 'undecided' && c.applies(s, bochs, base, others));
   if (cls?.adopt === 'bochs') {
+    const adopted = withSsForNotPresentSs(s, bochs);
     const disagreement = others.length ? disagreementFields([['bochs', bochs], ...others.map(([o, r]) => [o, o === 'qemu' ? qemuWithCorrections(s, r) : r] as [string, Result])]) : undefined;
-    return { name: s.name, result: bochs, source: `decision:${cls.id}`, ...(disagreement?.length ? { disagreement } : {}) };
+    return { name: s.name, result: adopted, source: `decision:${cls.id}`, ...(disagreement?.length ? { disagreement } : {}) };
   }
   return base;
+}
+
+/**
+ * Bochs raises #NP where an IRET finds its SS not present; the SDM raises #SS with the same
+ * frame (`iret-ss-not-present-is-ss`), so an adopted Bochs answer stops in handler 12.
+ */
+function withSsForNotPresentSs(s: Scenario, r: Result): Result {
+  if (!/\/ss-not-present\//.test(s.name) || vectorOf(r) !== 11) return r;
+  const out = structuredClone(r);
+  out.cpu!.regs.rip = '0x' + (HANDLERS + 12 + 1).toString(16);
+  return out;
 }
 
 /** "agree:kvm,qemu" becomes "agree:bochs,kvm,qemu", "only:qemu" becomes "agree:bochs,qemu"; decisions keep their id. */

@@ -14,12 +14,9 @@ import { CONSENSUS_FILE, isOracleError, readJsonl, readScenarios, resultsFile, t
 import { createOracle, ORACLE_NAMES } from './oracles/index.ts';
 import { categoryOf, type Result, type Scenario } from './scenario-types.ts';
 
-/**
- * Categories the emulator must already agree on (every scenario with a consensus). Extend as
- * features land; `int64` waits for FWAIT/#NM (`int64/exception/nm-ts`).
- */
+/** Categories the emulator must already agree on (every scenario with a consensus): all of them. */
 const SUPPORTED = new Set<string>([
-  'iret64', 'surrogate', 'pf64', 'df64', 'syscall', 'swapgs', 'dtload', 'cr3',
+  'iret64', 'int64', 'surrogate', 'pf64', 'df64', 'syscall', 'swapgs', 'dtload', 'cr3',
   'prot32-iretd', 'prot32-gates', 'prot32-pushad', 'paging32',
 ]);
 /** Re-run this many scenarios per installed oracle (spread over all categories); Bochs starts a process per scenario. */

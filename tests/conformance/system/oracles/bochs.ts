@@ -62,7 +62,13 @@ export class BochsOracle implements Oracle {
     return null;
   }
 
+  /** Once more in a new process when the debugger stopped answering (rare, under load). */
   async run(s: Scenario): Promise<Result | OracleError> {
+    const first = await this.runOnce(s);
+    return 'error' in first && !('format' in first) && /no debugger prompt/.test(first.error) ? this.runOnce(s) : first;
+  }
+
+  private async runOnce(s: Scenario): Promise<Result | OracleError> {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bochs-'));
     let d: BochsDebugger | undefined;
     try {
