@@ -110,9 +110,28 @@ const caseReport = z.strictObject({
   structs: z.record(z.string(), z.record(z.string(), z.strictObject({ offset: hexText, value: hexText }))),
 });
 
+const lineAddress = z.strictObject({ line: z.number().int().positive(), address: z.number().int().nonnegative() });
+
+/** An exercise case's machine where its graded run starts: a debugger snapshot (emulator/debug/snapshot.ts) with its pages in base64. */
+const caseSnapshot = z.strictObject({
+  index: z.number().int().nonnegative(),
+  seed: hexText,
+  header: z.strictObject({
+    format: z.literal('switchyard-snapshot/1'),
+    ramSize: z.number().int().positive(),
+    paging: z.boolean(),
+    deliverExceptions: z.boolean(),
+    cpu: z.record(z.string(), z.unknown()),
+    machine: z.record(z.string(), z.unknown()).optional(),
+    pages: z.array(z.number().int().nonnegative()),
+  }),
+  data: z.base64(),
+  /** Each line of the learner's source that produced bytes, at the address it was graded at. */
+  sources: z.array(lineAddress),
+});
+
 const debugProgram = z.strictObject({
-  /** The learner's source preceded by `lineOffset` lines: the exercise's symbols and a call into the entry point, where the replay starts. */
-  /** The learner's source preceded by `lineOffset` lines that define the exercise's symbols. */
+  /** The program the debugger shows: for an exercise case the learner's source itself (`lineOffset` 0), for the sandbox the source after `lineOffset` lines of setup. */
   program: z.string(),
   lineOffset: z.number().int().nonnegative(),
   bits: z.union([z.literal(32), z.literal(64)]),
@@ -127,6 +146,8 @@ const debugProgram = z.strictObject({
     address: z.number().int(),
     fields: z.array(z.strictObject({ name: z.string(), offset: z.number().int(), size: z.number().int() })),
   })),
+  /** An exercise case: the debugger restores this machine instead of assembling `program`. */
+  case: caseSnapshot.optional(),
 });
 
 export const SYNTAX_PREFERENCES = ['att', 'intel'] as const;
@@ -177,8 +198,8 @@ export const methods = {
     z.strictObject({ result: gradeResult, progress: exerciseProgress, failingCase: caseReport.nullable() }),
   ),
   'exercises.debugCase': method(
-    'A program that replays one case of an exercise in the debugger: the source with the exercise\'s symbols, a call to its entry, and the case\'s registers.',
-    z.strictObject({ exerciseId, source: sourceText, index: z.number().int().nonnegative().max(1_000_000) }),
+    'One case of an exercise for the debugger: the machine exactly as grading starts the case (seed and index of the graded run), to restore and step.',
+    z.strictObject({ exerciseId, source: sourceText, index: z.number().int().nonnegative().max(1_000_000), seed: hexText.regex(/^(0x[0-9a-f]+|[0-9]+)$/i).optional() }),
     debugProgram,
   ),
   'settings.get': method('The learner\'s settings.', z.strictObject({}), settings),

@@ -15,4 +15,5 @@ export type { Snapshot, SnapshotHeader } from './snapshot.ts';
 export { captureCpu, diffCpuStates, restoreCpu } from './cpu-state.ts';
 export type { CpuState } from './cpu-state.ts';
 export { DebugService, toWire } from './worker.ts';
+export type { MachineFor, RestoreParams } from './worker.ts';
 export type { LoadParams, Post, Reply, Request } from './worker.ts';

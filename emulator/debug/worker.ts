@@ -13,7 +13,7 @@ import { Machine, type Mode } from '../machine.ts';
 import type { CheckId } from './checks.ts';
 import { Debugger, type BreakpointSpec, type Stop, type WatchpointSpec } from './debugger.ts';
 import { ExpressionError } from './expr.ts';
-import { restoreSnapshot, validateHeader, type Snapshot } from './snapshot.ts';
+import { restoreSnapshot, validateHeader, type Snapshot, type SnapshotHeader } from './snapshot.ts';
 import { SourceMap } from './source-map.ts';
 
 export type Post = (message: unknown, transfer?: ArrayBuffer[]) => void;
@@ -63,11 +63,23 @@ const yieldToEvents = (): Promise<void> => {
   return new Promise((resolve) => (timer ? timer(resolve, 0) : resolve()));
 };
 
+/** `restore` with `sources`: a new session on a fresh machine, with the program's own line map (a case handed over by another component). */
+export interface RestoreParams {
+  sources: { address: number; line: number }[];
+  checks?: Partial<Record<CheckId, boolean>>;
+}
+
+/**
+ * Builds the empty machine a snapshot restored with `sources` goes into. A machine's translation
+ * hook is not part of a snapshot: whoever made the snapshot knows which hook its machine had.
+ */
+export type MachineFor = (header: SnapshotHeader, params: Record<string, unknown>) => Machine;
+
 export class DebugService {
   private dbg: Debugger | null = null;
   private pauseRequested = false;
 
-  constructor(private readonly post: Post) {}
+  constructor(private readonly post: Post, private readonly machineFor: MachineFor = (header) => new Machine({ ramSize: header.ramSize })) {}
 
   /** Feed every incoming message here. */
   async onMessage(message: unknown): Promise<void> {
@@ -101,6 +113,7 @@ export class DebugService {
       case 'restore': {
         const header = validateHeader(p.header, p.data instanceof ArrayBuffer ? p.data.byteLength : -1);
         const snap: Snapshot = { header, data: p.data as ArrayBuffer };
+        if (p.sources !== undefined) return out(this.startFrom(snap, p as unknown as RestoreParams));
         if (!this.dbg || this.dbg.machine.memory.size !== header.ramSize) {
           this.dbg?.dispose();
           const machine = new Machine({ ramSize: header.ramSize });
@@ -176,6 +189,17 @@ export class DebugService {
         return { ...stop, reason: 'paused' };
       }
     }
+  }
+
+  private startFrom(snap: Snapshot, p: RestoreParams): unknown {
+    if (!Array.isArray(p.sources) || !p.sources.every((e) => Number.isInteger(e?.address) && Number.isInteger(e?.line))) {
+      throw new BadRequest('restore: params.sources must be an array of { address, line } integers');
+    }
+    const machine = this.machineFor(snap.header, p as unknown as Record<string, unknown>);
+    restoreSnapshot(machine, snap);
+    this.dbg?.dispose();
+    this.dbg = new Debugger(machine, { sources: new SourceMap(p.sources), ...(p.checks !== undefined ? { checks: p.checks } : {}) });
+    return this.state();
   }
 
   private load(p: LoadParams): unknown {

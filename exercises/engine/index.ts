@@ -10,7 +10,7 @@ export { toCheckJson, formatResult } from './results.ts';
 export { loadPack, loadExercise, learnerCopy, defaultHarness, PackError, type Pack, type PackFiles } from './pack.ts';
 export { parseExerciseSpec, parsePackSpec, SpecError } from './load.ts';
 export { CaseRunner } from './run-case.ts';
-export { caseMachine, emptyCaseMachine, emulatorOf, type CaseMachine, type LineAddress } from './case-machine.ts';
+export { caseMachine, emptyCaseMachine, engineEmulator, emulatorOf, type CaseMachine, type LineAddress } from './case-machine.ts';
 export { parseSeed, hex } from './prng.ts';
 export { referenceSection, withReferenceSection, REFERENCE_BEGIN, REFERENCE_END } from './reference.ts';
 export type { EnginePorts, MachinePort, AssemblerPort, RunOutcome } from './ports.ts';

@@ -1,4 +1,5 @@
-import { ENGINE_VERSION, hex, parseSeed, traceCase, type Exercise, type GradeResult } from '../../../exercises/engine/index.ts';
+import { takeSnapshot } from '../../../emulator/debug/index.ts';
+import { caseMachine, ENGINE_VERSION, hex, parseSeed, traceCase, type Exercise, type GradeResult } from '../../../exercises/engine/index.ts';
 import { enginePorts, grade, preparedExercise } from '../../grading/exercises.ts';
 import type { ExerciseProgress } from '../../store/index.ts';
 import { InputError } from '../../store/index.ts';
@@ -51,7 +52,7 @@ function refusingBadInput<T>(write: () => T): T {
   }
 }
 
-const STUB_LABEL = '__switchyard_case';
+const REGISTER_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
 
 export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list' | 'exercises.get' | 'drafts.save' | 'exercises.check' | 'exercises.debugCase'> {
   const progressOf = (id: string) => lab.store.progress(lab.profile.id, [id])[0];
@@ -89,35 +90,37 @@ export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list'
       });
       return { result, progress: progressView(progressOf(exerciseId)), failingCase: traceFirstFailure(exercise, source, result) };
     },
-    'exercises.debugCase': ({ exerciseId, source, index }) => {
+    'exercises.debugCase': ({ exerciseId, source, index, seed }) => {
       const exercise = lab.exercise(exerciseId);
       const px = preparedExercise(exercise);
-      const report = traceCase(px, source, enginePorts(), { index });
-      if (!report.ok || !report.initial) throw new ApiFailure(`case #${index} cannot run: ${report.stop}`);
-      // The replay starts at the code's first byte: a call into the entry point, then hlt, as the harness does.
-      const prefix = [
-        ...Object.entries(px.learnerSymbols).map(([name, value]) => `\t.set ${name}, ${hex(value)}`),
-        '\t.text',
-        `${STUB_LABEL}:`,
-        `\tcall ${exercise.spec.entry[0]}`,
-        '\thlt',
-      ];
-      const registers = { ...report.initial };
-      delete registers.rip;
+      const loaded = caseMachine(px, source, index, seed === undefined ? undefined : parseSeed(seed), enginePorts());
+      if (!loaded.ok) {
+        const first = loaded.diagnostics[0];
+        throw new ApiFailure(`case #${index} cannot run: the file did not assemble${first ? ` (line ${first.line}: ${first.message})` : ''}`);
+      }
+      const snapshot = takeSnapshot(loaded.machine);
+      const registers = Object.fromEntries(REGISTER_NAMES.map((name) => [name, hex(BigInt.asUintN(64, loaded.machine.getRegister(name)))]));
       return {
-        program: [...prefix, source].join('\n'),
-        lineOffset: prefix.length,
+        program: source,
+        lineOffset: 0,
         bits: px.bits,
         mode: exercise.spec.mode,
         ramSize: exercise.spec.ram,
         codeAddress: px.learnerBases['.text'],
-        startSymbol: STUB_LABEL,
+        startSymbol: exercise.spec.entry[0],
         registers,
         structs: [...px.regions.values()].filter((r) => r.layout).map((r) => ({
           name: r.name,
           address: r.at,
           fields: r.layout!.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size })),
         })),
+        case: {
+          index,
+          seed: hex(loaded.seed),
+          header: snapshot.header,
+          data: Buffer.from(snapshot.data).toString('base64'),
+          sources: loaded.learner,
+        },
       };
     },
   };

@@ -7,6 +7,9 @@ import { createHandlers } from '../../../electron/api/handlers/index.ts';
 import { LabState } from '../../../electron/api/handlers/lab-state.ts';
 import { bundledPackDir } from '../../../electron/grading/pack-dir.ts';
 import { DebugService } from '../../../emulator/debug/index.ts';
+import { engineEmulator } from '../../../exercises/engine/index.ts';
+
+type Replay = { program: string; lineOffset: number; mode: 'long64'; codeAddress: number; registers: Record<string, string>; case: { seed: string; header: Record<string, unknown>; data: string; sources: { line: number; address: number }[] } };
 
 const solution = readFileSync(join(bundledPackDir(), 'save-context', 'solution.s'), 'utf8');
 const wrong = solution.replace('mov [rdi + CTX_RBX], rbx', 'mov [rdi + CTX_RBX], rcx');
@@ -86,31 +89,35 @@ describe('the lab API over a real progress database', () => {
     expect(await call('settings.get', {})).toMatchObject({ theme: 'light', fontSize: 18 });
   });
 
-  it('builds a replay program for a case that assembles with the exercise symbols', async () => {
-    const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as { program: string; lineOffset: number; registers: Record<string, string> };
-    expect(replay.program.split('\n')[replay.lineOffset]).toBe(wrong.split('\n')[0]);
-    expect(replay.registers.rdi).toBe('0x20000');
+  it('hands over a case as a snapshot of the graded machine, with the learner\'s lines at their graded addresses', async () => {
+    const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as Replay;
+    expect(replay.program).toBe(wrong);
+    expect(replay.lineOffset).toBe(0);
+    expect(replay.case.seed).toBe('0x5eed');
+    expect(replay.case.sources[0].address).toBe(replay.codeAddress);
+    expect(JSON.parse(JSON.stringify(replay.case.header))).toEqual(replay.case.header);
+    await expect(call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0, seed: 'soon' })).rejects.toThrow(/invalid-args: exercises.debugCase: args.seed/);
   });
 
-  it('the replay runs in the debugger to the harness hlt with the wrong field written, and steps back to the mistake', async () => {
-    type Replay = { program: string; lineOffset: number; bits: 32 | 64; mode: 'long64'; ramSize: number; codeAddress: number; registers: Record<string, string> };
+  it('the restored case runs in the debugger to the harness hlt with the wrong field written, and steps back to the mistake', async () => {
     const replay = (await call('exercises.debugCase', { exerciseId: 'save-context', source: wrong, index: 0 })) as Replay;
     const replies: { id: number; ok: boolean; result?: unknown; error?: unknown }[] = [];
-    const service = new DebugService((message) => replies.push(message as (typeof replies)[number]));
+    const service = new DebugService((message) => replies.push(message as (typeof replies)[number]), (header) => engineEmulator({ ramSize: header.ramSize, mode: replay.mode, deliverExceptions: header.deliverExceptions }));
     const ask = async (method: string, params?: Record<string, unknown>) => {
       await service.onMessage({ id: replies.length, method, params });
       const reply = replies.at(-1)!;
       if (!reply.ok) throw new Error(JSON.stringify(reply.error));
       return reply.result as Record<string, unknown>;
     };
-    const loaded = await ask('load', { source: replay.program, bits: replay.bits, mode: replay.mode, ramSize: replay.ramSize, codeAddress: replay.codeAddress, registers: replay.registers });
-    expect(loaded.ok).toBe(true);
+    const data = Uint8Array.from(Buffer.from(replay.case.data, 'base64')).buffer;
+    const start = await ask('restore', { header: replay.case.header, data, sources: replay.case.sources });
+    expect((start.registers as Record<string, string>).rdi).toBe('0x20000');
     expect((await ask('continue')).reason).toBe('hlt');
     const memory = (await ask('readMemory', { address: 0x20008, length: 8 })) as unknown as Uint8Array;
     expect(new DataView(memory.buffer, memory.byteOffset).getBigUint64(0, true)).toBe(BigInt(replay.registers.rcx));
     const mistake = wrong.split('\n').findIndex((l) => l.includes('CTX_RBX], rcx')) + 1;
     let stop = await ask('stepBack');
-    for (let i = 0; i < 100 && stop.line !== replay.lineOffset + mistake; i++) stop = await ask('stepBack');
-    expect(stop.line).toBe(replay.lineOffset + mistake);
+    for (let i = 0; i < 100 && stop.line !== mistake; i++) stop = await ask('stepBack');
+    expect(stop.line).toBe(mistake);
   });
 });

@@ -105,6 +105,7 @@ export class DebugSession {
   async load(replay: Replay, breakpoints: number[], checks: Record<string, boolean>): Promise<boolean> {
     this.replay = replay;
     this.#breakpoints.clear();
+    if (replay.case) return this.#restoreCase(replay, replay.case, breakpoints, checks);
     const loaded = await this.worker.debug<{ ok: boolean; diagnostics: { line: number; message: string }[]; state?: Record<string, unknown>; symbols?: { name: string; value: string }[] }>('load', {
       source: replay.program,
       bits: replay.bits,
@@ -121,6 +122,26 @@ export class DebugSession {
       return false;
     }
     this.#code = { start: replay.codeAddress, end: replay.codeAddress + replay.program.length * 8 };
+    this.stopReason = 'start';
+    this.message = undefined;
+    this.previous = {};
+    await this.setBreakpoints(breakpoints);
+    await this.refresh();
+    return true;
+  }
+
+  /** An exercise case: the graded machine restored as it was when the run started, the learner's lines at their graded addresses. */
+  async #restoreCase(replay: Replay, snapshot: NonNullable<Replay['case']>, breakpoints: number[], checks: Record<string, boolean>): Promise<boolean> {
+    const data = Uint8Array.from(atob(snapshot.data), (c) => c.charCodeAt(0)).buffer;
+    try {
+      await this.worker.debug('restore', { header: snapshot.header, sources: snapshot.sources, mode: replay.mode, checks }, { data });
+    } catch (error) {
+      this.message = error instanceof Error ? error.message : String(error);
+      this.state = undefined;
+      return false;
+    }
+    const addresses = snapshot.sources.map((s) => s.address);
+    this.#code = { start: Math.min(...addresses), end: Math.max(...addresses) + 16 };
     this.stopReason = 'start';
     this.message = undefined;
     this.previous = {};

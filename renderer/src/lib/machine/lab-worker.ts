@@ -52,13 +52,15 @@ export class LabWorkerClient {
     });
   }
 
-  debug<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T> {
+  /** `binary`: parameters that are buffers (a snapshot's pages), transferred to the worker rather than copied. */
+  debug<T = unknown>(method: string, params?: Record<string, unknown>, binary: Record<string, ArrayBuffer> = {}): Promise<T> {
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       // Parameters may be reactive proxies, which cannot be cloned into a worker: send plain JSON.
       const plain = params === undefined ? undefined : (JSON.parse(JSON.stringify(params)) as Record<string, unknown>);
-      this.#ensure().postMessage({ channel: 'debug', id, method, params: plain });
+      const buffers = Object.values(binary);
+      this.#ensure().postMessage({ channel: 'debug', id, method, params: buffers.length ? { ...plain, ...binary } : plain }, buffers);
     });
   }
 
