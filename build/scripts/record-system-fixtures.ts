@@ -2,7 +2,7 @@
  * Generates the system scenarios and records what each available oracle says about them.
  *
  *   tsx build/scripts/record-system-fixtures.ts [generate] [record] [consensus]
- *       [--oracles kvm,qemu] [--filter PREFIX] [--jobs N]
+ *       [--oracles kvm,qemu,bochs] [--filter PREFIX] [--jobs N]
  *
  * With no step named, runs all three. Writes tests/fixtures/system/scenarios.jsonl.gz,
  * results-<oracle>.jsonl.gz and consensus.jsonl.gz. Progress goes to stderr.
