@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { bundledPackDir } from '../../electron/grading/pack-dir.ts';
 import { editorText, expectProgressAndDraftKept, failDebugFixPass, replaceSource } from './flow.ts';
 import { startServe, type RunningServe } from './serve.ts';
 
@@ -70,6 +73,42 @@ test('live diagnostics: a bad line gets a marker while typing, and the sandbox s
     await page.getByTestId('dbg-stop').click();
     await expect(page.getByTestId('dbg-where')).toContainText('stopped: paused');
     await expect(page.getByTestId('registers').locator('tr[data-register="rax"]')).not.toContainText('0x0');
+  } finally {
+    await serve.stop();
+  }
+});
+
+test('a failing case of a system exercise loads into the debugger as graded: the same stop, then from the start the learner\'s first line', async ({ page }) => {
+  const serve = await startServe();
+  try {
+    await openLab(page, serve);
+    await page.locator('[data-exercise="trap-common"]').click();
+    await expect(page.getByTestId('instructions')).not.toBeEmpty();
+    // IRETQ pops the vector as RIP and the error code as CS: grading stops on #GP at the IRETQ, line 36.
+    await replaceSource(page, readFileSync(join(bundledPackDir(), 'trap-common', 'mistakes', 'error-code-left.s'), 'utf8'));
+    await expect(page.getByTestId('code-editor')).toHaveAttribute('data-errors', '0');
+    await page.getByTestId('check').click();
+    await expect(page.getByTestId('verdict')).toHaveText('Failed');
+
+    await page.getByTestId('debug-case').click();
+    const where = page.getByTestId('dbg-where');
+    await expect(where).toContainText('stopped: fault');
+    await expect(where).toContainText('line 36');
+    // The graded run retired 78 instructions; the debugger's 79th step is the IRETQ that faulted.
+    await expect(where).toContainText('position 79 of 79');
+    await expect(page.getByTestId('dbg-message')).toContainText('IRETQ: return CS');
+
+    // Back to where the graded run started (the harness, then the jump into isr_common), and forward into the learner's code.
+    await page.getByRole('button', { name: 'Reverse' }).click();
+    await expect(where).toContainText('position 0 of 79');
+    for (let i = 0; i < 40 && !/\bline 4\b/.test(await where.innerText()); i++) {
+      await page.getByTestId('dbg-step').click();
+      await expect(page.getByTestId('dbg-step')).toBeEnabled();
+    }
+    await expect(where).toContainText(/\bline 4\b/);
+    await expect(where).toContainText('CPL 0');
+    await page.getByTestId('dbg-step').click();
+    await expect(where).toContainText(/\bline 5\b/);
   } finally {
     await serve.stop();
   }
