@@ -95,6 +95,9 @@ export class DebugSession {
 
   constructor(private readonly worker: LabWorkerClient) {}
 
+  /** Physical memory at the current position, for panels that decode it themselves (page tables). */
+  readMemory = (address: bigint, length: number): Promise<Uint8Array> => this.worker.debug<Uint8Array>('readMemory', { address: Number(address), length });
+
   get line(): number | undefined {
     const line = this.state?.line;
     if (line === undefined || !this.replay) return undefined;
