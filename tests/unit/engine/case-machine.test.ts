@@ -57,6 +57,21 @@ describe('a case loaded for the debugger is the graded run', () => {
     }
   });
 
+  it.each(CASES)('%s with %s: the debugger continuing from the restored snapshot stops where grading stopped', (id, file) => {
+    const px = packExercise(id);
+    const source = readFileSync(join(PACK, id, 'mistakes', file), 'utf8');
+    const result = gradeSubmission(px, source, ports);
+    const index = result.checks.find((c) => !c.passed && c.failure)!.failure!.index;
+    const graded = traceCase(px, source, ports, { index });
+    const loaded = caseMachine(px, source, index, undefined, ports);
+    if (!loaded.ok) throw new Error('did not assemble');
+    const restored = emptyCaseMachine(px);
+    restoreSnapshot(restored, takeSnapshot(loaded.machine));
+    const stop = new Debugger(restored).continue(loaded.budget + 1);
+    expect(stop.reason).toBe(graded.outcome!.reason);
+    if (stop.reason !== 'triple-fault') expect(Object.fromEntries(REGISTERS.map((r) => [r, hex(restored.getRegister(r))]))).toEqual(graded.registers);
+  });
+
   it('the source map puts the first instruction the learner wrote at its graded address, and the debugger steps from the harness into it', () => {
     const px = packExercise('trap-common');
     const source = readFileSync(join(PACK, 'trap-common', 'mistakes', 'error-code-left.s'), 'utf8');
