@@ -9,19 +9,25 @@ const regs = (o: Partial<Record<string, string>> = {}) => ({
   rip: '0x2300e', rflags: '0x2', ...o,
 });
 
-function result(o: { regs?: Partial<Record<string, string>>; stop?: Result['stop']; msr?: Record<string, string> } = {}): Result {
+function result(o: { regs?: Partial<Record<string, string>>; stop?: Result['stop']; msr?: Record<string, string>; mem?: string; mode?: ResultCpu['mode'] } = {}): Result {
   return {
     format: 'switchyard-result/1', stop: o.stop ?? 'hlt', instructions: '0x0',
     cpu: {
-      mode: 'protected32', cpl: '0x0', regs: regs(o.regs) as ResultCpu['regs'],
+      mode: o.mode ?? 'protected32', cpl: '0x0', regs: regs(o.regs) as ResultCpu['regs'],
       cr0: '0x11', cr2: '0x0', cr3: '0x0', cr4: '0x0', efer: '0x0',
       gdtr: { base: '0x20000', limit: '0xb7' }, idtr: { base: '0x21000', limit: '0x7ff' },
       seg: { cs: '0x8', ss: '0x10', ds: '0x10', es: '0x10', fs: '0x10', gs: '0x10', tr: '0x28', ldtr: '0x0' },
       fsBase: '0x0', gsBase: '0x0', kernelGsBase: '0x0', msr: o.msr ?? {},
     },
-    memory: [{ addr: '0x5ffc0', hex: '00'.repeat(0x40) }],
+    memory: [{ addr: '0x5ffc0', hex: o.mem ?? '00'.repeat(0x40) }],
   };
 }
+
+/** A 64-bit result whose stack has `rflags` in the fourth word above RSP (0x5ffd0): a fault frame's RFLAGS. */
+const withFrameFlags = (rflags: bigint) => result({
+  mode: 'long64',
+  mem: '00'.repeat(0x28) + Array.from({ length: 8 }, (_, i) => Number((rflags >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0')).join('') + '00'.repeat(0x10),
+});
 
 const scenario = (name: string): Scenario => ({
   format: 'switchyard-scenario/1', name,
@@ -55,6 +61,24 @@ describe('withBochs', () => {
     ['triple faults through an unusable ring-0 stack', 'prot32-gates/ss0-not-present/gp-from-hlt-cpl3-1', entry('prot32-gates/ss0-not-present/gp-from-hlt-cpl3-1', 'undecided'),
       { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' } as Result,
       [['kvm', result()], ['qemu', { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' } as Result]], 'decision:kvm-delivers-through-invalid-tss-stack', undefined],
+    ['LGDT of a non-canonical base keeps KVM and QEMU (SDM silent; majority)', 'dtload/lgdt-noncanonical-base/1', entry('dtload/lgdt-noncanonical-base/1', 'agree:kvm,qemu', result({ regs: { rip: '0x30008' } })),
+      result(), [], 'decision:lgdt-noncanonical-base-loads', '0x30008'],
+    ['same-level IRETD in 64-bit mode keeps the SS fault', 'iret64/cs-kernel64/ss-rpl-mismatch/d-canonical-1', entry('iret64/cs-kernel64/ss-rpl-mismatch/d-canonical-1', 'decision:kvm-iret-gp-error-code', result()),
+      result({ regs: { rip: '0x30100' } }), [], 'decision:iretd-64-same-level-loads-ss', '0x2300e'],
+    ['same-level IRETD in 64-bit mode with a usable SS takes QEMU', 'iret64/cs-kernel64/ss-match/d-canonical-1', entry('iret64/cs-kernel64/ss-match/d-canonical-1', 'undecided'), result({ regs: { rip: '0x30100' } }),
+      [['kvm', result()], ['qemu', result({ regs: { rip: '0x30200' } })]], 'decision:iretd-64-same-level-loads-ss', '0x30200'],
+    ['IRET to compatibility mode with a null SS takes the #GP', 'iret64/cs-compat-ring0/ss-null/d-canonical-1', entry('iret64/cs-compat-ring0/ss-null/d-canonical-1', 'undecided'), result({ regs: { rip: '0x30100' } }),
+      [['kvm', result()], ['qemu', result({ regs: { rip: '0x30100' } })]], 'decision:iret-null-ss-to-compat-gp', '0x2300e'],
+    ['but not where the #GP answers differ', 'iret64/cs-compat-ring0/ss-null/q-canonical-1', entry('iret64/cs-compat-ring0/ss-null/q-canonical-1', 'undecided'), result({ regs: { rax: '0x1' } }),
+      [['kvm', result()], ['qemu', result({ regs: { rip: '0x30100' } })]], 'undecided', undefined],
+    ['INT3 at CPL 0 where Bochs and QEMU agree', 'int64/exception/bp-int3/cpl0-1', entry('int64/exception/bp-int3/cpl0-1', 'undecided'), result({ regs: { rip: '0x23004' } }),
+      [['qemu', result({ regs: { rip: '0x23004' } })]], 'decision:bochs-confirms-qemu-int3-cpl0', '0x23004'],
+    ['SYSRET: Bochs has the SDM flags, KVM lost IOPL, QEMU lost VIF', 'syscall/sysretq/1', entry('syscall/sysretq/1', 'undecided'), withFrameFlags(0x10002n),
+      [['kvm', withFrameFlags(0x13002n)], ['qemu', withFrameFlags(0x90002n)]], 'decision:sysret-rflags-from-r11', '0x2300e'],
+    ['SYSRET: not where another oracle differs outside its deviating bits', 'syscall/sysretq/1', entry('syscall/sysretq/1', 'undecided'), withFrameFlags(0x10002n),
+      [['kvm', withFrameFlags(0x13002n)], ['qemu', withFrameFlags(0x10003n)]], 'undecided', undefined],
+    ['SYSRET: not where Bochs\'s own flags are not the SDM\'s', 'syscall/sysretq/1', entry('syscall/sysretq/1', 'undecided'), withFrameFlags(0x13002n),
+      [['kvm', withFrameFlags(0x10002n)], ['qemu', withFrameFlags(0x93002n)]], 'undecided', undefined],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
     const out = withBochs(scenario(name), base, bochs, others);
     expect(out.source).toBe(source);

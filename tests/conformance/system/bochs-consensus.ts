@@ -19,8 +19,15 @@ interface BochsClass {
   /** Where KVM/QEMU decided and Bochs differs: adopt Bochs (`bochs`) or keep the decision (`keep`). */
   when: 'decided' | 'undecided';
   applies(s: Scenario, bochs: Result, base: ConsensusEntry, others: [string, Result][]): boolean;
-  adopt: 'bochs' | 'keep';
+  /** `bochs`, `keep` (the KVM/QEMU decision), or for undecided scenarios another oracle's answer. */
+  adopt: 'bochs' | 'keep' | ((s: Scenario, bochs: Result, others: [string, Result][]) => Result | undefined);
 }
+
+const EXCEPTION = (v: number) => v >= 0 && v < 32;
+const IRETD_SAME_LEVEL_64 = /^iret64\/(cs-kernel64|cs-compat-ring0|cs-conf-dpl0-rpl0)\/ss-[a-z-]+\/d-canonical-/;
+const SYSRET = /^(surrogate\/)?syscall\/sysretq(-high-canonical)?\//;
+/** RFLAGS bits kvm-pvm and QEMU each get wrong in SYSRET (and its IRETQ surrogate): see `sysret-as-iretq`. */
+const SYSRET_FLAG_DEVIATION: Record<string, bigint> = { kvm: 0x47000n, qemu: 0x1b0000n };
 
 const get = (results: [string, Result][], oracle: string) => results.find(([o]) => o === oracle)?.[1];
 
@@ -37,7 +44,32 @@ function stackWord(r: Result, slot: number): bigint | undefined {
   return undefined;
 }
 
+/**
+ * True when `r` differs from `bochs` only in RFLAGS bits within `mask`, in RFLAGS and in the
+ * 8-byte words of the dumped memory (where the frames hold RFLAGS).
+ */
+function differsOnlyInFlags(r: Result, bochs: Result, mask: bigint): boolean {
+  return compareResults(r, bochs).every((d) => {
+    if (d.field === 'regs.rflags') return ((BigInt(d.expected) ^ BigInt(d.actual)) & ~mask) === 0n;
+    if (!d.field.startsWith('memory[') || d.expected.length !== d.actual.length) return false;
+    for (let i = 0; i < d.expected.length; i += 16) {
+      const word = (hex: string) => BigInt('0x' + (hex.slice(i, i + 16).match(/../g) ?? []).reverse().join(''));
+      if (((word(d.expected) ^ word(d.actual)) & ~mask) !== 0n) return false;
+    }
+    return true;
+  });
+}
+
 export const BOCHS_CLASSES: BochsClass[] = [
+  {
+    // IRET in 64-bit mode to compatibility mode with a null SS: #GP (Vol. 2A IRET, 64-bit mode
+    // exceptions: "If the stack segment selector is NULL going back to compatibility mode").
+    // Whichever oracles raise it agree on the frame; the others return.
+    id: 'iret-null-ss-to-compat-gp',
+    when: 'undecided',
+    applies: (s, b, _base, others) => /^iret64\/cs-compat-ring0\/ss-null\//.test(s.name) && gpAnswer(b, others) !== undefined,
+    adopt: (_s, b, others) => gpAnswer(b, others),
+  },
   {
     // IRETD to an EIP beyond the new CS limit: QEMU completes the return and faults on the fetch
     // (QEMU_UNRELIABLE), kvm-pvm cannot run IRETD. The SDM faults at the IRET itself
@@ -144,7 +176,71 @@ export const BOCHS_CLASSES: BochsClass[] = [
     applies: (s, b, base) => /\/ss-not-present\//.test(s.name) && vectorOf(b) === 11 && vectorOf(base.result) === 12,
     adopt: 'keep',
   },
+  {
+    // LGDT/LIDT in 64-bit mode with a non-canonical base: the SDM loads SRC[16:79] unchecked and
+    // its exceptions name only a non-canonical operand address (Vol. 2A LGDT/LIDT). SDM silent
+    // on the loaded base; majority (KVM and QEMU load it, Bochs raises #GP(0)).
+    id: 'lgdt-noncanonical-base-loads',
+    when: 'decided',
+    applies: (s, b) => /^dtload\/(lgdt|lidt)-noncanonical-base\//.test(s.name) && vectorOf(b) === 13,
+    adopt: 'keep',
+  },
+  {
+    // IRETD in 64-bit mode without a privilege change still pops ESP and SS (Vol. 2A IRET,
+    // IA-32e-MODE: "IF instruction began in 64-Bit Mode THEN IF OperandSize = 32 THEN ESP ← Pop();
+    // SS ← Pop()"), and loading SS checks its selector and descriptor (Vol. 3A §5.7). KVM and
+    // QEMU fault on the bad SS (decided above); Bochs completes the return without checking it.
+    id: 'iretd-64-same-level-loads-ss',
+    when: 'decided',
+    applies: (s, b, base) => IRETD_SAME_LEVEL_64.test(s.name) && !EXCEPTION(vectorOf(b)) && [12, 13].includes(vectorOf(base.result)),
+    adopt: 'keep',
+  },
+  {
+    // The same IRETD with a usable SS: QEMU pops the five words of the pseudocode; Bochs pops
+    // three, kvm-pvm raises #GP (its deprivileged IRET). QEMU's answer, corrected, is adopted.
+    id: 'iretd-64-same-level-loads-ss',
+    when: 'undecided',
+    applies: (s, b, _base, others) => {
+      const q = get(others, 'qemu');
+      return IRETD_SAME_LEVEL_64.test(s.name) && !/^iret64\/cs-compat-ring0\/ss-null\//.test(s.name)
+        && !EXCEPTION(vectorOf(b)) && !!q && !EXCEPTION(vectorOf(q));
+    },
+    adopt: (s, _b, others) => qemuWithCorrections(s, get(others, 'qemu')!),
+  },
+  {
+    // INT3 at CPL 0 through a DPL-0 gate delivers #BP: no DPL check fails, so QEMU's misprinted
+    // IDT error code (the reason bp-int3 is in QEMU_UNRELIABLE) never arises; Bochs agrees with it.
+    id: 'bochs-confirms-qemu-int3-cpl0',
+    when: 'undecided',
+    applies: (s, b, _base, others) => {
+      const q = get(others, 'qemu');
+      return /^int64\/exception\/bp-int3\/cpl0-/.test(s.name) && vectorOf(b) === 3 && !!q && compareResults(qemuWithCorrections(s, q), b).length === 0;
+    },
+    adopt: 'bochs',
+  },
+  {
+    // SYSRET's RFLAGS is (R11 AND 3C7FD7H) OR 2 (Vol. 2B SYSRET). kvm-pvm drops IOPL and NT
+    // (and AC, `kvm-rflags-system-bits`), QEMU drops VIF/VIP and takes RF and VM from R11
+    // (`sysret-as-iretq`). Bochs is adopted where the user RFLAGS in its fault frame is exactly
+    // the SDM's (plus RF, the frame being a fault's) and each other oracle differs from Bochs only
+    // in its own deviating bits.
+    id: 'sysret-rflags-from-r11',
+    when: 'undecided',
+    applies: (s, b, _base, others) => {
+      if (!SYSRET.test(s.name) || ![13, 14].includes(vectorOf(b))) return false;
+      const want = ((BigInt(s.cpu.regs.r11) & 0x3c7fd7n) | 2n) | 0x10000n;
+      return stackWord(b, 3) === want && others.length > 0
+        && others.every(([o, r]) => o in SYSRET_FLAG_DEVIATION && differsOnlyInFlags(o === 'qemu' ? qemuWithCorrections(s, r) : r, b, SYSRET_FLAG_DEVIATION[o]));
+    },
+    adopt: 'bochs',
+  },
 ];
+
+/** The one #GP answer among the oracles (all that raise #GP agreeing), if any. */
+function gpAnswer(bochs: Result, others: [string, Result][]): Result | undefined {
+  const gp = [bochs, ...others.map(([, r]) => r)].filter((r) => vectorOf(r) === 13);
+  return gp.length && gp.every((r) => compareResults(gp[0], r).length === 0) ? gp[0] : undefined;
+}
 
 /** The consensus entry once Bochs's result (if any) is taken into account. */
 export function withBochs(s: Scenario, base: ConsensusEntry, bochs: Result | undefined, others: [string, Result][]): ConsensusEntry {
@@ -157,8 +253,9 @@ export function withBochs(s: Scenario, base: ConsensusEntry, bochs: Result | und
     return { name: s.name, result: cls.adopt === 'bochs' ? bochs : base.result, source: `decision:${cls.id}`, disagreement };
   }
   const cls = BOCHS_CLASSES.find((c) => c.when === 'undecided' && c.applies(s, bochs, base, others));
-  if (cls?.adopt === 'bochs') {
-    const adopted = withSsForNotPresentSs(s, bochs);
+  const picked = cls && (cls.adopt === 'bochs' ? withSsForNotPresentSs(s, bochs) : cls.adopt === 'keep' ? undefined : cls.adopt(s, bochs, others));
+  if (cls && picked) {
+    const adopted = picked;
     const disagreement = others.length ? disagreementFields([['bochs', bochs], ...others.map(([o, r]) => [o, o === 'qemu' ? qemuWithCorrections(s, r) : r] as [string, Result])]) : undefined;
     return { name: s.name, result: adopted, source: `decision:${cls.id}`, ...(disagreement?.length ? { disagreement } : {}) };
   }
