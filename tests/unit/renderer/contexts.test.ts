@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupContexts } from '../../../renderer/src/lib/debugger/contexts.ts';
-import type { StructView } from '../../../renderer/src/lib/debugger/session.svelte.ts';
+import { groupContexts, type StructView } from '../../../renderer/src/lib/debugger/contexts.ts';
 
 const ctx = (name: string, address: number, values: [bigint, bigint, bigint], changed: [boolean, boolean, boolean] = [false, false, false]): StructView => ({
   name,

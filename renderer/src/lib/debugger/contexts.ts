@@ -1,4 +1,9 @@
-import type { StructView } from './session.svelte.ts';
+/** A struct region as the debugger reads it after each stop (the session's StructView). */
+export interface StructView {
+  name: string;
+  address: number;
+  fields: { name: string; offset: number; value: bigint; changed: boolean }[];
+}
 
 export interface ContextRow {
   field: string;
