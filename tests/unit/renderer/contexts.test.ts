@@ -25,8 +25,8 @@ describe('groupContexts', () => {
     ['regions of different layouts', [ctx('a', 0, [1n, 2n, 3n]), { name: 'frame', address: 64, fields: [{ name: 'rip', offset: 0, value: 1n, changed: false }] }], 0],
     ['three of one type', [ctx('a', 0, [1n, 2n, 3n]), ctx('b', 32, [1n, 2n, 3n]), ctx('c', 64, [1n, 2n, 4n])], 1],
     ['nothing', [], 0],
-  ] as const)('%s → %i group(s)', (_name, structs, count) => {
-    expect(groupContexts(structs as StructView[])).toHaveLength(count);
+  ] as [string, StructView[], number][])('%s → %i group(s)', (_name, structs, count) => {
+    expect(groupContexts(structs)).toHaveLength(count);
   });
 
   it('three contexts: a field differs when any one differs', () => {
