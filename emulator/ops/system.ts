@@ -64,6 +64,8 @@ function returnCode(cpu: Cpu, sel: number, what: string): Descriptor {
   if (conforming && dpl > rpl) throw generalProtection(err, `${what}: conforming return CS ${hex(sel)} has DPL ${dpl} above its RPL ${rpl}`);
   if (!conforming && dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} but RPL ${rpl}`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
+  // L = 1 with D = 1 is reserved in IA-32e mode; using such a code segment raises #GP (SDM Vol. 3A §5.2.1).
+  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: return CS ${hex(sel)} has both L and D set`);
   return d;
 }
 

@@ -29,7 +29,7 @@ const withFrameFlags = (rflags: bigint) => result({
   mem: '00'.repeat(0x28) + Array.from({ length: 8 }, (_, i) => Number((rflags >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0')).join('') + '00'.repeat(0x10),
 });
 
-const scenario = (name: string): Scenario => ({
+const scenario = (name: string, memory: Scenario['memory'] = []): Scenario => ({
   format: 'switchyard-scenario/1', name,
   cpu: {
     mode: 'protected32', regs: regs({ rip: '0x30000', rsp: '0x5ffb8' }) as Scenario['cpu']['regs'],
@@ -37,7 +37,15 @@ const scenario = (name: string): Scenario => ({
     gdtr: { base: '0x20000', limit: '0xb7' }, idtr: { base: '0x21000', limit: '0x7ff' },
     seg: { cs: '0x8', ss: '0x10', ds: '0x10', es: '0x10', fs: '0x10', gs: '0x10', tr: '0x28', ldtr: '0x0' },
   },
-  memory: [],
+  memory,
+});
+
+/** An IRETQ frame at the scenario's RSP (0x5ffb8) returning to CS 0xc8. */
+const IRETQ_TO_C8 = [{ addr: '0x5ffb8', hex: '0000030000000000' + 'c800000000000000' }];
+/** A 64-bit #GP frame at 0x5ffd0: error code, then the saved RIP. */
+const gpFrame = (code: bigint, rip: bigint) => result({
+  mode: 'long64',
+  mem: '00'.repeat(0x10) + [code, rip].map((v) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0')).join('')).join('') + '00'.repeat(0x20),
 });
 
 const entry = (name: string, source: string, r?: Result): ConsensusEntry => ({ name, source, ...(r ? { result: r } : {}) });
@@ -79,8 +87,12 @@ describe('withBochs', () => {
       [['kvm', withFrameFlags(0x13002n)], ['qemu', withFrameFlags(0x10003n)]], 'undecided', undefined],
     ['SYSRET: not where Bochs\'s own flags are not the SDM\'s', 'syscall/sysretq/1', entry('syscall/sysretq/1', 'undecided'), withFrameFlags(0x13002n),
       [['kvm', withFrameFlags(0x10002n)], ['qemu', withFrameFlags(0x93002n)]], 'undecided', undefined],
+    ['IRETQ to L+D code: #GP(CS selector) at the IRET replaces the agreed return', 'iret64/cs-l-and-d/ss-match/q-canonical-1', entry('iret64/cs-l-and-d/ss-match/q-canonical-1', 'agree:kvm,qemu', result({ regs: { rip: '0x30100' } })),
+      gpFrame(0xc8n, 0x30000n), [], 'decision:intel-cs-l-and-d-gp', '0x2300e'],
+    ['IRETQ to L+D code: not with another error code', 'iret64/cs-l-and-d/ss-match/q-canonical-1', entry('iret64/cs-l-and-d/ss-match/q-canonical-1', 'agree:kvm,qemu', result({ regs: { rip: '0x30100' } })),
+      gpFrame(0x10n, 0x30000n), [], 'undecided', undefined],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
-    const out = withBochs(scenario(name), base, bochs, others);
+    const out = withBochs(scenario(name, name.startsWith('iret64/cs-l-and-d/') ? IRETQ_TO_C8 : []), base, bochs, others);
     expect(out.source).toBe(source);
     expect(out.result?.cpu?.regs.rip).toBe(rip);
     if (source === 'undecided' && base.result) expect(out.disagreement?.some((d) => 'bochs' in d.values)).toBe(true);

@@ -60,7 +60,29 @@ function differsOnlyInFlags(r: Result, bochs: Result, mask: bigint): boolean {
   });
 }
 
+/** The selector in slot `slot` of the IRET frame at the scenario's initial RSP (`width`-byte slots). */
+function frameSelector(s: Scenario, slot: number, width: number): number | undefined {
+  const at = BigInt(s.cpu.regs.rsp) + BigInt(slot * width);
+  for (const m of s.memory) {
+    const off = Number(at - BigInt(m.addr));
+    if (off >= 0 && off + 2 <= m.hex.length / 2) return parseInt(m.hex.slice(off * 2 + 2, off * 2 + 4) + m.hex.slice(off * 2, off * 2 + 2), 16);
+  }
+  return undefined;
+}
+
+/**
+ * IRET to a code segment with L = 1 and D = 1: the combination is reserved in IA-32e mode and
+ * using it raises #GP (Vol. 3A §5.2.1, "a #GP fault will be generated on an attempt to use a code
+ * segment with these bits set"), with the code segment's selector, before the SS checks. KVM and
+ * QEMU return into it (or take the SS fault); Bochs raises #GP(CS selector) at the IRET.
+ */
+const csLAndD = (s: Scenario, b: Result) => /^iret64\/cs-l-and-d\//.test(s.name) && vectorOf(b) === 13
+  && stackWord(b, 1) === BigInt(s.cpu.regs.rip)
+  && stackWord(b, 0) === BigInt((frameSelector(s, 1, /\/d-/.test(s.name) ? 4 : 8) ?? 0) & 0xfffc);
+
 export const BOCHS_CLASSES: BochsClass[] = [
+  { id: 'intel-cs-l-and-d-gp', when: 'decided', applies: csLAndD, adopt: 'bochs' },
+  { id: 'intel-cs-l-and-d-gp', when: 'undecided', applies: csLAndD, adopt: 'bochs' },
   {
     // IRET in 64-bit mode to compatibility mode with a null SS: #GP (Vol. 2A IRET, 64-bit mode
     // exceptions: "If the stack segment selector is NULL going back to compatibility mode").

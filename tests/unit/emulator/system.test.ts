@@ -164,6 +164,26 @@ describe('returns and fast system calls', () => {
     expect(q(m, Number(m.getRegister('rsp')))).toBe(0x8n);
   });
 
+  // L = 1 with D = 1 is reserved in IA-32e mode: #GP(selector), checked before the SS (SDM Vol. 3A §5.2.1).
+  it.each([
+    ['L = 1, D = 0 returns', 'ffff0000009aaf00', '6a10', 'limit', 0n],
+    ['L = 1, D = 1 is #GP(selector) at the IRETQ', 'ffff0000009aef00', '6a10', 'hlt', 0x38n],
+    ['L = 1, D = 1 is checked before an SS with the wrong RPL', 'ffff0000009aef00', '6a13', 'hlt', 0x38n],
+  ] as const)('IRETQ to CS 0x38 with %s', (_t, descriptor, pushSs, reason, errorCode) => {
+    // push ss; push 0x8800; push 0x2; push 0x38; push 0x10040; iretq (at 0x10013)
+    const m = machine({ code: `${pushSs} 6800880000 6802000000 6a38 6840000100 48cf` });
+    m.load(0x2038, bytes(descriptor));
+    m.load(0x10040, bytes('90'));
+    expect(m.run({ maxInstructions: 7 }).reason).toBe(reason);
+    if (reason === 'limit') {
+      expect(m.getRegister('cs')).toBe(0x38n);
+      return;
+    }
+    expect(m.getRegister('rip')).toBe(BigInt(HANDLERS + 13 + 1));
+    const rsp = Number(m.getRegister('rsp'));
+    expect([q(m, rsp), q(m, rsp + 8), q(m, rsp + 16)]).toEqual([errorCode, 0x10013n, 0x8n]);
+  });
+
   it('SYSCALL enters ring 0 at LSTAR and SYSRETQ returns to ring 3', () => {
     // user: syscall; nop    kernel (0x10100): sysretq
     const m = machine({
