@@ -26,6 +26,8 @@ interface BochsClass {
 const EXCEPTION = (v: number) => v >= 0 && v < 32;
 const IRETD_SAME_LEVEL_64 = /^iret64\/(cs-kernel64|cs-compat-ring0|cs-conf-dpl0-rpl0)\/ss-[a-z-]+\/d-canonical-/;
 const SYSRET = /^(surrogate\/)?syscall\/sysretq(-high-canonical)?\//;
+/** IF, IOPL, AC, VIF, VIP: the RFLAGS bits kvm-pvm does not keep architecturally (`kvm-rflags-system-bits`). */
+const KVM_SYSTEM_FLAGS = 0x200n | 0x3000n | 0x40000n | 0x80000n | 0x100000n;
 /** RFLAGS bits kvm-pvm and QEMU each get wrong in SYSRET (and its IRETQ surrogate): see `sysret-as-iretq`. */
 const SYSRET_FLAG_DEVIATION: Record<string, bigint> = { kvm: 0x47000n, qemu: 0x1b0000n };
 
@@ -237,6 +239,22 @@ export const BOCHS_CLASSES: BochsClass[] = [
     applies: (s, b, _base, others) => {
       const q = get(others, 'qemu');
       return /^int64\/exception\/bp-int3\/cpl0-/.test(s.name) && vectorOf(b) === 3 && !!q && compareResults(qemuWithCorrections(s, q), b).length === 0;
+    },
+    adopt: 'bochs',
+  },
+  {
+    // RF loaded by IRET lasts for one instruction: the processor clears it once the next
+    // instruction completes (Vol. 3B §17.3.1.1). KVM and Bochs clear it after the target's first
+    // instruction, QEMU keeps it; KVM also differs in the system flags it does not own
+    // (`kvm-rflags-system-bits`). Bochs is adopted where those are the only differences.
+    id: 'qemu-keeps-rf-after-iret',
+    when: 'undecided',
+    applies: (s, b, _base, others) => {
+      const k = get(others, 'kvm');
+      const q = get(others, 'qemu');
+      return /^iret64\//.test(s.name) && !!b.cpu && (BigInt(b.cpu.regs.rflags) & 0x10000n) === 0n && !!k && !!q
+        && differsOnlyInFlags(k, b, KVM_SYSTEM_FLAGS) && differsOnlyInFlags(qemuWithCorrections(s, q), b, 0x10000n)
+        && compareResults(qemuWithCorrections(s, q), b).length > 0;
     },
     adopt: 'bochs',
   },
