@@ -97,6 +97,16 @@ describe('walkPageTables', () => {
     expect(noPse.mappings.map((x) => x.size)).toEqual([0x2000n]);
   });
 
+  it('lists a 1 GiB page from a PDPTE with PS, and skips one whose reserved bits are set', async () => {
+    const m = new Physical();
+    m.write(0x1000n, 0x2000n | P | RW);
+    m.write(0x2000n + 8n, 0x40000000n | P | RW | PS | G);
+    m.write(0x2000n + 16n, 0x80000000n | P | RW | PS | (1n << 13n));
+    const walk = await walkPageTables(long, m.read);
+    expect(walk.mappings.map((x) => [x.linear.toString(16), x.physical.toString(16), x.size.toString(16)])).toEqual([['40000000', '40000000', '40000000']]);
+    expect(await translate(long, 0x80000000n, { write: false, user: false, fetch: false }, m.read)).toMatchObject({ ok: false, errorCode: 9 });
+  });
+
   it('stops at its table limit and says so', async () => {
     const walk = await walkPageTables(long, longTables().read, { maxTables: 2, maxMappings: 10 });
     expect(walk.truncated).toBe(true);
