@@ -110,6 +110,10 @@ export class KvmOracle implements Oracle {
       // kvm-pvm shuts the guest down under 32-bit and PAE paging: that is not an answer.
       return { error: 'kvm-pvm cannot run 32-bit or PAE paging' };
     }
+    if (s.name.startsWith('segcheck/') && (Number(s.cpu.seg.cs) & 3) === 3) {
+      // Its guest's CPL 3 code runs on the host's descriptor tables: LAR/LSL/VERR/VERW would describe those.
+      return { error: 'kvm-pvm runs CPL 3 code on the host GDT: LAR, LSL, VERR and VERW there are not the guest\'s' };
+    }
     let input: string;
     try {
       input = scenarioToKvmInput(s, this.timeoutMs);
