@@ -29,6 +29,11 @@ const withFrameFlags = (rflags: bigint) => result({
   mem: '00'.repeat(0x28) + Array.from({ length: 8 }, (_, i) => Number((rflags >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0')).join('') + '00'.repeat(0x10),
 });
 
+/** A protected-mode result with a 4-byte EFLAGS image at 0x5ffec (the upper half of an 8-byte dump word). */
+const withFrameEflags32 = (eflags: number) => result({
+  mem: '00'.repeat(0x2c) + Array.from({ length: 4 }, (_, i) => ((eflags >>> (8 * i)) & 0xff).toString(16).padStart(2, '0')).join('') + '00'.repeat(0x10),
+});
+
 const scenario = (name: string, memory: Scenario['memory'] = []): Scenario => ({
   format: 'switchyard-scenario/1', name,
   cpu: {
@@ -95,6 +100,10 @@ describe('withBochs', () => {
       gpFrame(0xc8n, 0x30000n), [], 'decision:intel-cs-l-and-d-gp', '0x2300e'],
     ['IRETQ to L+D code: not with another error code', 'iret64/cs-l-and-d/ss-match/q-canonical-1', entry('iret64/cs-l-and-d/ss-match/q-canonical-1', 'agree:kvm,qemu', result({ regs: { rip: '0x30100' } })),
       gpFrame(0x10n, 0x30000n), [], 'undecided', undefined],
+    ['#GP frame left by a CPL-3 conforming handler: Bochs sets RF where QEMU does not', 'prot32-gates/to-conforming/gp-from-hlt-cpl3-1',
+      entry('prot32-gates/to-conforming/gp-from-hlt-cpl3-1', 'only:qemu', withFrameEflags32(0xc3)), withFrameEflags32(0x100c3), [], 'decision:rf-on-fault-in-an-earlier-frame', '0x2300e'],
+    ['but not where the frames differ in more than RF', 'prot32-gates/to-conforming/gp-from-hlt-cpl3-1',
+      entry('prot32-gates/to-conforming/gp-from-hlt-cpl3-1', 'only:qemu', withFrameEflags32(0xc3)), withFrameEflags32(0x100c2), [], 'undecided', undefined],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
     const out = withBochs(scenario(name, name.startsWith('iret64/cs-l-and-d/') ? IRETQ_TO_C8 : []), base, bochs, others);
     expect(out.source).toBe(source);

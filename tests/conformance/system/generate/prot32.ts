@@ -86,6 +86,13 @@ function gates(out: Scenario[], seed: { v: number }): void {
         apply(m, v);
         const src = k % 2 === 0 ? `int $${v}\nhlt` : 'hlt';
         if (k % 2 === 1) apply(m, 13);
+        if (k % 2 === 1 && user && label === 'to-conforming') {
+          // The #GP handler runs at CPL 3 (a conforming segment keeps the CPL, Vol. 3A §6.12.1.1), where
+          // its own HLT would fault again without end: it leaves through INT 0x41 to CPL 0 instead.
+          m.gate(13, { dpl: 3, selector: XP.codeDpl0Conforming, offset: A.KCODE + 0x800 });
+          m.gate(0x41, { dpl: 3 });
+          m.code(A.KCODE + 0x800, 'int $0x41\nhlt');
+        }
         m.code(user ? A.UCODE : A.KCODE, src);
         m.dumpStack(0x7e000, 0x40).dumpStack(0x7ff00 + 0x100, 0x40);
         out.push(m.build(`prot32-gates/${label}/${k % 2 ? 'gp-from-hlt' : 'int-n'}-${user ? 'cpl3' : 'cpl0'}-${seed.v}`));
