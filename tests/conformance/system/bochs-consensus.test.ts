@@ -104,6 +104,12 @@ describe('withBochs', () => {
       entry('prot32-gates/to-conforming/gp-from-hlt-cpl3-1', 'only:qemu', withFrameEflags32(0xc3)), withFrameEflags32(0x100c3), [], 'decision:rf-on-fault-in-an-earlier-frame', '0x2300e'],
     ['but not where the frames differ in more than RF', 'prot32-gates/to-conforming/gp-from-hlt-cpl3-1',
       entry('prot32-gates/to-conforming/gp-from-hlt-cpl3-1', 'only:qemu', withFrameEflags32(0xc3)), withFrameEflags32(0x100c2), [], 'undecided', undefined],
+    ['SYSENTER in 64-bit mode: Bochs (Intel) enters where KVM and QEMU (AMD) raise #UD', 'sysenter/long64/sysenter-from-64/1',
+      entry('sysenter/long64/sysenter-from-64/1', 'decision:rf-on-fault', result({ regs: { rip: '0x23007' } })), result({ regs: { rip: '0x30401' } }), [], 'decision:intel-sysenter-in-ia32e-mode', '0x30401'],
+    ['SYSENTER in compatibility mode, undecided between KVM and QEMU: Bochs', 'sysenter/long64/sysenter-from-compat/1', entry('sysenter/long64/sysenter-from-compat/1', 'undecided'),
+      result({ regs: { rip: '0x30401' } }), [['kvm', result({ regs: { rip: '0x23007' } })], ['qemu', result({ regs: { rip: '0x30401', r8: '0x0', rax: '0x1' } })]], 'decision:intel-sysenter-in-ia32e-mode', '0x30401'],
+    ['but not where Bochs raises #UD as well', 'sysenter/long64/sysenter-from-64/1',
+      entry('sysenter/long64/sysenter-from-64/1', 'agree:kvm,qemu', result({ regs: { rip: '0x23007' } })), result({ regs: { rip: '0x23007', rax: '0x1' } }), [], 'undecided', undefined],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
     const out = withBochs(scenario(name, name.startsWith('iret64/cs-l-and-d/') ? IRETQ_TO_C8 : []), base, bochs, others);
     expect(out.source).toBe(source);

@@ -85,6 +85,16 @@ const csLAndD = (s: Scenario, b: Result) => /^iret64\/cs-l-and-d\//.test(s.name)
 /** RF (RFLAGS bit 16) in either 4-byte half of an 8-byte dump word: where a 32-bit frame's EFLAGS lands. */
 const RF_IN_EITHER_HALF = 0x10000n | (0x10000n << 32n);
 
+/**
+ * SYSENTER in IA-32e mode (64-bit and compatibility): Intel executes it (Vol. 2B SYSENTER,
+ * "64-Bit Mode: valid"; #GP(0) for a null IA32_SYSENTER_CS), AMD raises #UD in long mode, and
+ * kvm-pvm on this AMD host and QEMU follow AMD (#UD, or in compatibility mode QEMU's own partial
+ * entry). Bochs, an Intel model, is adopted where it does not raise #UD and another oracle does
+ * or they differ.
+ */
+const sysenterInIa32e = (s: Scenario, b: Result, others: Result[]) => /^sysenter\/long64\/sysenter-/.test(s.name)
+  && b.stop === 'hlt' && vectorOf(b) !== 6 && others.some((r) => vectorOf(r) === 6 || compareResults(r, b).length > 0);
+
 export const BOCHS_CLASSES: BochsClass[] = [
   {
     // #GP from HLT at CPL 3 through a gate to a conforming ring-0 segment: the handler runs at
@@ -182,6 +192,8 @@ export const BOCHS_CLASSES: BochsClass[] = [
     applies: (s, b) => /^int64\/exception\/ac-misaligned\/cpl3-/.test(s.name) && vectorOf(b) === 17 && stackWord(b, 0) === 0n,
     adopt: 'bochs',
   },
+  { id: 'intel-sysenter-in-ia32e-mode', when: 'decided', applies: (s, b, base) => sysenterInIa32e(s, b, base.result ? [base.result] : []), adopt: 'bochs' },
+  { id: 'intel-sysenter-in-ia32e-mode', when: 'undecided', applies: (s, b, _base, others) => sysenterInIa32e(s, b, others.map(([, r]) => r)), adopt: 'bochs' },
   {
     // SYSCALL outside 64-bit mode: Intel raises #UD (Vol. 2B SYSCALL: "IF (CS.L ≠ 1) or
     // (IA32_EFER.LMA ≠ 1) or (IA32_EFER.SCE ≠ 1) THEN #UD"); KVM and QEMU follow AMD (CSTAR).
