@@ -317,10 +317,18 @@ function tableLoad(which: 'gdtr' | 'idtr'): Factory {
   };
 }
 
+const CR4_UMIP = 1 << 11;
+
+/** UMIP (Intel SDM Vol. 3A §2.5, CR4.UMIP): SGDT, SIDT, SLDT, SMSW and STR raise #GP(0) at CPL > 0. */
+function checkUmip(cpu: Cpu, what: string): void {
+  if (cpu.cpl > 0 && cpu.cr4 & CR4_UMIP) throw generalProtection(0, `${what} at CPL ${cpu.cpl} with CR4.UMIP set`);
+}
+
 function tableStore(which: 'gdtr' | 'idtr'): Factory {
   return (raw) => {
     if (raw.ops[0].kind !== OP_MEM) return () => { throw invalidOpcode(`${raw.mnemonic}: the operand must be memory`); };
     return (cpu, i) => {
+      checkUmip(cpu, raw.mnemonic);
       const a = addressOf(cpu, i, 10);
       const base = which === 'gdtr' ? cpu.gdtrBase : cpu.idtrBase;
       const limit = which === 'gdtr' ? cpu.gdtrLimit : cpu.idtrLimit;
@@ -377,6 +385,7 @@ function storeSelector(which: 'ldtr' | 'tr'): Factory {
   return (raw) => {
     const op = raw.ops[0];
     return (cpu, i) => {
+      checkUmip(cpu, raw.mnemonic);
       const sel = (which === 'ldtr' ? cpu.ldtr : cpu.tr).selector;
       if (op.kind === OP_MEM) cpu.mem.write16(addressOf(cpu, i, 2), sel);
       else setReg(cpu, op.reg, op.size === 8 ? 4 : op.size, sel);
@@ -388,7 +397,7 @@ function storeSelector(which: 'ldtr' | 'tr'): Factory {
 // Control and debug registers
 
 const CR0_RESERVED_HI = true;
-const CR4_KNOWN = 0x3f | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 16) | (1 << 20) | (1 << 21);
+const CR4_KNOWN = 0x3f | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 16) | (1 << 20) | (1 << 21);
 
 function writeCr(cpu: Cpu, n: number, value: bigint): void {
   const v32 = Number(value & 0xffffffffn);
@@ -608,6 +617,7 @@ export const systemOps: Record<string, Factory> = {
   WBINVD: privilegedNop('WBINVD'),
   INVD: privilegedNop('INVD'),
   SMSW: (raw) => (cpu, i) => {
+    checkUmip(cpu, 'SMSW');
     const op = raw.ops[0];
     if (op.kind === OP_REG) setReg(cpu, op.reg, op.size, op.size === 2 ? cpu.cr0 & 0xffff : cpu.cr0);
     else cpu.mem.write16(addressOf(cpu, i, 2), cpu.cr0 & 0xffff);

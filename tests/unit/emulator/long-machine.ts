@@ -32,6 +32,8 @@ export interface LongMachine {
   memory?: Record<number, string>;
   /** The TSS descriptor's limit (default 0x67); the TSS is at TSS_BASE. */
   tssLimit?: number;
+  /** CR4, when not the scenario default. */
+  cr4?: string;
 }
 
 export const TSS_BASE = 0x5000;
@@ -59,6 +61,7 @@ export function longMachine(o: LongMachine): Machine {
       mode: 'long64',
       regs: { rsp: user ? '0x8000' : '0x8800', rip: `0x${CODE.toString(16)}`, rflags: o.rflags ?? '0x2', ...o.regs },
       cr3: '0x1000',
+      ...(o.cr4 ? { cr4: o.cr4 } : {}),
       efer: '0x501',
       gdtr: { base: '0x2000', limit: '0x3f' },
       idtr: { base: '0x3000', limit: '0xfff' },

@@ -62,3 +62,30 @@ export function smepSmap(): Scenario[] {
   }
   return out;
 }
+
+const CR4_UMIP = 1n << 11n;
+
+/** UMIP (Vol. 3A §2.5, CR4.UMIP): SGDT, SIDT, SLDT, SMSW and STR raise #GP(0) at CPL > 0. */
+export function umip(): Scenario[] {
+  const out: Scenario[] = [];
+  let seed = 102000;
+  const insns: [string, string][] = [
+    ['sgdt', `sgdt ${A.DATA + 0x10}`], ['sidt', `sidt ${A.DATA + 0x20}`], ['sldt', 'sldt %rax'], ['str', 'str %rax'], ['smsw', 'smsw %rax'],
+  ];
+  for (const [label, insn] of insns) {
+    for (const user of [true, false]) {
+      for (const on of [true, false]) {
+        for (let k = 0; k < 3; k++) {
+          const m = new Machine({ mode: 'long64', seed: seed++, user });
+          if (on) m.cr4 |= CR4_UMIP;
+          m.mem.write(A.UCODE, new Uint8Array(0x100).fill(0xf4));
+          m.code(user ? A.UCODE + 0x100 : A.KCODE, `${insn}\nmov $0x600d, %r15d\nhlt`);
+          if (user) m.regs.rip = BigInt(A.UCODE + 0x100);
+          m.dump(A.DATA, 0x40);
+          out.push(m.build(`umip64/${label}/${user ? 'cpl3' : 'cpl0'}-${on ? 'umip' : 'no-umip'}-${seed}`));
+        }
+      }
+    }
+  }
+  return out;
+}
