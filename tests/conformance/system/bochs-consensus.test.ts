@@ -110,6 +110,10 @@ describe('withBochs', () => {
       result({ regs: { rip: '0x30401' } }), [['kvm', result({ regs: { rip: '0x23007' } })], ['qemu', result({ regs: { rip: '0x30401', r8: '0x0', rax: '0x1' } })]], 'decision:intel-sysenter-in-ia32e-mode', '0x30401'],
     ['but not where Bochs raises #UD as well', 'sysenter/long64/sysenter-from-64/1',
       entry('sysenter/long64/sysenter-from-64/1', 'agree:kvm,qemu', result({ regs: { rip: '0x23007' } })), result({ regs: { rip: '0x23007', rax: '0x1' } }), [], 'undecided', undefined],
+    ['CALL through a 16-bit call gate: Bochs takes the 16-bit IP where QEMU takes the full offset', 'callgate/prot32/16bit-gate/1',
+      entry('callgate/prot32/16bit-gate/1', 'decision:kvm-spurious-ud', result({ regs: { rip: '0x30201' } })), result({ regs: { rip: '0x201' } }), [], 'decision:intel-16bit-call-gate-ip', '0x201'],
+    ['but not where Bochs stops elsewhere', 'callgate/prot32/16bit-gate/1',
+      entry('callgate/prot32/16bit-gate/1', 'decision:kvm-spurious-ud', result({ regs: { rip: '0x30201' } })), result({ regs: { rip: '0x2300e' } }), [], 'undecided', undefined],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
     const out = withBochs(scenario(name, name.startsWith('iret64/cs-l-and-d/') ? IRETQ_TO_C8 : []), base, bochs, others);
     expect(out.source).toBe(source);

@@ -192,6 +192,16 @@ export const BOCHS_CLASSES: BochsClass[] = [
     applies: (s, b) => /^int64\/exception\/ac-misaligned\/cpl3-/.test(s.name) && vectorOf(b) === 17 && stackWord(b, 0) === 0n,
     adopt: 'bochs',
   },
+  {
+    // CALL through a 16-bit call gate takes only the low 16 bits of the gate's offset (Vol. 2A
+    // CALL, CALL-GATE: "EIP ← CallGate(InstructionPointer) AND 0000FFFFH" for a 16-bit gate).
+    // QEMU jumps to the full 32-bit offset (adopted over kvm-pvm's #UD by `kvm-spurious-ud`);
+    // Bochs halts at IP 0x0200.
+    id: 'intel-16bit-call-gate-ip',
+    when: 'decided',
+    applies: (s, b) => /^callgate\/prot32\/16bit-gate\//.test(s.name) && b.stop === 'hlt' && b.cpu?.regs.rip === '0x201',
+    adopt: 'bochs',
+  },
   { id: 'intel-sysenter-in-ia32e-mode', when: 'decided', applies: (s, b, base) => sysenterInIa32e(s, b, base.result ? [base.result] : []), adopt: 'bochs' },
   { id: 'intel-sysenter-in-ia32e-mode', when: 'undecided', applies: (s, b, _base, others) => sysenterInIa32e(s, b, others.map(([, r]) => r)), adopt: 'bochs' },
   {
