@@ -215,7 +215,7 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
 function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);
   const gate = readGate(cpu, fault, false);
-  if (gate.type === 0x5) return deliverThroughTask(cpu, fault, gate, ext);
+  if (gate.type === 0x5) return deliverThroughTask(cpu, fault, gate, ext, flags);
   const { d, newCpl } = handlerCode(cpu, gate, ext, false);
   const width = gate.type >= 0xe ? 4 : 2;
   const offset = width === 4 ? gate.offset >>> 0 : gate.offset & 0xffff;
@@ -288,10 +288,13 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   cpu.updateMode();
 }
 
-/** A task gate in the IDT: a task switch to the TSS it names, then the error code on the new task's stack (SDM 6.12.2). */
-function deliverThroughTask(cpu: Cpu, fault: CpuFault, gate: Gate, ext: number): void {
+/**
+ * A task gate in the IDT: a task switch to the TSS it names, then the error code on the new task's
+ * stack (SDM 6.12.2). The old task's EFLAGS image is `flags`, with RF set for a fault as in a pushed frame.
+ */
+function deliverThroughTask(cpu: Cpu, fault: CpuFault, gate: Gate, ext: number, flags: number): void {
   const what = `${fault.name} through the task gate in IDT entry ${fault.vector}`;
   const d = tssThroughGate(cpu, gate.selector, what, ext, generalProtection);
-  switchTask(cpu, gate.selector, d, 'INT', ext);
+  switchTask(cpu, gate.selector, d, 'INT', ext, flags);
   if (fault.errorCode !== undefined) cpu.push((cpu.tr.attrs & 0xf) >= 9 ? 4 : 2, fault.errorCode, 0);
 }

@@ -102,7 +102,7 @@ export function taskReturn(cpu: Cpu): void {
  * EFLAGS, registers and segments. A fault while loading the new task's segments is raised in
  * the new task's context (its EIP), after the switch has completed.
  */
-export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwitchSource, ext: number): void {
+export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwitchSource, ext: number, savedFlags = cpu.flags): void {
   const err = (sel & 0xfffc) | ext;
   const type = d.attrs & 0xf;
   const what = `task switch (${source}) to TSS ${hex(sel)}`;
@@ -120,7 +120,7 @@ export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwi
   if (newFlags & VM) throw new NotModelled(`${what}: the new task is a virtual-8086 task, not modelled by this CPU`);
 
   // Save the current task (EIP is where it resumes: after JMP/CALL/IRET/INT n, at a faulting instruction).
-  const flags = source === 'IRET' ? cpu.flags & ~NT : cpu.flags;
+  const flags = source === 'IRET' ? savedFlags & ~NT : savedFlags;
   write(cpu, old.base + EIP, 4, cpu.rip);
   write(cpu, old.base + EFLAGS, 4, flags);
   for (let r = 0; r < 8; r++) write(cpu, old.base + EAX + 4 * r, 4, cpu.lo[r]);

@@ -114,6 +114,8 @@ describe('withBochs', () => {
       entry('callgate/prot32/16bit-gate/1', 'decision:kvm-spurious-ud', result({ regs: { rip: '0x30201' } })), result({ regs: { rip: '0x201' } }), [], 'decision:intel-16bit-call-gate-ip', '0x201'],
     ['but not where Bochs stops elsewhere', 'callgate/prot32/16bit-gate/1',
       entry('callgate/prot32/16bit-gate/1', 'decision:kvm-spurious-ud', result({ regs: { rip: '0x30201' } })), result({ regs: { rip: '0x2300e' } }), [], 'undecided', undefined],
+    ['#UD through a task gate: Bochs saves RF = 1 in the old TSS where QEMU saves 0', 'task32/ud-task-gate/1', entry('task32/ud-task-gate/1', 'undecided'), withFrameEflags32(0x100c3),
+      [['kvm', result({ regs: { rip: '0x2300e' } })], ['qemu', withFrameEflags32(0xc3)]], 'decision:rf-on-fault-in-tss', '0x2300e'],
   ] as [string, string, ConsensusEntry, Result | undefined, [string, Result][], string, string | undefined][])('%s', (_t, name, base, bochs, others, source, rip) => {
     const out = withBochs(scenario(name, name.startsWith('iret64/cs-l-and-d/') ? IRETQ_TO_C8 : []), base, bochs, others);
     expect(out.source).toBe(source);

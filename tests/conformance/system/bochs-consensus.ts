@@ -202,6 +202,19 @@ export const BOCHS_CLASSES: BochsClass[] = [
     applies: (s, b) => /^callgate\/prot32\/16bit-gate\//.test(s.name) && b.stop === 'hlt' && b.cpu?.regs.rip === '0x201',
     adopt: 'bochs',
   },
+  {
+    // #UD through a task gate: the fault's EFLAGS image is saved in the old task's TSS instead of
+    // being pushed, and for a fault its RF is 1 (Vol. 3B §17.3.1.1). QEMU saves RF = 0 (its
+    // `rf-on-fault` deviation), kvm-pvm raises #GP(IDT) instead of switching tasks; Bochs sets
+    // RF there and differs from QEMU in nothing else.
+    id: 'rf-on-fault-in-tss',
+    when: 'undecided',
+    applies: (s, b, _base, others) => {
+      const q = get(others, 'qemu');
+      return /^task32\/ud-task-gate\//.test(s.name) && !!q && differsOnlyInFlags(qemuWithCorrections(s, q), b, RF_IN_EITHER_HALF);
+    },
+    adopt: 'bochs',
+  },
   { id: 'intel-sysenter-in-ia32e-mode', when: 'decided', applies: (s, b, base) => sysenterInIa32e(s, b, base.result ? [base.result] : []), adopt: 'bochs' },
   { id: 'intel-sysenter-in-ia32e-mode', when: 'undecided', applies: (s, b, _base, others) => sysenterInIa32e(s, b, others.map(([, r]) => r)), adopt: 'bochs' },
   {

@@ -17,7 +17,7 @@ import { categoryOf, type Result, type Scenario } from './scenario-types.ts';
 /** Categories the emulator must already agree on (every scenario with a consensus): all of them. */
 const SUPPORTED = new Set<string>([
   'iret64', 'int64', 'surrogate', 'pf64', 'df64', 'syscall', 'swapgs', 'dtload', 'cr3',
-  'prot32-iretd', 'prot32-gates', 'prot32-pushad', 'paging32', 'io', 'segcheck', 'sysenter', 'smep64', 'umip64', 'callgate',
+  'prot32-iretd', 'prot32-gates', 'prot32-pushad', 'paging32', 'io', 'segcheck', 'sysenter', 'smep64', 'umip64', 'callgate', 'task32',
 ]);
 /** Re-run this many scenarios per installed oracle (spread over all categories); Bochs starts a process per scenario. */
 const ORACLE_SAMPLE: Record<string, number> = { kvm: 48, qemu: 48, bochs: 32 };

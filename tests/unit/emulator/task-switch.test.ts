@@ -139,6 +139,17 @@ describe('hardware task switching (protected mode, 32-bit TSS)', () => {
     expect(word(m, TSS_B)).toBe(SEL_A);
   });
 
+  // SDM Vol. 3B 17.3.1.1: a fault's EFLAGS image has RF = 1, also when saved in the old TSS; INT n keeps RF as it is.
+  it.each([
+    ['#UD (a fault) saves RF = 1', '0f0bf4', 6, 0x10002],
+    ['INT n (software) saves RF as it is (0)', 'cd40f4', 0x40, 0x2],
+  ])('a task gate in the IDT: %s in the old task\'s EFLAGS image', (_name, codeA, vector, eflags) => {
+    const m = machine({ codeA, codeB: 'f4', idt: { [vector]: taskGate(SEL_B) } });
+    expect(m.run({ maxInstructions: 20 }).reason).toBe('hlt');
+    expect(m.getRegister('tr')).toBe(BigInt(SEL_B));
+    expect(dword(m, TSS_A + 0x24)).toBe(eflags);
+  });
+
   it('an exception through a task gate saves the faulting EIP and pushes its error code on the new task\'s stack', () => {
     const m = machine({ codeA: '66b834128ed8f4', codeB: '58a300000400f4', idt: { 13: taskGate(SEL_B) } });
     expect(m.run({ maxInstructions: 20 }).reason).toBe('hlt');

@@ -8,11 +8,12 @@ import { segmentChecks } from './segcheck.ts';
 import { callGates } from './callgate.ts';
 import { smepSmap, umip } from './smep.ts';
 import { sysenters } from './sysenter.ts';
+import { taskSwitches } from './task32.ts';
 import { prot32 } from './prot32.ts';
 import { addressSpaces, doubleFaults, swapgs, syscalls, tableLoads } from './sys64.ts';
 
 export function generateAll(): Scenario[] {
-  const all = [...iret64(), ...int64(), ...pf64(), ...doubleFaults(), ...syscalls(), ...swapgs(), ...tableLoads(), ...addressSpaces(), ...prot32(), ...ioPermission(), ...segmentChecks(), ...sysenters(), ...smepSmap(), ...umip(), ...callGates()];
+  const all = [...iret64(), ...int64(), ...pf64(), ...doubleFaults(), ...syscalls(), ...swapgs(), ...tableLoads(), ...addressSpaces(), ...prot32(), ...ioPermission(), ...segmentChecks(), ...sysenters(), ...smepSmap(), ...umip(), ...callGates(), ...taskSwitches()];
   const names = new Set<string>();
   for (const s of all) {
     if (names.has(s.name)) throw new Error(`duplicate scenario name ${s.name}`);
