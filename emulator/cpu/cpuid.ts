@@ -19,8 +19,10 @@ export const CPUID_FEATURES = {
   leaf1Ecx: (1 << 13) | (1 << 22) | (1 << 23),
   /** Leaf 0x80000001 EDX: SYSCALL/SYSRET(11) NX(20) RDTSCP(27) LM(29). */
   ext1Edx: (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29),
-  /** Leaf 7 subleaf 0 EBX: FSGSBASE(0). */
-  leaf7Ebx: 1 << 0,
+  /** Leaf 7 subleaf 0 EBX: FSGSBASE(0) SMEP(7) SMAP(20, with STAC/CLAC). */
+  leaf7Ebx: (1 << 0) | (1 << 7) | (1 << 20),
+  /** Leaf 7 subleaf 0 ECX: UMIP(2). */
+  leaf7Ecx: 1 << 2,
   /** Leaf 0x80000001 ECX: LAHF/SAHF in 64-bit mode(0) LZCNT(5). */
   ext1Ecx: (1 << 0) | (1 << 5),
 };
@@ -34,7 +36,7 @@ export function cpuid(leaf: number, subleaf: number): [number, number, number, n
       // Family 6, model 0x3a, stepping 9; CLFLUSH line 8 qwords, one logical processor, APIC id 0.
       return [0x000306a9, 0x00010800, CPUID_FEATURES.leaf1Ecx, CPUID_FEATURES.leaf1Edx];
     case 7:
-      return subleaf === 0 ? [0, CPUID_FEATURES.leaf7Ebx, 0, 0] : [0, 0, 0, 0];
+      return subleaf === 0 ? [0, CPUID_FEATURES.leaf7Ebx, CPUID_FEATURES.leaf7Ecx, 0] : [0, 0, 0, 0];
     case 0x80000000:
       return [0x80000008, 0, 0, 0];
     case 0x80000001:

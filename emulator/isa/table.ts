@@ -139,6 +139,8 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('STD', 'flags', 'Set DF (strings go down).', 'D', '', []),
   e('CLI', 'flags', 'Clear IF (needs CPL <= IOPL).', 'I', '', ['#GP(0)']),
   e('STI', 'flags', 'Set IF (needs CPL <= IOPL).', 'I', '', ['#GP(0)']),
+  e('STAC', 'flags', 'Set RFLAGS.AC: ring-0 code may touch user pages while CR4.SMAP is on.', '', '', ['#UD (CPL > 0)']),
+  e('CLAC', 'flags', 'Clear RFLAGS.AC: close the SMAP window again.', '', '', ['#UD (CPL > 0)']),
   e('LAHF', 'flags', 'AH = SF:ZF:0:AF:0:PF:1:CF.', '', '', []),
   e('SAHF', 'flags', 'Load SF, ZF, AF, PF, CF from AH.', 'SZAPC', '', []),
   ...CC_NAMES.map((c, k) => e(`SET${c}`, 'flags', `Store 1 in a byte if ${CC_TEXT[k]}, else 0.`)),

@@ -1,6 +1,6 @@
-/** CLC STC CMC CLD STD CLI STI LAHF SAHF and SETcc. */
-import { AF, CF, DF, FIXED1, IF, IOPL, PF, SF, ZF, testCondition } from '../cpu/flags.ts';
-import { generalProtection } from '../cpu/faults.ts';
+/** CLC STC CMC CLD STD CLI STI STAC CLAC LAHF SAHF and SETcc. */
+import { AC, AF, CF, DF, FIXED1, IF, IOPL, PF, SF, ZF, testCondition } from '../cpu/flags.ts';
+import { generalProtection, invalidOpcode } from '../cpu/faults.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { addressOf, write, type Factory } from './operands.ts';
 
@@ -17,6 +17,14 @@ function interruptFlag(set: boolean): Factory {
     // STI that sets IF holds maskable interrupts off until after the next instruction (SDM Vol. 2B, STI).
     if (set && (cpu.flags & IF) === 0) cpu.stiShadowAt = cpu.steps + 1;
     cpu.flags = set ? cpu.flags | IF : cpu.flags & ~IF;
+  };
+}
+
+/** STAC/CLAC open and close the SMAP window; outside ring 0 they are #UD, not #GP (SDM Vol. 2A, CLAC; Vol. 2B, STAC). */
+function alignmentCheckFlag(set: boolean): Factory {
+  return (raw) => (cpu: Cpu) => {
+    if (cpu.cpl !== 0) throw invalidOpcode(`${raw.mnemonic} is only valid at CPL 0 (CPL is ${cpu.cpl}): #UD`);
+    cpu.flags = set ? cpu.flags | AC : cpu.flags & ~AC;
   };
 }
 
@@ -39,6 +47,8 @@ export const flagOps: Record<string, Factory> = {
   STD: change((f) => f | DF),
   CLI: interruptFlag(false),
   STI: interruptFlag(true),
+  STAC: alignmentCheckFlag(true),
+  CLAC: alignmentCheckFlag(false),
   /** LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. */
   LAHF: () => (cpu) => {
     cpu.lo[RAX] = (cpu.lo[RAX] & ~0xff00) | (((cpu.flags & SAHF_BITS) | FIXED1) << 8);
