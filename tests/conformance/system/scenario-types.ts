@@ -1,11 +1,9 @@
 /** Scenario and result shapes of switchyard-scenario/1 (see docs/oracles.md and the spec). */
 
-export const REG_NAMES = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
-export type RegName = (typeof REG_NAMES)[number];
-export const SEG_NAMES = ['cs', 'ss', 'ds', 'es', 'fs', 'gs', 'tr', 'ldtr'] as const;
-export type SegName = (typeof SEG_NAMES)[number];
-export const MSR_NAMES = ['star', 'lstar', 'cstar', 'sfmask', 'sysenterCs', 'sysenterEsp', 'sysenterEip'] as const;
-export type MsrName = (typeof MSR_NAMES)[number];
+import type { MsrName, RegName, SegName } from '../../../emulator/scenario/types.ts';
+
+// The register, segment and MSR names are the emulator's own: one list for the parser and every oracle.
+export { MSR_NAMES, REG_NAMES, SEG_NAMES, type MsrName, type RegName, type SegName } from '../../../emulator/scenario/types.ts';
 
 export interface Table { base: string; limit: string }
 export interface MemoryEntry { addr: string; hex: string }
