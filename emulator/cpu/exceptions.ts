@@ -8,7 +8,7 @@
 import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from './faults.ts';
 import { IF, NT, RF, TF, VM } from './flags.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical, type Cpu } from './state.ts';
-import { markAccessed, readDescriptor, type Descriptor } from '../ops/segments.ts';
+import { loadHidden, markAccessed, readDescriptor, type Descriptor } from '../ops/segments.ts';
 import { switchTask, tssThroughGate } from '../ops/task.ts';
 import { SEG_CS, SEG_SS } from '../decode/insn.ts';
 
@@ -191,11 +191,7 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   }
   markAccessed(cpu, d);
   // Commit: nothing above can have changed the CPU state.
-  const cs = cpu.seg[SEG_CS];
-  cs.selector = (gate.selector & 0xfffc) | newCpl;
-  cs.base = d.base;
-  cs.limit = d.limit;
-  cs.attrs = d.attrs;
+  loadHidden(cpu.seg[SEG_CS], (gate.selector & 0xfffc) | newCpl, d);
   if (newCpl !== oldCpl) {
     const ss = cpu.seg[SEG_SS];
     ss.selector = newCpl;
@@ -268,21 +264,13 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   markAccessed(cpu, d);
   if (ssDesc) {
     markAccessed(cpu, ssDesc);
-    const ss = cpu.seg[SEG_SS];
-    ss.selector = ssSel;
-    ss.base = ssDesc.base;
-    ss.limit = ssDesc.limit;
-    ss.attrs = ssDesc.attrs;
+    loadHidden(cpu.seg[SEG_SS], ssSel, ssDesc);
   }
   if (stackBig) {
     cpu.lo[4] = sp;
     cpu.hi[4] = 0;
   } else cpu.lo[4] = (cpu.lo[4] & ~0xffff) | sp;
-  const cs = cpu.seg[SEG_CS];
-  cs.selector = (gate.selector & 0xfffc) | newCpl;
-  cs.base = d.base;
-  cs.limit = d.limit;
-  cs.attrs = d.attrs;
+  loadHidden(cpu.seg[SEG_CS], (gate.selector & 0xfffc) | newCpl, d);
   cpu.rip = offset;
   cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe || gate.type === 0x6 ? IF : 0));
   cpu.updateMode();

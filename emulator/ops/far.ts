@@ -12,7 +12,7 @@ import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { farTaskSwitch } from './task.ts';
-import { loadSegment, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadHidden, loadSegment, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 
@@ -51,11 +51,7 @@ function checkedOffset(cpu: Cpu, d: Descriptor, offset: number, what: string): n
 /** Loads CS, setting the descriptor's accessed bit as every segment load does (SDM Vol. 3A, 3.4.5.1). */
 function loadCs(cpu: Cpu, selector: number, d: Descriptor): void {
   markAccessed(cpu, d);
-  const cs = cpu.seg[SEG_CS];
-  cs.selector = selector;
-  cs.base = d.base;
-  cs.limit = d.limit;
-  cs.attrs = d.attrs;
+  loadHidden(cpu.seg[SEG_CS], selector, d);
   cpu.updateMode();
 }
 
@@ -188,10 +184,7 @@ function callThroughGate(cpu: Cpu, gate: CallGate, what: string): void {
     const ss = cpu.seg[SEG_SS];
     if (ssDesc) {
       markAccessed(cpu, ssDesc);
-      ss.selector = newSs;
-      ss.base = ssDesc.base;
-      ss.limit = ssDesc.limit;
-      ss.attrs = ssDesc.attrs;
+      loadHidden(ss, newSs, ssDesc);
     } else {
       nullSegment(ss, dpl);
       ss.attrs = SEG_UNUSABLE | SEG_DB | (dpl << SEG_DPL_SHIFT);
@@ -319,10 +312,7 @@ export const farRet: Factory = (raw) => {
     const ss = cpu.seg[SEG_SS];
     if (ssDesc) {
       markAccessed(cpu, ssDesc);
-      ss.selector = ssSel;
-      ss.base = ssDesc.base;
-      ss.limit = ssDesc.limit;
-      ss.attrs = ssDesc.attrs;
+      loadHidden(ss, ssSel, ssDesc);
     } else {
       nullSegment(ss, ssSel);
       ss.attrs = SEG_UNUSABLE | SEG_DB | (rpl << SEG_DPL_SHIFT);

@@ -50,7 +50,8 @@ export function markAccessed(cpu: Cpu, d: Descriptor): void {
   }
 }
 
-function fill(seg: Segment, selector: number, d: Descriptor): void {
+/** Loads a segment register's selector and hidden part (base, limit, attributes) from a descriptor. */
+export function loadHidden(seg: Segment, selector: number, d: { base: number; limit: number; attrs: number }): void {
   seg.selector = selector;
   seg.base = d.base;
   seg.limit = d.limit;
@@ -109,7 +110,7 @@ export function loadSegment(cpu: Cpu, s: number, selector: number): void {
     if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: the segment is not present`);
   }
   markAccessed(cpu, d);
-  fill(seg, selector, d);
+  loadHidden(seg, selector, d);
   if (s === SEG_SS) cpu.updateMode();
 }
 
@@ -123,7 +124,7 @@ export function loadSegmentUnchecked(cpu: Cpu, s: number, selector: number): voi
   }
   const d = readDescriptor(cpu, selector, `loading ${NAMES[s]} with ${hex(selector)}`);
   if ((d.attrs & SEG_S) === 0) throw generalProtection(selector & 0xfffc, `${NAMES[s]} selector ${hex(selector)} names a system descriptor`);
-  fill(seg, selector, d);
+  loadHidden(seg, selector, d);
 }
 
 export { SEG_CS };

@@ -13,7 +13,7 @@ import { NotModelled } from '../cpu/exceptions.ts';
 import { OP_CR, OP_DR, OP_MEM, OP_REG, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type Exec } from '../decode/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
-import { markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadHidden, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 const TWO32 = 4294967296;
 const RCX = 1;
@@ -28,11 +28,7 @@ const signed64 = (v: bigint): number => Number(BigInt.asIntN(64, v));
 
 /** Loads a segment register's hidden part from a descriptor. */
 function fillSeg(cpu: Cpu, s: number, selector: number, d: { base: number; limit: number; attrs: number }): void {
-  const seg = cpu.seg[s];
-  seg.selector = selector;
-  seg.base = d.base;
-  seg.limit = d.limit;
-  seg.attrs = d.attrs;
+  loadHidden(cpu.seg[s], selector, d);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,10 +370,7 @@ function loadSystem(which: 'ldtr' | 'tr'): Factory {
       cpu.mem.writeAs(d.at + 5, 1, cpu.mem.readAs(d.at + 5, 1, false) | 2, 0, false);
       d.attrs |= 2;
     }
-    seg.selector = sel;
-    seg.base = d.base;
-    seg.limit = d.limit;
-    seg.attrs = d.attrs;
+    loadHidden(seg, sel, d);
   };
 }
 

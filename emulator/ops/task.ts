@@ -9,7 +9,7 @@ import { FIXED1, NT, VM } from '../cpu/flags.ts';
 import { CR0_PG, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_UNUSABLE, type Cpu } from '../cpu/state.ts';
 import { NotModelled } from '../cpu/exceptions.ts';
 import { SEG_CS, SEG_SS } from '../decode/insn.ts';
-import { markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 export type TaskSwitchSource = 'JMP' | 'CALL' | 'IRET' | 'INT';
 
@@ -201,8 +201,8 @@ function loadNewTask(cpu: Cpu, selectors: number[], ldt: number, ext: number): v
   if ((ss.attrs & SEG_P) === 0) throw stackFault(ssErr, `SS ${hex(ssSel)} is not present`);
   markAccessed(cpu, cs);
   markAccessed(cpu, ss);
-  Object.assign(cpu.seg[SEG_CS], { selector: csSel, base: cs.base, limit: cs.limit, attrs: cs.attrs });
-  Object.assign(cpu.seg[SEG_SS], { selector: ssSel, base: ss.base, limit: ss.limit, attrs: ss.attrs });
+  loadHidden(cpu.seg[SEG_CS], csSel, cs);
+  loadHidden(cpu.seg[SEG_SS], ssSel, ss);
   cpu.updateMode();
   for (const s of [0, 3, 4, 5]) {
     const sel = selectors[s];
@@ -216,7 +216,7 @@ function loadNewTask(cpu: Cpu, selectors: number[], ldt: number, ext: number): v
     if (!(code && d.attrs & 4) && (dpl < cpl || dpl < (sel & 3))) throw invalidTss(err, `${name} ${hex(sel)} has DPL ${dpl}, below CPL ${cpl} or its RPL ${sel & 3}`);
     if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${name} ${hex(sel)} is not present`);
     markAccessed(cpu, d);
-    Object.assign(cpu.seg[s], { selector: sel, base: d.base, limit: d.limit, attrs: d.attrs });
+    loadHidden(cpu.seg[s], sel, d);
   }
 }
 
