@@ -4,13 +4,15 @@ import { createBackendDispatcher } from './api/handlers/index.ts';
 import { APP_SCHEME, APP_URL, appSchemePrivileges, serveAppRequest } from './shell/app-protocol.ts';
 import type { BrowserWindow } from './shell/electron-api.ts';
 import { loadElectronMain } from './shell/electron-api.ts';
-import { guardWebContents, hardenSession, secureWebPreferences } from './shell/hardening.ts';
+import { guardWebContents, hardenSession, opensDevTools, secureWebPreferences } from './shell/hardening.ts';
 import { EVENT_CHANNEL } from './shell/ipc-channels.ts';
 import { registerIpc } from './shell/ipc.ts';
 
 // The Electron main process. Bundled to dist/electron/main.cjs next to preload.cjs.
 const electron = loadElectronMain();
 const { app } = electron;
+// Development is running from a checkout (`npm start`); an installed app is never in it.
+const development = !app.isPackaged;
 
 electron.protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 app.enableSandbox();
@@ -26,7 +28,7 @@ function createWindow(): void {
     show: false,
     backgroundColor: '#1e1e1e',
     title: 'Switchyard',
-    webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
+    webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs'), { development }),
   });
   mainWindow = window;
   window.once('ready-to-show', () => window.show());
@@ -34,7 +36,7 @@ function createWindow(): void {
     if (mainWindow === window) mainWindow = undefined;
   });
   void window.loadURL(APP_URL);
-  if (process.env.SWITCHYARD_DEVTOOLS === '1') window.webContents.openDevTools();
+  if (opensDevTools(development, process.env)) window.webContents.openDevTools();
 }
 
 function start(): void {
@@ -53,7 +55,7 @@ function start(): void {
 
   void app.whenReady().then(() => {
     const rendererDir = join(app.getAppPath(), 'renderer', 'dist');
-    hardenSession(electron.session.defaultSession);
+    hardenSession(electron.session.defaultSession, { development });
     electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
     registerIpc(electron, dispatch, () => mainWindow?.webContents.id);
     createWindow();

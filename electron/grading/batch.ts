@@ -33,6 +33,9 @@ export function errorResult(exercise: Exercise, error: string, includeHidden: bo
   };
 }
 
+/** In the sources the worker is worker.ts; in the bundled CLI (dist/cli/main.mjs) it is the bundle beside it. */
+const gradingWorker = import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./grade-worker.mjs', import.meta.url);
+
 export async function gradeBatch(options: BatchOptions): Promise<BatchReport> {
   const started = performance.now();
   const includeHidden = options.includeHidden ?? true;
@@ -46,7 +49,7 @@ export async function gradeBatch(options: BatchOptions): Promise<BatchReport> {
   const toGrade = tasks.filter((t) => t.source !== undefined).length;
   const size = Math.max(1, Math.min(options.jobs ?? availableParallelism(), toGrade));
   const init: WorkerInit = { packDir: options.packDir, includeHidden, seed: options.seed?.toString() };
-  const pool = toGrade ? new WorkerPool<WorkerInit, GradeTask, GradeResult>({ script: new URL('./worker.ts', import.meta.url), size, init, taskTimeoutMs: options.taskTimeoutMs ?? 120_000 }) : undefined;
+  const pool = toGrade ? new WorkerPool<WorkerInit, GradeTask, GradeResult>({ script: gradingWorker, size, init, taskTimeoutMs: options.taskTimeoutMs ?? 120_000 }) : undefined;
   let done = 0;
   const seedFor = (e: Exercise) => options.seed ?? e.spec.seed ?? 0x5eedn;
   const results = await Promise.all(tasks.map(async (t) => {

@@ -1,8 +1,8 @@
 /** Reading packs and submissions from disk, with limits checked before anything large is read. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import { loadPack, type Pack, type PackFiles } from '../../exercises/engine/index.ts';
+import { appRoot } from '../app-root.ts';
 
 export const MAX_PACK_FILE_BYTES = 1024 * 1024;
 export const MAX_PACK_FILES = 2000;
@@ -10,7 +10,7 @@ const PACK_EXTENSIONS = ['.yaml', '.yml', '.md', '.s', '.S', '.asm'];
 
 /** The pack that ships with Switchyard. */
 export function bundledPackDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../exercises/pack');
+  return join(appRoot(), 'exercises', 'pack');
 }
 
 export class InputError extends Error {}

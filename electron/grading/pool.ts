@@ -1,7 +1,7 @@
 /** A fixed set of worker threads that survives its workers: a crash or a hang fails one task, and a fresh worker takes its place. */
 import { Worker } from 'node:worker_threads';
 
-/** What ts-worker.mjs posts once the worker's module has loaded. */
+/** What a worker posts once its module has loaded (ts-worker.mjs does it for TypeScript workers). */
 const READY = '__switchyard_worker_ready__';
 
 export interface PoolOptions<Init> {
@@ -36,7 +36,9 @@ export class WorkerPool<Init, T, R> {
   }
 
   private spawn(): Slot<T, R> {
-    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { script: this.options.script.href, init: this.options.init, ready: READY }, stderr: false });
+    // TypeScript sources (tests, a checkout's sources) need the loader; the bundled CLI's worker is plain JavaScript.
+    const script = this.options.script.pathname.endsWith('.ts') ? new URL('./ts-worker.mjs', import.meta.url) : this.options.script;
+    const worker = new Worker(script, { workerData: { script: this.options.script.href, init: this.options.init, ready: READY }, stderr: false });
     const slot: Slot<T, R> = { worker, ready: false };
     worker.on('message', (message: TaskOutcome<R> | typeof READY) => {
       if (message === READY) { slot.ready = true; this.pump(); } else this.finish(slot, message, false);

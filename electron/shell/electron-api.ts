@@ -5,6 +5,7 @@
  */
 export interface WebPreferences {
   preload: string;
+  devTools: boolean;
   contextIsolation: boolean;
   sandbox: boolean;
   nodeIntegration: boolean;

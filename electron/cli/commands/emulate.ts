@@ -5,10 +5,11 @@ import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io
 /** `switchyard emulate SCENARIO.json`: runs one scenario and prints the result (scenario-v1.md). */
 const emulate: Command = {
   summary: 'Run one machine scenario (switchyard-scenario/1) and print the result as JSON.',
-  usage: 'switchyard emulate SCENARIO.json   (use - for standard input)',
+  usage: 'switchyard emulate SCENARIO.json [--json]   (use - for standard input)',
   async run(args: string[], io: CliIO): Promise<number> {
+    // The result is always JSON; `--json` is accepted so that every command takes it.
     const files = args.filter((a) => a === '-' || !a.startsWith('-'));
-    const unknown = args.find((a) => a !== '-' && a.startsWith('-'));
+    const unknown = args.find((a) => a !== '-' && a !== '--json' && a.startsWith('-'));
     if (unknown) throw new UsageError(`unknown option '${unknown}'`);
     if (files.length !== 1) throw new UsageError(files.length === 0 ? 'SCENARIO.json is missing' : `one scenario only (got ${files.length})`);
     const file = files[0];

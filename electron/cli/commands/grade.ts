@@ -11,7 +11,7 @@ import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
 const command: Command = {
   summary: 'Grade a class: every submission against the pack\'s exercises (hidden checks included), in parallel.',
-  usage: 'switchyard grade --pack DIR --submissions DIR --format json|csv|junit|gradescope|github --out PATH [--exercises a,b] [--seed N] [--jobs N] [--no-hidden] [--hidden-visibility hidden|after_published]',
+  usage: 'switchyard grade --pack DIR --submissions DIR --format json|csv|junit|gradescope|github --out PATH|- [--exercises a,b] [--seed N] [--jobs N] [--no-hidden] [--hidden-visibility hidden|after_published]',
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       pack: { type: 'string' }, submissions: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
@@ -48,9 +48,11 @@ const command: Command = {
         io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
       } : undefined;
       const report = await gradeBatch({ packDir, pack, exercises, submissions, seed, includeHidden: !values['no-hidden'], jobs, onProgress: progress });
-      writeFileSync(values.out!, render(format, report, { hiddenVisibility: visibility }));
+      const rendered = render(format, report, { hiddenVisibility: visibility });
+      if (values.out === '-') io.stdout(rendered);
+      else writeFileSync(values.out!, rendered);
       const errors = report.students.filter((s) => s.error || s.exercises.some((e) => e.result.status === 'error')).length;
-      io.stderr(`graded ${report.students.length} submission${report.students.length > 1 ? 's' : ''} × ${exercises.length} exercise${exercises.length > 1 ? 's' : ''} in ${report.seconds.toFixed(1)} s${errors ? `; ${errors} with errors` : ''}; wrote ${values.out}\n`);
+      io.stderr(`graded ${report.students.length} submission${report.students.length > 1 ? 's' : ''} × ${exercises.length} exercise${exercises.length > 1 ? 's' : ''} in ${report.seconds.toFixed(1)} s${errors ? `; ${errors} with errors` : ''}; wrote ${values.out === '-' ? 'standard output' : values.out}\n`);
       return EXIT_OK;
     });
   },

@@ -1,5 +1,5 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appRoot } from '../../app-root.ts';
 import { createBackendDispatcher } from '../../api/handlers/index.ts';
 import { createEventHub } from '../../api/events.ts';
 import { startLabServer } from '../../server/lab-server.ts';
@@ -10,13 +10,15 @@ import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../i
 export interface ServeOptions {
   port: number;
   open: boolean;
+  json: boolean;
 }
 
 export function parseServeArgs(args: string[]): ServeOptions {
-  const options: ServeOptions = { port: 0, open: false };
+  const options: ServeOptions = { port: 0, open: false, json: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--open') options.open = true;
+    else if (arg === '--json') options.json = true;
     else if (arg === '--port' || arg.startsWith('--port=')) {
       const value = arg === '--port' ? args[++i] : arg.slice('--port='.length);
       if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) {
@@ -28,7 +30,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
   return options;
 }
 
-const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'renderer', 'dist');
+const rendererDir = join(appRoot(), 'renderer', 'dist');
 
 /** In a checkout, rebuilds the interface when its sources changed; without Vite, serves what is built. */
 async function ensureRendererBuilt(io: CliIO): Promise<boolean> {
@@ -59,7 +61,7 @@ function untilInterrupted(): Promise<void> {
 
 const serve: Command = {
   summary: 'Serve the lab in browser mode on 127.0.0.1 (prints the URL to open, with its one-launch token).',
-  usage: 'switchyard serve [--port N] [--open]',
+  usage: 'switchyard serve [--port N] [--open] [--json]',
   async run(args: string[], io: CliIO): Promise<number> {
     const options = parseServeArgs(args);
     if (!(await ensureRendererBuilt(io))) return EXIT_FAILED;
@@ -70,7 +72,7 @@ const serve: Command = {
       dispatch: createBackendDispatcher({ platform: process.platform }),
       events,
     });
-    io.stdout(`${server.url}\n`);
+    io.stdout(options.json ? `${JSON.stringify({ url: server.url })}\n` : `${server.url}\n`);
     if (io.stderrIsTTY) io.stderr('switchyard serve: open the URL above in a browser; press Ctrl+C to stop.\n');
     if (options.open) openInBrowser(server.url);
     await untilInterrupted();

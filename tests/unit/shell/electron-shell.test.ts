@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts';
 import { APP_URL, isAppUrl, serveAppRequest } from '../../../electron/shell/app-protocol.ts';
 import type { ElectronMain, IpcMainInvokeEvent, WebContents } from '../../../electron/shell/electron-api.ts';
-import { isAllowedNavigation, isAllowedRequest, secureWebPreferences } from '../../../electron/shell/hardening.ts';
+import { isAllowedNavigation, isAllowedRequest, opensDevTools, secureWebPreferences } from '../../../electron/shell/hardening.ts';
 import { INVOKE_CHANNEL } from '../../../electron/shell/ipc-channels.ts';
 import { registerIpc } from '../../../electron/shell/ipc.ts';
 import { isTrustedSender } from '../../../electron/shell/sender.ts';
@@ -71,7 +71,7 @@ describe('the switchyard:// protocol handler', () => {
 
 describe('window and session hardening', () => {
   it('turns every isolation switch on', () => {
-    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({
+    expect(secureWebPreferences('/app/preload.cjs', { development: false })).toMatchObject({
       preload: '/app/preload.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -81,7 +81,23 @@ describe('window and session hardening', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     });
+  });
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])('DevTools exist in development %s: %s', (development, devTools) => {
+    expect(secureWebPreferences('/app/preload.cjs', { development }).devTools).toBe(devTools);
+  });
+
+  it.each([
+    [true, { SWITCHYARD_DEVTOOLS: '1' }, true],
+    [true, {}, false],
+    [false, { SWITCHYARD_DEVTOOLS: '1' }, false],
+  ])('development %s with %j opens DevTools: %s', (development, env, opens) => {
+    expect(opensDevTools(development, env)).toBe(opens);
   });
 
   it.each([
@@ -103,7 +119,12 @@ describe('window and session hardening', () => {
     ['ws://127.0.0.1:8080/', false],
     ['file:///etc/passwd', false],
   ])('request to %s allowed: %s', (url, allowed) => {
-    expect(isAllowedRequest(url)).toBe(allowed);
+    expect(isAllowedRequest(url, { development: true })).toBe(allowed);
+  });
+
+  it('a packaged app loads no DevTools pages', () => {
+    expect(isAllowedRequest('devtools://devtools/bundled/inspector.html', { development: false })).toBe(false);
+    expect(isAllowedRequest('switchyard://app/assets/app.js', { development: false })).toBe(true);
   });
 
   it('every app URL is one isAppUrl accepts', () => {

@@ -3,9 +3,10 @@ import { parseServeArgs } from '../../../electron/cli/commands/serve.ts';
 
 describe('switchyard serve arguments', () => {
   it.each([
-    [[], { port: 0, open: false }],
-    [['--port', '8080'], { port: 8080, open: false }],
-    [['--port=0', '--open'], { port: 0, open: true }],
+    [[], { port: 0, open: false, json: false }],
+    [['--port', '8080'], { port: 8080, open: false, json: false }],
+    [['--port=0', '--open'], { port: 0, open: true, json: false }],
+    [['--json'], { port: 0, open: false, json: true }],
   ])('%j', (args, expected) => {
     expect(parseServeArgs(args)).toEqual(expected);
   });
