@@ -17,3 +17,5 @@ export function buildCli(options?: { force?: boolean }): Promise<boolean>;
 export function buildLearnerPack(options?: { force?: boolean }): Promise<boolean>;
 /** The packages the bundles leave to node_modules: package.json's `dependencies`. */
 export const runtimePackages: string[];
+/** Bundles one entry as CommonJS for Electron; fails on any esbuild warning (an emptied import.meta, say). */
+export function bundleForElectron(entry: string, outfile: string): Promise<void>;

@@ -67,17 +67,23 @@ async function bundle(options) {
   if (result.warnings.length > 0) throw new Error(`esbuild: ${result.warnings.length} warning(s) building ${options.outfile ?? options.outdir}; see above`);
 }
 
-export async function buildElectron({ force = false } = {}) {
-  if (!force && !isStale(electronMain, electronInputs) && !isStale(electronPreload, electronInputs)) return false;
-  const cjs = {
+/** One CommonJS bundle for Electron, which provides `electron`. */
+export async function bundleForElectron(entry, outfile) {
+  await bundle({
     format: 'cjs',
+    entryPoints: [entry],
+    outfile,
     external: ['electron'],
     // The shared modules find their files from import.meta.url; in CommonJS that is the bundle's own file.
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  };
-  await bundle({ ...cjs, entryPoints: [join(root, 'electron', 'main.ts')], outfile: electronMain });
-  await bundle({ ...cjs, entryPoints: [join(root, 'electron', 'preload.ts')], outfile: electronPreload });
+  });
+}
+
+export async function buildElectron({ force = false } = {}) {
+  if (!force && !isStale(electronMain, electronInputs) && !isStale(electronPreload, electronInputs)) return false;
+  await bundleForElectron(join(root, 'electron', 'main.ts'), electronMain);
+  await bundleForElectron(join(root, 'electron', 'preload.ts'), electronPreload);
   return true;
 }
 

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isStale } from '../../../build/scripts/build-lib.mjs';
+import { bundleForElectron, isStale } from '../../../build/scripts/build-lib.mjs';
 import { browserOpener } from '../../../electron/server/open-browser.ts';
 
 describe('isStale', () => {
@@ -42,5 +44,21 @@ describe('browserOpener', () => {
 
   it('escapes & for cmd.exe', () => {
     expect(browserOpener('http://127.0.0.1:1/?a=1&token=b', 'win32')[1][3]).toBe('http://127.0.0.1:1/?a=1^&token=b');
+  });
+});
+
+describe('the Electron bundles', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-cjs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('give import.meta.url the bundle\'s own file', async () => {
+    writeFileSync(join(dir, 'url.ts'), 'process.stdout.write(import.meta.url);\n');
+    await bundleForElectron(join(dir, 'url.ts'), join(dir, 'out', 'url.cjs'));
+    expect(execFileSync(process.execPath, [join(dir, 'out', 'url.cjs')], { encoding: 'utf8' })).toBe(pathToFileURL(join(dir, 'out', 'url.cjs')).href);
+  });
+
+  it('refuse what CommonJS would silently empty', async () => {
+    writeFileSync(join(dir, 'dirname.ts'), 'process.stdout.write(String(import.meta.dirname));\n');
+    await expect(bundleForElectron(join(dir, 'dirname.ts'), join(dir, 'out', 'dirname.cjs'))).rejects.toThrow(/import\.meta/);
   });
 });
