@@ -141,4 +141,16 @@ describe('what the installer runs on', () => {
       enableEmbeddedAsarIntegrityValidation: true,
     });
   });
+
+  it('names icons that exist in each platform\'s format', () => {
+    const file = (path: string) => readFileSync(join(ROOT, path));
+    const platform = (name: string) => config[name] as { icon: string };
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+    expect(file(platform('win').icon).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    expect(file(platform('mac').icon).subarray(0, 4).toString('latin1')).toBe('icns');
+    expect(file(platform('mac').icon).readUInt32BE(4)).toBe(file(platform('mac').icon).length);
+    const linux = readdirSync(join(ROOT, platform('linux').icon));
+    expect(linux).toContain('512x512.png');
+    for (const name of linux) expect(file(join(platform('linux').icon, name)).subarray(0, 4), name).toEqual(png);
+  });
 });
