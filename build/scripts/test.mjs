@@ -3,7 +3,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ensureDeps, root } from './ensure-deps.mjs';
 import { playwrightCounts, summaryLine, vitestCounts } from './test-summary.mjs';
 
@@ -26,8 +25,6 @@ rmSync(vitestJson, { force: true });
 rmSync(e2eJson, { force: true });
 
 const bin = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-const compatEnv = nodeMajor < 22 ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'build', 'scripts', 'node20-compat.mjs')).href}`.trim() } : {};
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const add = (found) => {
@@ -81,7 +78,7 @@ function countPlaywright(ok) {
 
 if (!step('lint', bin('eslint'), ['.'])) failedSteps.push('lint');
 if (!step('typecheck', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'typecheck'])) failedSteps.push('typecheck');
-countVitest(step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], compatEnv));
+countVitest(step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]));
 if (step('build', process.execPath, [join(root, 'build', 'scripts', 'build.mjs')])) {
   countPlaywright(step('end-to-end tests', bin('playwright'), ['test', '-c', join('tests', 'e2e', 'playwright.config.ts')]));
 } else {
