@@ -10,7 +10,9 @@ if (isCliStale()) {
     await buildCli();
   } catch (error) {
     if (!existsSync(cliMain)) {
-      process.stderr.write(`switchyard: the command line is not built and could not be built here: ${error instanceof Error ? error.message : String(error)}\nRun \`npm run build\` in the Switchyard folder.\n`);
+      process.stderr.write(
+        `switchyard: the command line is not built and could not be built here: ${error instanceof Error ? error.message : String(error)}\nRun \`npm run build\` in the Switchyard folder.\n`,
+      );
       process.exit(2);
     }
     process.stderr.write('switchyard: could not rebuild the command line from its changed sources; running the last build.\n');

@@ -18,7 +18,9 @@ function median(values: number[]): number {
 }
 
 const figures: Figure[] = [];
-for (const file of readdirSync(join(here, 'figures')).filter((f) => f.endsWith('.ts')).sort()) {
+for (const file of readdirSync(join(here, 'figures'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
   const mod = (await import(pathToFileURL(join(here, 'figures', file)).href)) as { figures: Figure[] };
   figures.push(...mod.figures);
 }

@@ -73,4 +73,6 @@ mkdirSync(outDir, { recursive: true });
 cpSync(join(copy, 'build', 'Release', 'better_sqlite3.node'), join(outDir, 'better_sqlite3.node'));
 writeFileSync(infoPath, JSON.stringify(wanted, null, 2));
 rmSync(copy, { recursive: true, force: true });
-process.stdout.write(`build-native-electron: built ${join('build', 'native', 'electron', `${platform}-${arch}`, 'better_sqlite3.node')} for Electron ${electronVersion}\n`);
+process.stdout.write(
+  `build-native-electron: built ${join('build', 'native', 'electron', `${platform}-${arch}`, 'better_sqlite3.node')} for Electron ${electronVersion}\n`,
+);

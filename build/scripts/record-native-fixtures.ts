@@ -21,7 +21,14 @@ try {
   const runStarted = Date.now();
   const outcomes = harness.run(cases);
   process.stderr.write(`ran them on the host in ${Date.now() - runStarted} ms\n`);
-  const header = { format: FORMAT, seed, cases: cases.length, ...digestCases(cases), host: { cpu: hostCpu(), kernel: hostKernel() }, recorded: new Date().toISOString() };
+  const header = {
+    format: FORMAT,
+    seed,
+    cases: cases.length,
+    ...digestCases(cases),
+    host: { cpu: hostCpu(), kernel: hostKernel() },
+    recorded: new Date().toISOString(),
+  };
   const bytes = writeFixture(FIXTURE_PATH, header, cases, outcomes);
   const faults = new Map<string, number>();
   for (const o of outcomes) if (o.fault) faults.set(o.fault, (faults.get(o.fault) ?? 0) + 1);

@@ -1,4 +1,4 @@
-// `npm test`: every check CI runs: lint, typecheck, unit and integration tests, the build, the
+// `npm test`: every check CI runs: lint, formatting, typecheck, unit and integration tests, the build, the
 // end-to-end tests. It runs them all, then ends with one line: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -77,6 +77,7 @@ function countPlaywright(ok) {
 }
 
 if (!step('lint', bin('eslint'), ['.'])) failedSteps.push('lint');
+if (!step('formatting', bin('prettier'), ['--check', '.'])) failedSteps.push('formatting (run `npm run format`)');
 if (!step('typecheck', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'typecheck'])) failedSteps.push('typecheck');
 countVitest(step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]));
 if (step('build', process.execPath, [join(root, 'build', 'scripts', 'build.mjs')])) {

@@ -8,20 +8,60 @@ import { assemble, clearAssemblerCaches } from '../../../emulator/asm/index.ts';
 /** A kernel-like file: context save/restore, interrupt stubs from a macro, syscall entry, data. */
 export function realisticSource(edit: number): string {
   const lines: string[] = [
-    '.set CTX_RAX, 0x00', '.set CTX_RBX, 0x08', '.set CTX_RSP, 0x38', '.set CTX_RIP, 0x80', '.set CTX_RFLAGS, 0x88',
-    '.macro STUB n', '.p2align 3', 'isr\\n:', 'pushq $0', 'pushq $\\n', 'jmp isr_common', '.endm', '.text',
+    '.set CTX_RAX, 0x00',
+    '.set CTX_RBX, 0x08',
+    '.set CTX_RSP, 0x38',
+    '.set CTX_RIP, 0x80',
+    '.set CTX_RFLAGS, 0x88',
+    '.macro STUB n',
+    '.p2align 3',
+    'isr\\n:',
+    'pushq $0',
+    'pushq $\\n',
+    'jmp isr_common',
+    '.endm',
+    '.text',
   ];
   const regs = ['rbx', 'rcx', 'rdx', 'rsi', 'rbp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
   for (let t = 0; lines.length < 440; t++) {
     lines.push(`save_${t}:`);
     regs.forEach((r, i) => lines.push(`\tmovq %${r}, ${8 + i * 8}(%rdi)`));
-    lines.push('\tleaq 8(%rsp), %rax', '\tmovq %rax, CTX_RSP(%rdi)', '\tpushfq', '\tpopq CTX_RFLAGS(%rdi)', `\tcmpq $${t === 0 ? edit : t}, %rsi`, '\tjne 1f', '\tmovl $1, %eax', '1:\tret');
+    lines.push(
+      '\tleaq 8(%rsp), %rax',
+      '\tmovq %rax, CTX_RSP(%rdi)',
+      '\tpushfq',
+      '\tpopq CTX_RFLAGS(%rdi)',
+      `\tcmpq $${t === 0 ? edit : t}, %rsi`,
+      '\tjne 1f',
+      '\tmovl $1, %eax',
+      '1:\tret',
+    );
     lines.push(`restore_${t}:`);
     regs.forEach((r, i) => lines.push(`\tmovq ${8 + i * 8}(%rdi), %${r}`));
-    lines.push('\tpushq $0x10', '\tpushq CTX_RSP(%rdi)', '\tpushq CTX_RFLAGS(%rdi)', '\tpushq $0x08', '\tpushq CTX_RIP(%rdi)', '\tmovq CTX_RAX(%rdi), %rax', '\tiretq');
+    lines.push(
+      '\tpushq $0x10',
+      '\tpushq CTX_RSP(%rdi)',
+      '\tpushq CTX_RFLAGS(%rdi)',
+      '\tpushq $0x08',
+      '\tpushq CTX_RIP(%rdi)',
+      '\tmovq CTX_RAX(%rdi), %rax',
+      '\tiretq',
+    );
   }
   for (let v = 0; lines.length < 470; v++) lines.push(`\tSTUB ${v}`);
-  lines.push('isr_common:', '\tpushq %rax', '\tpushq %rdi', '\tmovq %rsp, %rdi', '\tcall save_0', '\tpopq %rdi', '\tpopq %rax', '\taddq $16, %rsp', '\tiretq', '.data', 'table:');
+  lines.push(
+    'isr_common:',
+    '\tpushq %rax',
+    '\tpushq %rdi',
+    '\tmovq %rsp, %rdi',
+    '\tcall save_0',
+    '\tpopq %rdi',
+    '\tpopq %rax',
+    '\taddq $16, %rsp',
+    '\tiretq',
+    '.data',
+    'table:',
+  );
   while (lines.length < 500) lines.push(`\t.quad save_${lines.length % 5}, restore_${lines.length % 5}`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,7 +24,9 @@ export function measureLoop(loop: BenchLoop, iterations = ITERATIONS): number {
   const result = m.run({ maxInstructions: expected + 10 });
   const seconds = (performance.now() - t0) / 1000;
   if (result.reason !== 'hlt' || result.instructions !== expected) {
-    throw new Error(`${loop.name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`);
+    throw new Error(
+      `${loop.name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`,
+    );
   }
   return result.instructions / seconds / 1e6;
 }

@@ -34,7 +34,18 @@ async function casesPerSecond(): Promise<number> {
 }
 
 /** Ten distinct exercises of the bundled pack, across its tracks and both modes. */
-const CLASS = ['save-context', 'restore-iretq', 'switch-to', 'thread-start', 'isr-stubs', 'trap-common', 'ud-handler', 'syscall-entry', 'pushad-switch', 'iretd-enter-user'];
+const CLASS = [
+  'save-context',
+  'restore-iretq',
+  'switch-to',
+  'thread-start',
+  'isr-stubs',
+  'trap-common',
+  'ud-handler',
+  'syscall-entry',
+  'pushad-switch',
+  'iretd-enter-user',
+];
 
 /**
  * What a class hands in for one exercise: right answers, the untouched starter, each of the
@@ -43,7 +54,12 @@ const CLASS = ['save-context', 'restore-iretq', 'switch-to', 'thread-start', 'is
  */
 function submissionsFor(exerciseDir: string, entry: string, solution: string, starter: string): string[] {
   const mistakesDir = join(exerciseDir, 'mistakes');
-  const mistakes = existsSync(mistakesDir) ? readdirSync(mistakesDir).filter((f) => f.endsWith('.s')).sort().map((f) => readFileSync(join(mistakesDir, f), 'utf8')) : [];
+  const mistakes = existsSync(mistakesDir)
+    ? readdirSync(mistakesDir)
+        .filter((f) => f.endsWith('.s'))
+        .sort()
+        .map((f) => readFileSync(join(mistakesDir, f), 'utf8'))
+    : [];
   const lines = solution.split('\n');
   const store = lines.findIndex((l) => /^\s+(mov|push)/i.test(l));
   const wrong = mistakes.length ? mistakes : [lines.filter((_, i) => i !== store).join('\n')];
@@ -78,7 +94,10 @@ async function batchSeconds(): Promise<number> {
   try {
     const packDir = buildClass(root);
     const pack = readPack(packDir);
-    const submissions = discoverSubmissions(join(root, 'submissions'), pack.exercises.map((e) => e.id));
+    const submissions = discoverSubmissions(
+      join(root, 'submissions'),
+      pack.exercises.map((e) => e.id),
+    );
     const started = performance.now();
     const report = await gradeBatch({ packDir, pack, exercises: pack.exercises, submissions, jobs: availableParallelism() });
     const seconds = (performance.now() - started) / 1000;

@@ -42,17 +42,20 @@ interface BenchWindow {
  * acting afterwards means no change can slip by unobserved.
  */
 async function arm(target: Locator, attribute: string, event: 'keydown' | 'click', trigger: string | null): Promise<void> {
-  await target.evaluate((element, { attribute, event, trigger }) => {
-    let started = 0;
-    const source: EventTarget = trigger ? element.querySelector(trigger)! : window;
-    source.addEventListener(event, () => (started = performance.now()), { capture: true, once: true });
-    (window as BenchWindow).benchElapsed = new Promise<number>((resolve) => {
-      new MutationObserver((_m, observer) => {
-        observer.disconnect();
-        resolve(performance.now() - started);
-      }).observe(element, { attributes: true, attributeFilter: [attribute] });
-    });
-  }, { attribute, event, trigger });
+  await target.evaluate(
+    (element, { attribute, event, trigger }) => {
+      let started = 0;
+      const source: EventTarget = trigger ? element.querySelector(trigger)! : window;
+      source.addEventListener(event, () => (started = performance.now()), { capture: true, once: true });
+      (window as BenchWindow).benchElapsed = new Promise<number>((resolve) => {
+        new MutationObserver((_m, observer) => {
+          observer.disconnect();
+          resolve(performance.now() - started);
+        }).observe(element, { attributes: true, attributeFilter: [attribute] });
+      });
+    },
+    { attribute, event, trigger },
+  );
 }
 
 const elapsed = (page: Page) => page.evaluate(() => (window as BenchWindow).benchElapsed!);
