@@ -110,8 +110,8 @@ export async function buildCli({ force = false } = {}) {
     chunkNames: 'chunk-[hash]',
     // Bundled CommonJS packages (ws) still call require() for Node's own modules.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    // Only `switchyard serve` in a checkout builds the interface, and it loads the builders when it does.
-    external: ['vite', 'esbuild'],
+    // The builders are for a checkout (`switchyard serve` rebuilds the interface there), loaded only when used.
+    external: ['vite', 'esbuild', 'tsx'],
   });
   const old = `${outdir}.${process.pid}.old`;
   if (existsSync(outdir)) renameSync(outdir, old);

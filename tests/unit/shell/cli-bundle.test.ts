@@ -63,7 +63,10 @@ describe('the bundled command line', () => {
     const entry = readFileSync(cliMain, 'utf8');
     expect(entry).not.toMatch(/tsx/);
     expect(entry.length).toBeLessThan(20_000);
-    expect(readdirSync(dirname(cliMain)).filter((f) => f.endsWith('.ts'))).toEqual([]);
+    const files = readdirSync(dirname(cliMain));
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    // The build tools stay out of the bundle even where a command can load them.
+    for (const file of files.filter((f) => f.endsWith('.mjs'))) expect(readFileSync(join(dirname(cliMain), file), 'utf8'), file).not.toMatch(/node_modules\/(tsx|esbuild|vite)\//);
   });
 
   it('runs --version and --help', () => {
