@@ -1,7 +1,7 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
 import { OF, ZF } from '../cpu/flags.ts';
 import { OP_REG } from '../decode/insn.ts';
-import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, type CpuFault } from '../cpu/faults.ts';
+import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, CpuFault } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { checkIoPermission } from '../cpu/io.ts';
@@ -136,7 +136,9 @@ export const miscOps: Record<string, Factory> = {
   },
   INT: (raw) => {
     const n = raw.ops[0].immLo & 0xff;
-    return (cpu) => raise(cpu, softwareInterrupt(n));
+    // The reason text is built once, at decode time.
+    const reason = softwareInterrupt(n).reason;
+    return (cpu) => raise(cpu, new CpuFault(n, reason, undefined, undefined, true));
   },
   INTO: () => (cpu) => {
     if (cpu.flags & OF) raise(cpu, overflowTrap());
