@@ -152,6 +152,14 @@ export class Cpu {
         const l = (this.lo[b] >>> 0) + m.disp;
         if (l >= 0 && l < TWO32) return l;
       }
+    } else if (m.addrBits === 64 && m.index >= 0 && m.seg < SEG_FS) {
+      // [base + index*scale + disp] below 4 GiB: no carries between halves, canonical by construction.
+      const b = m.base;
+      const x = m.index;
+      if (b >= 0 && b < BASE_RIP && this.hi[b] === 0 && this.hi[x] === 0) {
+        const l = (this.lo[b] >>> 0) + (this.lo[x] >>> 0) * m.scale + m.disp;
+        if (l >= 0 && l < TWO32) return l;
+      }
     }
     return this.eaFull(m, size);
   }
