@@ -474,6 +474,8 @@ export class Machine {
     let start = cpu.rip;
     let insn: Insn | null = null;
     try {
+      // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
+      // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
       if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
         // Falling through to the next instruction follows a cached link instead of a lookup.
         let prev: Insn | null = null;
