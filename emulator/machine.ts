@@ -477,18 +477,25 @@ export class Machine {
       // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
       if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
-        // Falling through to the next instruction follows a cached link instead of a lookup.
+        // Falling through, and the last transfer a branch made, follow cached links instead of a lookup.
         let prev: Insn | null = null;
         let expected = NaN;
         while (cpu.steps < limit) {
           start = cpu.rip;
-          if (prev !== null && start === expected && prev.nextGen === cache.gen) insn = prev.next!;
-          else {
-            insn = cache.fetch(cpu, start);
-            if (prev !== null && start === expected) {
+          if (prev === null) insn = cache.fetch(cpu, start);
+          else if (start === expected) {
+            if (prev.nextGen === cache.gen) insn = prev.next!;
+            else {
+              insn = cache.fetch(cpu, start);
               prev.next = insn;
               prev.nextGen = cache.gen;
             }
+          } else if (start === prev.jumpTo && prev.jumpGen === cache.gen) insn = prev.jump!;
+          else {
+            insn = cache.fetch(cpu, start);
+            prev.jump = insn;
+            prev.jumpTo = start;
+            prev.jumpGen = cache.gen;
           }
           expected = start + insn.length;
           cpu.rip = expected;
@@ -518,13 +525,20 @@ export class Machine {
           if (breaks !== null && breaks.has(start) && !(first && cpu.steps === begin)) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (cpu.codeBreakpoints.length !== 0 && (cpu.flags & RF) === 0) checkInstructionBreakpoints(cpu, start);
-          if (prev !== null && start === expected && prev.nextGen === cache.gen) insn = prev.next!;
-          else {
-            insn = cache.fetch(cpu, start);
-            if (prev !== null && start === expected) {
+          if (prev === null) insn = cache.fetch(cpu, start);
+          else if (start === expected) {
+            if (prev.nextGen === cache.gen) insn = prev.next!;
+            else {
+              insn = cache.fetch(cpu, start);
               prev.next = insn;
               prev.nextGen = cache.gen;
             }
+          } else if (start === prev.jumpTo && prev.jumpGen === cache.gen) insn = prev.jump!;
+          else {
+            insn = cache.fetch(cpu, start);
+            prev.jump = insn;
+            prev.jumpTo = start;
+            prev.jumpGen = cache.gen;
           }
           expected = start + insn.length;
           cpu.rip = expected;

@@ -35,6 +35,7 @@ export class DecodeCache {
   private user = false;
   private codeBits = -1;
   private codeBase = NaN;
+  private codeLimit = NaN;
   /** Instructions decoded so far (for statistics and tests). */
   decoded = 0;
 
@@ -65,13 +66,15 @@ export class DecodeCache {
     this.bump();
   }
 
-  /** After CS, SS, EFER or CR0 changed: picks the privilege's code TLB; a new code size or CS base voids the links. */
+  /** After CS, SS, EFER or CR0 changed: picks the privilege's code TLB; a new code size, CS base or CS limit voids the links. */
   modeChanged(cpu: Cpu): void {
     const user = cpu.cpl === 3;
-    const base = cpu.seg[SEG_CS].base;
-    if (cpu.codeBits !== this.codeBits || base !== this.codeBase) {
+    const cs = cpu.seg[SEG_CS];
+    // A link skips the fetch's CS limit check too: a new limit voids the links like a new base.
+    if (cpu.codeBits !== this.codeBits || cs.base !== this.codeBase || cs.limit !== this.codeLimit) {
       this.codeBits = cpu.codeBits;
-      this.codeBase = base;
+      this.codeBase = cs.base;
+      this.codeLimit = cs.limit;
       this.generation++;
     }
     this.user = user;
