@@ -115,7 +115,7 @@ function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): { d: Des
   if ((sel & 0xfffc) === 0) throw generalProtection(ext, `the gate's code selector is null`);
   let d: Descriptor;
   try {
-    d = readDescriptor(cpu, sel, `the gate's code selector ${hex(sel)}`);
+    d = readDescriptor(cpu, sel, () => `the gate's code selector ${hex(sel)}`);
   } catch (e) {
     throw withExt(e, ext);
   }
@@ -156,10 +156,15 @@ function deliver(cpu: Cpu, fault: CpuFault): void {
 
 
 const TWO32 = 4294967296;
-const split = (v: number): [number, number] => {
-  const h = Math.floor(v / TWO32);
-  return [v - h * TWO32, h];
-};
+
+/** Pushes one 8-byte slot of a 64-bit exception frame below `rsp`; returns the new RSP. */
+function pushFrame64(cpu: Cpu, rsp: number, value: number, ext: number, user: boolean): number {
+  const at = rsp - 8;
+  if (!isCanonical(at)) throw stackFault(ext, `pushing the exception frame: ${hex(at)} is not canonical`);
+  const high = Math.floor(value / TWO32);
+  cpu.mem.writeAs(at, 8, value - high * TWO32, high, user);
+  return at;
+}
 
 /** IA-32e mode: 64-bit gates, 16-byte aligned stack, SS:RSP always pushed, IST (SDM 6.14). */
 /**
@@ -180,15 +185,13 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   else if (newCpl < oldCpl) rsp = tssRead(cpu, 4 + newCpl * 8, 8, ext);
   if (!isCanonical(rsp)) throw stackFault(ext, `the new stack pointer ${hex(rsp)} is not canonical`);
   rsp -= rsp % 16 < 0 ? rsp % 16 + 16 : rsp % 16;
-  const frame: number[] = [oldSs, oldRsp, flags, cpu.seg[SEG_CS].selector, cpu.rip];
-  if (fault.errorCode !== undefined) frame.push(fault.errorCode);
   const user = newCpl === 3;
-  for (const value of frame) {
-    rsp -= 8;
-    if (!isCanonical(rsp)) throw stackFault(ext, `pushing the exception frame: ${hex(rsp)} is not canonical`);
-    const [lo, hi] = split(value);
-    cpu.mem.writeAs(rsp, 8, lo, hi, user);
-  }
+  rsp = pushFrame64(cpu, rsp, oldSs, ext, user);
+  rsp = pushFrame64(cpu, rsp, oldRsp, ext, user);
+  rsp = pushFrame64(cpu, rsp, flags, ext, user);
+  rsp = pushFrame64(cpu, rsp, cpu.seg[SEG_CS].selector, ext, user);
+  rsp = pushFrame64(cpu, rsp, cpu.rip, ext, user);
+  if (fault.errorCode !== undefined) rsp = pushFrame64(cpu, rsp, fault.errorCode, ext, user);
   markAccessed(cpu, d);
   // Commit: nothing above can have changed the CPU state.
   loadHidden(cpu.seg[SEG_CS], (gate.selector & 0xfffc) | newCpl, d);
@@ -199,9 +202,9 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
     ss.limit = 0;
     ss.attrs = SEG_UNUSABLE | (newCpl << SEG_DPL_SHIFT) | SEG_DB;
   }
-  const [lo, hi] = split(rsp);
-  cpu.lo[4] = lo;
-  cpu.hi[4] = hi;
+  const high = Math.floor(rsp / TWO32);
+  cpu.lo[4] = rsp - high * TWO32;
+  cpu.hi[4] = high;
   cpu.rip = gate.offset;
   cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe ? IF : 0));
   cpu.updateMode();

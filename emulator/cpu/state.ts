@@ -1,7 +1,7 @@
 import { LinearMemory } from '../memory/linear.ts';
 import type { PhysicalMemory } from '../memory/physical.ts';
 import { BASE_RIP, SEG_CS, SEG_FS, SEG_SS, type MemRef } from '../decode/insn.ts';
-import { generalProtection, hex, stackFault } from './faults.ts';
+import { generalProtection, hex, stackFault, type CpuFault } from './faults.ts';
 import { AC, FIXED1 } from './flags.ts';
 import { IoPorts } from './io.ts';
 
@@ -108,6 +108,8 @@ export class Cpu {
   attention = false;
   /** NMIs are blocked from an NMI's delivery until the next IRET (SDM Vol. 3A, 6.7.1). */
   nmiBlocked = false;
+  /** A software interrupt (INT n, INT3, INTO) its instruction raised: the run loop delivers it as the instruction completes, with `attention` set. */
+  softwareTrap: CpuFault | null = null;
 
   /** Instructions retired. */
   get instructions(): number {
@@ -133,8 +135,8 @@ export class Cpu {
     this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs & 0x1c) === 0x1c ? cs.selector & 3 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
-    // CS may have changed (code size, base): decoded-instruction links and the code TLB must not outlive it.
-    this.mem.onFlush();
+    // CS may have changed (privilege, code size, base): the decode cache picks its view of the code.
+    this.mem.onModeChange();
   }
 
   /** Alignment checking applies at CPL 3 when CR0.AM and RFLAGS.AC are both set (Intel SDM Vol. 3A, 6.15, #AC). */
@@ -148,6 +150,14 @@ export class Cpu {
       const b = m.base;
       if (this.hi[b] === 0) {
         const l = (this.lo[b] >>> 0) + m.disp;
+        if (l >= 0 && l < TWO32) return l;
+      }
+    } else if (m.addrBits === 64 && m.index >= 0 && m.seg < SEG_FS) {
+      // [base + index*scale + disp] below 4 GiB: no carries between halves, canonical by construction.
+      const b = m.base;
+      const x = m.index;
+      if (b >= 0 && b < BASE_RIP && this.hi[b] === 0 && this.hi[x] === 0) {
+        const l = (this.lo[b] >>> 0) + (this.lo[x] >>> 0) * m.scale + m.disp;
         if (l >= 0 && l < TWO32) return l;
       }
     }

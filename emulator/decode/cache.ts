@@ -25,8 +25,17 @@ export class DecodeCache {
   private readonly pages = new Map<number, PageCache>();
   /** For a physical page, the pages whose cached instructions extend into it. */
   private readonly spills = new Map<number, Set<number>>();
-  private readonly tag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly entry: PageCache[] = new Array(TLB_SIZE);
+  /** The code TLB per privilege (supervisor, user): a change of CPL flushes nothing. */
+  private readonly supervisorTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly supervisorEntry: PageCache[] = new Array<PageCache>(TLB_SIZE);
+  private readonly userTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly userEntry: PageCache[] = new Array<PageCache>(TLB_SIZE);
+  private tag = this.supervisorTag;
+  private entry = this.supervisorEntry;
+  private user = false;
+  private codeBits = -1;
+  private codeBase = NaN;
+  private codeLimit = NaN;
   /** Instructions decoded so far (for statistics and tests). */
   decoded = 0;
 
@@ -34,19 +43,49 @@ export class DecodeCache {
     phys.onCodeWrite = (pn) => this.invalidate(pn);
   }
 
-  /** Bumped by every flush and invalidation: links between instructions made before are void. */
+  /** Bumped by every flush and invalidation, and by a change of code size or CS base: links between instructions made before are void. */
+  private generation = 0;
+  /**
+   * What a link between instructions is valid for: the generation and the privilege it was made at
+   * (a link skips the fetch's page-level checks, which differ between supervisor and user).
+   */
   gen = 0;
 
   /** Forgets the linear-to-page mapping (after any translation change). */
   flushTlb(): void {
-    this.tag.fill(NaN);
-    this.gen++;
+    this.supervisorTag.fill(NaN);
+    this.userTag.fill(NaN);
+    this.bump();
   }
 
   /** Forgets the code TLB entries for linear pages in one 4 MiB region (INVLPG). */
   flushRegion(region: number, pagesPerRegion: number): void {
-    for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(this.tag[i] / pagesPerRegion) === region) this.tag[i] = NaN;
-    this.gen++;
+    for (const tag of [this.supervisorTag, this.userTag]) {
+      for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(tag[i] / pagesPerRegion) === region) tag[i] = NaN;
+    }
+    this.bump();
+  }
+
+  /** After CS, SS, EFER or CR0 changed: picks the privilege's code TLB; a new code size, CS base or CS limit voids the links. */
+  modeChanged(cpu: Cpu): void {
+    const user = cpu.cpl === 3;
+    const cs = cpu.seg[SEG_CS];
+    // A link skips the fetch's CS limit check too: a new limit voids the links like a new base.
+    if (cpu.codeBits !== this.codeBits || cs.base !== this.codeBase || cs.limit !== this.codeLimit) {
+      this.codeBits = cpu.codeBits;
+      this.codeBase = cs.base;
+      this.codeLimit = cs.limit;
+      this.generation++;
+    }
+    this.user = user;
+    this.tag = user ? this.userTag : this.supervisorTag;
+    this.entry = user ? this.userEntry : this.supervisorEntry;
+    this.gen = this.generation * 2 + (user ? 1 : 0);
+  }
+
+  private bump(): void {
+    this.generation++;
+    this.gen = this.generation * 2 + (this.user ? 1 : 0);
   }
 
   invalidate(pn: number): void {

@@ -71,6 +71,10 @@ export class Insn {
   /** The instruction that followed this one the last time execution fell through, valid while `nextGen` equals the cache's generation. */
   next: Insn | null = null;
   nextGen = -1;
+  /** The instruction this one last transferred control to (a taken branch, call, return), at RIP `jumpTo`, valid while `jumpGen` equals the cache's generation. */
+  jump: Insn | null = null;
+  jumpTo = NaN;
+  jumpGen = -1;
   constructor(
     exec: Exec,
     /** Upper-case mnemonic, as learners read it (`ADD`, `MOVSQ`). */

@@ -39,10 +39,19 @@ export class LinearMemory {
   /** Alignment checking (CPL 3 with CR0.AM and RFLAGS.AC): the TLBs stay empty so every access is checked on the slow path. */
   private aligned = false;
 
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly rView: DataView[] = new Array(TLB_SIZE);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly wView: DataView[] = new Array(TLB_SIZE);
+  /** One TLB per privilege (supervisor, user), so that a change of CPL flushes nothing. */
+  private readonly supervisor = new Tlb();
+  private readonly userTlb = new Tlb();
+  /** The current privilege's entries (references into `supervisor` or `userTlb`). */
+  private rTag = this.supervisor.rTag;
+  private rView = this.supervisor.rView;
+  private wTag = this.supervisor.wTag;
+  private wView = this.supervisor.wView;
+  /**
+   * Cleared by a translation whose outcome depends on more than the page tables and the privilege
+   * (a supervisor access to a user page under CR4.SMAP also depends on RFLAGS.AC): not cached.
+   */
+  cacheable = true;
   /** The high half of the last read64. */
   hi = 0;
   private readonly scratchBytes = new Uint8Array(8);
@@ -64,7 +73,11 @@ export class LinearMemory {
   set user(value: boolean) {
     if (value !== this.userMode) {
       this.userMode = value;
-      this.flush();
+      const t = value ? this.userTlb : this.supervisor;
+      this.rTag = t.rTag;
+      this.rView = t.rView;
+      this.wTag = t.wTag;
+      this.wView = t.wView;
     }
   }
 
@@ -100,7 +113,8 @@ export class LinearMemory {
   /** Called on every data read with the physical address and size (read watchpoints); while set, reads skip the TLB. Instruction fetches are not reads here. */
   set readObserver(fn: ((physical: number, size: number) => void) | null) {
     this.readObs = fn;
-    this.rTag.fill(NaN);
+    this.supervisor.rTag.fill(NaN);
+    this.userTlb.rTag.fill(NaN);
   }
 
   get readObserver(): ((physical: number, size: number) => void) | null {
@@ -108,14 +122,19 @@ export class LinearMemory {
   }
 
   flush(): void {
-    this.rTag.fill(NaN);
+    this.supervisor.rTag.fill(NaN);
+    this.userTlb.rTag.fill(NaN);
     this.flushWrites();
     this.onFlush();
   }
 
   flushWrites(): void {
-    this.wTag.fill(NaN);
+    this.supervisor.wTag.fill(NaN);
+    this.userTlb.wTag.fill(NaN);
   }
+
+  /** Called when CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (no translation changed). */
+  onModeChange: () => void = () => {};
 
   /**
    * INVLPG: drops the translations of the page holding `lin`. Entries do not record their page
@@ -124,9 +143,8 @@ export class LinearMemory {
    */
   invalidatePage(lin: number): void {
     const region = Math.floor(lin * INV_REGION);
-    for (let i = 0; i < TLB_SIZE; i++) {
-      if (Math.floor(this.rTag[i] * INV_REGION_PAGES) === region) this.rTag[i] = NaN;
-      if (Math.floor(this.wTag[i] * INV_REGION_PAGES) === region) this.wTag[i] = NaN;
+    for (const tag of [this.supervisor.rTag, this.supervisor.wTag, this.userTlb.rTag, this.userTlb.wTag]) {
+      for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(tag[i] * INV_REGION_PAGES) === region) tag[i] = NaN;
     }
     this.onInvalidateRegion(region);
   }
@@ -136,6 +154,7 @@ export class LinearMemory {
 
   /** Physical address of one byte, through the translation hook. */
   physical(linear: number, access: number): number {
+    this.cacheable = true;
     return this.translateHook(linear, this.userMode ? access | ACCESS_USER : access);
   }
 
@@ -218,38 +237,92 @@ export class LinearMemory {
   }
 
   /**
-   * A read with an explicit privilege, bypassing the TLB and alignment checks: for the processor's
-   * own accesses to the GDT, IDT, TSS and the stacks it switches to (supervisor accesses).
+   * A read with an explicit privilege, without alignment checks: for the processor's own accesses
+   * to the GDT, IDT, TSS and the stacks it switches to. It goes through that privilege's TLB.
    */
   readAs(lin: number, size: number, user: boolean): number {
+    const t = user ? this.userTlb : this.supervisor;
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (t.rTag[i] === pn && off <= PAGE_SIZE - size) return this.readView(t.rView[i], off, size);
+    return this.slowReadAs(lin, size, user, t);
+  }
+
+  /** `size` bytes at `at` of a page; the high half of an 8-byte read goes to `hi` (zero otherwise). */
+  private readView(v: DataView, at: number, size: number): number {
+    switch (size) {
+      case 1: this.hi = 0; return v.getUint8(at);
+      case 2: this.hi = 0; return v.getUint16(at, true);
+      case 4: this.hi = 0; return v.getInt32(at, true);
+      default:
+        this.hi = v.getInt32(at + 4, true);
+        return v.getInt32(at, true);
+    }
+  }
+
+  private slowReadAs(lin: number, size: number, user: boolean, t: Tlb): number {
     const access = ACCESS_READ | (user ? ACCESS_USER : 0);
-    const bytes = new Uint8Array(8);
+    this.cacheable = true;
     const first = this.translateHook(lin, access);
     const pn = Math.floor(lin * INV_PAGE);
     const split = Math.min(size, (pn + 1) * PAGE_SIZE - lin);
-    const second = split < size ? this.translateHook(lin + split, access) : 0;
+    if (split === size) {
+      const ppn = Math.floor(first * INV_PAGE);
+      const view = this.phys.view(ppn, 'read');
+      if (this.readObs !== null) this.readObs(first, size);
+      else if (this.cacheable && !this.aligned) {
+        const i = pn & TLB_MASK;
+        t.rTag[i] = pn;
+        t.rView[i] = view;
+      }
+      return this.readView(view, first - ppn * PAGE_SIZE, size);
+    }
+    const second = this.translateHook(lin + split, access);
     if (this.readObs !== null) {
       this.readObs(first, split);
-      if (split < size) this.readObs(second, size - split);
+      this.readObs(second, size - split);
     }
+    const bytes = this.scratchBytes;
+    bytes.fill(0);
     for (let k = 0; k < size; k++) {
       const p = k < split ? first + k : second + k - split;
       const ppn = Math.floor(p * INV_PAGE);
       bytes[k] = this.phys.page(ppn, 'read')[p - ppn * PAGE_SIZE];
     }
-    const dv = new DataView(bytes.buffer);
-    this.hi = dv.getInt32(4, true);
-    return size === 1 ? bytes[0] : size === 2 ? dv.getUint16(0, true) : dv.getInt32(0, true);
+    return this.readView(this.scratchView, 0, size);
   }
 
   /** A write with an explicit privilege (see readAs); both pages are translated before any byte is written. */
   writeAs(lin: number, size: number, lo: number, hi: number, user: boolean): void {
+    const t = user ? this.userTlb : this.supervisor;
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (t.wTag[i] === pn && off <= PAGE_SIZE - size) {
+      const v = t.wView[i];
+      switch (size) {
+        case 1: v.setUint8(off, lo); break;
+        case 2: v.setUint16(off, lo, true); break;
+        case 4: v.setInt32(off, lo, true); break;
+        default:
+          v.setInt32(off, lo, true);
+          v.setInt32(off + 4, hi, true);
+      }
+      return;
+    }
+    this.slowWriteAs(lin, size, lo, hi, user, t);
+  }
+
+  private slowWriteAs(lin: number, size: number, lo: number, hi: number, user: boolean, t: Tlb): void {
     const access = ACCESS_WRITE | (user ? ACCESS_USER : 0);
-    const bytes = new Uint8Array(8);
-    const dv = new DataView(bytes.buffer);
+    const bytes = this.scratchBytes;
+    const dv = this.scratchView;
     dv.setInt32(0, lo, true);
     dv.setInt32(4, hi, true);
+    this.cacheable = true;
     const first = this.translateHook(lin, access);
+    let cacheable = this.cacheable;
     const pn = Math.floor(lin * INV_PAGE);
     const split = Math.min(size, (pn + 1) * PAGE_SIZE - lin);
     const second = split < size ? this.translateHook(lin + split, access) : 0;
@@ -259,7 +332,15 @@ export class LinearMemory {
       const p = k < split ? first + k : second + k - split;
       const ppn = Math.floor(p * INV_PAGE);
       this.phys.page(ppn, 'write')[p - ppn * PAGE_SIZE] = bytes[k];
-      if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
+      if (this.phys.codePages[ppn]) {
+        this.phys.onCodeWrite(ppn);
+        cacheable = false;
+      }
+    }
+    if (split === size && cacheable && this.observer === null && !this.aligned) {
+      const i = pn & TLB_MASK;
+      t.wTag[i] = pn;
+      t.wView[i] = this.phys.view(Math.floor(first * INV_PAGE));
     }
   }
 
@@ -272,7 +353,7 @@ export class LinearMemory {
       const ppn = Math.floor(phys * INV_PAGE);
       const view = this.phys.view(ppn, 'read');
       if (this.readObs !== null) this.readObs(phys, size);
-      else if (!this.aligned) {
+      else if (!this.aligned && this.cacheable) {
         const i = pn & TLB_MASK;
         this.rTag[i] = pn;
         this.rView[i] = view;
@@ -329,7 +410,7 @@ export class LinearMemory {
           view.setInt32(at + 4, hi, true);
       }
       if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
-      else if (!this.observer && !this.aligned) {
+      else if (!this.observer && !this.aligned && this.cacheable) {
         const i = pn & TLB_MASK;
         this.wTag[i] = pn;
         this.wView[i] = this.phys.view(ppn);
@@ -357,4 +438,12 @@ export class LinearMemory {
     if (this.phys.codePages[p1]) this.phys.onCodeWrite(p1);
     if (this.phys.codePages[p2]) this.phys.onCodeWrite(p2);
   }
+}
+
+/** Direct-mapped read and write entries from linear page number to the physical page's bytes. */
+class Tlb {
+  readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly rView: DataView[] = new Array<DataView>(TLB_SIZE);
+  readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
 }

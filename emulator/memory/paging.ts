@@ -160,6 +160,10 @@ function checkRights(cpu: Cpu, r: Rights, fault: (code: number, why: string) => 
   if (r.fetch && r.noExec) throw fault(ERR_P, 'instruction fetch from a no-execute page');
   if (!r.user && r.userOk) {
     if (r.fetch && cpu.cr4 & CR4_SMEP) throw fault(ERR_P, 'supervisor instruction fetch from a user page (CR4.SMEP)');
-    if (!r.fetch && cpu.cr4 & CR4_SMAP && (cpu.flags & AC) === 0) throw fault(ERR_P, 'supervisor access to a user page with RFLAGS.AC clear (CR4.SMAP)');
+    if (!r.fetch && cpu.cr4 & CR4_SMAP) {
+      // The outcome depends on RFLAGS.AC, which STAC and CLAC change without a TLB flush: not cached.
+      cpu.mem.cacheable = false;
+      if ((cpu.flags & AC) === 0) throw fault(ERR_P, 'supervisor access to a user page with RFLAGS.AC clear (CR4.SMAP)');
+    }
   }
 }

@@ -1,11 +1,17 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
 import { OF, ZF } from '../cpu/flags.ts';
 import { OP_REG } from '../decode/insn.ts';
-import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
+import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, CpuFault } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { checkIoPermission } from '../cpu/io.ts';
 import { setReg, type Factory } from './operands.ts';
+
+/** A software interrupt completes its instruction: the run loop takes it at the boundary, without unwinding. */
+function raise(cpu: Cpu, trap: CpuFault): void {
+  cpu.softwareTrap = trap;
+  cpu.attention = true;
+}
 
 const RAX = 0;
 const RCX = 1;
@@ -124,20 +130,18 @@ export const miscOps: Record<string, Factory> = {
   UD2: () => () => {
     throw invalidOpcode('UD2: undefined instruction (raised on purpose)');
   },
-  INT3: () => () => {
-    throw breakpoint();
-  },
+  INT3: () => (cpu) => raise(cpu, breakpoint()),
   INT1: () => () => {
     throw icebp();
   },
   INT: (raw) => {
     const n = raw.ops[0].immLo & 0xff;
-    return () => {
-      throw softwareInterrupt(n);
-    };
+    // The reason text is built once, at decode time.
+    const reason = softwareInterrupt(n).reason;
+    return (cpu) => raise(cpu, new CpuFault(n, reason, undefined, undefined, true));
   },
   INTO: () => (cpu) => {
-    if (cpu.flags & OF) throw overflowTrap();
+    if (cpu.flags & OF) raise(cpu, overflowTrap());
   },
   /** HLT: privileged (#GP(0) above CPL 0). */
   HLT: () => (cpu) => {

@@ -1,6 +1,7 @@
 /**
- * MUL, IMUL (one, two and three operands), DIV, IDIV. Products of up to 32 bits are exact in
- * numbers; 64-bit products and every division go through BigInt (not on any hot path).
+ * MUL, IMUL (one, two and three operands), DIV, IDIV. Products are built from exact 32x32-bit
+ * partial products in numbers (no allocation); a division whose operands fit in 52 bits is done in
+ * numbers, any other goes through BigInt.
  * Undefined flags: SF, ZF, PF follow the low half of the result and AF is cleared (what the
  * host AMD processor does); DIV/IDIV leave every flag unchanged.
  */
@@ -8,7 +9,7 @@ import type { Cpu } from '../cpu/state.ts';
 import { CF, OF, STATUS, szp, szp64 } from '../cpu/flags.ts';
 import { divideError } from '../cpu/faults.ts';
 import { OP_IMM } from '../decode/insn.ts';
-import { addressOf, readBig, regBig, setRegBig, write, writeBig, read, readSized, setReg, getReg, type Factory } from './operands.ts';
+import { addressOf, read64, readBig, regBig, setRegBig, signExtend, write, write64, read, readSized, setReg, getReg, type Factory } from './operands.ts';
 
 const RAX = 0;
 const RDX = 2;
@@ -17,25 +18,66 @@ function setMulFlags(cpu: Cpu, overflow: boolean, low: number, size: number): vo
   cpu.flags = (cpu.flags & ~STATUS) | (overflow ? CF | OF : 0) | szp(low, size);
 }
 
-function setMulFlags64(cpu: Cpu, overflow: boolean, low: bigint): void {
-  const lo = Number(low & 0xffffffffn) | 0;
-  const hi = Number(low >> 32n) | 0;
+function setMulFlags64(cpu: Cpu, overflow: boolean, lo: number, hi: number): void {
   cpu.flags = (cpu.flags & ~STATUS) | (overflow ? CF | OF : 0) | szp64(lo, hi);
 }
 
-/** Unsigned 32x32 -> 64 product as [low, high], exact. */
-function mul32(a: number, b: number): [number, number] {
+/** The last unsigned 32x32 product's halves. */
+let pLo = 0;
+let pHi = 0;
+
+/** Unsigned 32x32 -> 64 product into pLo/pHi, exact. */
+function mul32(a: number, b: number): void {
   const aL = a & 0xffff;
   const aH = a >>> 16;
   const bL = b & 0xffff;
   const bH = b >>> 16;
   const mid = aL * bH + aH * bL;
   const low = aL * bL + (mid % 65536) * 65536;
-  const high = aH * bH + Math.floor(mid / 65536) + Math.floor(low / 4294967296);
-  return [low >>> 0, high >>> 0];
+  pLo = low >>> 0;
+  pHi = (aH * bH + Math.floor(mid / 65536) + Math.floor(low / 4294967296)) >>> 0;
 }
 
-const signed = (v: bigint, size: number) => BigInt.asIntN(size * 8, v);
+/** The last 64x64 product's four 32-bit words, least significant first (unsigned). */
+let w0 = 0;
+let w1 = 0;
+let w2 = 0;
+let w3 = 0;
+
+/** Unsigned 64x64 -> 128 product of aHi:aLo and bHi:bLo into w0..w3. */
+function mul64(aLo: number, aHi: number, bLo: number, bHi: number): void {
+  mul32(aLo, bLo);
+  w0 = pLo;
+  const h0 = pHi;
+  mul32(aLo, bHi);
+  const l1 = pLo;
+  const h1 = pHi;
+  mul32(aHi, bLo);
+  const l2 = pLo;
+  const h2 = pHi;
+  mul32(aHi, bHi);
+  const t1 = h0 + l1 + l2;
+  w1 = t1 >>> 0;
+  const t2 = h1 + h2 + pLo + Math.floor(t1 / 4294967296);
+  w2 = t2 >>> 0;
+  w3 = (pHi + Math.floor(t2 / 4294967296)) >>> 0;
+}
+
+/** Turns the unsigned product in w0..w3 into the signed one: the high half less b when a < 0 and less a when b < 0 (mod 2^64). */
+function signProduct(aLo: number, aHi: number, bLo: number, bHi: number): void {
+  if (aHi < 0) subtractHigh(bLo >>> 0, bHi >>> 0);
+  if (bHi < 0) subtractHigh(aLo >>> 0, aHi >>> 0);
+}
+
+function subtractHigh(lo: number, hi: number): void {
+  const low = w2 - lo;
+  const borrow = low < 0 ? 1 : 0;
+  w2 = low >>> 0;
+  w3 = (w3 - hi - borrow) >>> 0;
+}
+
+/** A signed 64x64 product fits in 64 bits when its high half is the sign extension of its low half. */
+const fits64 = (): boolean => (w1 & 0x80000000 ? w2 === 0xffffffff && w3 === 0xffffffff : w2 === 0 && w3 === 0);
 
 const mul: Factory = (raw) => {
   const [s] = raw.ops;
@@ -43,12 +85,11 @@ const mul: Factory = (raw) => {
   return (cpu, i) => {
     const a = addressOf(cpu, i, size);
     if (size === 8) {
-      const p = regBig(cpu, RAX, 8) * readBig(cpu, s, a, 8);
-      const lo = BigInt.asUintN(64, p);
-      const hi = p >> 64n;
-      setRegBig(cpu, RAX, 8, lo);
-      setRegBig(cpu, RDX, 8, hi);
-      setMulFlags64(cpu, hi !== 0n, lo);
+      const yLo = read64(cpu, s, a);
+      mul64(cpu.lo[RAX], cpu.hi[RAX], yLo, cpu.tHi);
+      setReg(cpu, RAX, 8, w0 | 0, w1 | 0);
+      setReg(cpu, RDX, 8, w2 | 0, w3 | 0);
+      setMulFlags64(cpu, (w2 | w3) !== 0, w0 | 0, w1 | 0);
       return;
     }
     const x = getReg(cpu, RAX, size);
@@ -63,19 +104,15 @@ const mul: Factory = (raw) => {
       setReg(cpu, RDX, 2, p >>> 16);
       setMulFlags(cpu, p > 0xffff, p & 0xffff, 2);
     } else {
-      const [lo, hi] = mul32(x, y);
+      mul32(x, y);
+      const lo = pLo;
+      const hi = pHi;
       setReg(cpu, RAX, 4, lo);
       setReg(cpu, RDX, 4, hi);
       setMulFlags(cpu, hi !== 0, lo, 4);
     }
   };
 };
-
-/** The signed product of two values of `size` bytes, and whether it fits in `size` bytes. */
-function imulValues(x: bigint, y: bigint, size: number): { product: bigint; fits: boolean } {
-  const product = signed(x, size) * signed(y, size);
-  return { product, fits: signed(product, size) === product };
-}
 
 const imul: Factory = (raw) => {
   const ops = raw.ops;
@@ -84,15 +121,41 @@ const imul: Factory = (raw) => {
     const size = s.size;
     return (cpu, i) => {
       const a = addressOf(cpu, i, size);
-      const { product, fits } = imulValues(regBig(cpu, RAX, size), readBig(cpu, s, a, size), size);
-      const low = BigInt.asUintN(size * 8, product);
-      if (size === 1) setRegBig(cpu, RAX, 2, product);
-      else {
-        setRegBig(cpu, RAX, size, low);
-        setRegBig(cpu, RDX, size, product >> BigInt(size * 8));
+      if (size === 8) {
+        const xLo = cpu.lo[RAX];
+        const xHi = cpu.hi[RAX];
+        const yLo = read64(cpu, s, a);
+        const yHi = cpu.tHi;
+        mul64(xLo, xHi, yLo, yHi);
+        signProduct(xLo, xHi, yLo, yHi);
+        const fits = fits64();
+        setReg(cpu, RAX, 8, w0 | 0, w1 | 0);
+        setReg(cpu, RDX, 8, w2 | 0, w3 | 0);
+        setMulFlags64(cpu, !fits, w0 | 0, w1 | 0);
+        return;
       }
-      if (size === 8) setMulFlags64(cpu, !fits, low);
-      else setMulFlags(cpu, !fits, Number(low), size);
+      const sx = signExtend(getReg(cpu, RAX, size), size);
+      const sy = signExtend(readSized(cpu, s, a, size), size);
+      if (size === 4) {
+        // Signed 32x32: the unsigned product, less y·2^32 when x < 0 and x·2^32 when y < 0.
+        mul32(sx >>> 0, sy >>> 0);
+        const lo = pLo;
+        const hi = (pHi - (sx < 0 ? sy >>> 0 : 0) - (sy < 0 ? sx >>> 0 : 0)) >>> 0;
+        setReg(cpu, RAX, 4, lo);
+        setReg(cpu, RDX, 4, hi);
+        setMulFlags(cpu, hi !== (lo & 0x80000000 ? 0xffffffff : 0), lo, 4);
+        return;
+      }
+      const product = sx * sy;
+      const bits = size * 8;
+      const low = product & (size === 1 ? 0xff : 0xffff);
+      const fits = signExtend(low, size) === product;
+      if (size === 1) setReg(cpu, RAX, 2, product & 0xffff);
+      else {
+        setReg(cpu, RAX, 2, low);
+        setReg(cpu, RDX, 2, (product >> bits) & 0xffff);
+      }
+      setMulFlags(cpu, !fits, low, size);
     };
   }
   const [d, s1] = ops;
@@ -117,14 +180,69 @@ const imul: Factory = (raw) => {
   }
   return (cpu, i) => {
     const a = addressOf(cpu, i, size);
-    const x = s2 ? readBig(cpu, s1, a, 8) : readBig(cpu, d, a, 8);
-    const y = s2 ? (s2.kind === OP_IMM ? BigInt.asUintN(64, (BigInt(s2.immHi) << 32n) | BigInt(s2.immLo >>> 0)) : readBig(cpu, s2, a, 8)) : readBig(cpu, s1, a, 8);
-    const { product, fits } = imulValues(x, y, 8);
-    const low = BigInt.asUintN(64, product);
-    writeBig(cpu, d, a, 8, low);
-    setMulFlags64(cpu, !fits, low);
+    const xLo = read64(cpu, s2 ? s1 : d, a);
+    const xHi = cpu.tHi;
+    let yLo: number;
+    let yHi: number;
+    if (s2 && s2.kind === OP_IMM) {
+      yLo = s2.immLo;
+      yHi = s2.immHi;
+    } else {
+      yLo = read64(cpu, s2 ?? s1, a);
+      yHi = cpu.tHi;
+    }
+    mul64(xLo, xHi, yLo, yHi);
+    signProduct(xLo, xHi, yLo, yHi);
+    const fits = fits64();
+    write64(cpu, d, a, w0 | 0, w1 | 0);
+    setMulFlags64(cpu, !fits, w0 | 0, w1 | 0);
   };
 };
+
+const TWO32 = 4294967296;
+/** Dividends and divisors below this are divided exactly in numbers. */
+const EXACT = 2 ** 52;
+
+/** The last exact division's quotient and remainder (truncated toward zero), or NaN when it did not apply. */
+let quotient = 0;
+let remainder = 0;
+
+/** Divides n by d (|n|, |d| < 2^52, d != 0) exactly, truncating toward zero. */
+function divideExact(n: number, d: number): void {
+  const an = Math.abs(n);
+  const ad = Math.abs(d);
+  let q = Math.floor(an / ad);
+  let r = an - q * ad;
+  // The quotient of the doubles is rounded: at most one step off.
+  if (r < 0) {
+    q--;
+    r += ad;
+  } else if (r >= ad) {
+    q++;
+    r -= ad;
+  }
+  quotient = (n < 0) !== (d < 0) ? -q : q;
+  remainder = n < 0 ? -r : r;
+}
+
+/** The dividend (RDX:RAX, EDX:EAX, DX:AX or AX) as a number when it is below 2^52 in magnitude, else NaN. */
+function smallDividend(cpu: Cpu, size: number, isSigned: boolean): number {
+  if (size === 1) {
+    const v = cpu.lo[RAX] & 0xffff;
+    return isSigned ? (v << 16) >> 16 : v;
+  }
+  if (size === 2) {
+    const v = (cpu.lo[RDX] & 0xffff) * 65536 + (cpu.lo[RAX] & 0xffff);
+    return isSigned ? v | 0 : v;
+  }
+  const lo = size === 4 ? cpu.lo[RAX] >>> 0 : cpu.lo[RAX] >>> 0;
+  const mid = size === 4 ? cpu.lo[RDX] : cpu.hi[RAX];
+  // Above the 64 bits that hold the value, only a sign extension (or zero) keeps it small.
+  const upper = size === 4 ? 0 : isSigned ? (cpu.hi[RAX] < 0 ? -1 : 0) : 0;
+  if (size === 8 && (cpu.lo[RDX] !== upper || cpu.hi[RDX] !== upper)) return NaN;
+  const v = isSigned ? mid * TWO32 + lo : (mid >>> 0) * TWO32 + lo;
+  return Math.abs(v) < EXACT ? v : NaN;
+}
 
 function divide(isSigned: boolean): Factory {
   return (raw) => {
@@ -132,20 +250,46 @@ function divide(isSigned: boolean): Factory {
     const size = s.size;
     const name = isSigned ? 'IDIV' : 'DIV';
     const bits = BigInt(size * 8);
+    const range = 2 ** (size * 8);
     return (cpu, i) => {
       const a = addressOf(cpu, i, size);
+      let divisorLo: number;
+      let divisorHi = 0;
+      if (size === 8) {
+        divisorLo = read64(cpu, s, a) >>> 0;
+        divisorHi = cpu.tHi;
+      } else divisorLo = readSized(cpu, s, a, size);
+      if (divisorLo === 0 && divisorHi === 0) throw divideError(`${name}: divisor is zero`);
+      const n = smallDividend(cpu, size, isSigned);
+      const d = size === 8 ? (isSigned ? divisorHi : divisorHi >>> 0) * TWO32 + divisorLo : isSigned ? signExtend(divisorLo, size) : divisorLo;
+      if (!Number.isNaN(n) && Math.abs(d) < EXACT) {
+        divideExact(n, d);
+        const q = quotient;
+        const fits = isSigned ? q >= -range / 2 && q < range / 2 : q < range;
+        if (!fits) throw divideError(`${name}: the quotient ${q} does not fit in ${size * 8} bits`);
+        if (size === 1) setReg(cpu, RAX, 2, ((remainder & 0xff) << 8) | (q & 0xff));
+        else if (size === 8) {
+          const qh = Math.floor(q / TWO32);
+          const rh = Math.floor(remainder / TWO32);
+          setReg(cpu, RAX, 8, (q - qh * TWO32) | 0, qh | 0);
+          setReg(cpu, RDX, 8, (remainder - rh * TWO32) | 0, rh | 0);
+        } else {
+          setReg(cpu, RAX, size, q | 0);
+          setReg(cpu, RDX, size, remainder | 0);
+        }
+        return;
+      }
       let divisor = readBig(cpu, s, a, size);
-      if (divisor === 0n) throw divideError(`${name}: divisor is zero`);
       let dividend: bigint;
       if (size === 1) dividend = regBig(cpu, RAX, 2);
       else dividend = (regBig(cpu, RDX, size) << bits) | regBig(cpu, RAX, size);
       if (isSigned) {
         dividend = BigInt.asIntN(Number(bits) * 2, dividend);
-        divisor = signed(divisor, size);
+        divisor = BigInt.asIntN(size * 8, divisor);
       }
       const q = dividend / divisor;
       const r = dividend % divisor;
-      const fits = isSigned ? signed(q, size) === q : q >> bits === 0n;
+      const fits = isSigned ? BigInt.asIntN(size * 8, q) === q : q >> bits === 0n;
       if (!fits) throw divideError(`${name}: the quotient ${q} does not fit in ${size * 8} bits`);
       if (size === 1) {
         setReg(cpu, RAX, 2, (Number(BigInt.asUintN(8, r)) << 8) | Number(BigInt.asUintN(8, q)));

@@ -17,16 +17,21 @@ export interface Descriptor {
 
 const NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
 
+/** What a descriptor read is for, in a fault's reason: a function when building the text costs more than the read. */
+export type Purpose = string | (() => string);
+
+const purposeText = (what: Purpose): string => (typeof what === 'string' ? what : what());
+
 /** Reads the descriptor a selector names; throws #GP(selector) when it lies outside its table. */
-export function readDescriptor(cpu: Cpu, selector: number, what: string, system = false): Descriptor {
+export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system = false): Descriptor {
   const ti = selector & 4;
   const index = selector & ~7;
   const tableBase = ti ? cpu.ldtr.base : cpu.gdtrBase;
   const tableLimit = ti ? cpu.ldtr.limit : cpu.gdtrLimit;
   const size = system && cpu.longMode ? 16 : 8;
-  if (ti && cpu.ldtr.attrs & SEG_UNUSABLE) throw generalProtection(selector & 0xfffc, `${what}: selector ${hex(selector)} refers to the LDT but LDTR is null`);
+  if (ti && cpu.ldtr.attrs & SEG_UNUSABLE) throw generalProtection(selector & 0xfffc, `${purposeText(what)}: selector ${hex(selector)} refers to the LDT but LDTR is null`);
   if (index + size - 1 > tableLimit) {
-    throw generalProtection(selector & 0xfffc, `${what}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
+    throw generalProtection(selector & 0xfffc, `${purposeText(what)}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
   }
   const at = tableBase + index;
   const lo = cpu.mem.readAs(at, 4, false) >>> 0;

@@ -50,7 +50,7 @@ function readStack(cpu: Cpu, offset: number, size: number): number {
 /** Checks the return CS (SDM IRET: "RETURN-FROM-PROTECTED-MODE"); returns its descriptor. */
 function returnCode(cpu: Cpu, sel: number, what: string): Descriptor {
   if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
-  const d = readDescriptor(cpu, sel, `${what}: return CS ${hex(sel)}`);
+  const d = readDescriptor(cpu, sel, () => `${what}: return CS ${hex(sel)}`);
   const err = sel & 0xfffc;
   const rpl = sel & 3;
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
@@ -73,7 +73,7 @@ function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what:
   }
   const err = sel & 0xfffc;
   if ((sel & 3) !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has RPL ${sel & 3} but the return CS has RPL ${newCpl}`);
-  const d = readDescriptor(cpu, sel, `${what}: return SS ${hex(sel)}`);
+  const d = readDescriptor(cpu, sel, () => `${what}: return SS ${hex(sel)}`);
   const t = d.attrs;
   if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw generalProtection(err, `${what}: return SS ${hex(sel)} is not a writable data segment`);
   const dpl = (t >> SEG_DPL_SHIFT) & 3;
@@ -173,8 +173,43 @@ function iret(size: number): Factory {
 // ---------------------------------------------------------------------------------------------
 // SYSCALL / SYSRET / SWAPGS (Intel semantics: SYSCALL and SYSRET only in 64-bit mode)
 
-function star(cpu: Cpu): bigint {
-  return cpu.msr.get(MSR.STAR) ?? 0n;
+/**
+ * The MSRs SYSCALL and SYSRET read, as numbers: converted from the stored bigint only when its
+ * value changed (the conversion allocates; the comparison does not).
+ */
+let starValue = 0n;
+let starSyscallCs = 0;
+let starSysretCs = 0;
+let lstarValue = 0n;
+let lstarRip = 0;
+let sfmaskValue = 0n;
+let sfmaskBits = 0;
+
+function readStar(cpu: Cpu): void {
+  const v = cpu.msr.get(MSR.STAR) ?? 0n;
+  if (v !== starValue) {
+    starValue = v;
+    starSyscallCs = Number((v >> 32n) & 0xffffn);
+    starSysretCs = Number((v >> 48n) & 0xffffn);
+  }
+}
+
+function lstar(cpu: Cpu): number {
+  const v = cpu.msr.get(MSR.LSTAR) ?? 0n;
+  if (v !== lstarValue) {
+    lstarValue = v;
+    lstarRip = signed64(v);
+  }
+  return lstarRip;
+}
+
+function sfmask(cpu: Cpu): number {
+  const v = cpu.msr.get(MSR.SFMASK) ?? 0n;
+  if (v !== sfmaskValue) {
+    sfmaskValue = v;
+    sfmaskBits = Number(v & 0xffffffffn);
+  }
+  return sfmaskBits;
 }
 
 function flatCode(cpu: Cpu, selector: number, dpl: number, long: boolean): void {
@@ -194,12 +229,13 @@ const syscall: Factory = () => (cpu) => {
   cpu.hi[RCX] = h;
   cpu.lo[R11] = cpu.flags & ~RF;
   cpu.hi[R11] = 0;
-  const fmask = Number((cpu.msr.get(MSR.SFMASK) ?? 0n) & 0xffffffffn);
+  const fmask = sfmask(cpu);
   cpu.flags = ((cpu.flags & ~fmask) & ~RF) | FIXED1;
-  const sel = Number((star(cpu) >> 32n) & 0xffffn);
+  readStar(cpu);
+  const sel = starSyscallCs;
   flatCode(cpu, sel & 0xfffc, 0, true);
   flatStack(cpu, (sel + 8) & 0xfffc, 0);
-  cpu.rip = signed64(cpu.msr.get(MSR.LSTAR) ?? 0n);
+  cpu.rip = lstar(cpu);
   cpu.updateMode();
   // A single-step trap follows the RFLAGS left after IA32_FMASK (so a kernel that masks TF is not stepped).
   cpu.stepFromResult = ((cpu.lo[R11] | cpu.flags) & TF) !== 0;
@@ -209,7 +245,8 @@ const sysret: Factory = (raw) => (cpu) => {
   if (!cpu.longMode || cpu.codeBits !== 64) throw invalidOpcode('SYSRET: only valid in 64-bit mode');
   if ((cpu.efer & EFER_SCE) === 0) throw invalidOpcode('SYSRET: EFER.SCE is clear');
   requireCpl0(cpu, 'SYSRET');
-  const sel = Number((star(cpu) >> 48n) & 0xffffn);
+  readStar(cpu);
+  const sel = starSysretCs;
   const wide = raw.mnemonic === 'SYSRETQ' || raw.opSize === 8;
   const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
   // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.
