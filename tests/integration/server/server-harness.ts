@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HTTP_API_PATH, HTTP_EVENTS_PATH } from '../../../electron/api/contract.ts';
+import type { ServerLimits } from '../../../electron/server/limits.ts';
 
 export { HTTP_API_PATH, HTTP_EVENTS_PATH };
 
@@ -24,10 +25,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServerProcess(): Promise<ServerProcess> {
+export function startServerProcess(limits: Partial<ServerLimits> = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-hostile-'));
   const databasePath = join(dir, 'progress.sqlite3');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lab-server-process.ts'), databasePath, TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lab-server-process.ts'), databasePath, TOKEN, JSON.stringify(limits)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
