@@ -8,13 +8,14 @@ import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts
 import { startLabServer } from '../../../electron/server/lab-server.ts';
 import type { ServerLimits } from '../../../electron/server/limits.ts';
 
-const [databasePath, token, limits] = process.argv.slice(2);
+const [databasePath, token, limits, tickBytes] = process.argv.slice(2);
+const tick = 'tick'.padEnd(Number(tickBytes ?? 4), '.');
 const rendererDir = mkdtempSync(join(tmpdir(), 'switchyard-renderer-'));
 writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>lab</title>');
 const events = createEventHub();
 const server = await startLabServer({ port: 0, rendererDir, token, events, limits: JSON.parse(limits ?? '{}') as Partial<ServerLimits>, dispatch: createBackendDispatcher({ platform: process.platform, databasePath }) });
 // Events flow to every open socket, so that sockets being torn down also receive frames.
-const ticker = setInterval(() => events.emit('app.notice', { level: 'info', message: 'tick' }), 50);
+const ticker = setInterval(() => events.emit('app.notice', { level: 'info', message: tick }), 50);
 process.stdout.write(`port ${server.port}\n`);
 process.on('SIGTERM', () => {
   clearInterval(ticker);

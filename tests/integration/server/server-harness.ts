@@ -25,10 +25,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServerProcess(limits: Partial<ServerLimits> = {}): Promise<ServerProcess> {
+/** `tickBytes`: the size of the event the server sends every 50 ms to each open event socket. */
+export function startServerProcess(limits: Partial<ServerLimits> = {}, tickBytes = 4): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-hostile-'));
   const databasePath = join(dir, 'progress.sqlite3');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lab-server-process.ts'), databasePath, TOKEN, JSON.stringify(limits)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lab-server-process.ts'), databasePath, TOKEN, JSON.stringify(limits), String(tickBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
