@@ -22,7 +22,8 @@ export interface ServerProcess {
   log(): string;
   /** Set once the process has exited: a crash, since only stop() ends it on purpose. */
   exited(): { code: number | null; signal: NodeJS.Signals | null } | null;
-  stop(): Promise<void>;
+  /** Stops the server and deletes its data directory, unless told to keep it for inspection. */
+  stop(keepData?: boolean): Promise<void>;
 }
 
 /** `tickBytes`: the size of the event the server sends every 50 ms to each open event socket. */
@@ -47,8 +48,11 @@ export function startServerProcess(limits: Partial<ServerLimits> = {}, tickBytes
         port: Number(port[1]), dir, databasePath, child,
         log: () => stderr,
         exited: () => exit,
-        stop: () => new Promise<void>((done) => {
-          const finish = () => { rmSync(dir, { recursive: true, force: true }); done(); };
+        stop: (keepData = false) => new Promise<void>((done) => {
+          const finish = () => {
+            if (!keepData) rmSync(dir, { recursive: true, force: true });
+            done();
+          };
           if (exit) return finish();
           child.once('exit', finish);
           child.kill('SIGTERM');
