@@ -17,6 +17,8 @@ export interface FuzzTarget {
   isRefusal: (error: unknown) => boolean;
   /** Words the mutator splices in: the target's grammar, roughly. */
   dictionary: string[];
+  /** JSON input: half the mutations then edit the parsed tree, so most mutants get past the JSON parser. */
+  json?: boolean;
 }
 
 export interface FuzzReport {
@@ -59,6 +61,35 @@ export function mutate(input: string, rand: () => number, dictionary: string[]):
   }
 }
 
+const JSON_VALUES: unknown[] = [0, -1, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, '', 'x'.repeat(5000), '0x0', '0xffffffffffffffff', '-0x1', '0x', '../../etc', null, true, [], {}, [[[[]]]], { __proto__: 1 }];
+
+/** Replaces, deletes or duplicates one node of a parsed JSON tree. */
+export function mutateJson(input: string, rand: () => number): string {
+  let tree: unknown;
+  try {
+    tree = JSON.parse(input);
+  } catch {
+    return input;
+  }
+  const nodes: [Record<string, unknown> | unknown[], string | number][] = [];
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const key of Object.keys(node)) {
+      nodes.push([node as Record<string, unknown>, Array.isArray(node) ? Number(key) : key]);
+      walk((node as Record<string, unknown>)[key]);
+    }
+  };
+  walk(tree);
+  if (nodes.length === 0) return JSON.stringify(JSON_VALUES[Math.floor(rand() * JSON_VALUES.length)]);
+  const [parent, key] = nodes[Math.floor(rand() * nodes.length)];
+  const choice = rand();
+  if (choice < 0.15 && !Array.isArray(parent)) delete parent[key as string];
+  else if (choice < 0.25 && Array.isArray(parent)) parent.splice(key as number, 0, ...Array.from({ length: 1 + Math.floor(rand() * 3) }, () => structuredClone(parent[key as number])));
+  else if (choice < 0.35) (parent as Record<string, unknown>)[`${String(key)}x`] = 1;
+  else (parent as Record<string | number, unknown>)[key] = structuredClone(JSON_VALUES[Math.floor(rand() * JSON_VALUES.length)]);
+  return JSON.stringify(tree);
+}
+
 export function corpus(target: string): { name: string; input: string }[] {
   const dir = join(CORPUS_DIR, target);
   if (!existsSync(dir)) return [];
@@ -69,8 +100,14 @@ function describeInput(input: string): string {
   return input.length <= 400 ? JSON.stringify(input) : `${JSON.stringify(input.slice(0, 400))}... (${input.length} chars, base64 ${Buffer.from(input).toString('base64').slice(0, 2000)})`;
 }
 
+/** The JavaScript heap plus ArrayBuffers (where byte buffers live, outside heapUsed). */
+function heapBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
 async function once(target: FuzzTarget, input: string, label: string, limits: { perInputMs: number; heapGrowthBytes: number }, report: FuzzReport): Promise<void> {
-  const heapBefore = process.memoryUsage().heapUsed;
+  const heapBefore = heapBytes();
   const started = performance.now();
   try {
     await target.run(input);
@@ -82,7 +119,7 @@ async function once(target: FuzzTarget, input: string, label: string, limits: { 
   report.executions++;
   report.slowestMs = Math.max(report.slowestMs, ms);
   if (ms > limits.perInputMs) report.failures.push(`${target.name} ${label}: took ${Math.round(ms)} ms (limit ${limits.perInputMs}) on ${describeInput(input)}`);
-  const grown = process.memoryUsage().heapUsed - heapBefore;
+  const grown = heapBytes() - heapBefore;
   if (grown > limits.heapGrowthBytes) report.failures.push(`${target.name} ${label}: heap grew by ${Math.round(grown / 2 ** 20)} MiB on ${describeInput(input)}`);
 }
 
@@ -99,7 +136,7 @@ export async function fuzz(target: FuzzTarget, options: { seed: number; executio
     const caseSeed = options.seed + k;
     const rand = prng(caseSeed);
     let input = pool[Math.floor(rand() * pool.length)];
-    for (let m = 1 + Math.floor(rand() * 4); m > 0; m--) input = mutate(input, rand, target.dictionary);
+    for (let m = 1 + Math.floor(rand() * 4); m > 0; m--) input = target.json && rand() < 0.6 ? mutateJson(input, rand) : mutate(input, rand, target.dictionary);
     await once(target, input, `seed ${caseSeed}`, limits, report);
     if (pool.length < 200 && rand() < 0.1) pool.push(input);
   }

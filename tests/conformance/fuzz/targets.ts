@@ -35,7 +35,7 @@ const MAX_FUZZ_RAM = 0x400000n;
 const MAX_FUZZ_INSTRUCTIONS = 20_000n;
 
 export const scenarioTarget: FuzzTarget = {
-  name: 'scenario',
+  name: 'scenario', json: true,
   seeds: () => gunzipSync(readFileSync(join(ROOT, 'tests/fixtures/system/scenarios.jsonl.gz'))).toString('utf8').split('\n').filter((l, i) => l && i % 211 === 0),
   run: (input) => {
     const scenario = parseScenario(JSON.parse(input));
@@ -56,7 +56,7 @@ function packFiles(): Map<string, string> {
 }
 
 export const packFileTarget: FuzzTarget = {
-  name: 'pack-file',
+  name: 'pack-file', json: true,
   seeds: () => [createPackFile(packFiles())],
   run: (input) => parsePackFile(Buffer.from(input, 'utf8')),
   isRefusal: (e) => e instanceof InputError,
@@ -77,7 +77,7 @@ function bundleSeed(): string {
 }
 
 export const submissionBundleTarget: FuzzTarget = {
-  name: 'submission-bundle',
+  name: 'submission-bundle', json: true,
   seeds: () => [bundleSeed()],
   run: (input) => parseSubmissionBundle(input),
   isRefusal: (e) => e instanceof InputError,
@@ -91,7 +91,7 @@ const dispatcher = (() => {
 })();
 
 export const apiTarget: FuzzTarget = {
-  name: 'api',
+  name: 'api', json: true,
   seeds: () => [
     { method: 'app.echo', args: { text: 'hello' } },
     { method: 'app.info', args: {} },
