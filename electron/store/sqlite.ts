@@ -12,12 +12,15 @@ export interface SqliteOptions {
   readonly fileMustExist?: boolean;
 }
 
+/** How long a connection waits for another process's transaction before giving up with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 export function openSqlite(path: string, options: SqliteOptions = {}): Sqlite {
   const nativeBinding = options.nativeBinding ?? sqliteNativeBinding();
   return new Database(path, {
     readonly: options.readonly ?? false,
     fileMustExist: options.fileMustExist ?? false,
-    timeout: 5000,
+    timeout: BUSY_TIMEOUT_MS,
     ...(nativeBinding === undefined ? {} : { nativeBinding }),
   });
 }

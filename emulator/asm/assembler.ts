@@ -56,6 +56,8 @@ export class Assembler {
   private ended = false;
   private current: Stmt | null = null;
   private tooBig = false;
+  /** All sections together: many sections each under the limit must not add up to unbounded memory. */
+  private totalSize = 0;
   private sectionBases: Record<string, bigint> = {};
 
   constructor(private readonly options: AssembleOptions) {
@@ -115,9 +117,13 @@ export class Assembler {
     item.offset = this.cur.size;
     this.cur.items.push(item);
     this.cur.size += item.size;
+    this.totalSize += item.size;
     if (this.cur.size > MAX_SECTION_BYTES && !this.tooBig) {
       this.tooBig = true;
       this.error(`section ${this.cur.name} grows beyond ${MAX_SECTION_BYTES} bytes; stopping`, item.loc);
+    } else if (this.totalSize > MAX_SECTION_BYTES && !this.tooBig) {
+      this.tooBig = true;
+      this.error(`the sections together grow beyond ${MAX_SECTION_BYTES} bytes; stopping`, item.loc);
     }
   }
 
