@@ -109,6 +109,25 @@ export class Cpu {
   /** NMIs are blocked from an NMI's delivery until the next IRET (SDM Vol. 3A, 6.7.1). */
   nmiBlocked = false;
 
+  // The x87/SSE/AVX register file (rules in fpu.ts). Only x87, SIMD and XSAVE-family instructions touch it.
+  /** YMM0-15 as dwords: register r is xmm[r*8 .. r*8+7], XMM in dwords 0-3, the upper half in 4-7. */
+  readonly xmm = new Int32Array(128);
+  /** Physical x87 registers R0-R7, 80 bits each as [mantissa low, mantissa high, sign:exponent]. */
+  readonly st = new Int32Array(24);
+  fcw = 0x37f;
+  /** x87 status word, TOP in bits 13:11. */
+  fsw = 0;
+  /** Abridged tag (as FXSAVE stores it): bit i set when physical register Ri is not empty. */
+  ftag = 0;
+  fop = 0;
+  /** Last x87 instruction and data pointers (linear, sign-extended numbers like rip). */
+  fip = 0;
+  fdp = 0;
+  mxcsr = 0x1f80;
+  xcr0 = 1;
+  /** XINUSE (SDM Vol. 1, 13.6): state components that may differ from their initial configuration. */
+  xinuse = 0;
+
   /** Instructions retired. */
   get instructions(): number {
     return this.steps - this.repSlices;

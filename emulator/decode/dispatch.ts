@@ -14,12 +14,15 @@ import { stackOps } from '../ops/stack.ts';
 import { stringOps } from '../ops/string.ts';
 import { systemOps } from '../ops/system.ts';
 import { farOps } from '../ops/far.ts';
+import { sseOps } from '../ops/sse.ts';
+import { x87Ops } from '../ops/x87.ts';
+import { xsaveOps } from '../ops/xsave.ts';
 import type { RawInsn } from './iced.ts';
 import { Insn, OP_MEM, OP_OTHER, type Exec } from './insn.ts';
 
 /** Every handler factory, by mnemonic, as the families register them. */
 export const HANDLERS: ReadonlyMap<string, Factory> = new Map(
-  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps }),
+  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps, ...sseOps, ...x87Ops, ...xsaveOps }),
 );
 
 const FACTS = new Map(INSTRUCTIONS.map((f) => [f.mnemonic, f]));

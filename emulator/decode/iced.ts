@@ -5,7 +5,7 @@
  */
 import { Code, CpuidFeature, Decoder, DecoderError, DecoderOptions, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
 import { AF, CF, DF, IF, OF, PF, SF, ZF, AC } from '../cpu/flags.ts';
-import { BASE_RIP, MemRef, OP_CR, OP_DR, OP_IMM, OP_MEM, OP_OTHER, OP_REG, OP_SEG, Operand } from './insn.ts';
+import { BASE_RIP, MemRef, OP_CR, OP_DR, OP_IMM, OP_MEM, OP_OTHER, OP_REG, OP_SEG, OP_ST, OP_XMM, Operand } from './insn.ts';
 
 export interface RawInsn {
   /** Upper-case mnemonic (`ADD`), `INVALID` for bytes that encode nothing. */
@@ -63,6 +63,9 @@ function registerOperand(r: Register): Operand {
   if (r >= Register.ES && r <= Register.GS) return new Operand(OP_SEG, r - Register.ES, false, 2, 0, 0);
   if (r >= Register.CR0 && r <= Register.CR15) return new Operand(OP_CR, r - Register.CR0, false, 8, 0, 0);
   if (r >= Register.DR0 && r <= Register.DR15) return new Operand(OP_DR, r - Register.DR0, false, 8, 0, 0);
+  if (r >= Register.XMM0 && r <= Register.XMM15) return new Operand(OP_XMM, r - Register.XMM0, false, 16, 0, 0);
+  if (r >= Register.YMM0 && r <= Register.YMM15) return new Operand(OP_XMM, r - Register.YMM0, false, 32, 0, 0);
+  if (r >= Register.ST0 && r <= Register.ST7) return new Operand(OP_ST, r - Register.ST0, false, 10, 0, 0);
   return new Operand(OP_OTHER, r, false, 0, 0, 0);
 }
 

@@ -13,6 +13,10 @@ export const OP_CR = 4;
 export const OP_DR = 5;
 /** An operand we do not model (x87, MMX, XMM, ...): instructions using one are not implemented. */
 export const OP_OTHER = 6;
+/** An XMM (size 16) or YMM (size 32) register: `reg` is 0..15. */
+export const OP_XMM = 7;
+/** An x87 stack register ST(i): `reg` is i. */
+export const OP_ST = 8;
 
 /** RIP-relative addressing: `MemRef.base` is this pseudo-register. */
 export const BASE_RIP = 16;

@@ -5,7 +5,7 @@
  * entry has a handler and every handler an entry); the editor's hover docs read it too.
  * Pure data: no imports.
  */
-export type Family = 'move' | 'stack' | 'alu' | 'muldiv' | 'shift' | 'bits' | 'control' | 'string' | 'flags' | 'misc' | 'system';
+export type Family = 'move' | 'stack' | 'alu' | 'muldiv' | 'shift' | 'bits' | 'control' | 'string' | 'flags' | 'misc' | 'system' | 'sse' | 'x87' | 'xsave';
 
 export interface InstructionFacts {
   mnemonic: string;
@@ -21,6 +21,13 @@ export interface InstructionFacts {
 }
 
 const MEM = ['#GP(0)', '#SS(0)', '#PF(fault-code)'];
+const SSE = ['#UD (CR0.EM set or CR4.OSFXSR clear)', '#NM (CR0.TS set)', ...MEM];
+const SSE_ALIGNED = [...SSE, '#GP(0) (memory operand not 16-byte aligned)'];
+const SSE_FP = [...SSE_ALIGNED, '#XM (unmasked SIMD floating-point exception, CR4.OSXMMEXCPT set)', '#UD (unmasked SIMD exception with CR4.OSXMMEXCPT clear)'];
+const AVX = ['#UD (CR4.OSXSAVE clear or XCR0 lacks SSE/AVX state)', '#NM (CR0.TS set)', ...MEM];
+const X87 = ['#NM (CR0.EM or CR0.TS set)', '#MF (pending unmasked x87 exception, CR0.NE set)', ...MEM];
+const X87_CONTROL = ['#NM (CR0.EM or CR0.TS set)', ...MEM];
+const XSAVE = ['#UD (CR4.OSXSAVE clear)', '#NM (CR0.TS set)', '#GP(0) (area not 64-byte aligned)', ...MEM];
 const IRET_FAULTS = ['#GP(0)', '#GP(selector)', '#NP(selector)', '#SS(selector)', '#SS(0)', '#PF(fault-code)'];
 const CC_NAMES = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 'NP', 'L', 'GE', 'LE', 'G'];
 const CC_TEXT = ['overflow', 'no overflow', 'below (CF=1)', 'above or equal (CF=0)', 'equal (ZF=1)', 'not equal (ZF=0)', 'below or equal (CF=1 or ZF=1)', 'above (CF=0 and ZF=0)', 'sign (SF=1)', 'no sign (SF=0)', 'parity even (PF=1)', 'parity odd (PF=0)', 'less (SF!=OF)', 'greater or equal (SF=OF)', 'less or equal (ZF=1 or SF!=OF)', 'greater (ZF=0 and SF=OF)'];
@@ -153,7 +160,7 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('CQO', 'misc', 'Sign-extend RAX into RDX:RAX.', '', '', []),
   e('NOP', 'misc', 'Do nothing (one-byte and multi-byte forms; the operand is not accessed).', '', '', []),
   e('PAUSE', 'misc', 'Spin-loop hint; does nothing here.', '', '', []),
-  e('WAIT', 'misc', 'Wait for pending x87 exceptions (there are none): #NM when CR0.TS and CR0.MP are set.', '', '', ['#NM']),
+  e('WAIT', 'misc', 'Wait for pending x87 exceptions: #NM when CR0.TS and CR0.MP are set, then #MF for a pending unmasked x87 exception (CR0.NE set).', '', '', ['#NM', '#MF']),
   e('ENDBR64', 'misc', 'Indirect-branch target marker (CET is off): a NOP.', '', '', []),
   e('ENDBR32', 'misc', 'Indirect-branch target marker (CET is off): a NOP.', '', '', []),
   e('RESERVEDNOP', 'misc', 'A reserved NOP encoding (0F 18-1F): does nothing.', '', '', []),
@@ -218,5 +225,49 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('LSL', 'system', "Load a descriptor's limit in bytes if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
   e('VERR', 'system', 'ZF=1 if the segment is readable at CPL and RPL.', 'Z', '', MEM),
   e('VERW', 'system', 'ZF=1 if the segment is writable at CPL and RPL.', 'Z', '', MEM),
+  // SSE and AVX moves and arithmetic
+  e('MOVAPS', 'sse', 'Move 128 bits of packed singles between XMM registers and 16-byte aligned memory.', '', '', SSE_ALIGNED),
+  e('MOVUPS', 'sse', 'Move 128 bits of packed singles (no alignment needed).', '', '', SSE),
+  e('MOVDQA', 'sse', 'Move 128 bits of integers between XMM registers and 16-byte aligned memory.', '', '', SSE_ALIGNED),
+  e('MOVDQU', 'sse', 'Move 128 bits of integers (no alignment needed).', '', '', SSE),
+  e('MOVQ', 'sse', 'Move 64 bits between XMM registers, memory and 64-bit GPRs; an XMM destination gets bits 127:64 cleared.', '', '', SSE),
+  e('MOVD', 'sse', 'Move 32 bits between an XMM register and a GPR or memory; an XMM destination gets bits 127:32 cleared.', '', '', SSE),
+  e('MOVSS', 'sse', 'Move the low single: register to register merges, a load clears bits 127:32.', '', '', SSE),
+  e('MOVSD', 'sse', 'Move the low double: register to register merges, a load clears bits 127:64.', '', '', SSE),
+  e('PXOR', 'sse', 'Bitwise XOR of 128 bits (PXOR xmm, xmm with itself zeroes it).', '', '', SSE_ALIGNED),
+  e('XORPS', 'sse', 'Bitwise XOR of 128 bits of packed singles.', '', '', SSE_ALIGNED),
+  e('PADDB', 'sse', 'Add packed bytes, wrapping.', '', '', SSE_ALIGNED),
+  e('PADDW', 'sse', 'Add packed words, wrapping.', '', '', SSE_ALIGNED),
+  e('PADDD', 'sse', 'Add packed doublewords, wrapping.', '', '', SSE_ALIGNED),
+  e('PADDQ', 'sse', 'Add packed quadwords, wrapping.', '', '', SSE_ALIGNED),
+  e('ADDPS', 'sse', 'Add four packed singles under MXCSR (rounding, DAZ, FTZ, exception flags and masks).', '', '', SSE_FP),
+  e('ADDSD', 'sse', 'Add the low doubles under MXCSR; bits 127:64 of the destination are kept.', '', '', [...SSE, '#XM (unmasked SIMD floating-point exception)']),
+  e('LDMXCSR', 'sse', 'Load MXCSR from m32.', '', '', [...SSE, '#GP(0) (reserved MXCSR bits set)']),
+  e('STMXCSR', 'sse', 'Store MXCSR to m32.', '', '', SSE),
+  e('VMOVDQU', 'sse', 'VEX move of 128 or 256 bits of integers (no alignment needed); a 128-bit register destination clears bits 255:128.', '', '', AVX),
+  e('VMOVAPS', 'sse', 'VEX move of 128 or 256 bits of packed singles; memory must be aligned to the operand size.', '', '', [...AVX, '#GP(0) (memory operand not aligned to its size)']),
+  // x87
+  e('FLD', 'x87', 'Push a single, double or extended real from memory, or a copy of ST(i), onto the x87 stack.', '', '', X87),
+  e('FST', 'x87', 'Store ST(0) to memory (rounded by FCW.RC) or to ST(i).', '', '', X87),
+  e('FSTP', 'x87', 'Store ST(0) like FST, then pop the x87 stack.', '', '', X87),
+  e('FNINIT', 'x87', 'Initialise the x87 FPU without waiting: FCW = 037FH, FSW = 0, all registers empty (FINIT is WAIT; FNINIT).', '', '', ['#NM (CR0.EM or CR0.TS set)']),
+  e('FNSTCW', 'x87', 'Store the x87 control word without waiting.', '', '', X87_CONTROL),
+  e('FLDCW', 'x87', 'Load the x87 control word; a pending flag it unmasks raises #MF at the next waiting instruction.', '', '', X87_CONTROL),
+  e('FNSTSW', 'x87', 'Store the x87 status word to AX or m16 without waiting.', '', '', X87_CONTROL),
+  // State save and restore
+  e('FXSAVE', 'xsave', 'Save x87, MXCSR and XMM state to a 512-byte area (32-bit FIP/FDP form).', '', '', ['#NM (CR0.EM or CR0.TS set)', '#GP(0) (area not 16-byte aligned)', ...MEM]),
+  e('FXSAVE64', 'xsave', 'FXSAVE with REX.W: 64-bit FIP and FDP.', '', '', ['#NM (CR0.EM or CR0.TS set)', '#GP(0) (area not 16-byte aligned)', ...MEM]),
+  e('FXRSTOR', 'xsave', 'Restore x87, MXCSR and XMM state from a 512-byte area.', '', '', ['#NM (CR0.EM or CR0.TS set)', '#GP(0) (area not 16-byte aligned or reserved MXCSR bits set)', ...MEM]),
+  e('FXRSTOR64', 'xsave', 'FXRSTOR with REX.W: 64-bit FIP and FDP.', '', '', ['#NM (CR0.EM or CR0.TS set)', '#GP(0) (area not 16-byte aligned or reserved MXCSR bits set)', ...MEM]),
+  e('XSAVE', 'xsave', 'Save the state components in EDX:EAX AND XCR0 (standard form); XSTATE_BV records which were in use.', '', '', XSAVE),
+  e('XSAVE64', 'xsave', 'XSAVE with REX.W: 64-bit FIP and FDP.', '', '', XSAVE),
+  e('XSAVEOPT', 'xsave', 'XSAVE that skips components in their initial configuration (XINUSE clear).', '', '', XSAVE),
+  e('XSAVEOPT64', 'xsave', 'XSAVEOPT with REX.W.', '', '', XSAVE),
+  e('XSAVEC', 'xsave', 'Save in the compacted form: XCOMP_BV = RFBM | bit 63, components in their initial configuration skipped.', '', '', XSAVE),
+  e('XSAVEC64', 'xsave', 'XSAVEC with REX.W.', '', '', XSAVE),
+  e('XRSTOR', 'xsave', 'Restore the requested components (standard or compacted form); components with XSTATE_BV clear are initialised.', '', '', [...XSAVE, '#GP(0) (invalid XSAVE header or reserved MXCSR bits)']),
+  e('XRSTOR64', 'xsave', 'XRSTOR with REX.W.', '', '', [...XSAVE, '#GP(0) (invalid XSAVE header or reserved MXCSR bits)']),
+  e('XGETBV', 'xsave', 'EDX:EAX = XCR[ECX] (ECX = 1: XINUSE AND XCR0).', '', '', ['#UD (CR4.OSXSAVE clear)', '#GP(0) (ECX not 0 or 1)']),
+  e('XSETBV', 'xsave', 'XCR0 = EDX:EAX (ring 0; x87 must stay on, AVX needs SSE, only implemented components).', '', '', ['#UD (CR4.OSXSAVE clear)', '#GP(0) (CPL > 0, ECX not 0, invalid XCR0 value)']),
   e('ARPL', 'system', "Raise a selector's RPL to another's (32-bit code); ZF=1 when it changed.", 'Z', '', MEM),
 ];

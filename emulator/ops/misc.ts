@@ -4,6 +4,7 @@ import { OP_REG } from '../decode/insn.ts';
 import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt } from '../cpu/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
+import { checkPendingX87 } from '../cpu/fpu.ts';
 import { checkIoPermission } from '../cpu/io.ts';
 import { setReg, type Factory } from './operands.ts';
 
@@ -91,9 +92,10 @@ const clflush: Factory = () => (cpu, i) => {
   if (i.mem !== null) cpu.ea(i.mem, 1);
 };
 
-/** WAIT/FWAIT: #NM when CR0.TS and CR0.MP are both set; otherwise nothing to wait for (no x87 exceptions are ever pending). */
+/** WAIT/FWAIT: #NM when CR0.TS and CR0.MP are both set; then a pending unmasked x87 exception is #MF. */
 const wait: Factory = () => (cpu) => {
   if ((cpu.cr0 & 0xa) === 0xa) throw deviceNotAvailable('WAIT: CR0.TS and CR0.MP are set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)');
+  checkPendingX87(cpu, 'WAIT');
 };
 
 export const miscOps: Record<string, Factory> = {
@@ -145,7 +147,7 @@ export const miscOps: Record<string, Factory> = {
     throw Halt.instance;
   },
   CPUID: () => (cpu) => {
-    const [a, b, c, d] = cpuid(cpu.lo[RAX] >>> 0, cpu.lo[RCX] >>> 0);
+    const [a, b, c, d] = cpuid(cpu.lo[RAX] >>> 0, cpu.lo[RCX] >>> 0, cpu);
     setReg(cpu, RAX, 4, a);
     setReg(cpu, RBX, 4, b);
     setReg(cpu, RCX, 4, c);

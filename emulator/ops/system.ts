@@ -390,7 +390,7 @@ function storeSelector(which: 'ldtr' | 'tr'): Factory {
 // Control and debug registers
 
 const CR0_RESERVED_HI = true;
-const CR4_KNOWN = 0x3f | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 16) | (1 << 20) | (1 << 21);
+const CR4_KNOWN = 0x3f | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 16) | (1 << 18) | (1 << 20) | (1 << 21);
 
 function writeCr(cpu: Cpu, n: number, value: bigint): void {
   const v32 = Number(value & 0xffffffffn);
