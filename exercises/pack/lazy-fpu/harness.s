@@ -6,6 +6,7 @@
 # XMM registers the thread finds and gives it new ones. The touch at step 4 also records the
 # scratch registers around it (nm_handler must keep them).
 # The SSE moves are written as bytes (the comments say which instruction).
+    .set RECORD_IDT, 0x2000                # the record IDT of `machine: idt: record`
     .globl _start
 
 load_b:
@@ -346,8 +347,8 @@ switch:
     ret
 
 _start:
-    movw $(nm_handler & 0xffff), idt + 7 * 16
-    movw $((nm_handler >> 16) & 0xffff), idt + 7 * 16 + 6
+    movw $(nm_handler & 0xffff), RECORD_IDT + 7 * 16
+    movw $((nm_handler >> 16) & 0xffff), RECORD_IDT + 7 * 16 + 6
     movq %cr4, %rax
     orq $0x40600, %rax                  # OSFXSR, OSXMMEXCPT, OSXSAVE
     movq %rax, %cr4

@@ -3,6 +3,7 @@
 # gate (in the record IDT) is pointed at timer_entry with stores that change no register. After
 # the NOPs the code records what it has, turns interrupts off and halts.
 # tick(frame) is a C function: it records the first tick's frame and changes every scratch register.
+    .set RECORD_IDT, 0x2000                # the record IDT of `machine: idt: record`
     .globl _start, tick, sled
 
 tick:                                   # rdi = the CPU's frame: RIP, CS, RFLAGS, RSP, SS
@@ -37,8 +38,8 @@ tick:                                   # rdi = the CPU's frame: RIP, CS, RFLAGS
     ret
 
 _start:
-    movw $(timer_entry & 0xffff), idt + 32 * 16
-    movw $((timer_entry >> 16) & 0xffff), idt + 32 * 16 + 6
+    movw $(timer_entry & 0xffff), RECORD_IDT + 32 * 16
+    movw $((timer_entry >> 16) & 0xffff), RECORD_IDT + 32 * 16 + 6
     sti
 sled:
     .rept 256
