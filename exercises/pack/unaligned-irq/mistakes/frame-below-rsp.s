@@ -1,0 +1,28 @@
+# Looks for the frame 40 bytes below the interrupted RSP, as if the CPU had not aligned it.
+    .globl timer_entry
+
+# Vector 32, ring 0 to ring 0: the CPU aligned RSP to 16, then pushed SS, RSP, RFLAGS, CS, RIP.
+# So rsp % 16 == 8 here, whatever the interrupted RSP was.
+timer_entry:
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11                          # nine pushes: rsp % 16 == 0
+    movq 72 + 24(%rsp), %rdi            # the interrupted RSP
+    subq $40, %rdi
+    call tick
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+    iretq

@@ -1,0 +1,10 @@
+# Restores next before saving prev: prev's area receives next's registers.
+    .globl switch_fpu
+
+# switch_fpu(prev = rdi, next = rsi): keep prev's FPU/SSE/AVX state, install next's.
+switch_fpu:
+    movl $-1, %eax                      # every component XCR0 enables
+    movl $-1, %edx
+    xrstor THREAD_FPU(%rsi)
+    xsave THREAD_FPU(%rdi)
+    ret
