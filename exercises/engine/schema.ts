@@ -143,6 +143,11 @@ export const exerciseSchema = z.strictObject({
   init: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a struct field like `ctx.rax`'), expression('in.rax')).default({}),
   checks: z.array(checkSchema, expected('a list of checks')).min(1, 'an exercise needs at least one check'),
   hints: z.array(z.string(), expected('a list of hints, simplest first')).default([]),
+  /** Mutants of the reference the grader audit may let pass, each with the author's reason (instructors only: a learner's copy drops them). */
+  equivalent_mutants: z.array(z.strictObject({
+    mutant: z.string(expected('the mutant as the audit names it, `operator: before => after`')).min(1),
+    why: z.string(expected('why this mutant is not a wrong solution')).min(1),
+  }), expected('a list of `{ mutant:, why: }`')).default([]),
 });
 export type ExerciseSpec = z.infer<typeof exerciseSchema>;
 
