@@ -3,7 +3,7 @@ import { assemble } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
 import { SEG_P, Segment } from '../../emulator/cpu/state.ts';
-import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, MachineFactory, MachinePort, RunOutcome, SystemState, TimerSetup, WriteObserver } from './ports.ts';
+import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, EntryWatch, FaultInfo, MachineFactory, MachinePort, RunOutcome, SystemState, TimerSetup, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 
 class EmulatorMachine implements MachinePort {
@@ -61,15 +61,43 @@ class EmulatorMachine implements MachinePort {
     }
   }
 
-  run(maxInstructions: number, timer?: TimerSetup): RunOutcome {
+  run(maxInstructions: number, timer?: TimerSetup, entry?: EntryWatch): RunOutcome {
     const device = timer ? this.machine.addTimer(timer) : undefined;
-    const r = this.machine.run({ maxInstructions });
+    const chain = watchFaultChain(this.machine);
+    let r = this.machine.run({ maxInstructions, ...(entry ? { breakpoints: entry.at } : {}) });
+    let instructions = r.instructions;
+    if (entry && r.reason === 'breakpoint') {
+      entry.reached();
+      r = this.machine.run({ maxInstructions: maxInstructions - instructions });
+      instructions += r.instructions;
+    }
+    chain.stop();
     device?.cancel();
-    const outcome: RunOutcome = { reason: r.reason, instructions: r.instructions };
+    const outcome: RunOutcome = { reason: r.reason, instructions };
     if (r.message) outcome.message = r.message;
-    if (r.fault) outcome.fault = { vector: r.fault.vector, name: r.fault.name, message: r.fault.message, rip: Number(BigInt.asUintN(64, r.fault.rip)), ...(r.fault.errorCode !== undefined ? { errorCode: r.fault.errorCode } : {}) };
+    if (r.fault) outcome.fault = faultInfo(r.fault);
+    if (r.reason === 'triple-fault' && chain.events.length) outcome.chain = { first: faultInfo(chain.events[0]), nested: chain.events.slice(1).map(faultInfo) };
     return outcome;
   }
+}
+
+interface FaultLike { vector: number; name: string; message: string; rip: bigint; errorCode?: number }
+const faultInfo = (f: FaultLike): FaultInfo => ({ vector: f.vector, name: f.name, message: f.message, rip: Number(BigInt.asUintN(64, f.rip)), ...(f.errorCode !== undefined ? { errorCode: f.errorCode } : {}) });
+
+/** The faults of the last delivery chain (the one a triple fault ends): the event delivered, then every fault its delivery raised. */
+function watchFaultChain(machine: Machine): { events: FaultLike[]; stop(): void } {
+  const previous = machine.exceptionObserver;
+  const events: FaultLike[] = [];
+  let open = false;
+  machine.exceptionObserver = {
+    raised(fault) {
+      if (!open) { events.length = 0; open = true; }
+      events.push({ vector: fault.vector, name: fault.name, message: fault.message, rip: fault.rip, ...(fault.errorCode !== undefined ? { errorCode: fault.errorCode } : {}) });
+      previous?.raised(fault);
+    },
+    handled(fault, outcome) { open = false; previous?.handled(fault, outcome); },
+  };
+  return { events, stop: () => { machine.exceptionObserver = previous; } };
 }
 
 /**

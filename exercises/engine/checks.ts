@@ -1,6 +1,6 @@
 /** Stage 5 of grading: each check kind evaluated on the code (static checks) or on one case's final state. */
 import type { PreparedCheck, PreparedExercise } from './exercise.ts';
-import { explainExpect, matchingInputs, setByCase } from './explain.ts';
+import { explainExpect, matchingInputs, regName, setByCase, shown } from './explain.ts';
 import { UnknownNameError, type Scope } from './expr.ts';
 import type { Failure } from './failure.ts';
 import { hex } from './prng.ts';
@@ -47,29 +47,33 @@ export function evaluateCase(c: PreparedCheck, state: CaseState, scope: Scope, p
       for (const part of c.parts) {
         let value: bigint;
         try { value = part.expr.eval(scope); } catch (e) {
-          if (e instanceof UnknownNameError) return { message: `${part.label}: ${e.message}` };
+          if (e instanceof UnknownNameError) return { message: `${shown(px, part.label)}: ${e.message}` };
           throw e;
         }
         if (value === 0n) return withStop(explainExpect(part, scope, state, px), outcome, px, code);
       }
       return undefined;
     case 'stop': {
-      const ok = c.stop === 'hlt' ? outcome.reason === 'hlt'
+      const ok = (c.stop === 'hlt' ? outcome.reason === 'hlt'
         : c.stop === 'no-fault' ? outcome.reason !== 'fault' && outcome.reason !== 'triple-fault'
           : c.stop === 'triple-fault' ? outcome.reason === 'triple-fault'
-            : outcome.reason === 'fault' && (c.vector === undefined || outcome.fault?.vector === c.vector);
-      const want = c.stop === 'fault' ? `a fault${c.vector !== undefined ? ` (vector ${c.vector})` : ''}` : c.stop === 'no-fault' ? 'no fault' : c.stop;
+            : outcome.reason === 'fault' && (c.vector === undefined || outcome.fault?.vector === c.vector))
+        && (c.cpl === undefined || state.cpl === c.cpl);
+      const kind = c.stop === 'fault' ? `a fault${c.vector !== undefined ? ` (vector ${c.vector})` : ''}` : c.stop === 'no-fault' ? 'no fault' : c.stop;
+      const want = c.cpl === undefined ? kind : `${kind} in ring ${c.cpl}`;
       const ended = describeStop(outcome, locator(px, code));
-      return ok ? undefined : { message: `the run should end with ${want}, but it ended with ${ended}`, expected: want, actual: ended };
+      const ring = c.cpl !== undefined && outcome.reason !== 'triple-fault' ? ` in ring ${state.cpl}` : '';
+      return ok ? undefined : { message: `the run should end with ${want}, but it ended with ${ended}${ring}`, expected: want, actual: `${ended}${ring}` };
     }
     case 'preserved':
       for (const reg of c.registers) {
         const before = state.initialRegs[reg], after = state.finalRegs[reg];
         if (before !== after) {
-          const candidates = matchingInputs(state, after, setByCase(px)).filter((n) => n !== reg);
+          const name = regName(px, reg);
+          const candidates = matchingInputs(state, after, setByCase(px)).filter((n) => n !== reg).map((n) => shown(px, n));
           return withStop({
-            message: `${reg} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`,
-            expected: hex(before), actual: hex(after), origin: { part: `preserved ${reg}`, target: reg, candidates },
+            message: `${name} was ${hex(before)} when your code was called and ${hex(after)} afterwards: it must be preserved (save it and restore it before returning)`,
+            expected: hex(before), actual: hex(after), origin: { part: `preserved ${reg}`, target: name, candidates },
           }, outcome, px, code);
         }
       }

@@ -2,7 +2,7 @@
 import { parseExpr, type Expr } from './expr.ts';
 import type { AsmDiagnostic, AsmOutput, AssemblerPort } from './ports.ts';
 import { makeGenerator, type Generator } from './random.ts';
-import { isRegister, REGISTERS, type CheckSpec, type ExerciseSpec, type RegisterName } from './schema.ts';
+import { registerOf, REGISTERS, type CheckSpec, type ExerciseSpec, type RegisterName } from './schema.ts';
 import { layoutStruct, structSymbols, type StructField, type StructLayout } from './structs.ts';
 import { buildSystem, TRAP_LAYOUT, type SystemSetup } from './system.ts';
 
@@ -24,7 +24,7 @@ export interface Region { name: string; at: number; size: number; writable: bool
 
 export type PreparedCheck =
   | { kind: 'expect'; spec: CheckSpec; parts: { label: string; field?: StructField; region?: string; expr: Expr }[] }
-  | { kind: 'stop'; spec: CheckSpec; stop: 'hlt' | 'no-fault' | 'fault' | 'triple-fault'; vector?: number }
+  | { kind: 'stop'; spec: CheckSpec; stop: 'hlt' | 'no-fault' | 'fault' | 'triple-fault'; vector?: number; cpl?: number }
   | { kind: 'preserved'; spec: CheckSpec; registers: RegisterName[] }
   | { kind: 'writes_only'; spec: CheckSpec; regions: string[] }
   | { kind: 'max_instructions'; spec: CheckSpec; limit: number }
@@ -179,7 +179,10 @@ function prepareCheck(c: CheckSpec, where: string, regions: Map<string, Region>,
     for (const name of [...(c.fields ?? []), ...(c.except ?? [])]) if (!region.layout.byName.has(name)) problems.push(`${where}: struct \`${region.layout.name}\` has no field \`${name}\``);
     return { kind: 'expect', spec: c, parts: fields.map((f) => { const text = c.expect.replace(/\{field\}/g, f.name); return { label: text, field: f, region: region.name, expr: parse(text, `${where}.expect`) }; }) };
   }
-  if ('stop' in c) return { kind: 'stop', spec: c, stop: c.stop, vector: c.vector };
+  if ('stop' in c) {
+    if (c.cpl !== undefined && (c.stop === 'triple-fault' || c.stop === 'no-fault')) problems.push(`${where}.cpl: \`cpl\` says in which ring the run stops, for \`stop: hlt\` or \`stop: fault\``);
+    return { kind: 'stop', spec: c, stop: c.stop, vector: c.vector, cpl: c.cpl };
+  }
   if ('preserved' in c) return { kind: 'preserved', spec: c, registers: c.preserved };
   if ('writes_only' in c) {
     for (const r of c.writes_only) if (!regions.has(r) && r !== 'data') problems.push(`${where}.writes_only: no memory region \`${r}\``);
@@ -203,14 +206,14 @@ function nameProblem(name: string, cx: NameContext): string | undefined {
   if (name.startsWith('sym.')) return name.slice(4) in cx.harnessSymbols || !cx.setup ? undefined : `\`${name}\`: the harness defines no symbol \`${name.slice(4)}\``;
   if (name.startsWith('in.')) {
     const rest = name.slice(3);
-    if (isRegister(rest) && !cx.setup) return undefined;
+    if (registerOf(rest) && !cx.setup) return undefined;
     if (cx.knownInputs.has(rest)) return undefined;
     if (rest.includes('.') && !cx.setup) return regionFieldProblem(rest, cx, `\`${name}\``);
     return `\`${name}\`: no such input (inputs: ${[...cx.knownInputs].map((n) => `in.${n}`).join(', ') || 'none'}${cx.setup ? '' : ', in.<register>, in.<region>.<field>'})`;
   }
   if (cx.setup) return `\`${name}\`: registers and init may use only in.*, &region, sizeof(...) and sym.*`;
   const local = name.startsWith('ref.') ? name.slice(4) : name;
-  if (isRegister(local) || local === 'cpl' || local === 'instructions') return undefined;
+  if (registerOf(local) || local === 'cpl' || local === 'instructions') return undefined;
   if (local.includes('.')) return regionFieldProblem(local, cx, `\`${name}\``);
   return `\`${name}\` is not a register (${REGISTERS.join(', ')}), cpl, instructions, or a struct field like ctx.rax`;
 }

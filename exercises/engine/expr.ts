@@ -160,7 +160,8 @@ class Parser {
       const inner = this.binary(0);
       const close = this.take();
       if (close.type !== 'op' || close.text !== ')') this.fail(close, '`)`');
-      return inner;
+      // The parentheses belong to the node, so that the text shown for it stays balanced.
+      return { ...inner, start: t.start, end: close.start + 1 };
     }
     this.fail(t, 'a value (a number, a name like `in.rax`, or `(`)');
   }

@@ -10,6 +10,8 @@ export interface Failure {
 }
 
 export const UNCHANGED = '(unchanged)';
+/** A register that still holds what it held when the learner's code was entered. */
+export const NOT_LOADED = '(not loaded)';
 const ORIGIN_CASES = 32;
 
 /** Narrows where a wrong value came from by intersecting the candidates of later failing cases. */
@@ -22,11 +24,15 @@ export function narrowOrigin(first: Failure, next: Failure, seen: number): void 
 export function finish(f: Failure): Omit<Failure, 'origin' | 'stopNote'> {
   const { origin, stopNote, ...rest } = f;
   let message = rest.message;
-  const [only, ...more] = origin?.candidates ?? [];
+  const candidates = origin?.candidates ?? [];
+  // A register that still holds its value from before the call was not loaded at all, whatever else that value equals.
+  const [only, ...more] = candidates.includes(NOT_LOADED) ? [NOT_LOADED] : candidates;
   if (origin && only !== undefined && !more.length) {
     message += only === UNCHANGED
       ? ': it still holds what was there before your code ran, so nothing was stored there'
-      : `: that is the value ${only} had at the start, so ${only} went where ${origin.target} belongs`;
+      : only === NOT_LOADED
+        ? `: ${origin.target} still holds what it held when your code was called, so your code never loaded ${origin.target}`
+        : `: that is the value ${only} had at the start, so ${only} went where ${origin.target} belongs`;
   }
   if (stopNote) message += ` (the run ended with ${stopNote})`;
   return { ...rest, message };

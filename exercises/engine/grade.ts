@@ -50,7 +50,8 @@ function gradeStages(px: PreparedExercise, source: string, ports: EnginePorts, o
 
   const assembled = assembleSubmission(px, source, ports);
   if (!assembled.ok) {
-    return { ...base, status: 'error', passed: false, score: 0, diagnostics: assembled.diagnostics, error: 'the file did not assemble', errorStage: 'assemble',
+    // Not one case can pass a file that does not assemble: every case counts as failed.
+    return { ...base, cases: { ...base.cases, failed: total }, status: 'error', passed: false, score: 0, diagnostics: assembled.diagnostics, error: 'the file did not assemble', errorStage: 'assemble',
       checks: checks.map((c) => notGraded(c, 'not graded: the file did not assemble')) };
   }
   const code = assembled.code;

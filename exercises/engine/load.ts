@@ -1,5 +1,5 @@
 /** Turns the text of a pack's files into validated specs, with errors that name the file, the field and what was expected. */
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { isNode, isPair, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { exerciseSchema, packSchema, type ExerciseSpec, type PackSpec } from './schema.ts';
 
@@ -27,6 +27,8 @@ function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): 
       return `line ${pos.line}, column ${pos.col}: YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`;
     }));
   }
+  const cut = cutTexts(doc, lineCounter);
+  if (cut.length) throw new SpecError(file, cut);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = schema.safeParse(data ?? {});
   if (result.success) return result.data;
@@ -38,6 +40,30 @@ function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): 
     return `${formatPath(issue.path)}: ${issue.message}${line}`;
   });
   throw new SpecError(file, problems);
+}
+
+/** Fields whose value is prose a learner reads: a ` #` in them starts a YAML comment and silently cuts the text. */
+const TEXT_FIELDS = new Set(['title', 'name', 'hint', 'hints', 'why']);
+
+/**
+ * Prose cut short by a comment: an unquoted text value followed, on its line, by ` #...`. YAML
+ * reads `raises #GP in ring 3` as `raises` and a comment, so the text is reported, never guessed.
+ */
+function cutTexts(doc: Document, lines: LineCounter): string[] {
+  const problems: string[] = [];
+  visit(doc, {
+    Scalar(key, node, path) {
+      if (key === 'key' || node.type !== 'PLAIN' || node.comment === undefined || !node.range) return;
+      const parent = path[path.length - 1];
+      const seqOwner = isSeq(parent) ? path[path.length - 2] : undefined;
+      const field = isPair(parent) ? parent.key : isPair(seqOwner) ? seqOwner.key : undefined;
+      const name = field && typeof field === 'object' && 'value' in field ? String(field.value) : undefined;
+      if (name === undefined || !TEXT_FIELDS.has(name)) return;
+      const at = lines.linePos(node.range[1]);
+      problems.push(`line ${at.line}: \`${name}\` is cut short after "${String(node.value).slice(-30)}": in YAML an unquoted \` #\` starts a comment, so "#${node.comment.trimStart()}" is not part of the text; put the whole text in quotes (or, if it is a comment, on a line of its own)`);
+    },
+  });
+  return problems;
 }
 
 export function parseExerciseSpec(file: string, text: string): ExerciseSpec {

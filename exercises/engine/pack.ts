@@ -105,6 +105,7 @@ function stripHidden(text: string): string {
   if (!parsed || typeof parsed !== 'object') return text;
   const doc = parsed as Record<string, unknown>;
   delete doc.hidden_cases;
+  delete doc.equivalent_mutants; // they quote the reference solution
   if (Array.isArray(doc.checks)) doc.checks = doc.checks.filter((c) => !(c && typeof c === 'object' && (c as { hidden?: unknown }).hidden === true));
   return stringify(doc);
 }

@@ -16,12 +16,19 @@ export interface FaultInfo {
   rip?: number;
 }
 
+/** For a triple fault: the fault that started the chain and each fault raised while delivering it. */
+export interface FaultChain { first: FaultInfo; nested: FaultInfo[] }
+
 export interface RunOutcome {
   reason: StopReason;
   instructions: number;
   fault?: FaultInfo;
   message?: string;
+  chain?: FaultChain;
 }
+
+/** Addresses where the learner's code is entered: the registers there are captured once, the first time one is reached. */
+export interface EntryWatch { at: number[]; reached(): void }
 
 /** Where a write landed: physical address and length, reported by the machine while it runs. */
 export type WriteObserver = (addr: number, length: number) => void;
@@ -36,7 +43,7 @@ export interface MachinePort {
   /** Restores the architectural state a fresh machine of this mode starts in (registers, control and segment state); memory is left alone. */
   resetCpu(): void;
   /** Runs at most `maxInstructions`; with `timer`, a timer device raises `timer.vector` every `timer.every` retired instructions of this run. */
-  run(maxInstructions: number, timer?: TimerSetup): RunOutcome;
+  run(maxInstructions: number, timer?: TimerSetup, entry?: EntryWatch): RunOutcome;
   /** Loads descriptor-table registers, TR and CR3 as the exercise's `machine:` blocks placed them. */
   setSystem(state: SystemState): void;
   /** Installs or removes the observer told of every memory write while the machine runs. */

@@ -45,20 +45,22 @@ export interface GradeResult {
   codeBytes?: number;
 }
 
-/** The `switchyard check --json` shape of the CLI contract. */
+/** The `switchyard check --json` shape of the CLI contract (fields beyond the contract's are additions: `status`, `error`, each check's `hint`). */
 export function toCheckJson(result: GradeResult): object {
   return {
     exercise: result.exercise,
+    status: result.status,
     passed: result.passed,
     score: result.score,
     maxScore: result.maxScore,
     cases: result.cases,
-    checks: result.checks.map((c) => ({ name: c.name, passed: c.passed, message: c.message, expected: c.expected ?? '', actual: c.actual ?? '' })),
+    ...(result.error ? { error: result.error } : {}),
+    checks: result.checks.map((c) => ({ name: c.name, passed: c.passed, message: c.message, expected: c.expected ?? '', actual: c.actual ?? '', ...(c.hint ? { hint: c.hint } : {}) })),
     diagnostics: result.diagnostics,
   };
 }
 
-/** A learner-facing text summary: the first failing check in full, the rest one line each. */
+/** A learner-facing text summary: the first failing check in full, the rest one line each, then the hints of those others. */
 export function formatResult(result: GradeResult): string {
   const lines: string[] = [];
   const verdict = result.status === 'pass' ? 'PASSED' : result.status === 'fail' ? 'FAILED' : 'ERROR';
@@ -66,9 +68,11 @@ export function formatResult(result: GradeResult): string {
   if (result.error) lines.push(`  ${result.error}`);
   for (const d of result.diagnostics) lines.push(`  line ${d.line}:${d.column}: ${d.severity}: ${d.message}`);
   let detailed = false;
+  const otherHints: CheckResult[] = [];
   for (const c of result.checks) {
     lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.name}${c.weight !== 1 ? ` (weight ${c.weight})` : ''}`);
-    if (c.passed || detailed) continue;
+    if (c.passed) continue;
+    if (detailed) { if (c.hint) otherHints.push(c); continue; }
     detailed = true;
     lines.push(`       ${c.message}`);
     if (c.hint) lines.push(`       hint: ${c.hint}`);
@@ -77,6 +81,10 @@ export function formatResult(result: GradeResult): string {
       lines.push(`       inputs: ${formatInputs(c.failure.inputs)}`);
       if (c.failure.minimized) lines.push(`       simplest failing inputs found: ${formatInputs(c.failure.minimized)}`);
     }
+  }
+  if (otherHints.length) {
+    lines.push('  hints for the other failing checks:');
+    for (const c of otherHints) lines.push(`    ${c.name}: ${c.hint}`);
   }
   return `${lines.join('\n')}\n`;
 }

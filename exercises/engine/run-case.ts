@@ -3,7 +3,7 @@ import type { PreparedExercise, Region } from './exercise.ts';
 import type { Scope } from './expr.ts';
 import { Prng } from './prng.ts';
 import type { AsmOutput, EnginePorts, MachinePort, RunOutcome, TimerSetup } from './ports.ts';
-import { isRegister, REGISTERS, type RegisterName } from './schema.ts';
+import { isRegister, registerOf, REGISTERS, type RegisterName } from './schema.ts';
 import { readField, writeField } from './structs.ts';
 
 export interface LoadedCode {
@@ -22,6 +22,8 @@ export interface CaseState {
   outcome: RunOutcome;
   finalRegs: Record<RegisterName, bigint>;
   cpl: number;
+  /** The registers when the learner's code was first entered (through a trampoline or at an entry label), when it was. */
+  entryRegs?: Record<RegisterName, bigint>;
   regionBytes: Map<string, Uint8Array>;
   /** Address and length of every write, in pairs, when a check needs them. */
   writes?: number[];
@@ -42,6 +44,12 @@ export function trampolineBytes(px: PreparedExercise, symbols: Record<string, nu
     const rel = (symbols[name] - (addr + 5)) | 0;
     return { addr, bytes: Uint8Array.of(0xe9, rel & 0xff, (rel >> 8) & 0xff, (rel >> 16) & 0xff, (rel >>> 24) & 0xff) };
   });
+}
+
+function readRegs(machine: MachinePort): Record<RegisterName, bigint> {
+  const out = ZERO_REGS();
+  for (const reg of REGISTERS) out[reg] = machine.getReg(reg);
+  return out;
 }
 
 const ZERO_REGS = (): Record<RegisterName, bigint> => Object.fromEntries(REGISTERS.map((r) => [r, 0n])) as Record<RegisterName, bigint>;
@@ -96,15 +104,26 @@ export class CaseRunner {
       writes = log;
       machine.observeWrites((addr, length) => { log.push(addr, length); });
     }
-    const outcome = machine.run(px.exercise.spec.budget, timer);
+    let entryRegs: Record<RegisterName, bigint> | undefined;
+    const entry = { at: this.entryAddresses(code), reached: () => { entryRegs = readRegs(machine); } };
+    const outcome = machine.run(px.exercise.spec.budget, timer, entry);
     if (writes) machine.observeWrites(undefined);
 
-    const finalRegs = ZERO_REGS();
-    if (outcome.reason !== 'triple-fault') for (const reg of REGISTERS) finalRegs[reg] = machine.getReg(reg);
+    const finalRegs = outcome.reason === 'triple-fault' ? ZERO_REGS() : readRegs(machine);
     const regionBytes = new Map<string, Uint8Array>();
     for (const r of px.regions.values()) if (r.layout) regionBytes.set(r.name, machine.readBytes(r.at, r.size));
-    const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes };
+    const state: CaseState = { inputs, initialRegs: regs, initialFields, outcome, finalRegs, cpl: outcome.reason === 'triple-fault' ? 0 : machine.cpl(), regionBytes, writes, ...(entryRegs ? { entryRegs } : {}) };
     return state;
+  }
+
+  private entryCache?: { code: LoadedCode; at: number[] };
+  private entryAddresses(code: LoadedCode): number[] {
+    if (this.entryCache?.code !== code) {
+      const at = new Set<number>(this.px.trampolines.values());
+      for (const name of this.px.exercise.spec.entry) if (code.symbols[name] !== undefined) at.add(code.symbols[name]);
+      this.entryCache = { code, at: [...at] };
+    }
+    return this.entryCache.at;
   }
 
   /** Puts the machine where a case starts (tables, images, code, structs, registers); grading and the debugger's replay both start here. */
@@ -183,6 +202,8 @@ export function staticName(px: PreparedExercise, path: string, symbols: Record<s
 export function checkScope(px: PreparedExercise, state: CaseState, symbols: Record<string, number>, reference?: CaseState): Scope {
   const finalName = (s: CaseState, path: string): bigint | undefined => {
     if (isRegister(path)) return s.finalRegs[path];
+    const low = registerOf(path);
+    if (low) return s.finalRegs[low] & 0xffffffffn;
     if (path === 'cpl') return BigInt(s.cpl);
     if (path === 'instructions') return BigInt(s.outcome.instructions);
     const dot = path.indexOf('.');
@@ -195,7 +216,8 @@ export function checkScope(px: PreparedExercise, state: CaseState, symbols: Reco
   return { get: (path) => {
     if (path.startsWith('in.')) {
       const rest = path.slice(3);
-      return state.inputs.get(rest) ?? (isRegister(rest) ? state.initialRegs[rest] : state.initialFields.get(rest));
+      const low = registerOf(rest);
+      return state.inputs.get(rest) ?? (isRegister(rest) ? state.initialRegs[rest] : low ? state.initialRegs[low] & 0xffffffffn : state.initialFields.get(rest));
     }
     if (path.startsWith('ref.')) return reference ? finalName(reference, path.slice(4)) : undefined;
     return finalName(state, path) ?? staticName(px, path, symbols);

@@ -17,6 +17,11 @@ export const REGISTERS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp'
 export type RegisterName = (typeof REGISTERS)[number];
 export const isRegister = (name: string): name is RegisterName => (REGISTERS as readonly string[]).includes(name);
 
+/** The 32-bit names a check may use for the low halves of the registers (`eax` is `u32(rax)`). */
+export const REGISTERS_32: Record<string, RegisterName> = { eax: 'rax', ebx: 'rbx', ecx: 'rcx', edx: 'rdx', esi: 'rsi', edi: 'rdi', ebp: 'rbp', esp: 'rsp', eip: 'rip', eflags: 'rflags' };
+/** The register a name reads, by its 64-bit or its 32-bit name. */
+export const registerOf = (name: string): RegisterName | undefined => (isRegister(name) ? name : Object.hasOwn(REGISTERS_32, name) ? REGISTERS_32[name] : undefined);
+
 const identifier = z.string(expected('a name of letters, digits and `_`')).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and `_`');
 
 /** An integer: a YAML number, or a string in decimal or 0x-hex (64-bit values do not fit YAML numbers). */
@@ -68,7 +73,7 @@ const checkBase = {
 const stopKinds = ['hlt', 'no-fault', 'fault', 'triple-fault'] as const;
 const checkKinds = {
   expect: z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
-  stop: z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional() }),
+  stop: z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional(), cpl: z.number(expected('a privilege level 0 to 3')).int().min(0).max(3).optional() }),
   preserved: z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1, 'list at least one register') }),
   writes_only: z.strictObject({ ...checkBase, writes_only: z.array(identifier, expected('a list of region names')) }),
   max_instructions: z.strictObject({ ...checkBase, max_instructions: z.number(expected('a number of instructions')).int().positive() }),
@@ -138,6 +143,11 @@ export const exerciseSchema = z.strictObject({
   init: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a struct field like `ctx.rax`'), expression('in.rax')).default({}),
   checks: z.array(checkSchema, expected('a list of checks')).min(1, 'an exercise needs at least one check'),
   hints: z.array(z.string(), expected('a list of hints, simplest first')).default([]),
+  /** Mutants of the reference the grader audit may let pass, each with the author's reason (instructors only: a learner's copy drops them). */
+  equivalent_mutants: z.array(z.strictObject({
+    mutant: z.string(expected('the mutant as the audit names it, `operator: before => after`')).min(1),
+    why: z.string(expected('why this mutant is not a wrong solution')).min(1),
+  }), expected('a list of `{ mutant:, why: }`')).default([]),
 });
 export type ExerciseSpec = z.infer<typeof exerciseSchema>;
 

@@ -1,7 +1,7 @@
 /** How a run ended, in words, and where in the learner's file it happened. */
 import type { PreparedExercise } from './exercise.ts';
 import { hex } from './prng.ts';
-import type { RunOutcome } from './ports.ts';
+import type { FaultInfo, RunOutcome } from './ports.ts';
 import type { LoadedCode } from './run-case.ts';
 
 /** Names where an address is: a line of the learner's file, the harness, or just the address. */
@@ -24,10 +24,19 @@ export function describeStop(outcome: RunOutcome, where?: (addr: number) => stri
     case 'fault': {
       const f = outcome.fault;
       if (!f) return `a fault: ${outcome.message ?? ''}`;
-      const text = f.message.startsWith(f.name) ? f.message : `${f.name}: ${f.message}`;
+      const text = faultText(f);
       return where && f.rip !== undefined ? `${text}, at ${where(f.rip)}` : text;
     }
-    case 'triple-fault': return `a triple fault${outcome.message ? `: ${outcome.message}` : ''}`;
+    case 'triple-fault': {
+      const chain = outcome.chain;
+      if (!chain) return `a triple fault${outcome.message ? `: ${outcome.message}` : ''}`;
+      const first = faultText(chain.first);
+      const at = where && chain.first.rip !== undefined ? `, at ${where(chain.first.rip)}` : '';
+      const then = chain.nested.map((f) => faultText(f)).join(', then ');
+      return `a triple fault: it began with ${first}${at}${then ? `; delivering it raised ${then}` : ''}`;
+    }
     default: return `${outcome.reason}${outcome.message ? `: ${outcome.message}` : ''}`;
   }
 }
+
+const faultText = (f: FaultInfo) => (f.message.startsWith(f.name) ? f.message : `${f.name}: ${f.message}`);

@@ -11,8 +11,10 @@ const command: Command = {
     const rows = pack.exercises.map((e) => ({ id: e.id, title: e.spec.title, track: e.track ?? '', mode: e.spec.mode }));
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else {
+      // Columns, not `track: title`: titles of a track often begin with its name already ("i386: …").
       const width = Math.max(...rows.map((r) => r.id.length));
-      for (const r of rows) io.stdout(`${r.id.padEnd(width)}  ${r.mode.padEnd(11)}  ${r.track}: ${r.title}\n`);
+      const trackWidth = Math.max(...rows.map((r) => r.track.length));
+      for (const r of rows) io.stdout(`${r.id.padEnd(width)}  ${r.mode.padEnd(11)}  ${r.track.padEnd(trackWidth)}  ${r.title}\n`);
     }
     return EXIT_OK;
   },

@@ -14,14 +14,14 @@ _start:
     movl $32, %eax                  # isr128 is the table's last entry
 1:  movl stub_table(,%eax,4), %eax
     movl %eax, args + ARGS_STUB
-    movl regs + REGS_RAX, %eax
-    movl regs + REGS_RBX, %ebx
-    movl regs + REGS_RCX, %ecx
-    movl regs + REGS_RDX, %edx
-    movl regs + REGS_RSI, %esi
-    movl regs + REGS_RDI, %edi
-    movl regs + REGS_RBP, %ebp
-    pushl regs + REGS_RFLAGS
+    movl regs + REGS_EAX, %eax
+    movl regs + REGS_EBX, %ebx
+    movl regs + REGS_ECX, %ecx
+    movl regs + REGS_EDX, %edx
+    movl regs + REGS_ESI, %esi
+    movl regs + REGS_EDI, %edi
+    movl regs + REGS_EBP, %ebp
+    pushl regs + REGS_EFLAGS
     popfl
     jmp *args + ARGS_FRAME_PATH     # push and jmp leave registers and flags alone
 user_frame:

@@ -18,6 +18,13 @@ describe('switchyard list', () => {
     expect([...new Set(rows.map((x: { track: string }) => x.track))]).toEqual(['conventions', 'threads', 'traps', 'syscalls', 'i386', 'capstone']);
   });
 
+  it('prints one row per exercise in columns, each title once', async () => {
+    const r = await cli('list');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^save-context-i386 +protected32 +i386 +i386: /m);
+    expect(r.stdout).not.toMatch(/(\w+): \1: /);
+  });
+
   it('rejects an unknown option with exit 2', async () => {
     const r = await cli('list', '--jsn');
     expect(r.code).toBe(2);
@@ -37,8 +44,8 @@ describe('switchyard check', () => {
     const r = await cli('check', 'save-context', join(files, 'solution.s'), '--json', '--pack', PACK);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(Object.keys(json)).toEqual(CHECK_KEYS);
-    expect(json).toMatchObject({ exercise: 'save-context', passed: true, score: 12, maxScore: 12, cases: { total: 150, failed: 0, seed: '0x5eed' }, diagnostics: [] });
+    expect(Object.keys(json).filter((k) => CHECK_KEYS.includes(k))).toEqual(CHECK_KEYS);
+    expect(json).toMatchObject({ exercise: 'save-context', status: 'pass', passed: true, score: 12, maxScore: 12, cases: { total: 150, failed: 0, seed: '0x5eed' }, diagnostics: [] });
     for (const c of json.checks) expect(Object.keys(c)).toEqual(['name', 'passed', 'message', 'expected', 'actual']);
     expect(json.checks.map((c: { name: string }) => c.name)).not.toContain('writes only the context and its stack');
   });
@@ -53,8 +60,9 @@ describe('switchyard check', () => {
     const r = await cli('check', 'save-context', join(files, 'starter.s'), '--json', '--seed', '0x10', '--pack', PACK);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
-    expect(json).toMatchObject({ passed: false, cases: { total: 150, failed: 150, seed: '0x10' } });
+    expect(json).toMatchObject({ status: 'fail', passed: false, cases: { total: 150, failed: 150, seed: '0x10' } });
     const failed = json.checks.find((c: { passed: boolean }) => !c.passed);
+    for (const c of json.checks) expect(Object.keys(c).slice(0, 5)).toEqual(['name', 'passed', 'message', 'expected', 'actual']);
     expect(failed.message).toMatch(/^ctx\.rbx \(offset 0x8\) holds 0x0, expected 0x[0-9a-f]+ \(in\.rbx\): it still holds what was there before your code ran/);
   });
 
@@ -69,6 +77,8 @@ describe('switchyard check', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json.passed).toBe(false);
+    expect(json.status).toBe('error');
+    expect(json.cases).toMatchObject({ total: 150, failed: 150 });
     expect(json.diagnostics).toEqual([expect.objectContaining({ severity: 'error', line: 3, column: expect.any(Number), message: expect.any(String) })]);
   });
 

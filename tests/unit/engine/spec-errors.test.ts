@@ -124,3 +124,23 @@ describe('packs', () => {
     expect(parsed.hidden_cases).toBe(0);
   });
 });
+
+describe('text cut short by a YAML comment', () => {
+  it.each([
+    ['a hint', '    expect: ctx.rax == in.rax\n', '    expect: ctx.rax == in.rax\n    hint: hlt raises #GP in ring 3\n', 'pack/save/exercise.yaml: line 15: `hint` is cut short after "hlt raises": in YAML an unquoted ` #` starts a comment, so "#GP in ring 3" is not part of the text; put the whole text in quotes (or, if it is a comment, on a line of its own)'],
+    ['a check name', '  - name: saves rax\n', '  - name: saves rax #1\n', 'line 13: `name` is cut short after "saves rax"'],
+    ['the title', 'title: Save\n', 'title: Save #2\n', 'line 2: `title` is cut short after "Save"'],
+    ['an item of hints', '    expect: ctx.rax == in.rax\n', '    expect: ctx.rax == in.rax\nhints:\n  - first\n  - use pushq #8 times\n', 'line 17: `hints` is cut short after "use pushq"'],
+  ])('in %s is an error with its line', (_what, from, to, message) => {
+    expect(errorOf(edit(from, to))).toContain(message);
+  });
+
+  it('quoted text and comments after expressions or on their own line are fine', () => {
+    expect(errorOf(edit('    expect: ctx.rax == in.rax\n', '    expect: ctx.rax == in.rax # the value\n    # a comment\n    hint: "raises #GP"\n'))).toBe('no error');
+  });
+});
+
+it('every text field of the bundled pack is whole (no unquoted ` #`)', async () => {
+  const { readPack, bundledPackDir } = await import('../../../electron/grading/pack-dir.ts');
+  expect(readPack(bundledPackDir()).exercises.length).toBeGreaterThan(0);
+});
