@@ -10,6 +10,7 @@ export { clearEncodeCaches as clearAssemblerCaches } from './encode.ts';
 export type { AssembleOptions, AssembleResult, AssembledSection, Bits, Diagnostic, IncludeReader, ListingEntry, RelatedLocation, Severity, SymbolEntry } from './types.ts';
 export { directiveNames } from './directives.ts';
 export { preprocess, wantsPreprocessor } from './cpp.ts';
+export { inMainFile } from './main-file.ts';
 
 export function assemble(source: string, options: AssembleOptions = {}): AssembleResult {
   try {
