@@ -1,5 +1,7 @@
 /** Reading one learner source file safely: size checked before reading, text checked before assembling. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { preprocess, wantsPreprocessor, type IncludeReader } from '../../emulator/asm/index.ts';
 
 export const MAX_SOURCE_BYTES = 256 * 1024;
 
@@ -20,7 +22,49 @@ export function decodeSource(bytes: Uint8Array, label: string): SourceRead {
   return { ok: true, text };
 }
 
-export function readSourceFile(path: string, limit = MAX_SOURCE_BYTES): SourceRead {
+/**
+ * `#include "name"` and `.include "name"` for files under `root` only (the exercise or the folder a
+ * submission is in): a name is looked up beside the including file, and anything resolving outside
+ * `root` (by `..`, an absolute path or a symbolic link) is refused.
+ */
+export function includeReaderWithin(root: string, limit = MAX_SOURCE_BYTES): IncludeReader {
+  let top: string;
+  try {
+    top = realpathSync(root);
+  } catch {
+    top = resolve(root);
+  }
+  return (name, from) => {
+    const base = from === '' ? top : dirname(resolve(top, from));
+    const wanted = resolve(base, name);
+    let real: string;
+    try {
+      real = realpathSync(wanted);
+    } catch {
+      return { ok: false, error: `#include "${name}": no such file in ${relative(process.cwd(), top) || '.'}` };
+    }
+    const rel = relative(top, real);
+    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return { ok: false, error: `#include "${name}": the file is outside the exercise folder; only files inside it can be included` };
+    const read = readSourceFile(real, limit, { preprocess: false });
+    if (!read.ok) return { ok: false, error: `#include "${name}": ${read.error}` };
+    return { ok: true, file: rel.split(sep).join('/'), text: read.text };
+  };
+}
+
+/**
+ * Reads a source file. A `.S` file (or one that starts with a preprocessor directive; never a `.s`
+ * file) goes through the C preprocessor, with includes from its own folder; the text returned then
+ * carries line markers, so diagnostics still name the original lines.
+ */
+export function readSourceFile(path: string, limit = MAX_SOURCE_BYTES, options: { preprocess?: boolean; includeRoot?: string } = {}): SourceRead {
+  const read = readRawSourceFile(path, limit);
+  if (!read.ok || options.preprocess === false || !wantsPreprocessor(read.text, path)) return read;
+  const root = options.includeRoot ?? dirname(path);
+  const name = relative(root, path).split(sep).join('/');
+  return { ok: true, text: preprocess(read.text, { file: name, include: includeReaderWithin(root, limit) }) };
+}
+
+function readRawSourceFile(path: string, limit: number): SourceRead {
   let size: number;
   try {
     const info = statSync(path);

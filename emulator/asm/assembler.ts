@@ -1,9 +1,10 @@
 /**
- * The assembler driver: reads statements in order (expanding macros, repeats and conditionals the
- * way GNU as does), lays sections out with branch relaxation, then encodes the final bytes.
+ * The assembler driver: reads statements in order (macros, repeats and conditionals expand as in
+ * GNU as), hands directives to their table and instructions to planning, then lays sections out
+ * with branch relaxation and encodes the final bytes.
  */
-import { ExprError, TokenCursor, evaluate, parseExpr, type EvalContext, type Expr, type ExprParseHooks, type Value } from './expr.ts';
-import { LexError, tokenize, type Token } from './lexer.ts';
+import { ExprError, TokenCursor, evaluate, type Expr } from './expr.ts';
+import { LexError, type Token } from './lexer.ts';
 import { splitStatements, type Stmt } from './source.ts';
 import { OperandError, parseAttOperand, parseIntelOperand, setRegisterSuggester, splitOperands, type OpAst } from './operands.ts';
 import { lookupRegister, registerNames, type RegInfo } from './encode-registers.ts';
@@ -13,20 +14,14 @@ import { allMnemonics, formsOf, OperandKind as K, type Form } from './encode-tab
 import { relaxSections } from './layout.ts';
 import { applyGasOperandRules } from './gas-rules.ts';
 import { buildOutput } from './output.ts';
-import { firstWord, firstWordLength, splitArgs, splitParams, unquote } from './directive-args.ts';
+import { firstWord } from './directive-args.ts';
 import { closest } from './suggest.ts';
-import type { AssembleOptions, AssembleResult, Bits, Diagnostic } from './types.ts';
-import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, PlanOp, Section, Sym } from './model.ts';
-
-const MAX_MACRO_DEPTH = 100;
-const MAX_STATEMENTS = 100_000;
-const MAX_SECTION_BYTES = 16 * 1024 * 1024;
-const MAX_EXPANDED_LINE = 65_536;
-
-/** Thrown (without a stack trace, which is costly) when the first pass meets a symbol not defined yet. */
-class Undefined {
-  constructor(readonly message: string) {}
-}
+import { AssemblerCore, MAX_SECTION_BYTES, MAX_STATEMENTS, Undefined, hex } from './core.ts';
+import { conditional } from './conditionals.ts';
+import { collectBodyLine, invokeMacro } from './macros.ts';
+import { directiveHandler, directiveNames, unsupportedReason } from './directives.ts';
+import type { AssembleOptions, AssembleResult, Bits } from './types.ts';
+import type { Deferred, Item, Loc, PlanOp, Section } from './model.ts';
 
 const prefixBytes: Record<string, number> = {
   lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2,
@@ -34,237 +29,18 @@ const prefixBytes: Record<string, number> = {
   cs: 0x2e, ds: 0x3e, es: 0x26, fs: 0x64, gs: 0x65, ss: 0x36,
 };
 
-const hex = (v: bigint) => (v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`);
-
-export class Assembler {
-  private diagnostics: Diagnostic[] = [];
-  private sections: Section[] = [];
-  private cur!: Section;
-  private prevSection: Section | null = null;
-  private sectionStack: Section[] = [];
-  private symbols = new Map<string, Sym>();
-  private localCounts = new Map<string, number>();
-  private macros = new Map<string, Macro>();
-  private frames: Frame[] = [];
-  private conds: Cond[] = [];
-  private collecting: Collecting | null = null;
-  private bits: Bits;
-  private readonly startBits: Bits;
-  private intel = false;
+export class Assembler extends AssemblerCore {
   private statementsSeen = 0;
-  private macroCounter = 0;
-  private ended = false;
-  private current: Stmt | null = null;
-  private tooBig = false;
-  /** All sections together: many sections each under the limit must not add up to unbounded memory. */
-  private totalSize = 0;
-  private sectionBases: Record<string, bigint> = {};
 
   constructor(private readonly options: AssembleOptions) {
-    this.bits = options.bits ?? 64;
-    this.startBits = this.bits;
-    for (const [name, v] of Object.entries(options.sectionBases ?? {})) this.sectionBases[name] = BigInt(v);
-    for (const [name, v] of Object.entries(options.symbols ?? {})) {
-      this.symbols.set(name, { name, kind: 'supplied', sec: -1, value: BigInt(v), expr: null, exprSec: 0, exprItem: 0, known: true, global: false, line: 0, evaluating: false });
-    }
-    this.cur = this.section('.text');
-  }
-
-  // ---------------------------------------------------------------- diagnostics
-
-  private report(severity: 'error' | 'warning', message: string, loc: Loc): void {
-    const st = this.current;
-    let col = loc.col;
-    let end = loc.end;
-    if (st?.expansion && st.line === loc.line) {
-      col = st.expansion.col;
-      end = st.expansion.end;
-    }
-    this.diagnostics.push({ severity, line: loc.line, column: col + 1, endLine: loc.line, endColumn: Math.max(end, col + 1) + 1, message });
-  }
-  private error(message: string, loc: Loc): void {
-    this.report('error', message, loc);
-  }
-  private warn(message: string, loc: Loc): void {
-    this.report('warning', message, loc);
-  }
-  private stmtLoc(st: Stmt): Loc {
-    if (st.expansion) return { line: st.line, col: st.expansion.col, end: st.expansion.end, invocation: true };
-    return { line: st.line, col: st.col, end: st.col + st.text.length };
-  }
-  private at(st: Stmt, col: number, end: number): Loc {
-    if (st.expansion) return { line: st.line, col: st.expansion.col, end: st.expansion.end, invocation: true };
-    return { line: st.line, col, end };
-  }
-
-  // ---------------------------------------------------------------- sections
-
-  private section(name: string, flags = ''): Section {
-    let s = this.sections.find((x) => x.name === name);
-    if (!s) {
-      const code = name === '.text' || name.startsWith('.text.') || name === '.init' || name === '.fini' || flags.includes('x');
-      s = { name, index: this.sections.length, items: [], size: 0, code, base: this.sectionBases[name] ?? 0n };
-      this.sections.push(s);
-    } else if (flags.includes('x')) s.code = true;
-    return s;
-  }
-  private switchTo(s: Section): void {
-    if (s !== this.cur) this.prevSection = this.cur;
-    this.cur = s;
-  }
-  private push(item: Item): void {
-    // The first-pass offset; layout measures each pass's growth ("stretch") against it.
-    item.offset = this.cur.size;
-    this.cur.items.push(item);
-    this.cur.size += item.size;
-    this.totalSize += item.size;
-    if (this.cur.size > MAX_SECTION_BYTES && !this.tooBig) {
-      this.tooBig = true;
-      this.error(`section ${this.cur.name} grows beyond ${MAX_SECTION_BYTES} bytes; stopping`, item.loc);
-    } else if (this.totalSize > MAX_SECTION_BYTES && !this.tooBig) {
-      this.tooBig = true;
-      this.error(`the sections together grow beyond ${MAX_SECTION_BYTES} bytes; stopping`, item.loc);
-    }
-  }
-
-  // ---------------------------------------------------------------- symbols and expressions
-
-  private localName(label: string, n: number): string {
-    return `.L${label}\u0002${n}`;
-  }
-
-  /** Local label references resolve when read: `1b` is the last `1:` so far, `1f` the next one. */
-  private readonly exprHooks: ExprParseHooks = {
-    localRef: (label, dir, col, end) => {
-      const count = this.localCounts.get(label) ?? 0;
-      if (dir === 'b') {
-        if (count === 0) throw new ExprError(`no local label \`${label}:\` before this \`${label}b\``, col, end);
-        return this.localName(label, count);
-      }
-      return this.localName(label, count + 1);
-    },
-  };
-
-  private displayName(name: string): string {
-    const i = name.indexOf('\u0002');
-    if (i < 0) return name;
-    return `${name.slice(2, i)} (local label)`;
-  }
-
-  private sectionName = (sec: number) => (sec < 0 ? 'absolute' : this.sections[sec].name);
-
-  /** First-pass context: labels give provisional offsets; undefined symbols throw Undefined. */
-  private pass1Context(): EvalContext {
-    return {
-      symbol: (name, col, end) => {
-        const s = this.symbols.get(name);
-        if (!s) throw new Undefined(name);
-        return this.symbolValue(s, col, end, false);
-      },
-      dot: () => ({ sec: this.cur.index, off: BigInt(this.cur.size + this.dotBias), layout: true }),
-      sectionName: this.sectionName,
-      warn: (m, col, end) => this.current && this.warn(m, this.at(this.current, col, end)),
-    };
-  }
-
-  private symbolValue(s: Sym, col: number, end: number, final: boolean): Value {
-    if (s.kind === 'label') return { sec: s.sec, off: s.value, layout: true };
-    if (s.known) return { sec: -1, off: s.value, layout: false };
-    const expr = s.expr;
-    // A name only declared by `.globl` is not defined yet: treat it as a forward reference, never as 0.
-    if (!expr) {
-      if (!final) throw new Undefined(s.name);
-      throw new ExprError(`undefined symbol \`${this.displayName(s.name)}\``, col, end);
-    }
-    if (s.evaluating) throw new ExprError(`symbol \`${s.name}\` is defined in terms of itself`, col, end);
-    s.evaluating = true;
-    try {
-      return evaluate(expr, final ? this.finalContext(s.exprSec, s.exprItem) : this.pass1Context());
-    } finally {
-      s.evaluating = false;
-    }
-  }
-
-  private finalContext(sec: number, item: number, bias = 0): EvalContext {
-    return {
-      symbol: (name, col, end) => {
-        const s = this.symbols.get(name);
-        if (!s) throw new ExprError(`undefined symbol \`${this.displayName(name)}\``, col, end);
-        return this.symbolValue(s, col, end, true);
-      },
-      dot: () => {
-        const section = this.sections[sec];
-        const it = section.items[item];
-        const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
-        return { sec, off: BigInt(at + bias), layout: true };
-      },
-      sectionName: this.sectionName,
-    };
-  }
-
-  /** Evaluates now if the value is a constant known at this point; otherwise defers to the final pass. */
-  private defer(e: Expr): Deferred {
-    try {
-      const v = evaluate(e, this.pass1Context());
-      if (v.sec === -1 && !v.layout) return { known: true, value: v.off };
-    } catch (err) {
-      if (!(err instanceof Undefined)) throw err;
-    }
-    return { known: false, expr: e, sec: this.cur.index, item: this.cur.items.length, dot: this.dotBias };
-  }
-
-  /** A constant needed right now (.rept counts, .if conditions, sizes). */
-  private constant(e: Expr, what: string): bigint {
-    let v: Value;
-    try {
-      v = evaluate(e, this.pass1Context());
-    } catch (err) {
-      if (err instanceof Undefined) throw new ExprError(`${what} uses \`${this.displayName(err.message)}\`, which is not defined yet`, e.col, e.end);
-      throw err;
-    }
-    if (v.sec !== -1 || v.layout) throw new ExprError(`${what} must be a constant, not an address`, e.col, e.end);
-    return v.off;
-  }
-
-  /** The final absolute value of a deferred expression (labels become base + offset). */
-  private resolve(d: Deferred): bigint {
-    if (d.known) return d.value;
-    const v = evaluate(d.expr, this.finalContext(d.sec, d.item, d.dot));
-    return v.sec === -1 ? v.off : this.sections[v.sec].base + v.off;
-  }
-
-  private defineLabel(name: string, loc: Loc): void {
-    const existing = this.symbols.get(name);
-    if (existing && (existing.kind !== 'equ' || existing.known || existing.expr)) {
-      if (existing.kind === 'label' || existing.kind === 'supplied' || existing.kind === 'equ') {
-        this.error(`symbol \`${this.displayName(name)}\` is already defined${existing.line ? ` on line ${existing.line}` : ' (supplied by the exercise)'}`, loc);
-        return;
-      }
-    }
-    const sym: Sym = { name, kind: 'label', sec: this.cur.index, value: BigInt(this.cur.size), expr: null, exprSec: 0, exprItem: 0, known: false, global: existing?.global ?? false, line: loc.line, evaluating: false };
-    this.symbols.set(name, sym);
-    this.push({ k: 'label', sym, loc, offset: 0, size: 0 });
-  }
-
-  private defineEqu(name: string, e: Expr, loc: Loc, equiv: boolean): void {
-    const existing = this.symbols.get(name);
-    if (existing && (existing.kind === 'label' || existing.kind === 'supplied' || equiv)) {
-      this.error(`symbol \`${name}\` is already defined${existing.line ? ` on line ${existing.line}` : ' (supplied by the exercise)'}`, loc);
-      return;
-    }
-    const d = this.defer(e);
-    const sym: Sym = {
-      name, kind: 'equ', sec: -1, value: d.known ? d.value : 0n, expr: d.known ? null : e, exprSec: this.cur.index, exprItem: this.cur.items.length,
-      known: d.known, global: existing?.global ?? false, line: loc.line, evaluating: false,
-    };
-    this.symbols.set(name, sym);
+    super(options);
   }
 
   // ---------------------------------------------------------------- statement stream
 
   run(source: string): AssembleResult {
     const split = splitStatements(source);
-    for (const p of split.problems) this.diagnostics.push({ severity: 'error', line: p.line, column: p.col + 1, endLine: p.line, endColumn: p.end + 1, message: p.message });
+    for (const p of split.problems) this.error(p.message, { line: p.line, col: p.col, end: p.end, mainLine: p.line, exact: true, ...(p.file ? { file: p.file } : {}) });
     this.frames.push({ stmts: split.statements, i: 0, macro: false, depth: 0, condDepth: 0 });
     while (this.frames.length > 0 && !this.ended && !this.tooBig) {
       const frame = this.frames[this.frames.length - 1];
@@ -298,129 +74,11 @@ export class Assembler {
   }
 
   private statement(st: Stmt): void {
-    const word = firstWord(st.text);
-    if (this.collecting) {
-      const c = this.collecting;
-      const opens = c.kind === 'macro' ? word === '.macro' : word === '.rept' || word === '.irp' || word === '.irpc';
-      const closes = c.kind === 'macro' ? word === '.endm' || word === '.endmacro' : word === '.endr';
-      if (opens) c.depth++;
-      if (closes && --c.depth === 0) {
-        this.collecting = null;
-        c.finish(c.body);
-        return;
-      }
-      c.body.push(st);
-      return;
-    }
-    if (this.conditional(st, word)) return;
+    if (collectBodyLine(this, st)) return;
+    if (conditional(this, st, firstWord(st.text))) return;
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
     if (!active) return;
     this.activeStatement(st);
-  }
-
-  private conditional(st: Stmt, word: string): boolean {
-    if (!word.startsWith('.if') && word !== '.else' && word !== '.elseif' && word !== '.endif') return false;
-    const loc = this.stmtLoc(st);
-    const enclosing = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
-    if (word.startsWith('.if')) {
-      let result = false;
-      if (enclosing) result = this.evalCondition(st, word);
-      this.conds.push({ active: enclosing && result, taken: result, parentActive: enclosing, sawElse: false, loc });
-      return true;
-    }
-    const top = this.conds[this.conds.length - 1];
-    if (!top) {
-      this.error(`\`${word}\` without a matching \`.if\``, loc);
-      return true;
-    }
-    if (word === '.endif') {
-      this.conds.pop();
-      return true;
-    }
-    if (top.sawElse) {
-      this.error(`\`${word}\` after \`.else\``, loc);
-      return true;
-    }
-    if (word === '.else') {
-      top.sawElse = true;
-      top.active = top.parentActive && !top.taken;
-      top.taken = true;
-      return true;
-    }
-    // .elseif
-    if (top.taken || !top.parentActive) {
-      top.active = false;
-      return true;
-    }
-    const r = this.evalCondition(st, '.if');
-    top.active = r;
-    top.taken = r;
-    return true;
-  }
-
-  private evalCondition(st: Stmt, word: string): boolean {
-    const rest = st.text.slice(firstWordLength(st.text)).trim();
-    const restCol = st.col + st.text.length - rest.length;
-    switch (word) {
-      case '.ifdef':
-      case '.ifndef':
-      case '.ifnotdef': {
-        const sym = this.symbols.get(rest);
-        // `.globl name` alone declares a name without defining it.
-        const defined = sym !== undefined && (sym.kind !== 'equ' || sym.known || sym.expr !== null);
-        return word === '.ifdef' ? defined : !defined;
-      }
-      case '.ifb':
-        return rest.length === 0;
-      case '.ifnb':
-        return rest.length > 0;
-      case '.ifc':
-      case '.ifnc': {
-        const [a, b] = splitArgs(rest);
-        const same = unquote(a ?? '') === unquote(b ?? '');
-        return word === '.ifc' ? same : !same;
-      }
-      default: {
-        const v = this.constant(this.exprFrom(st, rest, restCol), `\`${word}\``);
-        switch (word) {
-          case '.if': case '.ifne': return v !== 0n;
-          case '.ifeq': return v === 0n;
-          case '.ifgt': return v > 0n;
-          case '.ifge': return v >= 0n;
-          case '.iflt': return v < 0n;
-          case '.ifle': return v <= 0n;
-          default:
-            throw new ExprError(`unknown conditional \`${word}\``, st.col, st.col + word.length);
-        }
-      }
-    }
-  }
-
-  private tokens(text: string, col: number): Token[] {
-    return tokenize(text, col, { intel: this.intel, percentRegisters: true });
-  }
-
-  private exprFrom(st: Stmt, text: string, col: number): Expr {
-    const cur = new TokenCursor(this.tokens(text, col));
-    const e = parseExpr(cur, this.exprHooks);
-    if (!cur.atEnd()) {
-      const t = cur.peek();
-      throw new ExprError(`unexpected \`${t.text}\` after expression`, t.col, t.end);
-    }
-    return e;
-  }
-
-  /** Arguments with their columns. */
-  private args(text: string, col: number): { text: string; col: number }[] {
-    const parts = splitArgs(text);
-    const out: { text: string; col: number }[] = [];
-    let pos = 0;
-    for (const p of parts) {
-      const lead = p.length - p.trimStart().length;
-      out.push({ text: p.trim(), col: col + pos + lead });
-      pos += p.length + 1;
-    }
-    return out;
   }
 
   private activeStatement(st: Stmt): void {
@@ -432,7 +90,6 @@ export class Assembler {
       const m = /^([A-Za-z_.$][\w.$@]*|\d+)\s*:(?!:)/.exec(text);
       if (!m) break;
       const name = m[1];
-      // Intel `fs:[rax]`-like operands never start a statement; a lone segment register before ':' in Intel is not a label.
       const loc = this.at(st, col, col + name.length);
       if (/^\d+$/.test(name)) {
         const n = (this.localCounts.get(name) ?? 0) + 1;
@@ -448,7 +105,7 @@ export class Assembler {
     const assign = text.includes('=') ? /^([A-Za-z_.$][\w.$@]*)\s*=(?!=)\s*(.*)$/.exec(text) : null;
     if (assign) {
       const exprCol = col + text.length - assign[2].length;
-      this.defineEqu(assign[1], this.exprFrom(st, assign[2], exprCol), this.at(st, col, col + assign[1].length), false);
+      this.defineEqu(assign[1], this.exprFrom(assign[2], exprCol), this.at(st, col, col + assign[1].length), 'set');
       return;
     }
     const word = firstWord(text);
@@ -461,362 +118,26 @@ export class Assembler {
     }
     const macro = this.macros.get(word);
     if (macro) {
-      this.expandMacro(st, macro, rest, restCol);
+      invokeMacro(this, st, macro, rest, restCol);
+      return;
+    }
+    if (this.struct) {
+      this.error(`an instruction cannot go inside \`.struct\` (it lays out offsets only; end it with a section directive such as \`.text\`)`, this.at(st, col, col + text.length));
       return;
     }
     this.instruction(st, text, col);
   }
 
-  // ---------------------------------------------------------------- macros and repeats
-
-  private pushFrame(st: Stmt, bodies: Stmt[], macro: boolean): void {
-    const depth = (this.frames[this.frames.length - 1]?.depth ?? 0) + 1;
-    if (depth > MAX_MACRO_DEPTH) {
-      this.error(`macros nested more than ${MAX_MACRO_DEPTH} deep (a macro that calls itself without end?)`, this.stmtLoc(st));
-      return;
-    }
-    const expansion = st.expansion ?? { col: st.col, end: st.col + st.text.length };
-    const stmts = bodies.map((b) => ({ text: b.text, line: st.line, col: expansion.col, expansion }));
-    this.frames.push({ stmts, i: 0, macro, depth, condDepth: this.conds.length });
-  }
-
-  private substitute(at: Stmt, body: Stmt[], values: Map<string, string>, counter: number | null): Stmt[] {
-    return body.map((b) => {
-      // `\name` takes the whole identifier (GNU as); `\()` separates a parameter from following text.
-      let text = b.text.replace(/\\([A-Za-z_.$][\w.$]*|@|\(\))/g, (all, name: string) => {
-        if (name === '@') return counter === null ? all : String(counter);
-        if (name === '()') return '';
-        return values.get(name) ?? all;
-      });
-      text = text.replace(/\\\(\)/g, '');
-      if (text.length > MAX_EXPANDED_LINE) throw new ExprError(`a macro expansion produced a line longer than ${MAX_EXPANDED_LINE} characters`, at.col, at.col + at.text.length);
-      return { ...b, text };
-    });
-  }
-
-  private defineMacro(st: Stmt, rest: string, loc: Loc): void {
-    const m = /^([A-Za-z_.$][\w.$@]*)\s*,?\s*(.*)$/.exec(rest);
-    if (!m) {
-      this.error('`.macro` needs a name', loc);
-      this.collecting = { kind: 'macro', depth: 1, body: [], start: st, finish: () => {} };
-      return;
-    }
-    const name = m[1].toLowerCase();
-    const params: Macro['params'] = [];
-    for (const raw of splitParams(m[2])) {
-      const pm = /^([A-Za-z_.$][\w.$]*)\s*(?::\s*(req|vararg))?\s*(?:=\s*(.*))?$/.exec(raw.trim());
-      if (!pm) {
-        this.error(`bad macro parameter \`${raw.trim()}\``, loc);
-        continue;
-      }
-      params.push({ name: pm[1], def: pm[3] ?? null, required: pm[2] === 'req', vararg: pm[2] === 'vararg' });
-    }
-    this.collecting = {
-      kind: 'macro', depth: 1, body: [], start: st,
-      finish: (body) => this.macros.set(name, { name, params, body }),
-    };
-  }
-
-  private expandMacro(st: Stmt, macro: Macro, rest: string, restCol: number): void {
-    const loc = this.stmtLoc(st);
-    let args = splitArgs(rest).map((a) => a.trim());
-    if (args.length === 1 && macro.params.length > 1 && /\s/.test(args[0]) && !args[0].startsWith('"')) args = args[0].split(/\s+/);
-    // GNU as passes a double-quoted argument without its quotes.
-    args = args.map((a) => (a.length >= 2 && a.startsWith('"') && a.endsWith('"') ? a.slice(1, -1) : a));
-    const values = new Map<string, string>();
-    let positional = 0;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      const named = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)\s*(.*)$/.exec(a);
-      if (named && macro.params.some((p) => p.name === named[1])) {
-        values.set(named[1], named[2]);
-        continue;
-      }
-      const p = macro.params[positional];
-      if (!p) {
-        if (a !== '') this.error(`too many arguments to macro \`${macro.name}\` (it takes ${macro.params.length})`, this.at(st, restCol, restCol + rest.length));
-        break;
-      }
-      if (p.vararg) {
-        values.set(p.name, args.slice(i).join(','));
-        positional++;
-        break;
-      }
-      values.set(p.name, a);
-      positional++;
-    }
-    for (const p of macro.params) {
-      if (!values.has(p.name) || values.get(p.name) === '') {
-        if (p.required && !values.get(p.name)) this.error(`macro \`${macro.name}\` needs a value for parameter \`${p.name}\``, loc);
-        if (!values.get(p.name)) values.set(p.name, p.def ?? '');
-      }
-    }
-    const counter = this.macroCounter++;
-    this.pushFrame(st, this.substitute(st, macro.body, values, counter), true);
-  }
-
-  private repeat(st: Stmt, word: string, rest: string, restCol: number, loc: Loc): void {
-    const start = st;
-    if (word === '.rept') {
-      let count = 0n;
-      try {
-        count = this.constant(this.exprFrom(st, rest, restCol), '`.rept` count');
-      } catch (e) {
-        if (e instanceof ExprError) this.error(e.message, this.at(st, e.col, e.end));
-        else throw e;
-      }
-      if (count > BigInt(MAX_STATEMENTS)) {
-        this.error(`\`.rept ${count}\` repeats too many times (limit ${MAX_STATEMENTS})`, loc);
-        count = 0n;
-      }
-      this.collecting = {
-        kind: 'rept', depth: 1, body: [], start,
-        finish: (body) => {
-          if (count <= 0n || body.length === 0) return;
-          if (Number(count) * body.length > MAX_STATEMENTS) {
-            this.error(`\`.rept ${count}\` would expand to more than ${MAX_STATEMENTS} statements`, loc);
-            return;
-          }
-          const all: Stmt[] = [];
-          for (let i = 0n; i < count; i++) all.push(...body);
-          this.pushFrame(st, all, false);
-        },
-      };
-      return;
-    }
-    // .irp sym, a, b, c   /   .irpc sym, chars
-    const m = /^([A-Za-z_.$][\w.$]*)\s*,?\s*(.*)$/.exec(rest);
-    if (!m) {
-      this.error(`\`${word}\` needs a parameter name`, loc);
-      this.collecting = { kind: 'rept', depth: 1, body: [], start, finish: () => {} };
-      return;
-    }
-    const name = m[1];
-    const list = word === '.irp' ? splitArgs(m[2]).map((x) => x.trim()) : [...m[2].replace(/\s+/g, '')];
-    const items = list.length === 0 ? [''] : list;
-    this.collecting = {
-      kind: 'rept', depth: 1, body: [], start,
-      finish: (body) => {
-        const all: Stmt[] = [];
-        for (const v of items) all.push(...this.substitute(st, body, new Map([[name, v]]), null));
-        this.pushFrame(st, all, false);
-      },
-    };
-  }
-
-  // ---------------------------------------------------------------- directives
-
   private directive(st: Stmt, word: string, rest: string, restCol: number, loc: Loc): void {
-    const args = () => this.args(rest, restCol);
-    const expr = (a: { text: string; col: number }) => this.exprFrom(st, a.text, a.col);
-    switch (word) {
-      case '.text':
-      case '.data':
-      case '.bss':
-        this.switchTo(this.section(word));
-        return;
-      case '.section':
-      case '.pushsection': {
-        const a = args();
-        if (a.length === 0 || a[0].text === '') {
-          this.error(`\`${word}\` needs a section name`, loc);
-          return;
-        }
-        const name = unquote(a[0].text);
-        const flags = a[1] ? unquote(a[1].text) : '';
-        if (word === '.pushsection') this.sectionStack.push(this.cur);
-        this.switchTo(this.section(name, flags));
-        return;
-      }
-      case '.popsection': {
-        const s = this.sectionStack.pop();
-        if (!s) this.error('`.popsection` without `.pushsection`', loc);
-        else this.switchTo(s);
-        return;
-      }
-      case '.previous':
-        if (this.prevSection) this.switchTo(this.prevSection);
-        return;
-      case '.globl':
-      case '.global':
-        for (const a of args()) {
-          const s = this.symbols.get(a.text);
-          if (s) s.global = true;
-          else this.symbols.set(a.text, { name: a.text, kind: 'equ', sec: -1, value: 0n, expr: null, exprSec: 0, exprItem: 0, known: false, global: true, line: 0, evaluating: false });
-        }
-        return;
-      case '.local': case '.weak': case '.hidden': case '.protected': case '.internal': case '.type': case '.size': case '.file': case '.ident':
-      case '.loc': case '.cfi_startproc': case '.cfi_endproc': case '.cfi_def_cfa_offset': case '.cfi_offset': case '.cfi_def_cfa': case '.cfi_def_cfa_register':
-      case '.cfi_adjust_cfa_offset': case '.cfi_rel_offset': case '.cfi_restore': case '.cfi_remember_state': case '.cfi_restore_state': case '.cfi_sections':
-      case '.cfi_signal_frame': case '.cfi_undefined': case '.cfi_same_value': case '.extern': case '.list': case '.nolist': case '.title': case '.sbttl': case '.psize': case '.eject':
-        return;
-      case '.code16': this.bits = 16; return;
-      case '.code32': this.bits = 32; return;
-      case '.code64': this.bits = 64; return;
-      case '.intel_syntax':
-        this.intel = true;
-        if (rest !== '' && rest !== 'noprefix' && rest !== 'prefix') this.error(`\`.intel_syntax\` takes \`noprefix\` or \`prefix\`, not \`${rest}\``, loc);
-        return;
-      case '.att_syntax':
-        this.intel = false;
-        return;
-      case '.equ':
-      case '.set':
-      case '.equiv': {
-        const a = args();
-        if (a.length !== 2 || !/^[A-Za-z_.$][\w.$@]*$/.test(a[0].text)) {
-          this.error(`\`${word}\` takes a symbol name and a value: \`${word} NAME, VALUE\``, loc);
-          return;
-        }
-        this.defineEqu(a[0].text, expr(a[1]), this.at(st, a[0].col, a[0].col + a[0].text.length), word === '.equiv');
-        return;
-      }
-      case '.byte': return this.dataDirective(st, 1, args(), loc);
-      case '.word': case '.short': case '.value': case '.hword': case '.2byte': return this.dataDirective(st, 2, args(), loc);
-      case '.long': case '.int': case '.4byte': return this.dataDirective(st, 4, args(), loc);
-      case '.quad': case '.8byte': return this.dataDirective(st, 8, args(), loc);
-      case '.ascii': case '.asciz': case '.string': {
-        const out: number[] = [];
-        for (const a of args()) {
-          const toks = this.tokens(a.text, a.col);
-          for (const t of toks) {
-            if (t.kind === 'eol') break;
-            if (t.kind !== 'str') {
-              this.error(`\`${word}\` expects strings in double quotes, found \`${t.text}\``, this.at(st, t.col, t.end));
-              return;
-            }
-            out.push(...t.bytes!);
-            if (word !== '.ascii') out.push(0);
-          }
-        }
-        this.push({ k: 'bytes', data: Uint8Array.from(out), loc, offset: 0, size: out.length });
-        return;
-      }
-      case '.align': case '.balign': case '.p2align': {
-        const a = args();
-        if (a.length === 0 || a[0].text === '') {
-          this.error(`\`${word}\` needs an alignment`, loc);
-          return;
-        }
-        const v = this.constant(expr(a[0]), `\`${word}\` alignment`);
-        let boundary: number;
-        if (word === '.p2align') {
-          if (v < 0n || v > 30n) return this.error(`\`.p2align ${v}\` is out of range (0..30)`, loc);
-          boundary = 1 << Number(v);
-        } else {
-          if (v < 0n || v > 1n << 30n) return this.error(`alignment ${v} is out of range`, loc);
-          boundary = Number(v) || 1;
-          if ((boundary & (boundary - 1)) !== 0) return this.error(`alignment ${v} is not a power of 2`, loc);
-        }
-        const fill = a[1] && a[1].text !== '' ? Number(BigInt.asUintN(8, this.constant(expr(a[1]), 'fill value'))) : null;
-        const max = a[2] && a[2].text !== '' ? Number(this.constant(expr(a[2]), 'maximum skip')) : Infinity;
-        const pad = (boundary - (this.cur.size % boundary)) % boundary;
-        this.push({ k: 'align', boundary, fill, max, bits: this.bits, loc, offset: 0, size: pad <= max ? pad : 0 });
-        return;
-      }
-      case '.fill': {
-        const a = args();
-        if (a.length === 0 || a[0].text === '') return this.error('`.fill` needs a repeat count', loc);
-        const count = this.constant(expr(a[0]), '`.fill` count');
-        const size = a[1] && a[1].text !== '' ? this.constant(expr(a[1]), '`.fill` size') : 1n;
-        const value = a[2] && a[2].text !== '' ? this.constant(expr(a[2]), '`.fill` value') : 0n;
-        if (count < 0n) return this.warn('`.fill` count is negative; ignored', loc);
-        const width = size > 8n ? 8n : size;
-        if (count * size > BigInt(MAX_SECTION_BYTES)) return this.error(`\`.fill\` of ${count * size} bytes is too large`, loc);
-        const data = new Uint8Array(Number(count * size));
-        for (let i = 0; i < Number(count); i++) {
-          for (let b = 0; b < Number(width); b++) data[i * Number(size) + b] = Number((BigInt.asUintN(64, value) >> BigInt(8 * b)) & 0xffn);
-        }
-        this.push({ k: 'bytes', data, loc, offset: 0, size: data.length });
-        return;
-      }
-      case '.skip': case '.space': case '.zero': {
-        const a = args();
-        if (a.length === 0 || a[0].text === '') return this.error(`\`${word}\` needs a size`, loc);
-        const n = this.constant(expr(a[0]), `\`${word}\` size`);
-        const fill = word !== '.zero' && a[1] && a[1].text !== '' ? this.constant(expr(a[1]), 'fill value') : 0n;
-        if (n < 0n) return this.warn(`\`${word}\` size is negative; ignored`, loc);
-        if (n > BigInt(MAX_SECTION_BYTES)) return this.error(`\`${word} ${n}\` is too large`, loc);
-        this.push({ k: 'bytes', data: new Uint8Array(Number(n)).fill(Number(BigInt.asUintN(8, fill))), loc, offset: 0, size: Number(n) });
-        return;
-      }
-      case '.org': {
-        const a = args();
-        if (a.length === 0 || a[0].text === '') return this.error('`.org` needs an address', loc);
-        const target = this.defer(expr(a[0]));
-        const fill = a[1] && a[1].text !== '' ? Number(BigInt.asUintN(8, this.constant(expr(a[1]), 'fill value'))) : 0;
-        let size = 0;
-        if (target.known) size = Math.max(0, Number(target.value) - this.cur.size);
-        this.push({ k: 'org', target, fill, loc, offset: 0, size });
-        return;
-      }
-      case '.macro':
-        return this.defineMacro(st, rest, loc);
-      case '.endm': case '.endmacro':
-        return this.error('`.endm` without a matching `.macro`', loc);
-      case '.exitm': {
-        while (this.frames.length > 1) {
-          const f = this.frames.pop()!;
-          this.conds.length = Math.min(this.conds.length, f.condDepth);
-          if (f.macro) return;
-        }
-        return this.error('`.exitm` outside a macro', loc);
-      }
-      case '.purgem':
-        if (!this.macros.delete(rest.toLowerCase())) this.error(`no macro named \`${rest}\` to purge`, loc);
-        return;
-      case '.rept': case '.irp': case '.irpc':
-        return this.repeat(st, word, rest, restCol, loc);
-      case '.endr':
-        return this.error('`.endr` without a matching `.rept`, `.irp` or `.irpc`', loc);
-      case '.err':
-        return this.error('`.err` encountered', loc);
-      case '.error':
-        return this.error(rest ? unquote(rest) : '`.error` encountered', loc);
-      case '.warning':
-        return this.warn(rest ? unquote(rest) : '`.warning` encountered', loc);
-      case '.print':
-        return;
-      case '.end':
-        this.ended = true;
-        return;
-      case '.include':
-        return this.error('`.include` is not supported: put everything in one file', loc);
-      default: {
-        const near = closest(word, knownDirectives);
-        this.error(`unknown directive \`${word}\`${near ? `; did you mean \`${near}\`?` : ''}`, loc);
-      }
+    const handler = directiveHandler(word);
+    if (handler) {
+      handler(this, { st, word, rest, restCol, loc, args: () => this.args(rest, restCol), expr: (a) => this.exprFrom(a.text, a.col), include: this.options.include });
+      return;
     }
-  }
-
-  private dataDirective(st: Stmt, width: number, args: { text: string; col: number }[], loc: Loc): void {
-    const values: Deferred[] = [];
-    for (const a of args) {
-      if (a.text === '') {
-        this.error('missing value', this.at(st, a.col, a.col + 1));
-        continue;
-      }
-      if (a.text.startsWith('"') && width === 1) {
-        const toks = this.tokens(a.text, a.col);
-        for (const b of toks[0].bytes ?? []) values.push({ known: true, value: BigInt(b) });
-        continue;
-      }
-      const e = this.exprFrom(st, a.text, a.col);
-      this.dotBias = values.length * width;
-      const d = this.defer(e);
-      this.dotBias = 0;
-      if (d.known) this.checkDataRange(d.value, width, this.at(st, a.col, a.col + a.text.length));
-      values.push(d);
-    }
-    this.push({ k: 'data', width, values, loc, offset: 0, size: width * values.length });
-  }
-
-  private checkDataRange(v: bigint, width: number, loc: Loc): void {
-    if (width >= 8) return;
-    const bits = BigInt(width * 8);
-    if (v < -(1n << bits) || v >= 1n << bits) {
-      this.warn(`value ${hex(v)} truncated to ${hex(BigInt.asUintN(Number(bits), v))}`, loc);
-    }
+    const unsupported = unsupportedReason(word);
+    if (unsupported) return this.error(`\`${word}\` (${unsupported}) is not supported by this assembler`, loc);
+    const near = closest(word, directiveNames);
+    this.error(`unknown directive \`${word}\`${near ? `; did you mean \`${near}\`?` : ''}`, loc);
   }
 
   // ---------------------------------------------------------------- instructions
@@ -908,7 +229,6 @@ export class Assembler {
 
   private stringSeg: RegInfo | null = null;
   private avoidShortXchg = false;
-  private dotBias = 0;
 
   /** String instructions may name their implicit operands; they then fix the size, address size and source segment. */
   private stringOperands(st: Stmt, mn: MnemonicInfo, asts: OpAst[]): { mn: MnemonicInfo; seg: RegInfo | null; addrBits: number | null } | null {
@@ -953,14 +273,6 @@ export class Assembler {
     return { mn: { ...mn, mnemonics: [name] }, seg, addrBits };
   }
 
-  private tryConstant(e: Expr): bigint | null {
-    try {
-      const v = evaluate(e, this.pass1Context());
-      return v.sec === -1 && !v.layout ? v.off : null;
-    } catch (_) {
-      return null;
-    }
-  }
 
   private plan(st: Stmt, mn: MnemonicInfo, written: OpAst[], loc: Loc, mloc: Loc, prefix: number[], rep: 'rep' | 'repe' | 'repne' | undefined, addrOverride: number | undefined): void {
     const isBranchMn = mn.branch !== null;
@@ -1119,7 +431,7 @@ export class Assembler {
         const mem = ops.find((o) => o.k === 'mem');
         const width = this.bits === 64 ? 'qword' : this.bits === 32 ? 'dword' : 'word';
         let ex = `${mn.written} ${width} ptr [...]`;
-        if (mem && mem.k === 'mem' && mem.col !== undefined && !st.expansion) {
+        if (mem && mem.k === 'mem' && mem.col !== undefined && st.exact) {
           const at = mem.col - st.col;
           ex = `${st.text.slice(0, at)}${width} ptr ${st.text.slice(at)}`.replace(/^\S+:\s*/, '');
         }
@@ -1297,15 +609,7 @@ function mnemonicCandidates(): string[] {
   return mnemonicList;
 }
 
-const knownDirectives = [
-  '.text', '.data', '.bss', '.section', '.globl', '.global', '.code16', '.code32', '.code64', '.intel_syntax', '.att_syntax', '.equ', '.set', '.equiv',
-  '.byte', '.word', '.short', '.value', '.long', '.int', '.quad', '.ascii', '.asciz', '.string', '.align', '.balign', '.p2align', '.fill', '.skip',
-  '.space', '.zero', '.org', '.macro', '.endm', '.exitm', '.rept', '.irp', '.irpc', '.endr', '.if', '.ifdef', '.ifndef', '.else', '.elseif', '.endif',
-  '.ifeq', '.ifne', '.ifgt', '.ifge', '.iflt', '.ifle', '.ifb', '.ifnb', '.ifc', '.ifnc', '.error', '.warning', '.end', '.previous', '.pushsection', '.popsection',
-];
-
 setRegisterSuggester((name) => {
   const near = closest(name, registerNames());
   return near ? `; did you mean %${near}?` : '';
 });
-

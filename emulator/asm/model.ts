@@ -2,15 +2,20 @@
 import type { Expr } from './expr.ts';
 import type { Form } from './encode-table.ts';
 import type { RegInfo } from './encode-registers.ts';
-import type { Stmt } from './source.ts';
+import type { Invocation, Stmt } from './source.ts';
 import type { Bits } from './types.ts';
 
 export interface Loc {
+  /** Where the statement was written (the body line for expanded text), in `file` (undefined: the main file). */
   line: number;
   col: number;
   end: number;
-  /** The range is a macro or repeat invocation: positions inside the expanded text do not apply. */
-  invocation?: boolean;
+  file?: string;
+  /** The main-file line the bytes belong to (macro invocation, `#include` line). */
+  mainLine: number;
+  /** Columns inside the statement are valid (its text was not changed by expansion). */
+  exact: boolean;
+  chain?: Invocation[];
 }
 
 /** `dot` is where `.` stands relative to the item's start (a later value of one `.long` sees `.` moved on). */
@@ -68,6 +73,8 @@ export interface Macro {
   name: string;
   params: { name: string; def: string | null; required: boolean; vararg: boolean }[];
   body: Stmt[];
+  /** Line of the `.macro` directive. */
+  line: number;
 }
 
 export interface Frame {

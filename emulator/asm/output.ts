@@ -36,7 +36,7 @@ export function buildOutput(ctx: OutputContext): Pick<AssembleResult, 'sections'
         data = itemBytes(ctx, it, s);
       } catch (err) {
         data = new Uint8Array(it.size);
-        if (err instanceof ExprError) ctx.error(err.message, it.loc.invocation ? it.loc : { line: it.loc.line, col: err.col, end: err.end });
+        if (err instanceof ExprError) ctx.error(err.message, it.loc.exact ? { ...it.loc, col: err.col, end: err.end } : it.loc);
         else if (err instanceof EncodeError) ctx.error(err.message, it.loc);
         else throw err;
       }
@@ -49,11 +49,11 @@ export function buildOutput(ctx: OutputContext): Pick<AssembleResult, 'sections'
         const last = listing[listing.length - 1];
         const lastChunks = chunks[chunks.length - 1];
         // Consecutive bytes from one line (a macro or .rept expansion) become one listing entry.
-        if (last && last.line === it.loc.line && last.section === s.name && last.offset + lengths[lengths.length - 1] === it.offset) {
+        if (last && last.line === it.loc.mainLine && last.section === s.name && last.offset + lengths[lengths.length - 1] === it.offset) {
           lastChunks.push(data);
           lengths[lengths.length - 1] += data.length;
         } else {
-          listing.push({ line: it.loc.line, section: s.name, offset: it.offset, bytes: data });
+          listing.push({ line: it.loc.mainLine, section: s.name, offset: it.offset, bytes: data });
           chunks.push([data]);
           lengths.push(data.length);
         }
@@ -82,7 +82,7 @@ export function buildOutput(ctx: OutputContext): Pick<AssembleResult, 'sections'
           symbols.push({ name: sym.name, section: sec.name, value: v.off, address: sec.base + v.off, global: sym.global, line: sym.line });
         } else symbols.push({ name: sym.name, section: null, value: v.off, address: v.off, global: sym.global, line: sym.line });
       } catch (err) {
-        if (err instanceof ExprError) ctx.error(err.message, { line: sym.line, col: 0, end: 1 });
+        if (err instanceof ExprError) ctx.error(err.message, { line: sym.line, col: 0, end: 1, mainLine: sym.line, exact: false });
         else throw err;
       }
     }

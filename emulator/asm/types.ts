@@ -9,7 +9,14 @@ export interface AssembleOptions {
   symbols?: Record<string, number | bigint>;
   /** Absolute load address of each section; references to labels resolve to base + offset. Default 0. */
   sectionBases?: Record<string, number | bigint>;
+  /** The source's file name: `.S` files go through the C preprocessor, `.s` files never do. */
+  fileName?: string;
+  /** Reads a file named by `#include "..."` (see docs/assembler.md); without it, includes are errors. */
+  include?: IncludeReader;
 }
+
+/** Resolves `#include "name"` written in file `from`: the text and the name to report it by, or why not. */
+export type IncludeReader = (name: string, from: string) => { ok: true; file: string; text: string } | { ok: false; error: string };
 
 export type Severity = 'error' | 'warning';
 
@@ -19,6 +26,23 @@ export interface Diagnostic {
   line: number;
   column: number;
   /** 1-based, exclusive end column. */
+  endLine: number;
+  endColumn: number;
+  message: string;
+  /** Set when the position is in an included file, not the main one. */
+  file?: string;
+  /**
+   * Where the statement came from, innermost first: each macro or repeat invocation
+   * ("in macro `STUB` at line 3, invoked from line 9") and each `#include` line. The last entry
+   * without a `file` is the position in the main file.
+   */
+  related?: RelatedLocation[];
+}
+
+export interface RelatedLocation {
+  file?: string;
+  line: number;
+  column: number;
   endLine: number;
   endColumn: number;
   message: string;

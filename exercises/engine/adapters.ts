@@ -1,5 +1,5 @@
 /** Binds the engine's ports to the real CPU (emulator/) and assembler (emulator/asm/). */
-import { assemble } from '../../emulator/asm/index.ts';
+import { assemble, inMainFile } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
 import { SEG_P, Segment } from '../../emulator/cpu/state.ts';
@@ -136,7 +136,7 @@ export const emulatorAssembler: AssemblerPort = {
       sections: r.sections.map((s) => ({ name: s.name, base: Number(s.base), bytes: s.bytes })),
       symbols: r.symbols.filter((s) => s.section !== null).map((s) => ({ name: s.name, section: s.section!, value: Number(s.address), global: s.global })),
       listing: r.listing.map((l) => ({ line: l.line, section: l.section, offset: l.offset, bytes: l.bytes })),
-      diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message })),
+      diagnostics: r.diagnostics.map(inMainFile).map((d) => ({ severity: d.severity, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message })),
     };
   },
 };

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { includeReaderWithin } from '../../grading/source-file.ts';
 import { assemble, type AssembleResult, type Bits, type Diagnostic } from '../../../emulator/asm/index.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.ts';
 
@@ -30,16 +32,18 @@ export function toJson(result: AssembleResult): unknown {
     sections: result.sections.map((s) => ({ name: s.name, hex: toHex(s.bytes) })),
     symbols: Object.fromEntries(result.symbols.map((s) => [s.name, { section: s.section, offset: offset(s.value) }])),
     listing: result.listing.map((l) => ({ line: l.line, section: l.section, offset: offset(l.offset), hex: toHex(l.bytes) })),
-    diagnostics: result.diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message })),
+    diagnostics: result.diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn, message: d.message, ...(d.file ? { file: d.file } : {}), ...(d.related ? { related: d.related } : {}) })),
   };
 }
 
 /** GNU-as-like `file:line:col: error: message`, then the source line and a caret under the range. */
 export function formatDiagnostic(file: string, lines: string[], d: Diagnostic): string {
+  const notes = (d.related ?? []).map((r) => `${r.file ?? file}:${r.line}:${r.column}: note: ${r.message}\n`).join('');
+  if (d.file) return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n${notes}`;
   const text = lines[d.line - 1] ?? '';
   const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : 1;
   const pad = text.slice(0, d.column - 1).replace(/[^\t]/g, ' ');
-  return `${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  ${text}\n  ${pad}^${'~'.repeat(width - 1)}\n`;
+  return `${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  ${text}\n  ${pad}^${'~'.repeat(width - 1)}\n${notes}`;
 }
 
 function printHuman(io: CliIO, file: string, source: string, result: AssembleResult): void {
@@ -65,7 +69,7 @@ const command: Command = {
       io.stderr(`switchyard asm: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       return EXIT_USAGE;
     }
-    const result = assemble(source, { bits });
+    const result = assemble(source, { bits, fileName: basename(file), include: includeReaderWithin(dirname(file)) });
     if (json) {
       io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
       if (!result.ok) io.stderr(`switchyard asm: ${result.diagnostics.filter((d) => d.severity === 'error').length} error(s) in ${file}\n`);

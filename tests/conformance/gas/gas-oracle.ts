@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CorpusHeader {
-  kind: 'flat' | 'file';
+  /** flat: one instruction per line; file: a whole program; reject: a file GNU as rejects (its error lines are compared). */
+  kind: 'flat' | 'file' | 'reject';
   /** 16-bit corpora are assembled like `as --32` with `.code16`. */
   bits: 16 | 32 | 64;
   textBase: bigint;
@@ -19,18 +20,22 @@ export interface Fixture {
   file: string;
   sha256: string;
   assembler: string;
-  kind: 'flat' | 'file';
+  kind: 'flat' | 'file' | 'reject';
   bits: 16 | 32 | 64;
   /** Flat corpora: line number → bytes as hex, or null where GNU as reported an error. */
   lines?: Record<string, string | null>;
   /** Whole files: section name → bytes as hex, linked at the header's bases. */
   sections?: Record<string, string>;
+  /** Whole files: every symbol GNU as puts in the object (`nm`), name → type letter and value in hex. */
+  symbols?: Record<string, string>;
+  /** Rejected files: the lines (of the corpus file) GNU as reports errors on. */
+  errorLines?: number[];
 }
 
 export function parseHeader(source: string): CorpusHeader {
-  const m = /^# corpus: (flat|file)\s+bits=(16|32|64)(?:\s+text=(0x[0-9a-f]+))?(?:\s+data=(0x[0-9a-f]+))?/m.exec(source);
-  if (!m) throw new Error('corpus file lacks a `# corpus: flat|file bits=32|64` header line');
-  return { kind: m[1] as 'flat' | 'file', bits: Number(m[2]) as 16 | 32 | 64, textBase: BigInt(m[3] ?? '0'), dataBase: BigInt(m[4] ?? '0x10000') };
+  const m = /^# corpus: (flat|file|reject)\s+bits=(16|32|64)(?:\s+text=(0x[0-9a-f]+))?(?:\s+data=(0x[0-9a-f]+))?/m.exec(source);
+  if (!m) throw new Error('corpus file lacks a `# corpus: flat|file|reject bits=32|64` header line');
+  return { kind: m[1] as CorpusHeader['kind'], bits: Number(m[2]) as 16 | 32 | 64, textBase: BigInt(m[3] ?? '0'), dataBase: BigInt(m[4] ?? '0x10000') };
 }
 
 export function sha256(text: string): string {
@@ -50,13 +55,30 @@ function isInstructionLine(line: string): boolean {
   return t !== '' && !t.startsWith('#') && !t.startsWith('.') && !t.startsWith('/');
 }
 
-function runAs(dir: string, source: string, bits: 16 | 32 | 64): { ok: boolean; errorLines: Set<number>; stderr: string } {
-  const src = join(dir, 'in.s');
-  writeFileSync(src, source);
-  const r = spawnSync('as', [bits === 64 ? '--64' : '--32', '-o', join(dir, 'in.o'), src], { encoding: 'utf8' });
+/** `.S` corpus files go through the C preprocessor first, as `gcc -c file.S` does (includes from the corpus folder). */
+export function isPreprocessed(file: string): boolean {
+  return file.endsWith('.S');
+}
+
+function runAs(dir: string, source: string, bits: 16 | 32 | 64, cpp?: { file: string; includeDir: string }): { ok: boolean; errorLines: Set<number>; stderr: string } {
+  const name = cpp ? cpp.file : 'in.s';
+  writeFileSync(join(dir, name), source);
+  if (cpp) execFileSync('gcc', ['-E', '-x', 'assembler-with-cpp', ...(bits === 64 ? [] : ['-m32']), '-I', cpp.includeDir, '-o', 'in.s', name], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('as', [bits === 64 ? '--64' : '--32', '-o', 'in.o', 'in.s'], { encoding: 'utf8', cwd: dir });
   const errorLines = new Set<number>();
-  for (const m of r.stderr.matchAll(/in\.s:(\d+): Error:/g)) errorLines.add(Number(m[1]));
+  const escaped = name.replace(/[.]/g, '\\.');
+  for (const m of r.stderr.matchAll(new RegExp(`(?:^|\\n)${escaped}:(\\d+): Error:`, 'g'))) errorLines.add(Number(m[1]));
   return { ok: r.status === 0, errorLines, stderr: r.stderr };
+}
+
+function objectSymbols(object: string): Record<string, string> {
+  const out = execFileSync('nm', [object], { encoding: 'utf8' });
+  const symbols: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]+) (\w) (\S+)$/.exec(line);
+    if (m) symbols[m[3]] = `${m[2]} 0x${BigInt(`0x${m[1]}`).toString(16)}`;
+  }
+  return symbols;
 }
 
 function symbolOffsets(dir: string): Map<string, number> {
@@ -76,13 +98,19 @@ function sectionBytes(dir: string, object: string, section: string): Buffer {
 }
 
 /** Assembles one corpus file with GNU as. */
-export function recordWithGas(file: string, source: string): Fixture {
+export function recordWithGas(file: string, source: string, includeDir: string): Fixture {
   const header = parseHeader(source);
   const dir = mkdtempSync(join(tmpdir(), 'gas-'));
+  const cpp = isPreprocessed(file) ? { file, includeDir } : undefined;
   try {
     const base: Omit<Fixture, 'lines' | 'sections'> = { file, sha256: sha256(source), assembler: gasVersion(), kind: header.kind, bits: header.bits };
     if (header.kind === 'flat') return { ...base, lines: recordFlat(dir, source, header.bits) };
-    return { ...base, sections: recordFile(dir, source, header) };
+    if (header.kind === 'reject') {
+      const r = runAs(dir, source, header.bits, cpp);
+      if (r.ok) throw new Error(`${file} is a rejection case, but GNU as assembled it`);
+      return { ...base, errorLines: [...r.errorLines].sort((a, b) => a - b) };
+    }
+    return { ...base, ...recordFile(dir, source, header, cpp) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -113,8 +141,8 @@ function recordFlat(dir: string, source: string, bits: 16 | 32 | 64): Record<str
   return result;
 }
 
-function recordFile(dir: string, source: string, header: CorpusHeader): Record<string, string> {
-  const r = runAs(dir, source, header.bits);
+function recordFile(dir: string, source: string, header: CorpusHeader, cpp?: { file: string; includeDir: string }): { sections: Record<string, string>; symbols: Record<string, string> } {
+  const r = runAs(dir, source, header.bits, cpp);
   if (!r.ok) throw new Error(`GNU as rejected the file:\n${r.stderr.slice(0, 2000)}`);
   const elf = join(dir, 'out.elf');
   execFileSync('ld', ['-m', header.bits === 64 ? 'elf_x86_64' : 'elf_i386', `-Ttext=0x${header.textBase.toString(16)}`, `-Tdata=0x${header.dataBase.toString(16)}`, '-e', '0', '-o', elf, join(dir, 'in.o')], { encoding: 'utf8' });
@@ -123,5 +151,5 @@ function recordFile(dir: string, source: string, header: CorpusHeader): Record<s
     const bytes = sectionBytes(dir, elf, name);
     if (bytes.length > 0 || name === '.text') sections[name] = bytes.toString('hex');
   }
-  return sections;
+  return { sections, symbols: objectSymbols(join(dir, 'in.o')) };
 }

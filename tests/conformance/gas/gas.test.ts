@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax } from 'iced-x86';
 import { assemble } from '../../../emulator/asm/index.ts';
-import { gasAvailable, parseHeader, recordWithGas, sha256, type Fixture } from './gas-oracle.ts';
+import { includeReaderWithin } from '../../../electron/grading/source-file.ts';
+import { gasAvailable, isPreprocessed, parseHeader, recordWithGas, sha256, type Fixture } from './gas-oracle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpusDir = join(here, 'corpus');
@@ -57,19 +58,33 @@ function compareLine(t: Tally, where: string, expected: string, actual: string, 
   }
 }
 
-const files = readdirSync(corpusDir).filter((f) => f.endsWith('.s')).sort();
+const files = readdirSync(corpusDir).filter((f) => /\.[sS]$/.test(f)).sort();
+
+/** Every symbol GNU as would put in the object file, as `nm` prints its type and value. */
+function ourSymbols(result: ReturnType<typeof assemble>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of result.symbols) {
+    if (s.name.startsWith('.L')) continue;
+    const letter = s.section === null ? 'a' : s.section === '.text' ? 't' : s.section === '.data' ? 'd' : s.section === '.bss' ? 'b' : '?';
+    out[s.name] = `${s.global ? letter.toUpperCase() : letter} 0x${BigInt.asUintN(64, s.value).toString(16)}`;
+  }
+  return out;
+}
 const total: Tally = { identical: 0, semantic: 0, different: 0, bothRejected: 0, details: [] };
 
 describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' : 'recorded fixtures: as is not installed here, or SWITCHYARD_GAS_FIXTURES_ONLY=1'})`, () => {
   it.each(files)('%s', (file) => {
     const source = readFileSync(join(corpusDir, file), 'utf8');
-    const fixture = JSON.parse(readFileSync(join(fixtureDir, file.replace(/\.s$/, '.json')), 'utf8')) as Fixture;
+    const fixture = JSON.parse(readFileSync(join(fixtureDir, file.replace(/\.[sS]$/, '.json')), 'utf8')) as Fixture;
     expect(fixture.sha256, `fixture for ${file} is stale: run npx tsx build/scripts/record-gas-fixtures.ts`).toBe(sha256(source));
     if (live) {
-      const now = recordWithGas(file, source);
-      expect({ lines: now.lines, sections: now.sections }, `fixture for ${file} differs from what this GNU as produces`).toEqual({ lines: fixture.lines, sections: fixture.sections });
+      const now = recordWithGas(file, source, corpusDir);
+      expect({ lines: now.lines, sections: now.sections, symbols: now.symbols, errorLines: now.errorLines }, `fixture for ${file} differs from what this GNU as produces`).toEqual({
+        lines: fixture.lines, sections: fixture.sections, symbols: fixture.symbols, errorLines: fixture.errorLines,
+      });
     }
     const header = parseHeader(source);
+    const cpp = isPreprocessed(file) ? { fileName: file, include: includeReaderWithin(corpusDir) } : {};
     const t: Tally = { identical: 0, semantic: 0, different: 0, bothRejected: 0, details: [] };
     if (fixture.kind === 'flat') {
       const result = assemble(source, { bits: header.bits });
@@ -99,10 +114,33 @@ describe(`GNU as conformance (${live ? 'live as, and fixtures checked current' :
         const o = ours.get(n);
         compareLine(t, where, expected, o?.hex ?? '', header.bits, BigInt(o?.offset ?? 0));
       }
+    } else if (fixture.kind === 'reject') {
+      const result = assemble(source, { bits: header.bits, ...cpp });
+      const ours = [...new Set(result.diagnostics.filter((d) => d.severity === 'error' && d.file === undefined).map((d) => d.line))].sort((a, b) => a - b);
+      for (const n of fixture.errorLines!) {
+        if (ours.includes(n)) t.bothRejected++;
+        else {
+          t.different++;
+          t.details.push(`DIFFERENT ${file}:${n}: GNU as rejects this line, we accept it`);
+        }
+      }
+      for (const n of ours.filter((x) => !fixture.errorLines!.includes(x))) {
+        t.different++;
+        t.details.push(`DIFFERENT ${file}:${n}: we reject this line (${result.diagnostics.find((d) => d.line === n)?.message}), GNU as accepts it`);
+      }
     } else {
-      const result = assemble(source, { bits: header.bits, sectionBases: { '.text': header.textBase, '.data': header.dataBase } });
+      const result = assemble(source, { bits: header.bits, sectionBases: { '.text': header.textBase, '.data': header.dataBase }, ...cpp });
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      expect(errors.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([]);
+      expect(errors.map((d) => `${d.file ?? file}:${d.line}:${d.column} ${d.message}`)).toEqual([]);
+      if (fixture.symbols) {
+        const theirs = fixture.symbols;
+        const ours = ourSymbols(result);
+        for (const name of new Set([...Object.keys(theirs), ...Object.keys(ours)])) {
+          if (theirs[name] === ours[name]) continue;
+          t.different++;
+          t.details.push(`DIFFERENT ${file} symbol ${name}: as ${theirs[name] ?? '(none)'} / ours ${ours[name] ?? '(none)'}`);
+        }
+      }
       for (const [name, hex] of Object.entries(fixture.sections!)) {
         const section = result.sections.find((s) => s.name === name);
         const bytes = Buffer.from(section?.bytes ?? []).toString('hex');

@@ -19,7 +19,7 @@ const cases: [source: string, line: number, column: number, message: string][] =
   ['mov (%rax,%rsp), %eax', 1, 5, '%rsp cannot be an index register'],
   ['mov (%rax,%rbx,3), %eax', 1, 16, 'scale factor must be 1, 2, 4 or 8'],
   ['.rept 100000000\nnop\n.endr', 1, 1, 'repeats too many times'],
-  ['.macro r\nr\n.endm\nr', 4, 1, 'macros nested more than 100 deep'],
+  ['.macro r\nr\n.endm\nr', 2, 1, 'macros nested more than 100 deep'],
   ['.if 1\nnop', 1, 1, '`.if` without a matching `.endif`'],
   ['.endif', 1, 1, '`.endif` without a matching `.if`'],
   ['.macro m\nnop', 1, 1, '`.macro` without a matching `.endm`'],
@@ -79,16 +79,17 @@ describe('diagnostics', () => {
     expect(r.diagnostics.some((d) => d.severity === 'warning' && d.message.includes(message))).toBe(true);
   });
 
-  it('points errors found at the end (undefined symbols) inside a macro at the invocation', () => {
+  it('points errors found at the end (undefined symbols) inside a macro at the body line, linking the invocation', () => {
     const r = assemble('.macro m\n  movl $undefined_thing, %eax\n.endm\n    m');
     const d = r.diagnostics.find((x) => x.severity === 'error')!;
     expect(d.message).toBe('undefined symbol `undefined_thing`');
-    expect([d.line, d.column, d.endColumn]).toEqual([4, 5, 6]);
+    expect([d.line, d.column, d.endColumn]).toEqual([2, 9, 24]);
+    expect(d.related).toEqual([{ line: 4, column: 5, endLine: 4, endColumn: 6, message: 'in macro `m` at line 2, invoked from line 4' }]);
   });
 
-  it('points errors inside a macro at the invocation', () => {
+  it('points errors inside a macro at the body line', () => {
     const r = assemble('.macro m\nmov $1, %rxx\n.endm\n  m');
     const d = r.diagnostics.find((x) => x.severity === 'error')!;
-    expect([d.line, d.column, d.endColumn]).toEqual([4, 3, 4]);
+    expect([d.line, d.column, d.endColumn]).toEqual([2, 9, 13]);
   });
 });

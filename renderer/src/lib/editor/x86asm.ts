@@ -1,5 +1,6 @@
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { INSTRUCTIONS } from '../../../../emulator/isa/table.ts';
+import { directiveNames } from '../../../../emulator/asm/directives.ts';
 
 export const X86ASM = 'x86asm';
 
@@ -14,11 +15,8 @@ export const REGISTERS = [
   ...['rflags', 'eflags', 'flags'],
 ];
 
-export const DIRECTIVES = [
-  '.text', '.data', '.bss', '.section', '.globl', '.global', '.intel_syntax', '.att_syntax', 'noprefix', '.code16', '.code32', '.code64',
-  '.byte', '.word', '.short', '.long', '.int', '.quad', '.ascii', '.asciz', '.string', '.zero', '.skip', '.space', '.fill',
-  '.align', '.balign', '.p2align', '.equ', '.set', '.org', '.macro', '.endm', '.rept', '.endr', '.if', '.else', '.endif',
-];
+/** The assembler's own directive table, plus the argument words completion should offer. */
+export const DIRECTIVES: readonly string[] = [...directiveNames, 'noprefix'];
 
 const PREFIXES = ['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'addr32', 'rex64'];
 const ATT_SUFFIXES = ['b', 'w', 'l', 'q'];

@@ -14,6 +14,10 @@ export interface WorkerDiagnostic {
   endLine: number;
   endColumn: number;
   message: string;
+  /** Set when the position is in an included file. */
+  file?: string;
+  /** Macro invocations and `#include` lines the statement came through, innermost first. */
+  related?: { file?: string; line: number; column: number; endLine: number; endColumn: number; message: string }[];
 }
 
 export interface AssembleReply {

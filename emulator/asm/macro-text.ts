@@ -1,0 +1,187 @@
+/**
+ * GNU as's macro text rules (binutils macro.c): reading actual arguments (`get_any_string`) and
+ * substituting parameters into a body line (`macro_expand_body`), in normal and `.altmacro` mode.
+ */
+
+const nameStart = /[A-Za-z_.$]/;
+const namePart = /[A-Za-z0-9_.$]/;
+
+export function isNameStart(ch: string | undefined): boolean {
+  return ch !== undefined && nameStart.test(ch);
+}
+
+/** A name token at `i` (empty if none); in `.altmacro` mode a trailing `&` is consumed as GNU as does. */
+export function readName(text: string, i: number, alt: boolean): { name: string; end: number } {
+  let j = i;
+  if (j < text.length && nameStart.test(text[j])) {
+    j++;
+    while (j < text.length && namePart.test(text[j])) j++;
+  }
+  const name = text.slice(i, j);
+  if (alt && text[j] === '&') j++;
+  return { name, end: j };
+}
+
+export function skipWhite(text: string, i: number): number {
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return i;
+}
+
+export function skipComma(text: string, i: number): number {
+  i = skipWhite(text, i);
+  if (text[i] === ',') i = skipWhite(text, i + 1);
+  return i;
+}
+
+export function isSeparator(ch: string, alt: boolean): boolean {
+  return ch === ' ' || ch === '\t' || ch === ',' || ch === '"' || ch === ';' || ch === ')' || ch === '(' || (alt && (ch === '<' || ch === '>'));
+}
+
+/** `"..."` (with `""` and `\"` kept as quotes), and in `.altmacro` mode `<...>` with `!` escapes and `'...'`. */
+function readQuoted(text: string, i: number, alt: boolean): { value: string; end: number } {
+  let out = '';
+  while (i < text.length && (text[i] === '"' || (alt && (text[i] === '<' || text[i] === "'")))) {
+    if (text[i] === '<') {
+      let nest = 0;
+      i++;
+      while (i < text.length && (text[i] !== '>' || nest)) {
+        if (text[i] === '!') {
+          i++;
+          out += text[i++] ?? '';
+          continue;
+        }
+        if (text[i] === '>') nest--;
+        if (text[i] === '<') nest++;
+        out += text[i++];
+      }
+      i++;
+      continue;
+    }
+    const quote = text[i++];
+    let escaped = false;
+    while (i < text.length) {
+      escaped = text[i - 1] === '\\' ? !escaped : false;
+      if (alt && text[i] === '!') {
+        i++;
+        out += text[i++] ?? '';
+      } else if (escaped && text[i] === quote) {
+        out += quote;
+        i++;
+      } else {
+        if (text[i] === quote) {
+          i++;
+          if (i >= text.length || text[i] !== quote) break;
+        }
+        out += text[i++];
+      }
+    }
+  }
+  return { value: out, end: i };
+}
+
+/** Evaluates `%expr` in `.altmacro` mode: returns the value and where the expression stopped. */
+export type PercentEvaluator = (text: string, start: number) => { value: bigint; end: number };
+
+/** One actual argument starting at `i` (after white space). */
+export function readArgument(text: string, i: number, alt: boolean, percent: PercentEvaluator): { value: string; end: number } {
+  i = skipWhite(text, i);
+  if (i >= text.length) return { value: '', end: i };
+  const c = text[i];
+  if (text.length > i + 2 && text[i + 1] === "'" && /[bBqQhHdD]/.test(c)) {
+    let j = i;
+    while (j < text.length && !isSeparator(text[j], alt)) j++;
+    return { value: text.slice(i, j), end: j };
+  }
+  if (c === '%' && alt) {
+    const r = percent(text, i + 1);
+    return { value: r.value.toString(), end: r.end };
+  }
+  if (c === '"' || (alt && (c === '<' || c === "'"))) {
+    const q = readQuoted(text, i, alt);
+    return { value: alt && c !== '<' ? `"${q.value}"` : q.value, end: q.end };
+  }
+  let out = '';
+  const brackets: string[] = [];
+  while (i < text.length && (brackets.length > 0 || (text[i] !== ' ' && text[i] !== '\t')) && text[i] !== ',' && (text[i] !== '<' || !alt)) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      out += text[i++];
+      while (i < text.length && text[i] !== ch) out += text[i++];
+      if (i >= text.length) return { value: out, end: i };
+    } else if (ch === '(' || ch === '[') brackets.push(ch);
+    else if ((ch === ')' && brackets.at(-1) === '(') || (ch === ']' && brackets.at(-1) === '[')) brackets.pop();
+    out += text[i++];
+  }
+  return { value: out, end: i };
+}
+
+export interface SubstituteOptions {
+  alt: boolean;
+  /** `\@`: the number of macro expansions so far. */
+  counter: number;
+  /** Macros (not repeats) read `LOCAL name, ...` in `.altmacro` mode; it names a fresh `.LL` symbol. */
+  local: ((name: string) => string | null) | null;
+}
+
+/** Substitutes parameters into one body line. `values` holds actual-or-default per parameter (LOCAL adds to it). */
+export function substituteLine(text: string, values: Map<string, string>, o: SubstituteOptions): string {
+  let out = '';
+  let inQuote = false;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '&') {
+      const t = readName(text, i + 1, o.alt);
+      const v = values.get(t.name);
+      if (v !== undefined) out += v;
+      else out += `&${t.name}${t.end > i + 1 + t.name.length ? '&' : ''}`;
+      i = t.end;
+      continue;
+    }
+    if (ch === '\\') {
+      const next = text[i + 1];
+      if (next === '(') {
+        const close = text.indexOf(')', i + 2);
+        out += close < 0 ? text.slice(i + 2) : text.slice(i + 2, close);
+        i = close < 0 ? text.length : close + 1;
+        continue;
+      }
+      if (next === '@') {
+        out += String(o.counter);
+        i += 2;
+        continue;
+      }
+      if (next === '&') {
+        out += '\\&';
+        i += 2;
+        continue;
+      }
+      const t = readName(text, i + 1, o.alt);
+      const v = values.get(t.name);
+      out += v !== undefined ? v : `\\${t.name}`;
+      i = t.end;
+      continue;
+    }
+    if (o.alt && isNameStart(ch)) {
+      if (o.local && !inQuote && /^local[ \t]/i.test(text.slice(i, i + 6))) {
+        i = skipWhite(text, i + 5);
+        while (i < text.length) {
+          const t = readName(text, i, o.alt);
+          if (t.name === '') break;
+          const name = o.local(t.name);
+          if (name !== null) values.set(t.name, name);
+          i = skipComma(text, t.end);
+        }
+        continue;
+      }
+      const t = readName(text, i, o.alt);
+      out += values.get(t.name) ?? t.name;
+      i = t.end;
+      continue;
+    }
+    if (ch === '"') inQuote = !inQuote;
+    out += ch;
+    i++;
+  }
+  return out;
+}
