@@ -12,6 +12,9 @@ export { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundl
 export type { SourceChoice, SubmissionBundle, SubmissionOptions, SubmittedExercise } from './submission-bundle.ts';
 export { createPackFile, parsePackFile, checkPackPath, PackImportError, PACK_FORMAT } from './pack-file.ts';
 export type { PackExerciseInfo, PackFiles, PackValidation, PackValidator, ParsedPack } from './pack-file.ts';
-export { importPack, importPackFile, listInstalledExercises, listInstalledPacks, readStoredPack } from './pack-import.ts';
+export { importPack, importPackFile, installedPack, listInstalledExercises, listInstalledPacks, readStoredPack, removeInstalledPack } from './pack-import.ts';
+export { foldIntoProfile, importIntoLearner, previewLearnerImport } from './learner-transfer.ts';
+export type { LearnerImportPreview } from './learner-transfer.ts';
 export type { ImportedExercise, InstalledExercise, InstalledPack, PackImportResult } from './pack-import.ts';
 export { InputError } from './validation.ts';
+export { packFileFromFolder, readPackFolder } from './pack-folder.ts';
