@@ -10,4 +10,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).default,
   run: async () => (await import('./commands/run.ts')).default,
   grade: async () => (await import('./commands/grade.ts')).default,
+  progress: async () => (await import('./commands/progress.ts')).default,
+  pack: async () => (await import('./commands/pack.ts')).default,
+  bundle: async () => (await import('./commands/bundle.ts')).default,
+  autograder: async () => (await import('./commands/autograder.ts')).default,
 };
