@@ -34,7 +34,7 @@ async function casesPerSecond(): Promise<number> {
 }
 
 /** Ten distinct exercises of the bundled pack, across its tracks and both modes. */
-const CLASS = ['save-context', 'restore-iretq', 'switch-to', 'thread-start', 'isr-stubs', 'trap-common', 'ud-handler', 'syscall-entry', 'pushad-switch', 'iretd-enter-user'];
+export const CLASS = ['save-context', 'restore-iretq', 'switch-to', 'thread-start', 'isr-stubs', 'trap-common', 'ud-handler', 'syscall-entry', 'pushad-switch', 'iretd-enter-user'];
 
 /**
  * What a class hands in for one exercise: right answers, the untouched starter, each of the
@@ -50,7 +50,7 @@ function submissionsFor(exerciseDir: string, entry: string, solution: string, st
   return [solution, solution, solution, starter, ...wrong, `.globl ${entry}\n${entry}:\n1:  jmp 1b\n`, `${solution}\n    this is not an instruction\n`];
 }
 
-function buildClass(root: string): string {
+export function buildClass(root: string): string {
   const packDir = join(root, 'pack');
   const byId = new Map(readPack(PACK).exercises.map((e) => [e.id, e]));
   const variants = new Map<string, string[]>();
