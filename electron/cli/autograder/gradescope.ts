@@ -1,7 +1,7 @@
 /** The Gradescope autograder archive: setup.sh, run_autograder, the pack and this exact Switchyard. */
 import { ENGINE_VERSION } from '../../../exercises/engine/index.ts';
 import { productVersion } from '../../version.ts';
-import { readPackFolder } from '../../store/index.ts';
+import { readPackFolder } from '../../store/pack-folder.ts';
 import { appFiles } from './app-files.ts';
 import type { GradescopeVisibility } from './gradescope-run.ts';
 import { createZip, type ZipEntry } from './zip.ts';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseCommandArgs } from '../../grading/args.ts';
 import { reportingInputErrors } from '../../grading/cli-errors.ts';
 import { readPack } from '../../grading/pack-dir.ts';
-import { PackImportError } from '../../store/index.ts';
+import { PackImportError } from '../../store/pack-file.ts';
 import { writeGithubTemplate } from '../autograder/github.ts';
 import { gradescopeArchive } from '../autograder/gradescope.ts';
 import { GRADESCOPE_VISIBILITIES, runGradescope, type GradescopeVisibility } from '../autograder/gradescope-run.ts';
