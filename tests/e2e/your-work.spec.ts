@@ -138,3 +138,16 @@ test('install a pack file: invalid ones are refused with file and line, a valid 
     await serve.stop();
   }
 });
+
+test('install a pack folder as the instructor handed it out', async ({ page }) => {
+  const serve = await startServe();
+  try {
+    await openLab(page, serve);
+    await page.getByTestId('open-work').click();
+    await page.getByTestId('install-pack-folder').setInputFiles(coursePack('folder-course', ['callee-saved']));
+    await expect(page.getByTestId('work-message')).toContainText('Installed Course folder-course (1 exercise)');
+    await expect(page.locator('[data-testid="pack"][data-pack-id="folder-course"]')).toContainText('folder-course · 1 exercise');
+  } finally {
+    await serve.stop();
+  }
+});
