@@ -7,6 +7,7 @@ import { loadElectronMain } from './shell/electron-api.ts';
 import { guardWebContents, hardenSession, opensDevTools, secureWebPreferences } from './shell/hardening.ts';
 import { EVENT_CHANNEL } from './shell/ipc-channels.ts';
 import { registerIpc } from './shell/ipc.ts';
+import { saveWithDialog } from './shell/save-dialog.ts';
 
 // The Electron main process. Bundled to dist/electron/main.cjs next to preload.cjs.
 const electron = loadElectronMain();
@@ -42,7 +43,11 @@ function createWindow(): void {
 function start(): void {
   const events = createEventHub();
   // The same data directory as the CLI (dataDirectory decides, SWITCHYARD_DATA_DIR first), not Electron's userData.
-  const dispatch = createBackendDispatcher({ platform: process.platform, packDir: join(app.getAppPath(), 'exercises', 'pack') });
+  const dispatch = createBackendDispatcher({
+    platform: process.platform,
+    packDir: join(app.getAppPath(), 'exercises', 'pack'),
+    saveFile: saveWithDialog(electron, () => mainWindow),
+  });
   events.subscribe((event) => {
     if (mainWindow && !mainWindow.webContents.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
   });

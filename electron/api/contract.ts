@@ -160,6 +160,34 @@ const settings = z.strictObject({
   checks: z.record(z.string(), z.boolean()),
 });
 
+export const BUNDLED_PACK_ID = 'bundled';
+const packId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected a pack id (lowercase letters, digits, ".", "_", "-")');
+/** A progress file, pack file or folder file's text as the learner picked it; the store checks its own limits. */
+export const UPLOAD_MAX_LENGTH = 32 * 1024 * 1024;
+const fileName = z.string().min(1).max(255);
+
+const packSummary = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  source: z.enum(['bundled', 'installed']),
+  exercises: z.number().int().nonnegative(),
+  hash: z.string().nullable(),
+  installedAt: z.string().nullable(),
+  active: z.boolean(),
+});
+
+/** A file the learner saves: Electron shows the save dialog, the browser downloads it. */
+const savedFile = z.strictObject({ fileName: z.string(), text: z.string() });
+
+const importSummary = z.strictObject({
+  exportedAt: z.string(),
+  attemptsAdded: z.number().int().nonnegative(),
+  attemptsAlreadyPresent: z.number().int().nonnegative(),
+  draftsWritten: z.number().int().nonnegative(),
+  draftsKeptNewer: z.number().int().nonnegative(),
+  exercisesChanged: z.array(z.string()),
+});
+
 /** Results must be plain JSON (no bigint, Date, Map): both transports serialize them. */
 export const methods = {
   'app.info': method(
@@ -201,6 +229,38 @@ export const methods = {
     'One case of an exercise for the debugger: the machine exactly as grading starts the case (seed and index of the graded run), to restore and step.',
     z.strictObject({ exerciseId, source: sourceText, index: z.number().int().nonnegative().max(1_000_000), seed: hexText.regex(/^(0x[0-9a-f]+|[0-9]+)$/i).optional() }),
     debugProgram,
+  ),
+  'submission.export': method(
+    'A switchyard-submission/1 bundle of the active pack: the listed exercises, or every exercise with an attempt or draft.',
+    z.strictObject({ exerciseIds: z.array(exerciseId).max(1000).optional(), choose: z.enum(['best', 'latest', 'draft']).optional() }),
+    z.strictObject({ ...savedFile.shape, exercises: z.array(z.string()) }),
+  ),
+  'progress.export': method('Everything the learner has done, as a switchyard-progress/1 file.', z.strictObject({}), savedFile),
+  'progress.previewImport': method(
+    'What importing a progress file would change, without changing anything; refuses a damaged or foreign file naming the problem.',
+    z.strictObject({ text: z.string().max(UPLOAD_MAX_LENGTH), name: fileName }),
+    importSummary,
+  ),
+  'progress.import': method(
+    'Merges a progress file into the learner\'s progress: no attempt is lost, the newer of two drafts wins.',
+    z.strictObject({ text: z.string().max(UPLOAD_MAX_LENGTH), name: fileName }),
+    importSummary,
+  ),
+  'packs.list': method('The bundled pack and every installed pack; one of them is active.', z.strictObject({}), z.strictObject({ packs: z.array(packSummary) })),
+  'packs.install': method(
+    'Validates a pack (a switchyard-pack/1 file, or a folder\'s files by relative path) and installs it; refuses it with the validator\'s problems.',
+    z.union([
+      z.strictObject({ name: fileName, packFile: z.string().max(UPLOAD_MAX_LENGTH) }),
+      z.strictObject({ name: fileName, files: z.record(z.string().max(300), z.string().max(2 * 1024 * 1024)) }),
+    ]),
+    z.strictObject({ pack: packSummary, exercises: z.array(z.string()), replaced: z.boolean() }),
+  ),
+  'packs.remove': method('Uninstalls a pack; the learner\'s work on it is kept.', z.strictObject({ id: packId }), z.strictObject({ packs: z.array(packSummary) })),
+  'packs.select': method('Makes a pack the one the lab shows.', z.strictObject({ id: packId }), z.strictObject({ packs: z.array(packSummary) })),
+  'files.save': method(
+    'Desktop only: asks where to save a file (the save dialog) and writes it there.',
+    savedFile,
+    z.strictObject({ saved: z.boolean(), path: z.string().nullable() }),
   ),
   'settings.get': method('The learner\'s settings.', z.strictObject({}), settings),
   'settings.set': method('Changes some of the learner\'s settings and returns all of them.', z.strictObject({ patch: settings.partial() }), settings),

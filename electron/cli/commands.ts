@@ -17,4 +17,8 @@ export const commands: Record<string, CommandEntry> = {
   run: { summary: 'Run a file on the emulator and print the final machine state', load: async () => (await import('./commands/run.ts')).default },
   serve: { summary: 'Serve the lab in browser mode on 127.0.0.1', load: async () => (await import('./commands/serve.ts')).default },
   validate: { summary: 'Validate an exercise pack against its reference solutions and starters', load: async () => (await import('./commands/validate.ts')).default },
+  progress: { summary: 'Export or import the lab\'s progress (attempts and drafts)', load: async () => (await import('./commands/progress.ts')).default },
+  pack: { summary: 'Install, list, remove or build exercise packs', load: async () => (await import('./commands/pack.ts')).default },
+  bundle: { summary: 'Make a submission bundle from learner files', load: async () => (await import('./commands/bundle.ts')).default },
+  autograder: { summary: 'Generate a Gradescope or GitHub Classroom autograder for a pack', load: async () => (await import('./commands/autograder.ts')).default },
 };

@@ -113,6 +113,21 @@ export interface ElectronMain {
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   };
   session: { defaultSession: Session };
+  dialog: {
+    showSaveDialog(window: BrowserWindow, options: SaveDialogOptions): Promise<SaveDialogResult>;
+    showSaveDialog(options: SaveDialogOptions): Promise<SaveDialogResult>;
+  };
+}
+
+export interface SaveDialogOptions {
+  title?: string;
+  defaultPath?: string;
+  filters?: { name: string; extensions: string[] }[];
+}
+
+export interface SaveDialogResult {
+  canceled: boolean;
+  filePath?: string;
 }
 
 export function loadElectronMain(): ElectronMain {

@@ -137,3 +137,16 @@ export function listInstalledExercises(store: ProgressStore): InstalledExercise[
       JOIN exercise_versions ev ON ev.exercise_id = pe.exercise_id AND ev.version_hash = pe.version_hash
      ORDER BY ip.pack_id, pe.position`).all() as InstalledExercise[];
 }
+
+/**
+ * Uninstalls a pack: it leaves the list of packs, but its stored files and every attempt and draft
+ * made on its exercises stay, so installing it again brings the learner's work back.
+ */
+export function removeInstalledPack(store: ProgressStore, packId: string): boolean {
+  return store.db.prepare('DELETE FROM installed_packs WHERE pack_id = ?').run(packId).changes === 1;
+}
+
+/** The installed pack with this id and its exercises, or null. */
+export function installedPack(store: ProgressStore, packId: string): InstalledPack | null {
+  return listInstalledPacks(store).find((p) => p.packId === packId) ?? null;
+}

@@ -53,7 +53,7 @@ function cutTexts(doc: Document, lines: LineCounter): string[] {
   const problems: string[] = [];
   visit(doc, {
     Scalar(key, node, path) {
-      if (key === 'key' || node.type !== 'PLAIN' || node.comment === undefined || !node.range) return;
+      if (key === 'key' || node.type !== 'PLAIN' || node.comment == null || !node.range) return;
       const parent = path[path.length - 1];
       const seqOwner = isSeq(parent) ? path[path.length - 2] : undefined;
       const field = isPair(parent) ? parent.key : isPair(seqOwner) ? seqOwner.key : undefined;

@@ -37,7 +37,7 @@ async function casesPerSecond(id = SAVE_AND_RESTORE): Promise<number> {
 }
 
 /** Ten distinct exercises of the bundled pack, across its tracks and both modes. */
-const CLASS = [
+export const CLASS = [
   'save-context',
   'restore-iretq',
   'switch-to',
@@ -69,7 +69,7 @@ function submissionsFor(exerciseDir: string, entry: string, solution: string, st
   return [solution, solution, solution, starter, ...wrong, `.globl ${entry}\n${entry}:\n1:  jmp 1b\n`, `${solution}\n    this is not an instruction\n`];
 }
 
-function buildClass(root: string): string {
+export function buildClass(root: string): string {
   const packDir = join(root, 'pack');
   const byId = new Map(readPack(PACK).exercises.map((e) => [e.id, e]));
   const variants = new Map<string, string[]>();

@@ -55,16 +55,16 @@ function refusingBadInput<T>(write: () => T): T {
 const REGISTER_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
 
 export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list' | 'exercises.get' | 'drafts.save' | 'exercises.check' | 'exercises.debugCase'> {
-  const progressOf = (id: string) => lab.store.progress(lab.profile.id, [id])[0];
+  const progressOf = (id: string) => lab.store.progress(lab.profile.id, [lab.storeKey(id)])[0];
   return {
     'exercises.list': () => {
       const exercises = lab.pack.exercises;
-      const progress = lab.store.progress(lab.profile.id, exercises.map((e) => e.id));
+      const progress = lab.store.progress(lab.profile.id, exercises.map((e) => lab.storeKey(e.id)));
       return { exercises: exercises.map((e, i) => summary(lab, e, progress[i])) };
     },
     'exercises.get': ({ id }) => {
       const exercise = lab.exercise(id);
-      const draft = lab.store.getDraft(lab.profile.id, id);
+      const draft = lab.store.getDraft(lab.profile.id, lab.storeKey(id));
       return {
         ...summary(lab, exercise, progressOf(id)),
         instructions: exercise.readme,
@@ -77,7 +77,7 @@ export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list'
     },
     'drafts.save': ({ exerciseId, source }) => {
       const exercise = lab.exercise(exerciseId);
-      return refusingBadInput(() => ({ updatedAt: lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise)).updatedAt }));
+      return refusingBadInput(() => ({ updatedAt: lab.store.saveDraft(lab.profile.id, lab.storeKey(exerciseId), source, lab.versionHash(exercise)).updatedAt }));
     },
     'exercises.check': ({ exerciseId, source }) => {
       const exercise = lab.exercise(exerciseId);
@@ -85,8 +85,9 @@ export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list'
       const result = grade(exercise, source);
       const durationMs = Math.round(performance.now() - started);
       refusingBadInput(() => {
-        lab.store.saveDraft(lab.profile.id, exerciseId, source, lab.versionHash(exercise));
-        lab.store.recordAttempt(lab.profile.id, { id: exerciseId, versionHash: lab.versionHash(exercise) }, source, { ...result }, ENGINE_VERSION, { durationMs });
+        const key = lab.storeKey(exerciseId);
+        lab.store.saveDraft(lab.profile.id, key, source, lab.versionHash(exercise));
+        lab.store.recordAttempt(lab.profile.id, { id: key, versionHash: lab.versionHash(exercise) }, source, { ...result, exercise: key }, ENGINE_VERSION, { durationMs });
       });
       return { result, progress: progressView(progressOf(exerciseId)), failingCase: traceFirstFailure(exercise, source, result) };
     },

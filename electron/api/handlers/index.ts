@@ -2,7 +2,9 @@ import { createDispatcher, type Dispatcher, type Handlers } from '../dispatch.ts
 import { appHandlers, type AppEnvironment } from './app.ts';
 import { exerciseHandlers } from './exercises.ts';
 import { LabState, type LabStateOptions } from './lab-state.ts';
+import { packHandlers } from './packs.ts';
 import { settingsHandlers } from './settings.ts';
+import { transferHandlers } from './transfer.ts';
 
 export interface BackendEnvironment extends AppEnvironment, LabStateOptions {}
 
@@ -12,6 +14,8 @@ export function createHandlers(environment: BackendEnvironment, lab = new LabSta
     ...appHandlers(environment),
     ...exerciseHandlers(lab),
     ...settingsHandlers(lab),
+    ...transferHandlers(lab),
+    ...packHandlers(lab),
   };
 }
 

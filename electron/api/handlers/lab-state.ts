@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Exercise, Pack } from '../../../exercises/engine/index.ts';
+import { loadPack, type Exercise, type Pack } from '../../../exercises/engine/index.ts';
 import { bundledPackDir, readPack } from '../../grading/pack-dir.ts';
 import { sqliteNativeBinding } from '../../native/sqlite-binding.ts';
-import { defaultDatabasePath, ProgressStore, type Profile } from '../../store/index.ts';
+import { defaultDatabasePath, installedPack, ProgressStore, readStoredPack, type Profile } from '../../store/index.ts';
+import { BUNDLED_PACK_ID } from '../contract.ts';
 import { ApiFailure } from '../dispatch.ts';
 
 export interface LabStateOptions {
@@ -16,21 +17,66 @@ export interface LabStateOptions {
   databasePath?: string;
   /** The exercise pack; the bundled one by default (Electron passes it, since its bundle has no import.meta). */
   packDir?: string;
+  /** Desktop only: asks where to save a file and writes it; null when the learner cancels. */
+  saveFile?: (suggestedName: string, text: string) => Promise<string | null>;
 }
+
+/** The profile setting that remembers which pack the lab shows. */
+const ACTIVE_PACK_SETTING = 'activePack';
 
 const LEARNER_NAME = 'Learner';
 
 export class LabState {
-  #pack: Pack | undefined;
+  #bundled: Pack | undefined;
+  readonly #installed = new Map<string, Pack>();
   #store: ProgressStore | undefined;
   #profile: Profile | undefined;
   readonly #versions = new WeakMap<Exercise, string>();
 
   constructor(private readonly options: LabStateOptions = {}) {}
 
+  get bundledPack(): Pack {
+    this.#bundled ??= readPack(this.options.packDir ?? bundledPackDir());
+    return this.#bundled;
+  }
+
+  /** The pack the lab shows: the bundled one, or an installed pack the learner selected (while it is installed). */
+  get activePackId(): string {
+    const chosen = this.profile.settings[ACTIVE_PACK_SETTING];
+    return typeof chosen === 'string' && chosen !== BUNDLED_PACK_ID && installedPack(this.store, chosen) !== null ? chosen : BUNDLED_PACK_ID;
+  }
+
+  selectPack(id: string): void {
+    if (id !== BUNDLED_PACK_ID && installedPack(this.store, id) === null) throw new ApiFailure(`no installed pack '${id}'`);
+    this.refreshProfile(this.store.updateProfile(this.profile.id, { settings: { ...this.profile.settings, [ACTIVE_PACK_SETTING]: id } }));
+  }
+
   get pack(): Pack {
-    this.#pack ??= readPack(this.options.packDir ?? bundledPackDir());
-    return this.#pack;
+    const id = this.activePackId;
+    return id === BUNDLED_PACK_ID ? this.bundledPack : this.installedPackContent(id);
+  }
+
+  /** An installed pack's exercises, read from the store once per content hash. */
+  installedPackContent(id: string): Pack {
+    const installed = installedPack(this.store, id);
+    if (installed === null) throw new ApiFailure(`no installed pack '${id}'`);
+    let pack = this.#installed.get(installed.hash);
+    if (!pack) {
+      const decoder = new TextDecoder();
+      const texts = new Map([...readStoredPack(this.store, installed.hash)].map(([path, bytes]) => [path, decoder.decode(bytes)]));
+      pack = loadPack(texts, id);
+      this.#installed.set(installed.hash, pack);
+    }
+    return pack;
+  }
+
+  /**
+   * Where the store keeps progress on an exercise of the active pack: the bundled pack's under
+   * the exercise id, an installed pack's under `<pack id>/<exercise id>`, so two packs' exercises
+   * of one id never share attempts or drafts.
+   */
+  storeKey(exerciseId: string, packId = this.activePackId): string {
+    return packId === BUNDLED_PACK_ID ? exerciseId : `${packId}/${exerciseId}`;
   }
 
   get store(): ProgressStore {
@@ -48,13 +94,17 @@ export class LabState {
     return this.#profile;
   }
 
+  get saveFile(): LabStateOptions['saveFile'] {
+    return this.options.saveFile;
+  }
+
   refreshProfile(profile: Profile): void {
     this.#profile = profile;
   }
 
   exercise(id: string): Exercise {
     const found = this.pack.exercises.find((e) => e.id === id);
-    if (!found) throw new ApiFailure(`no exercise '${id}' in the bundled pack`);
+    if (!found) throw new ApiFailure(`no exercise '${id}' in the ${this.activePackId === BUNDLED_PACK_ID ? 'bundled pack' : `pack '${this.activePackId}'`}`);
     return found;
   }
 
