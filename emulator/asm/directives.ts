@@ -7,6 +7,7 @@ import { MAX_SECTION_BYTES, type Arg, type AssemblerCore } from './core.ts';
 import { conditionalDirectives } from './conditionals.ts';
 import { defineMacro, exitMacro, purgeMacro, startRepeat } from './macros.ts';
 import { unquote } from './directive-args.ts';
+import { utf8Text } from './lexer.ts';
 import { splitStatements, type Stmt } from './source.ts';
 import type { Deferred, Loc } from './model.ts';
 import type { IncludeReader } from './types.ts';
@@ -147,7 +148,7 @@ const org: Handler = (a, d) => {
 function messageOf(a: AssemblerCore, d: DirectiveCall, fallback: string): string {
   if (!d.rest) return fallback;
   const toks = a.tokens(d.rest, d.restCol);
-  if (toks[0]?.kind === 'str' && toks[1]?.kind === 'eol') return new TextDecoder().decode(Uint8Array.from(toks[0].bytes!));
+  if (toks[0]?.kind === 'str' && toks[1]?.kind === 'eol') return utf8Text(toks[0].bytes!);
   return unquote(d.rest);
 }
 
