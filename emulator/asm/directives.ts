@@ -147,8 +147,16 @@ const org: Handler = (a, d) => {
 function messageOf(a: AssemblerCore, d: DirectiveCall, fallback: string): string {
   if (!d.rest) return fallback;
   const toks = a.tokens(d.rest, d.restCol);
-  if (toks[0]?.kind === 'str' && toks[1]?.kind === 'eol') return new TextDecoder().decode(Uint8Array.from(toks[0].bytes!));
+  if (toks[0]?.kind === 'str' && toks[1]?.kind === 'eol') return utf8Text(toks[0].bytes!);
   return unquote(d.rest);
+}
+
+function utf8Text(bytes: number[]): string {
+  try {
+    return decodeURIComponent(bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+  } catch {
+    return String.fromCharCode(...bytes);
+  }
 }
 
 const struct: Handler = (a, d) => {
