@@ -172,17 +172,18 @@ export class AssemblerCore {
 
   /** First-pass context: labels give provisional offsets; undefined symbols throw Undefined. */
   pass1Context(): EvalContext {
-    return {
-      symbol: (name, col, end) => {
-        const s = this.symbols.get(name);
-        if (!s) throw new Undefined(name);
-        return this.symbolValue(s, col, end, false);
-      },
-      dot: () => (this.struct ? { sec: -1, off: BigInt(this.struct.offset + this.dotBias), layout: false } : { sec: this.cur.index, off: BigInt(this.cur.size + this.dotBias), layout: true }),
-      sectionName: this.sectionName,
-      warn: (m, col, end) => this.current && this.warn(m, this.at(this.current, col, end)),
-    };
+    return this.firstPass;
   }
+  private readonly firstPass: EvalContext = {
+    symbol: (name, col, end) => {
+      const s = this.symbols.get(name);
+      if (!s) throw new Undefined(name);
+      return this.symbolValue(s, col, end, false);
+    },
+    dot: () => (this.struct ? { sec: -1, off: BigInt(this.struct.offset + this.dotBias), layout: false } : { sec: this.cur.index, off: BigInt(this.cur.size + this.dotBias), layout: true }),
+    sectionName: (sec) => this.sectionName(sec),
+    warn: (m, col, end) => this.current && this.warn(m, this.at(this.current, col, end)),
+  };
 
   symbolValue(s: Sym, col: number, end: number, final: boolean): Value {
     if (s.kind === 'label') return { sec: s.sec, off: s.value, layout: true };

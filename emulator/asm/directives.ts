@@ -152,6 +152,14 @@ function messageOf(a: AssemblerCore, d: DirectiveCall, fallback: string): string
   return unquote(d.rest);
 }
 
+function utf8Text(bytes: number[]): string {
+  try {
+    return decodeURIComponent(bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+  } catch {
+    return String.fromCharCode(...bytes);
+  }
+}
+
 const struct: Handler = (a, d) => {
   const offset = d.rest === '' ? 0n : a.constant(d.expr({ text: d.rest, col: d.restCol }), '`.struct` offset');
   a.struct = { offset: Number(offset), loc: d.loc };

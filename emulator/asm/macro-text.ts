@@ -3,19 +3,23 @@
  * substituting parameters into a body line (`macro_expand_body`), in normal and `.altmacro` mode.
  */
 
-const nameStart = /[A-Za-z_.$]/;
-const namePart = /[A-Za-z0-9_.$]/;
+function startCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 36;
+}
+function partCode(c: number): boolean {
+  return startCode(c) || (c >= 48 && c <= 57);
+}
 
 export function isNameStart(ch: string | undefined): boolean {
-  return ch !== undefined && nameStart.test(ch);
+  return ch !== undefined && startCode(ch.charCodeAt(0));
 }
 
 /** A name token at `i` (empty if none); in `.altmacro` mode a trailing `&` is consumed as GNU as does. */
 export function readName(text: string, i: number, alt: boolean): { name: string; end: number } {
   let j = i;
-  if (j < text.length && nameStart.test(text[j])) {
+  if (j < text.length && startCode(text.charCodeAt(j))) {
     j++;
-    while (j < text.length && namePart.test(text[j])) j++;
+    while (j < text.length && partCode(text.charCodeAt(j))) j++;
   }
   const name = text.slice(i, j);
   if (alt && text[j] === '&') j++;
