@@ -36,8 +36,9 @@ function gradeClass(): number[] {
       const started = performance.now();
       const run = spawnSync(join(root, 'source/run_autograder'), { env: { ...process.env, AUTOGRADER_ROOT: root }, encoding: 'utf8' });
       times.push((performance.now() - started) / 1000);
+      if (run.status !== 0) throw new Error(`run_autograder failed for student ${s} (exit ${run.status}): ${run.stderr}`);
       const results = JSON.parse(readFileSync(join(root, 'results/results.json'), 'utf8')) as { tests: unknown[] };
-      if (run.status !== 0 || results.tests.length === 0) throw new Error(`run_autograder failed for student ${s}: ${run.stderr}`);
+      if (results.tests.length === 0) throw new Error(`run_autograder wrote no tests for student ${s}`);
     }
     seconds = times;
     return times;
