@@ -15,10 +15,14 @@ if (!gasAvailable()) {
   process.exit(2);
 }
 mkdirSync(fixtureDir, { recursive: true });
-for (const file of readdirSync(corpusDir).filter((f) => /\.[sS]$/.test(f)).sort()) {
+for (const file of readdirSync(corpusDir)
+  .filter((f) => /\.[sS]$/.test(f))
+  .sort()) {
   const source = readFileSync(join(corpusDir, file), 'utf8');
   const fixture = recordWithGas(file, source, corpusDir);
   writeFileSync(join(fixtureDir, file.replace(/\.[sS]$/, '.json')), `${JSON.stringify(fixture, null, 1)}\n`);
   const rejected = fixture.lines ? Object.values(fixture.lines).filter((v) => v === null).length : 0;
-  process.stderr.write(`${file}: ${fixture.lines ? `${Object.keys(fixture.lines).length} lines (${rejected} rejected by as)` : fixture.errorLines ? `rejected on lines ${fixture.errorLines.join(', ')}` : Object.keys(fixture.sections!).join(', ')}\n`);
+  process.stderr.write(
+    `${file}: ${fixture.lines ? `${Object.keys(fixture.lines).length} lines (${rejected} rejected by as)` : fixture.errorLines ? `rejected on lines ${fixture.errorLines.join(', ')}` : Object.keys(fixture.sections!).join(', ')}\n`,
+  );
 }

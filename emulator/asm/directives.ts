@@ -7,7 +7,6 @@ import { MAX_SECTION_BYTES, type Arg, type AssemblerCore } from './core.ts';
 import { conditionalDirectives } from './conditionals.ts';
 import { defineMacro, exitMacro, purgeMacro, startRepeat } from './macros.ts';
 import { unquote } from './directive-args.ts';
-import { utf8Text } from './lexer.ts';
 import { splitStatements, type Stmt } from './source.ts';
 import type { Deferred, Loc } from './model.ts';
 import type { IncludeReader } from './types.ts';

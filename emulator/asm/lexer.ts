@@ -35,26 +35,6 @@ function utf8(cp: number): number[] {
   return [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63)];
 }
 
-/** Bytes as UTF-8 text; a malformed sequence becomes U+FFFD, as a decoder would show it. */
-export function utf8Text(bytes: readonly number[]): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i];
-    const len = b < 0x80 ? 1 : b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
-    let cp = len === 1 ? b : len === 4 ? b & 7 : len === 3 ? b & 15 : b & 31;
-    let ok = len > 0 && i + len <= bytes.length;
-    for (let k = 1; ok && k < len; k++) {
-      const c = bytes[i + k];
-      if ((c & 0xc0) !== 0x80) ok = false;
-      else cp = (cp << 6) | (c & 63);
-    }
-    if (ok && (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))) ok = false;
-    out += ok ? String.fromCodePoint(cp) : '\ufffd';
-    i += ok ? len : 1;
-  }
-  return out;
-}
-
 /** Reads escape sequences the way GNU as does inside "..." strings. */
 function readString(text: string, start: number): { bytes: number[]; end: number } {
   const bytes: number[] = [];

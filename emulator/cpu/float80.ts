@@ -110,7 +110,9 @@ export function fromExtended(v: Ext, f: Format, rc: number): { bits: bigint; fla
   };
   const normalShift = 64 - f.p;
   if (e >= emin) {
-    let { q, inexact, up } = round(normalShift);
+    const r = round(normalShift);
+    let q = r.q;
+    const { inexact, up } = r;
     if (q === 1n << BigInt(f.p)) {
       q >>= 1n;
       e++;

@@ -105,10 +105,26 @@ export function macroHeavySource(edit: number): string {
 }
 
 const headers: Record<string, string> = {
-  'linkage.h': ['#ifndef LINKAGE_H', '#define LINKAGE_H', '#define ALIGN .p2align 4, 0x90', '#define ENTRY(name) .globl name; ALIGN; name:', '#define END(name) .size name, . - name', '#endif', ''].join('\n'),
-  'offsets.h': ['#define CTX_RSP 0x38', '#define CTX_RIP 0x80', '#define CTX_RFLAGS 0x88', '#define SAVE(reg, off) movq %reg, off(%rdi)', '#define LOAD(reg, off) movq off(%rdi), %reg', ''].join('\n'),
+  'linkage.h': [
+    '#ifndef LINKAGE_H',
+    '#define LINKAGE_H',
+    '#define ALIGN .p2align 4, 0x90',
+    '#define ENTRY(name) .globl name; ALIGN; name:',
+    '#define END(name) .size name, . - name',
+    '#endif',
+    '',
+  ].join('\n'),
+  'offsets.h': [
+    '#define CTX_RSP 0x38',
+    '#define CTX_RIP 0x80',
+    '#define CTX_RFLAGS 0x88',
+    '#define SAVE(reg, off) movq %reg, off(%rdi)',
+    '#define LOAD(reg, off) movq off(%rdi), %reg',
+    '',
+  ].join('\n'),
 };
-const benchIncludes: IncludeReader = (name) => (headers[name] !== undefined ? { ok: true, file: name, text: headers[name] } : { ok: false, error: `no ${name}` });
+const benchIncludes: IncludeReader = (name) =>
+  headers[name] !== undefined ? { ok: true, file: name, text: headers[name] } : { ok: false, error: `no ${name}` };
 
 /** A 500-line kernel-style `.S` file: cpp headers, ENTRY/END, function-like macros and #ifdef blocks. */
 export function cppSource(edit: number): string {

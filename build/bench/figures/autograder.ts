@@ -25,7 +25,8 @@ function gradeClass(): number[] {
     mkdirSync(join(root, 'source'), { recursive: true });
     execFileSync('unzip', ['-q', zip, '-d', join(root, 'source')]);
     execFileSync('bash', [join(root, 'source/setup.sh')], {
-      env: { ...process.env, SWITCHYARD_AUTOGRADER_OFFLINE: '1', SWITCHYARD_AUTOGRADER_NODE_MODULES: join(ROOT, 'node_modules') }, stdio: 'ignore',
+      env: { ...process.env, SWITCHYARD_AUTOGRADER_OFFLINE: '1', SWITCHYARD_AUTOGRADER_NODE_MODULES: join(ROOT, 'node_modules') },
+      stdio: 'ignore',
     });
     const times: number[] = [];
     for (let s = 0; s < STUDENTS; s++) {

@@ -10,7 +10,8 @@ const HANDLER = 0x30000;
 const ITERATIONS = 100_000;
 const PER_ITERATION = 4;
 
-const le = (value: number, bytes: number): string => Array.from({ length: bytes }, (_, i) => (Math.floor(value / 256 ** i) % 256).toString(16).padStart(2, '0')).join('');
+const le = (value: number, bytes: number): string =>
+  Array.from({ length: bytes }, (_, i) => (Math.floor(value / 256 ** i) % 256).toString(16).padStart(2, '0')).join('');
 
 /** Where every vector but 0x80 goes: a HLT that ends the run (the ring-3 loop ends with a HLT's #GP). */
 const STOP = 0x31000;
@@ -21,14 +22,29 @@ const gate = (target: number): string => le(target & 0xffff, 2) + le(0x08, 2) + 
 
 /** Long mode, one 2 MiB identity page (user-accessible), GDT with kernel and user segments and a TSS, vector 0x80 to HANDLER. */
 function transitionMachine(code: string, handler: string, user: boolean): Machine {
-  const gdt = ['0000000000000000', 'ffff0000009aaf00', 'ffff00000092cf00', 'ffff000000facf00', 'ffff000000f2cf00', 'ffff000000faaf00', '6700005000890000', '0000000000000000'].join('');
+  const gdt = [
+    '0000000000000000',
+    'ffff0000009aaf00',
+    'ffff00000092cf00',
+    'ffff000000facf00',
+    'ffff000000f2cf00',
+    'ffff000000faaf00',
+    '6700005000890000',
+    '0000000000000000',
+  ].join('');
   const tss = '00000000' + le(0x9000, 8) + '0'.repeat(0x5c * 2);
   return setUpScenario(
     parseScenario({
       format: 'switchyard-scenario/1',
       cpu: {
         mode: 'long64',
-        regs: { rsp: user ? '0x8000' : '0x8800', rip: `0x${CODE.toString(16)}`, rflags: '0x2', rcx: `0x${ITERATIONS.toString(16)}`, rdx: `0x${ITERATIONS.toString(16)}` },
+        regs: {
+          rsp: user ? '0x8000' : '0x8800',
+          rip: `0x${CODE.toString(16)}`,
+          rflags: '0x2',
+          rcx: `0x${ITERATIONS.toString(16)}`,
+          rdx: `0x${ITERATIONS.toString(16)}`,
+        },
         cr3: '0x1000',
         efer: '0x501',
         gdtr: { base: '0x2000', limit: '0x3f' },
@@ -60,7 +76,9 @@ function measure(name: string, code: string, handler: string, user: boolean): nu
   const result = m.run({ maxInstructions: 10 * expected });
   const seconds = (performance.now() - t0) / 1000;
   if (result.reason !== 'hlt' || result.instructions !== expected || m.getRegister(user ? 'rdx' : 'rcx') !== 0n) {
-    throw new Error(`${name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`);
+    throw new Error(
+      `${name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`,
+    );
   }
   return result.instructions / seconds / 1e6;
 }
