@@ -21,8 +21,11 @@ import type { RawInsn } from './iced.ts';
 import { Insn, OP_MEM, OP_OTHER, type Exec } from './insn.ts';
 
 /** Every handler factory, by mnemonic, as the families register them. */
+/** The string MOVSD (A5) and SSE2's MOVSD share iced's mnemonic: the form tells them apart. */
+const movsd: Factory = (raw) => (raw.form === 'Movsd_m32_m32' ? stringOps.MOVSD! : sseOps.MOVSD!)(raw);
+
 export const HANDLERS: ReadonlyMap<string, Factory> = new Map(
-  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps, ...sseOps, ...x87Ops, ...xsaveOps }),
+  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps, ...sseOps, ...x87Ops, ...xsaveOps, MOVSD: movsd }),
 );
 
 const FACTS = new Map(INSTRUCTIONS.map((f) => [f.mnemonic, f]));

@@ -45,7 +45,10 @@ for (const [base, what, flags] of [
   ['SCAS', 'compare the accumulator with [rDI] and set flags', 'OSZAPC'],
 ] as const) {
   for (const [suffix, width] of [['B', 'byte'], ['W', 'word'], ['D', 'doubleword'], ['Q', 'quadword']]) {
-    strings.push(e(base + suffix, 'string', `${what[0].toUpperCase()}${what.slice(1)} (${width}), then step rSI/rDI by DF; REP prefixes repeat it rCX times.`, flags));
+    const summary = `${what[0].toUpperCase()}${what.slice(1)} (${width}), then step rSI/rDI by DF; REP prefixes repeat it rCX times.`;
+    // Intel names two instructions MOVSD (and CMPSD): the string one and SSE2's scalar double, one entry for both.
+    if (base + suffix === 'MOVSD') strings.push(e('MOVSD', 'string', `String form (AT&T movsl): ${summary[0].toLowerCase()}${summary.slice(1)} SSE2 form (an XMM operand): move the low double; register to register merges, a load clears bits 127:64.`, '', '', SSE));
+    else strings.push(e(base + suffix, 'string', summary, flags));
   }
 }
 
@@ -233,7 +236,6 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('MOVQ', 'sse', 'Move 64 bits between XMM registers, memory and 64-bit GPRs; an XMM destination gets bits 127:64 cleared.', '', '', SSE),
   e('MOVD', 'sse', 'Move 32 bits between an XMM register and a GPR or memory; an XMM destination gets bits 127:32 cleared.', '', '', SSE),
   e('MOVSS', 'sse', 'Move the low single: register to register merges, a load clears bits 127:32.', '', '', SSE),
-  e('MOVSD', 'sse', 'Move the low double: register to register merges, a load clears bits 127:64.', '', '', SSE),
   e('PXOR', 'sse', 'Bitwise XOR of 128 bits (PXOR xmm, xmm with itself zeroes it).', '', '', SSE_ALIGNED),
   e('XORPS', 'sse', 'Bitwise XOR of 128 bits of packed singles.', '', '', SSE_ALIGNED),
   e('PADDB', 'sse', 'Add packed bytes, wrapping.', '', '', SSE_ALIGNED),

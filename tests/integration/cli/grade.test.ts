@@ -59,7 +59,7 @@ describe('switchyard grade', () => {
       hank: { 'save-context': 'error: …/hank/save-context.s: 52428800 bytes is larger than the 262144-byte limit for a source file', 'callee-saved': 'error: …/hank/callee-saved.s: not submitted' },
     });
     const bob = report.submissions.find((s: { student: string }) => s.student === 'bob');
-    expect(bob.exercises[0].checks[0].message).toContain('that is the value rbp had at the start, so rbp went where r12 belongs');
+    expect(bob.exercises[0].checks[0].message).toContain('ctx.r12 (offset 0x60) holds 0xffffffffffffffff, expected 0x0 (in.r12): that is the value rbp had at the start, so rbp went where ctx.r12 belongs');
     expect(report.submissions[0]).toMatchObject({ student: 'alice', score: 23, maxScore: 23 });
   });
 

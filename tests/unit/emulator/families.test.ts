@@ -33,6 +33,7 @@ const rows: Row[] = [
   ['jmp rax to the end', 'ffe0 ffc3', { regs: { rax: 0x1004n } }, { rbx: 0n }],
   // Strings
   ['rep movsb copies and advances', 'f3a4', { regs: { rsi: 0x8000n, rdi: 0x8100n, rcx: 5n }, data: '0102030405' }, { rcx: 0n, rsi: 0x8005n, rdi: 0x8105n }, [0x100, '0102030405']],
+  ['rep movsd (AT&T movsl, not SSE2 MOVSD) copies doublewords', 'f3a5', { regs: { rsi: 0x8000n, rdi: 0x8100n, rcx: 2n }, data: '0102030405060708' }, { rcx: 0n, rsi: 0x8008n, rdi: 0x8108n }, [0x100, '0102030405060708']],
   ['std; rep movsb copies backwards', 'fdf3a4', { regs: { rsi: 0x8004n, rdi: 0x8104n, rcx: 5n }, data: '0102030405' }, { rcx: 0n, rsi: 0x7fffn, rdi: 0x80ffn }, [0x100, '0102030405'], [DF, DF]],
   ['repne scasb finds a zero byte', 'f2ae', { regs: { rax: 0n, rcx: 100n }, data: '4142430044' }, { rcx: 96n, rdi: 0x8004n }, undefined, [ZF, ZF]],
   ['rep stosq', 'f348ab', { regs: { rax: 0x1111111111111111n, rcx: 2n } }, { rcx: 0n, rdi: 0x8010n }, [0, '11111111111111111111111111111111']],
@@ -92,6 +93,9 @@ describe('instruction families', () => {
   });
 });
 
+/** CR4.PAE with OSFXSR and OSXMMEXCPT: the OS has enabled SSE. */
+const OSFXSR = 0x620n;
+
 describe('faults name the instruction and stop precisely', () => {
   it.each([
     ['ud2', '0f0b', '#UD', 'UD2: undefined instruction (raised on purpose)', 0x1000n],
@@ -114,10 +118,11 @@ describe('faults name the instruction and stop precisely', () => {
     ['FLD1 with CR0.TS set', 'd9e8', 0x8000003an, '#NM', 'FLD1: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
     ['FLD1 otherwise', 'd9e8', 0x80000032n, '#UD', 'FLD1 is not implemented by this CPU'],
     ['WAIT with CR0.TS and CR0.MP set', '9b', 0x8000003an, '#NM', 'WAIT: CR0.TS and CR0.MP are set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
-    ['ADDPS with CR0.EM set', '0f58c1', 0x80000036n, '#UD', 'ADDPS is not implemented by this CPU'],
-    ['ADDPS with CR0.TS set', '0f58c1', 0x8000003an, '#NM', 'ADDPS: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
-  ] as const)('%s', (_t, hex, cr0, name, reason) => {
-    const o = run(hex, { regs: { cr0 } });
+    ['ADDPS with CR0.EM set', '0f58c1', 0x80000036n, '#UD', 'ADDPS: CR0.EM is set (SSE instructions raise #UD)', OSFXSR],
+    ['ADDPS with CR0.TS set', '0f58c1', 0x8000003an, '#NM', 'ADDPS: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)', OSFXSR],
+    ['ADDPS with CR0.TS set but SSE not enabled', '0f58c1', 0x8000003an, '#UD', 'ADDPS: CR4.OSFXSR is clear (the OS has not enabled SSE)'],
+  ] as const)('%s', (_t, hex, cr0, name, reason, cr4?: bigint) => {
+    const o = run(hex, { regs: cr4 === undefined ? { cr0 } : { cr0, cr4 } });
     expect(o.result.fault?.name).toBe(name);
     expect(o.result.fault?.reason).toBe(reason);
   });

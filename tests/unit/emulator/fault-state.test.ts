@@ -46,9 +46,9 @@ describe('CR0.EM, CR0.MP and CR0.TS (SDM Vol. 3A, 2.5, Table 2-2)', () => {
     ['WAIT with MP alone', '9b', MP, null, null],
     ['FLD1 with EM', 'd9e8', MP | EM, '#NM', 'FLD1: CR0.EM is set (x87 instructions are left to a software emulator: #NM)'],
     ['FLD1 with TS, MP clear', 'd9e8', TS, '#NM', 'FLD1: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
-    ['PADDB (MMX) with EM', '0ffcc1', MP | EM, '#UD', 'PADDB is not implemented by this CPU'],
+    ['PADDB (MMX) with EM', '0ffcc1', MP | EM, '#UD', 'PADDB is not implemented by this CPU (form Paddb_mm_mmm64)'],
     ['PADDB (MMX) with TS', '0ffcc1', MP | TS, '#NM', 'PADDB: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)'],
-    ['ADDPS with EM and TS', '0f58c1', MP | EM | TS, '#UD', 'ADDPS is not implemented by this CPU'],
+    ['ADDPS with EM and TS', '0f58c1', MP | EM | TS, '#UD', 'ADDPS: CR0.EM is set (SSE instructions raise #UD)'],
     ['CLTS then WAIT', '0f06 9b', MP | TS, null, null],
   ] as const)('%s', (_t, hex, bits, name, reason) => {
     const o = run(hex.replace(/\s+/g, ''), { regs: { cr0: NE_ET_PG | bits } });

@@ -1,6 +1,6 @@
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { exampleFor, type SyntaxPreference } from './examples.ts';
-import { DIRECTIVES, instructionFacts, intelSyntaxAt, labelDefinitions, MNEMONICS, REGISTERS, X86ASM } from './x86asm.ts';
+import { DIRECTIVES, instructionFacts, instructionReadings, intelSyntaxAt, labelDefinitions, MNEMONICS, REGISTERS, X86ASM } from './x86asm.ts';
 
 /**
  * The exercise's symbols (struct offsets, harness globals) the editor offers, set when an exercise
@@ -18,8 +18,12 @@ export function exampleText(mnemonic: string, syntax: SyntaxPreference): string 
 
 /** Hover documentation for a mnemonic (bare or with an AT&T size suffix), examples in `syntax`. */
 export function hoverText(word: string, syntax: SyntaxPreference): string | undefined {
-  const facts = instructionFacts(word);
-  if (!facts) return undefined;
+  const readings = instructionReadings(word);
+  if (readings.length === 0) return undefined;
+  return readings.map((facts) => factsText(facts, syntax)).join('\n\n---\n\n');
+}
+
+function factsText(facts: ReturnType<typeof instructionReadings>[number], syntax: SyntaxPreference): string {
   const lines = [`**${facts.mnemonic}** (${facts.family})`, '', facts.summary];
   const example = exampleText(facts.mnemonic, syntax);
   if (example) lines.push('', example);

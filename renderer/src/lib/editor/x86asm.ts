@@ -26,13 +26,17 @@ export const MNEMONICS: readonly string[] = [...new Set(INSTRUCTIONS.map((i) => 
 const MNEMONIC_SPELLINGS = [...new Set([...MNEMONICS, ...MNEMONICS.flatMap((m) => ATT_SUFFIXES.map((s) => m + s)), ...PREFIXES, 'iretq', 'sysretq', 'movabs', 'cltq', 'cqto', 'cltd', 'ljmp', 'lcall', 'lret'])];
 
 /** The instruction a spelling names: `pushq` is PUSH, `iretq` IRETQ if the table has it. */
+/** Every instruction a word can name: `movq` is MOV with an AT&T size suffix and also SSE's MOVQ. */
+export function instructionReadings(word: string): (typeof INSTRUCTIONS)[number][] {
+  const upper = word.toUpperCase();
+  const last = upper.at(-1)?.toLowerCase();
+  const suffixed = last && ATT_SUFFIXES.includes(last) ? INSTRUCTIONS.filter((i) => i.mnemonic === upper.slice(0, -1)) : [];
+  return [...suffixed, ...INSTRUCTIONS.filter((i) => i.mnemonic === upper)];
+}
+
 export function instructionFacts(word: string) {
   const upper = word.toUpperCase();
-  const exact = INSTRUCTIONS.find((i) => i.mnemonic === upper);
-  if (exact) return exact;
-  const last = upper.at(-1)?.toLowerCase();
-  if (last && ATT_SUFFIXES.includes(last)) return INSTRUCTIONS.find((i) => i.mnemonic === upper.slice(0, -1));
-  return undefined;
+  return INSTRUCTIONS.find((i) => i.mnemonic === upper) ?? instructionReadings(word)[0];
 }
 
 const common: Monaco.languages.IMonarchLanguageRule[] = [
