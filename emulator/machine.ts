@@ -1,12 +1,13 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
-import { NotModelled, deliverException, type Delivery, type DeliveryPolicy } from './cpu/exceptions.ts';
-import { CpuFault, externalInterrupt, hex, instructionBreakpoint, nonMaskableInterrupt, singleStep } from './cpu/faults.ts';
-import { DEFINED, FIXED1, IF, RF, TF } from './cpu/flags.ts';
-import {
-  CR0_PE, CR0_PG, CR4_PAE, Cpu, EFER_LMA, EFER_LME, GPR_NAMES, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES,
-} from './cpu/state.ts';
+import { CpuFault, externalInterrupt, hex, instructionBreakpoint, nonMaskableInterrupt, NotModelled, singleStep } from './arch/faults.ts';
+import { deliverException, type Delivery, type DeliveryPolicy } from './ops/exceptions.ts';
+import { DEFINED, FIXED1, IF, RF, TF } from './arch/rflags.ts';
+import { Cpu } from './cpu/state.ts';
+import { CR0_PE, CR0_PG, CR4_PAE, EFER_LMA, EFER_LME } from './arch/control-registers.ts';
+import { GPR_NAMES } from './arch/registers.ts';
+import { SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES } from './arch/segments.ts';
 import { DecodeCache } from './decode/cache.ts';
-import type { Insn } from './decode/insn.ts';
+import type { Insn } from './cpu/insn.ts';
 import { REGION_PAGES, type Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 import { pagingTranslate } from './memory/paging.ts';

@@ -77,6 +77,7 @@ function countPlaywright(ok) {
 }
 
 if (!step('lint', bin('eslint'), ['.'])) failedSteps.push('lint');
+if (!step('layers', process.execPath, [join(root, 'build', 'scripts', 'check-layers.mjs')])) failedSteps.push('layers (import cycles or an upward import)');
 if (!step('formatting', bin('prettier'), ['--check', '.'])) failedSteps.push('formatting (run `npm run format`)');
 if (!step('typecheck', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'typecheck'])) failedSteps.push('typecheck');
 countVitest(step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]));

@@ -6,7 +6,7 @@
  * XSAVE-family instructions touch them, so code that never uses them pays nothing.
  */
 import type { Cpu } from './state.ts';
-import { CpuFault, Vector, deviceNotAvailable, generalProtection, hex, invalidOpcode } from './faults.ts';
+import { CpuFault, Vector, deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 
 export const CR0_MP = 1 << 1;
 export const CR0_EM = 1 << 2;

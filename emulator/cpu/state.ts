@@ -1,21 +1,12 @@
 import { LinearMemory } from '../memory/linear.ts';
 import type { PhysicalMemory } from '../memory/physical.ts';
-import { BASE_RIP, SEG_CS, SEG_FS, SEG_SS, type MemRef } from '../decode/insn.ts';
-import { generalProtection, hex, stackFault, type CpuFault } from './faults.ts';
-import { AC, FIXED1 } from './flags.ts';
+import { CR0_AM, CR0_PE, EFER_LMA } from '../arch/control-registers.ts';
+import { generalProtection, hex, stackFault, type CpuFault } from '../arch/faults.ts';
+import type { MemoryOperand } from '../arch/memory-operand.ts';
+import { BASE_RIP, TWO32 } from '../arch/registers.ts';
+import { AC, FIXED1 } from '../arch/rflags.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { IoPorts } from './io.ts';
-
-/** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
-export const SEG_TYPE = 0xf;
-export const SEG_S = 1 << 4;
-export const SEG_DPL_SHIFT = 5;
-export const SEG_P = 1 << 7;
-export const SEG_AVL = 1 << 12;
-export const SEG_L = 1 << 13;
-export const SEG_DB = 1 << 14;
-export const SEG_G = 1 << 15;
-/** Not a descriptor bit: the register holds a null selector and may not be used. */
-export const SEG_UNUSABLE = 1 << 16;
 
 /** A segment register: the visible selector and the hidden part loaded from its descriptor. */
 export class Segment {
@@ -26,20 +17,8 @@ export class Segment {
   attrs = SEG_P | SEG_S | 0x3;
 }
 
-export const EFER_SCE = 1 << 0;
-export const EFER_LME = 1 << 8;
-export const EFER_LMA = 1 << 10;
-export const EFER_NXE = 1 << 11;
-export const CR0_PE = 1 << 0;
-export const CR0_PG = 1 << 31;
-export const CR4_PAE = 1 << 5;
-export const CR0_AM = 1 << 18;
-
-export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
-export const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
 const RSP = 4;
 
-const TWO32 = 4294967296;
 const CANONICAL_LIMIT = 140737488355328; // 2^47
 
 export const isCanonical = (linear: number): boolean => linear >= -CANONICAL_LIMIT && linear < CANONICAL_LIMIT;
@@ -164,7 +143,7 @@ export class Cpu {
   }
 
   /** Linear address of a memory operand of `size` bytes (fast path: a 64-bit [base+disp] below 4 GiB, needing no checks). */
-  ea(m: MemRef, size: number): number {
+  ea(m: MemoryOperand, size: number): number {
     if (m.simple) {
       const b = m.base;
       if (this.hi[b] === 0) {
@@ -184,7 +163,7 @@ export class Cpu {
   }
 
   /** Linear address of a memory operand of `size` bytes, with the canonical or limit check its segment requires. */
-  eaFull(m: MemRef, size: number): number {
+  eaFull(m: MemoryOperand, size: number): number {
     const lo = this.lo;
     const hi = this.hi;
     if (m.addrBits === 64) {

@@ -4,10 +4,10 @@
  * over (at the next position, or when the run stops) and compares the system state before and
  * after. Exceptions come from the run loop's exception observer.
  */
-import type { CpuFault } from '../cpu/faults.ts';
-import { IF } from '../cpu/flags.ts';
+import type { CpuFault } from '../arch/faults.ts';
+import { IF } from '../arch/rflags.ts';
 import type { Cpu } from '../cpu/state.ts';
-import { OP_CR, OP_REG, type Insn } from '../decode/insn.ts';
+import { OP_CR, OP_REG, type Insn } from '../cpu/insn.ts';
 import type { Machine } from '../machine.ts';
 import { ACCESS_READ } from '../memory/linear.ts';
 import {

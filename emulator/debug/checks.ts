@@ -3,9 +3,10 @@
  * turned off. The checks run while the debugger records (never on replay), so each warning is
  * raised once, at the instruction it concerns.
  */
-import { CpuFault, hex } from '../cpu/faults.ts';
-import { IF } from '../cpu/flags.ts';
-import { SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, isCanonical, type Cpu } from '../cpu/state.ts';
+import { CpuFault, hex } from '../arch/faults.ts';
+import { IF } from '../arch/rflags.ts';
+import { isCanonical, type Cpu } from '../cpu/state.ts';
+import { SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S } from '../arch/segments.ts';
 import { readDescriptor } from '../ops/segments.ts';
 
 export type CheckId =

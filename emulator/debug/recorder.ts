@@ -14,8 +14,8 @@
  * fast path, positions then being derived from the CPU's step count (each delivered fault adds the
  * attempt that raised it; from the first such fault the burst goes on with the hook, exactly).
  */
-import type { Delivery } from '../cpu/exceptions.ts';
-import type { CpuFault } from '../cpu/faults.ts';
+import type { Delivery } from '../ops/exceptions.ts';
+import type { CpuFault } from '../arch/faults.ts';
 import type { ExceptionObserver, Machine, RunResult } from '../machine.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 import { captureCpu, captureMachine, restoreCpu, restoreMachine, type CpuState, type MachineState } from './cpu-state.ts';

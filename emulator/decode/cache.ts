@@ -3,15 +3,16 @@
  * for), plus a small TLB from linear code page to the page's cache. A write to a page holding
  * decoded code invalidates that page (and any page whose instructions spill into it).
  */
-import { generalProtection, hex, invalidOpcode } from '../cpu/faults.ts';
+import { generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { ACCESS_EXECUTE } from '../memory/linear.ts';
 import { PAGE_SIZE, type PhysicalMemory } from '../memory/physical.ts';
 import { buildInsn } from './dispatch.ts';
 import { decodeOne, type RawInsn } from './iced.ts';
-import type { Insn } from './insn.ts';
-import { OP_MEM, SEG_CS } from './insn.ts';
+import type { Insn } from '../cpu/insn.ts';
+import { OP_MEM } from '../cpu/insn.ts';
+import { SEG_CS } from '../arch/segments.ts';
 
 const LOCKABLE = new Set(INSTRUCTIONS.filter((f) => f.lockable).map((f) => f.mnemonic));
 

@@ -1,5 +1,5 @@
 /** Builds executable instructions from decoded records: the instruction table decides what is implemented. */
-import { deviceNotAvailable, hex, invalidOpcode } from '../cpu/faults.ts';
+import { deviceNotAvailable, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { aluOps } from '../ops/alu.ts';
 import { bitsOps } from '../ops/bits.ts';
@@ -18,7 +18,7 @@ import { sseOps } from '../ops/sse.ts';
 import { x87Ops } from '../ops/x87.ts';
 import { xsaveOps } from '../ops/xsave.ts';
 import type { RawInsn } from './iced.ts';
-import { Insn, OP_MEM, OP_OTHER, type Exec } from './insn.ts';
+import { Insn, OP_MEM, OP_OTHER, type Exec } from '../cpu/insn.ts';
 
 /** Every handler factory, by mnemonic, as the families register them. */
 /** The string MOVSD (A5) and SSE2's MOVSD share iced's mnemonic: the form tells them apart. */

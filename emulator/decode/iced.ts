@@ -4,8 +4,9 @@
  * halves), frees every WASM object before returning, and keeps BigInt at this boundary.
  */
 import { Code, CpuidFeature, Decoder, DecoderError, DecoderOptions, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
-import { AF, CF, DF, IF, OF, PF, SF, ZF, AC } from '../cpu/flags.ts';
-import { BASE_RIP, MemRef, OP_CR, OP_DR, OP_IMM, OP_MEM, OP_OTHER, OP_REG, OP_SEG, OP_ST, OP_XMM, Operand } from './insn.ts';
+import { AF, CF, DF, IF, OF, PF, SF, ZF, AC } from '../arch/rflags.ts';
+import { MemRef, OP_CR, OP_DR, OP_IMM, OP_MEM, OP_OTHER, OP_REG, OP_SEG, OP_ST, OP_XMM, Operand } from '../cpu/insn.ts';
+import { BASE_RIP } from '../arch/registers.ts';
 
 export interface RawInsn {
   /** Upper-case mnemonic (`ADD`), `INVALID` for bytes that encode nothing. */

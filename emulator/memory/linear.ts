@@ -1,5 +1,5 @@
 import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
-import { alignmentCheck, hex } from '../cpu/faults.ts';
+import { alignmentCheck, hex } from '../arch/faults.ts';
 
 /** What an access is for, as the translation hook (and later the page walker) must know. */
 export const ACCESS_READ = 1;

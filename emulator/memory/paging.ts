@@ -4,17 +4,26 @@
  * with the P, R/W, U/S, NX checks, reserved-bit checks, SMEP/SMAP, and accessed/dirty updates.
  * It plugs into the one translation hook; with CR0.PG clear it is the identity.
  */
-import type { Cpu } from '../cpu/state.ts';
-import { CR0_PG, CR4_PAE, EFER_NXE } from '../cpu/state.ts';
-import { AC } from '../cpu/flags.ts';
-import { hex, pageFault } from '../cpu/faults.ts';
-import { ACCESS_EXECUTE, ACCESS_USER, ACCESS_WRITE, type Translate } from './linear.ts';
-import { PAGE_SIZE } from './physical.ts';
+import { CR0_PG, CR4_PAE, CR4_PSE, CR4_SMAP, CR4_SMEP, EFER_NXE } from '../arch/control-registers.ts';
+import { AC } from '../arch/rflags.ts';
+import { hex, pageFault } from '../arch/faults.ts';
+import { ACCESS_EXECUTE, ACCESS_USER, ACCESS_WRITE, type LinearMemory, type Translate } from './linear.ts';
+import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
+
+/** What the page walk reads of the CPU: its paging controls, RFLAGS.AC for SMAP, and the memory it walks. */
+export interface PagingControls {
+  readonly cr0: number;
+  readonly cr3: number;
+  readonly cr4: number;
+  readonly efer: number;
+  readonly flags: number;
+  readonly longMode: boolean;
+  readonly phys: PhysicalMemory;
+  readonly mem: LinearMemory;
+}
+import { TWO32 } from '../arch/registers.ts';
 
 const CR0_WP = 1 << 16;
-const CR4_PSE = 1 << 4;
-const CR4_SMEP = 1 << 20;
-const CR4_SMAP = 1 << 21;
 
 const P = 1;
 const RW = 2;
@@ -25,7 +34,6 @@ const PS = 0x80;
 
 /** Physical-address width this CPU reports (CPUID 0x80000008): bits above it in an entry are reserved. */
 const MAXPHYADDR = 40;
-const TWO32 = 4294967296;
 
 const ERR_P = 1;
 const ERR_W = 2;
@@ -38,14 +46,14 @@ interface Entry {
   hi: number;
 }
 
-function readEntry(cpu: Cpu, address: number, wide: boolean): Entry {
+function readEntry(cpu: PagingControls, address: number, wide: boolean): Entry {
   const pn = Math.floor(address / PAGE_SIZE);
   const view = cpu.phys.view(pn, 'page-table read');
   const off = address - pn * PAGE_SIZE;
   return { lo: view.getUint32(off, true), hi: wide ? view.getUint32(off + 4, true) : 0 };
 }
 
-function setBits(cpu: Cpu, address: number, bits: number): void {
+function setBits(cpu: PagingControls, address: number, bits: number): void {
   const pn = Math.floor(address / PAGE_SIZE);
   const view = cpu.phys.view(pn);
   const off = address - pn * PAGE_SIZE;
@@ -58,14 +66,14 @@ function setBits(cpu: Cpu, address: number, bits: number): void {
 }
 
 /** Translation through CR3's page tables, or the identity while CR0.PG is clear. */
-export function pagingTranslate(cpu: Cpu): Translate {
+export function pagingTranslate(cpu: PagingControls): Translate {
   return (linear, access) => {
     if ((cpu.cr0 & CR0_PG) === 0) return linear;
     return walk(cpu, linear, access);
   };
 }
 
-function walk(cpu: Cpu, linear: number, access: number): number {
+function walk(cpu: PagingControls, linear: number, access: number): number {
   const write = (access & ACCESS_WRITE) !== 0;
   const user = (access & ACCESS_USER) !== 0;
   const fetch = (access & ACCESS_EXECUTE) !== 0;
@@ -154,7 +162,7 @@ interface Rights {
 }
 
 /** Access rights (Intel SDM Vol. 3A, 4.6). */
-function checkRights(cpu: Cpu, r: Rights, fault: (code: number, why: string) => unknown): void {
+function checkRights(cpu: PagingControls, r: Rights, fault: (code: number, why: string) => unknown): void {
   if (r.user && !r.userOk) throw fault(ERR_P, 'user-mode access to a supervisor page');
   if (r.write && !r.writable && (r.user || cpu.cr0 & CR0_WP)) throw fault(ERR_P, 'write to a read-only page');
   if (r.fetch && r.noExec) throw fault(ERR_P, 'instruction fetch from a no-execute page');

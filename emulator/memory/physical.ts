@@ -1,4 +1,4 @@
-import { busError, hex } from '../cpu/faults.ts';
+import { busError, hex } from '../arch/faults.ts';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;

@@ -1,8 +1,9 @@
 /** ADD ADC SUB SBB CMP AND OR XOR TEST INC DEC NEG NOT: eager flags, 8/16/32-bit as numbers, 64-bit as int32 halves. */
 import type { Cpu } from '../cpu/state.ts';
-import { AF, CF, OF, PARITY, SF, STATUS, ZF, MASK, SIGN, szp } from '../cpu/flags.ts';
-import { OP_IMM, OP_MEM, OP_REG, type Exec } from '../decode/insn.ts';
+import { AF, CF, OF, PARITY, SF, STATUS, ZF, MASK, SIGN, szp } from '../arch/rflags.ts';
+import { OP_IMM, OP_MEM, OP_REG, type Exec } from '../cpu/insn.ts';
 import { addressOf, read, read64, readSized, write, write64, type Factory } from './operands.ts';
+import { TWO32 } from '../arch/registers.ts';
 
 export const ADD = 0;
 export const OR = 1;
@@ -14,7 +15,6 @@ export const XOR = 6;
 export const CMP = 7;
 export const TEST = 8;
 
-const TWO32 = 4294967296;
 
 /** Applies a binary ALU operation to unsigned values of `size` bytes (1, 2, 4); sets the status flags; returns the result. */
 export function alu(cpu: Cpu, op: number, a: number, b: number, size: number): number {

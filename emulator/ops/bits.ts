@@ -1,7 +1,7 @@
 /** BT BTS BTR BTC (register and memory bit strings), BSF BSR, TZCNT LZCNT POPCNT. */
 import type { Cpu } from '../cpu/state.ts';
-import { CF, STATUS, ZF } from '../cpu/flags.ts';
-import { MemRef, OP_IMM, OP_MEM } from '../decode/insn.ts';
+import { CF, STATUS, ZF } from '../arch/rflags.ts';
+import { MemRef, OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, read64, read, write, write64, setReg, type Factory } from './operands.ts';
 
 const TEST = 0;

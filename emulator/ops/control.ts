@@ -1,13 +1,13 @@
 /** JMP, Jcc, CALL, RET (near, with imm16), LOOP/LOOPE/LOOPNE, JCXZ/JECXZ/JRCXZ. */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { CF, OF, PF, SF, ZF, isBelowOrEqual, isLess, isLessOrEqual, testCondition } from '../cpu/flags.ts';
-import { generalProtection, hex } from '../cpu/faults.ts';
-import { OP_IMM, type Exec, type Insn } from '../decode/insn.ts';
+import { CF, OF, PF, SF, ZF, isBelowOrEqual, isLess, isLessOrEqual, testCondition } from '../arch/rflags.ts';
+import { generalProtection, hex } from '../arch/faults.ts';
+import { OP_IMM, type Exec, type Insn } from '../cpu/insn.ts';
 import { addressOf, read, read64, type Factory } from './operands.ts';
 import { farCall, farJmp } from './far.ts';
+import { TWO32 } from '../arch/registers.ts';
 
-const TWO32 = 4294967296;
 const RCX = 1;
 
 /** The target of an indirect near branch, as a number (sign-extended for 64-bit). */

@@ -6,15 +6,15 @@
  * selector switches tasks (ops/task.ts).
  */
 import type { Cpu } from '../cpu/state.ts';
-import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical } from '../cpu/state.ts';
-import { generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../cpu/faults.ts';
-import { NotModelled } from '../cpu/exceptions.ts';
-import { OP_IMM, OP_MEM, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../decode/insn.ts';
+import { isCanonical } from '../cpu/state.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { generalProtection, hex, invalidTss, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { farTaskSwitch } from './task.ts';
 import { loadHidden, loadSegment, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { TWO32 } from '../arch/registers.ts';
 
-const TWO32 = 4294967296;
 
 /** Checks a far JMP/CALL target code segment (SDM JMP: "IF segment type is code"). */
 function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {

@@ -1,6 +1,6 @@
 /** CLC STC CMC CLD STD CLI STI STAC CLAC LAHF SAHF and SETcc. */
-import { AC, AF, CF, DF, FIXED1, IF, IOPL, PF, SF, ZF, testCondition } from '../cpu/flags.ts';
-import { generalProtection, invalidOpcode } from '../cpu/faults.ts';
+import { AC, AF, CF, DF, FIXED1, IF, IOPL, PF, SF, ZF, testCondition } from '../arch/rflags.ts';
+import { generalProtection, invalidOpcode } from '../arch/faults.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { addressOf, write, type Factory } from './operands.ts';
 

@@ -1,11 +1,11 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
-import { OF, ZF } from '../cpu/flags.ts';
-import { OP_REG } from '../decode/insn.ts';
-import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, CpuFault } from '../cpu/faults.ts';
+import { OF, ZF } from '../arch/rflags.ts';
+import { OP_REG } from '../cpu/insn.ts';
+import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, CpuFault } from '../arch/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { checkPendingX87 } from '../cpu/fpu.ts';
-import { checkIoPermission } from '../cpu/io.ts';
+import { checkIoPermission } from './io-permission.ts';
 import { setReg, type Factory } from './operands.ts';
 
 /** A software interrupt completes its instruction: the run loop takes it at the boundary, without unwinding. */

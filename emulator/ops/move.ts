@@ -1,8 +1,8 @@
 /** MOV (all forms), MOVZX, MOVSX, MOVSXD, CMOVcc, XCHG, XADD, CMPXCHG, CMPXCHG8B/16B, BSWAP, LEA, MOVBE. */
 import type { Cpu } from '../cpu/state.ts';
-import { testCondition, ZF } from '../cpu/flags.ts';
-import { generalProtection } from '../cpu/faults.ts';
-import { OP_CR, OP_DR, OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../decode/insn.ts';
+import { testCondition, ZF } from '../arch/rflags.ts';
+import { generalProtection } from '../arch/faults.ts';
+import { OP_CR, OP_DR, OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../cpu/insn.ts';
 import { movControl } from './system.ts';
 import { ADD, CMP, alu, alu64 } from './alu.ts';
 import { addressOf, getReg, read, read64, readSized, setReg, signExtend, undefinedForm, write, write64, type Factory } from './operands.ts';

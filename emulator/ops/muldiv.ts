@@ -6,10 +6,11 @@
  * host AMD processor does); DIV/IDIV leave every flag unchanged.
  */
 import type { Cpu } from '../cpu/state.ts';
-import { CF, OF, STATUS, szp, szp64 } from '../cpu/flags.ts';
-import { divideError } from '../cpu/faults.ts';
-import { OP_IMM } from '../decode/insn.ts';
+import { CF, OF, STATUS, szp, szp64 } from '../arch/rflags.ts';
+import { divideError } from '../arch/faults.ts';
+import { OP_IMM } from '../cpu/insn.ts';
 import { addressOf, read64, readBig, regBig, setRegBig, signExtend, write, write64, read, readSized, setReg, getReg, type Factory } from './operands.ts';
+import { TWO32 } from '../arch/registers.ts';
 
 const RAX = 0;
 const RDX = 2;
@@ -199,7 +200,6 @@ const imul: Factory = (raw) => {
   };
 };
 
-const TWO32 = 4294967296;
 /** Dividends and divisors below this are divided exactly in numbers. */
 const EXACT = 2 ** 52;
 

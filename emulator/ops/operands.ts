@@ -1,8 +1,8 @@
 /** Width-generic operand access shared by every family. Values of 1, 2 and 4 bytes are unsigned numbers; 8-byte values are int32 halves (low returned, high in cpu.tHi). */
 import type { Cpu } from '../cpu/state.ts';
 import type { RawInsn } from '../decode/iced.ts';
-import { OP_IMM, OP_MEM, OP_REG, type Exec, type Insn, type Operand } from '../decode/insn.ts';
-import { invalidOpcode } from '../cpu/faults.ts';
+import { OP_IMM, OP_MEM, OP_REG, type Exec, type Insn, type Operand } from '../cpu/insn.ts';
+import { invalidOpcode } from '../arch/faults.ts';
 
 export type Factory = (raw: RawInsn) => Exec;
 

@@ -3,9 +3,9 @@
  * MOV/POP perform, and the unchecked load a scenario's initial state uses.
  */
 import type { Cpu } from '../cpu/state.ts';
-import { SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_UNUSABLE, Segment } from '../cpu/state.ts';
-import { generalProtection, hex, segmentNotPresent, stackFault } from '../cpu/faults.ts';
-import { SEG_CS, SEG_SS } from '../decode/insn.ts';
+import { Segment } from '../cpu/state.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
 
 export interface Descriptor {
   base: number;

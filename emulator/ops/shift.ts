@@ -8,8 +8,8 @@
  * left in module scratch, so that no instruction allocates.
  */
 import type { Cpu } from '../cpu/state.ts';
-import { CF, OF, PARITY, SF, STATUS, ZF } from '../cpu/flags.ts';
-import { OP_IMM, OP_REG, type Operand } from '../decode/insn.ts';
+import { CF, OF, PARITY, SF, STATUS, ZF } from '../arch/rflags.ts';
+import { OP_IMM, OP_REG, type Operand } from '../cpu/insn.ts';
 import { addressOf, read64, readSized, write, write64, type Factory } from './operands.ts';
 
 const countOf = (cpu: Cpu, op: Operand | undefined): number =>

@@ -6,10 +6,10 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { checkAvx, checkMxcsr, checkSse, MX_MASK_SHIFT, raiseSimd, XCR0_AVX, XCR0_SSE } from '../cpu/fpu.ts';
-import { generalProtection, hex } from '../cpu/faults.ts';
+import { generalProtection, hex } from '../arch/faults.ts';
 import { add32, add64, laneFlags } from '../cpu/simd-float.ts';
 import type { RawInsn } from '../decode/iced.ts';
-import { OP_MEM, OP_XMM, type Exec, type Insn, type Operand } from '../decode/insn.ts';
+import { OP_MEM, OP_XMM, type Exec, type Insn, type Operand } from '../cpu/insn.ts';
 import { undefinedForm, type Factory } from './operands.ts';
 
 const src = new Int32Array(8);

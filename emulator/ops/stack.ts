@@ -1,7 +1,7 @@
 /** PUSH, POP (every operand kind), PUSHF/POPF in all widths, PUSHA/POPA, ENTER, LEAVE. */
 import type { Cpu } from '../cpu/state.ts';
-import { AC, DEFINED, FIXED1, ID, IF, IOPL, RF, VIF, VIP, VM } from '../cpu/flags.ts';
-import { OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec } from '../decode/insn.ts';
+import { AC, DEFINED, FIXED1, ID, IF, IOPL, RF, VIF, VIP, VM } from '../arch/rflags.ts';
+import { OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec } from '../cpu/insn.ts';
 import { addressOf, read, read64, setReg, write, write64, type Factory } from './operands.ts';
 import { loadSegment } from './segments.ts';
 

@@ -6,19 +6,20 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { DF, ZF } from '../cpu/flags.ts';
-import { generalProtection, hex, stackFault } from '../cpu/faults.ts';
-import { checkIoPermission } from '../cpu/io.ts';
-import { SEG_DS, SEG_ES, SEG_FS, SEG_SS, type Insn } from '../decode/insn.ts';
+import { DF, ZF } from '../arch/rflags.ts';
+import { generalProtection, hex, stackFault } from '../arch/faults.ts';
+import { checkIoPermission } from './io-permission.ts';
+import { type Insn } from '../cpu/insn.ts';
+import { SEG_DS, SEG_ES, SEG_FS, SEG_SS } from '../arch/segments.ts';
 import { CMP, alu, alu64 } from './alu.ts';
 import { getReg, setReg, type Factory } from './operands.ts';
+import { TWO32 } from '../arch/registers.ts';
 
 const RAX = 0;
 const RCX = 1;
 const RDX = 2;
 const RSI = 6;
 const RDI = 7;
-const TWO32 = 4294967296;
 /** Iterations per slice of a repeated string instruction. */
 export const REP_SLICE = 4096;
 

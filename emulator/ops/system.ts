@@ -4,18 +4,17 @@
  * registers, MSRs, TLB and cache maintenance, FS/GS base instructions.
  */
 import type { Cpu } from '../cpu/state.ts';
-import {
-  CR0_PE, CR0_PG, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, MSR, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical,
-} from '../cpu/state.ts';
-import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../cpu/flags.ts';
-import { generalProtection, hex, invalidOpcode, segmentNotPresent, stackFault } from '../cpu/faults.ts';
-import { NotModelled } from '../cpu/exceptions.ts';
-import { OP_CR, OP_DR, OP_MEM, OP_REG, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type Exec } from '../decode/insn.ts';
+import { MSR, isCanonical } from '../cpu/state.ts';
+import { CR0_PE, CR0_PG, CR4_DE, CR4_PAE, CR4_UMIP, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from '../arch/control-registers.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_G, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
+import { generalProtection, hex, invalidOpcode, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { OP_CR, OP_DR, OP_MEM, OP_REG, type Exec } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
 import { loadHidden, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { TWO32 } from '../arch/registers.ts';
 
-const TWO32 = 4294967296;
 const RCX = 1;
 const R11 = 11;
 
@@ -350,7 +349,6 @@ function tableLoad(which: 'gdtr' | 'idtr'): Factory {
   };
 }
 
-const CR4_UMIP = 1 << 11;
 
 /** UMIP (Intel SDM Vol. 3A §2.5, CR4.UMIP): SGDT, SIDT, SLDT, SMSW and STR raise #GP(0) at CPL > 0. */
 function checkUmip(cpu: Cpu, what: string): void {
@@ -481,7 +479,6 @@ function readCr(cpu: Cpu, n: number): bigint {
 }
 
 /** MOV to/from CRn and DRn (decoded as MOV with a control or debug register operand). */
-const CR4_DE = 1 << 3;
 
 /**
  * DR0-DR3 hold linear addresses (kept sign-extended like every linear address); DR6 and DR7 keep

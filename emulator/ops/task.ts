@@ -4,11 +4,11 @@
  * back to the previous task. IA-32e mode has no task switching (#GP, SDM 7.7); 16-bit TSSs and
  * virtual-8086 tasks are not modelled.
  */
-import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../cpu/faults.ts';
-import { FIXED1, NT, VM } from '../cpu/flags.ts';
-import { CR0_PG, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_UNUSABLE, type Cpu } from '../cpu/state.ts';
-import { NotModelled } from '../cpu/exceptions.ts';
-import { SEG_CS, SEG_SS } from '../decode/insn.ts';
+import { CpuFault, generalProtection, hex, invalidTss, NotModelled, segmentNotPresent, stackFault, Vector } from '../arch/faults.ts';
+import { FIXED1, NT, VM } from '../arch/rflags.ts';
+import { type Cpu } from '../cpu/state.ts';
+import { CR0_PG, CR0_TS } from '../arch/control-registers.ts';
+import { SEG_CS, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 export type TaskSwitchSource = 'JMP' | 'CALL' | 'IRET' | 'INT';
@@ -16,7 +16,6 @@ export type TaskSwitchSource = 'JMP' | 'CALL' | 'IRET' | 'INT';
 /** The smallest limit of a 32-bit TSS (SDM 7.2.2). */
 const TSS32_MIN_LIMIT = 0x67;
 const TSS_BUSY = 2;
-const CR0_TS = 8;
 /** TSS field offsets (SDM Figure 7-2). */
 const LINK = 0x00;
 const CR3 = 0x1c;

@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/state.ts';
 import { checkPendingX87, checkX87, FCW_DEFAULT, FSW_B, FSW_C1, FSW_ES, FSW_IE, FSW_SF, FSW_TOP_SHIFT, FSW_UE, top, XCR0_X87 } from '../cpu/fpu.ts';
 import { DOUBLE, F_IE, F_OE, F_UE, fromExtended, INDEFINITE, indefiniteBits, isTinyFor, ROUNDED_UP, SINGLE, toExtended, type Ext, type Format } from '../cpu/float80.ts';
-import { OP_MEM, OP_REG, OP_ST, type Exec, type Insn } from '../decode/insn.ts';
+import { OP_MEM, OP_REG, OP_ST, type Exec, type Insn } from '../cpu/insn.ts';
 import { setReg, undefinedForm, type Factory } from './operands.ts';
 
 const EXC = 0x3f;

@@ -1,16 +1,16 @@
 /** Runs a parsed scenario on a fresh machine and produces the switchyard-result/1 object. */
 import { Machine, type RunResult } from '../machine.ts';
-import { MSR, SEG_L, SEG_S, SEG_UNUSABLE, type Cpu, type Segment } from '../cpu/state.ts';
-import { CpuFault } from '../cpu/faults.ts';
+import { MSR, type Cpu, type Segment } from '../cpu/state.ts';
+import { SEG_L, SEG_S, SEG_UNUSABLE, SEGMENT_NAMES } from '../arch/segments.ts';
+import { CpuFault } from '../arch/faults.ts';
 import { loadSegmentUnchecked, readDescriptor } from '../ops/segments.ts';
 import { MSR_NAMES, REG_NAMES, RESULT_FORMAT, ScenarioError, type MsrName, type Scenario } from './types.ts';
+import { GPR_NAMES } from '../arch/registers.ts';
 
 const MSR_NUMBERS: Record<MsrName, number> = {
   star: MSR.STAR, lstar: MSR.LSTAR, cstar: MSR.CSTAR, sfmask: MSR.SFMASK,
   sysenterCs: MSR.SYSENTER_CS, sysenterEsp: MSR.SYSENTER_ESP, sysenterEip: MSR.SYSENTER_EIP,
 };
-const SEGMENT_ORDER = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
-const GPR_ORDER = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
 
 const hx = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
 const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -50,7 +50,7 @@ export function setUpScenario(s: Scenario): Machine {
       throw e;
     }
   };
-  for (const [k, name] of SEGMENT_ORDER.entries()) {
+  for (const [k, name] of SEGMENT_NAMES.entries()) {
     guarded(`cpu.seg.${name}`, () => loadSegmentUnchecked(cpu, k, Number(s.cpu.seg[name])));
   }
   guarded('cpu.seg.ldtr', () => loadSystemSegment(cpu, cpu.ldtr, Number(s.cpu.seg.ldtr), 'ldtr'));
@@ -104,7 +104,7 @@ export function snapshot(m: Machine, s: Scenario, run: RunResult): ScenarioResul
   const regs: Record<string, string> = {};
   for (const r of REG_NAMES) regs[r] = hx(m.getRegister(r));
   const seg: Record<string, string> = {};
-  for (const [k, name] of SEGMENT_ORDER.entries()) seg[name] = hx(cpu.seg[k].selector);
+  for (const [k, name] of SEGMENT_NAMES.entries()) seg[name] = hx(cpu.seg[k].selector);
   seg.tr = hx(cpu.tr.selector);
   seg.ldtr = hx(cpu.ldtr.selector);
   const msr: Record<string, string> = {};
@@ -116,7 +116,7 @@ export function snapshot(m: Machine, s: Scenario, run: RunResult): ScenarioResul
     cpu: {
       mode: scenarioMode(cpu),
       cpl: hx(cpu.cpl),
-      regs: Object.fromEntries(GPR_ORDER.map((r) => [r, regs[r]]).concat([['rip', regs.rip], ['rflags', regs.rflags]])),
+      regs: Object.fromEntries(GPR_NAMES.map((r) => [r, regs[r]]).concat([['rip', regs.rip], ['rflags', regs.rflags]])),
       cr0: hx(cpu.cr0 >>> 0),
       cr2: hx(cpu.cr2),
       cr3: hx(cpu.cr3),

@@ -1,8 +1,9 @@
+import { GPR_DISPLAY_ORDER } from '../arch/registers.ts';
 /** A parsed scenario (switchyard-scenario/1): numbers as bigint, every optional field filled with its default. */
 export const SCENARIO_FORMAT = 'switchyard-scenario/1';
 export const RESULT_FORMAT = 'switchyard-result/1';
 
-export const REG_NAMES = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
+export const REG_NAMES = [...GPR_DISPLAY_ORDER, 'rip', 'rflags'] as const;
 export type RegName = (typeof REG_NAMES)[number];
 export const SEG_NAMES = ['cs', 'ss', 'ds', 'es', 'fs', 'gs', 'tr', 'ldtr'] as const;
 export type SegName = (typeof SEG_NAMES)[number];

@@ -2,7 +2,8 @@
 import { assemble, inMainFile } from '../../emulator/asm/index.ts';
 import { decodeOne } from '../../emulator/decode/iced.ts';
 import { Machine, pagingTranslate, type Translate } from '../../emulator/index.ts';
-import { SEG_P, Segment } from '../../emulator/cpu/state.ts';
+import { SEG_P } from '../../emulator/arch/segments.ts';
+import { Segment } from '../../emulator/cpu/state.ts';
 import type { AsmOutput, AssemblerPort, DisassemblerPort, EnginePorts, EntryWatch, FaultInfo, MachineFactory, MachinePort, RunOutcome, SystemState, TimerSetup, WriteObserver } from './ports.ts';
 import type { Mode, RegisterName } from './schema.ts';
 

@@ -1,6 +1,7 @@
 /** The exercise and pack file formats (documented in docs/exercise-format.md), as zod schemas. */
 import { z } from 'zod';
 import { ExprError, parseExpr } from './expr.ts';
+import { GPR_DISPLAY_ORDER } from '../../emulator/arch/registers.ts';
 
 const got = (input: unknown): string => {
   if (input === undefined) return 'nothing';
@@ -13,7 +14,7 @@ const got = (input: unknown): string => {
 
 const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, got ${got(issue.input)}` });
 
-export const REGISTERS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
+export const REGISTERS = [...GPR_DISPLAY_ORDER, 'rip', 'rflags'] as const;
 export type RegisterName = (typeof REGISTERS)[number];
 export const isRegister = (name: string): name is RegisterName => (REGISTERS as readonly string[]).includes(name);
 

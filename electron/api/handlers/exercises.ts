@@ -6,6 +6,7 @@ import { InputError } from '../../store/index.ts';
 import type { MethodResult } from '../contract.ts';
 import { ApiFailure, type Handlers } from '../dispatch.ts';
 import type { LabState } from './lab-state.ts';
+import { GPR_NAMES } from '../../../emulator/arch/registers.ts';
 
 type Progress = MethodResult<'exercises.list'>['exercises'][number]['progress'];
 type CaseView = NonNullable<MethodResult<'exercises.check'>['failingCase']>;
@@ -52,7 +53,7 @@ function refusingBadInput<T>(write: () => T): T {
   }
 }
 
-const REGISTER_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
+const REGISTER_NAMES = [...GPR_NAMES, 'rip', 'rflags'] as const;
 
 export function exerciseHandlers(lab: LabState): Pick<Handlers, 'exercises.list' | 'exercises.get' | 'drafts.save' | 'exercises.check' | 'exercises.debugCase'> {
   const progressOf = (id: string) => lab.store.progress(lab.profile.id, [lab.storeKey(id)])[0];

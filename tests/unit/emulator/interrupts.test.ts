@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, type ExceptionObserver } from '../../../emulator/index.ts';
-import type { CpuFault } from '../../../emulator/cpu/faults.ts';
+import type { CpuFault } from '../../../emulator/arch/faults.ts';
 import { CODE, LOG, handlerAt, longMachine, qword, qwords } from './long-machine.ts';
 import { bytes } from './helpers.ts';
 

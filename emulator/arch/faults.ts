@@ -87,3 +87,6 @@ export const externalInterrupt = (vector: number, source: string): CpuFault =>
   new CpuFault(vector, `external interrupt 0x${vector.toString(16)} (${source})`, undefined, undefined, true, 'interrupt');
 /** A non-maskable interrupt. */
 export const nonMaskableInterrupt = (): CpuFault => new CpuFault(Vector.NMI, 'non-maskable interrupt', undefined, undefined, true, 'nmi');
+
+/** Thrown for architecture this CPU does not model (task gates, virtual-8086 mode): the run stops with an error naming it. */
+export class NotModelled extends Error {}

@@ -1,4 +1,7 @@
-import type { Cpu } from '../cpu/state.ts';
+import type { MemoryOperand } from '../arch/memory-operand.ts';
+import { TWO32 } from '../arch/registers.ts';
+import { SEG_FS } from '../arch/segments.ts';
+import type { Cpu } from './state.ts';
 
 /** Executes one decoded instruction. RIP already points past it when this runs. */
 export type Exec = (cpu: Cpu, insn: Insn) => void;
@@ -18,15 +21,6 @@ export const OP_XMM = 7;
 /** An x87 stack register ST(i): `reg` is i. */
 export const OP_ST = 8;
 
-/** RIP-relative addressing: `MemRef.base` is this pseudo-register. */
-export const BASE_RIP = 16;
-
-export const SEG_ES = 0;
-export const SEG_CS = 1;
-export const SEG_SS = 2;
-export const SEG_DS = 3;
-export const SEG_FS = 4;
-export const SEG_GS = 5;
 
 export class Operand {
   constructor(
@@ -43,7 +37,7 @@ export class Operand {
   ) {}
 }
 
-export class MemRef {
+export class MemRef implements MemoryOperand {
   /** The displacement split into an unsigned low half and a signed high half. */
   readonly dispLo: number;
   readonly dispHi: number;
@@ -63,8 +57,8 @@ export class MemRef {
     /** Memory operand width in bytes (0 when the instruction does not access memory, e.g. LEA). */
     readonly size: number,
   ) {
-    this.dispHi = Math.floor(disp / 4294967296);
-    this.dispLo = disp - this.dispHi * 4294967296;
+    this.dispHi = Math.floor(disp / TWO32);
+    this.dispLo = disp - this.dispHi * TWO32;
     this.simple = addrBits === 64 && base >= 0 && base < 16 && index < 0 && seg < SEG_FS && Math.abs(disp) < 2 ** 31;
   }
 }

@@ -5,12 +5,13 @@
  * escalates to #DF by the rules of SDM Table 6-5, and reports a triple fault when #DF itself
  * cannot be delivered.
  */
-import { CpuFault, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from './faults.ts';
-import { IF, NT, RF, TF, VM } from './flags.ts';
-import { SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE, isCanonical, type Cpu } from './state.ts';
-import { loadHidden, markAccessed, readDescriptor, type Descriptor } from '../ops/segments.ts';
-import { switchTask, tssThroughGate } from '../ops/task.ts';
-import { SEG_CS, SEG_SS } from '../decode/insn.ts';
+import { CpuFault, NotModelled, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { IF, NT, RF, TF, VM } from '../arch/rflags.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { isCanonical, type Cpu } from '../cpu/state.ts';
+import { loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
+import { switchTask, tssThroughGate } from './task.ts';
+import { TWO32 } from '../arch/registers.ts';
 
 export interface DeliveryPolicy {
   /** When false, faults stop the run instead of going through the IDT. */
@@ -22,8 +23,6 @@ export interface DeliveryPolicy {
 /** Outcome of a delivery attempt: delivered, not delivered (stop with the fault), or a shutdown. */
 export type Delivery = 'delivered' | 'stop' | 'triple-fault';
 
-/** Thrown for architecture this CPU does not model (task gates, virtual-8086 mode): the run stops with an error naming it. */
-export class NotModelled extends Error {}
 
 const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
 
@@ -155,7 +154,6 @@ function deliver(cpu: Cpu, fault: CpuFault): void {
 }
 
 
-const TWO32 = 4294967296;
 
 /** Pushes one 8-byte slot of a 64-bit exception frame below `rsp`; returns the new RSP. */
 function pushFrame64(cpu: Cpu, rsp: number, value: number, ext: number, user: boolean): number {

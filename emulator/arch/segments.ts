@@ -1,0 +1,20 @@
+/** Segment registers in encoding order (the ModRM reg field of MOV Sreg). */
+export const SEG_ES = 0;
+export const SEG_CS = 1;
+export const SEG_SS = 2;
+export const SEG_DS = 3;
+export const SEG_FS = 4;
+export const SEG_GS = 5;
+export const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+
+/** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
+export const SEG_TYPE = 0xf;
+export const SEG_S = 1 << 4;
+export const SEG_DPL_SHIFT = 5;
+export const SEG_P = 1 << 7;
+export const SEG_AVL = 1 << 12;
+export const SEG_L = 1 << 13;
+export const SEG_DB = 1 << 14;
+export const SEG_G = 1 << 15;
+/** Not a descriptor bit: the register holds a null selector and may not be used. */
+export const SEG_UNUSABLE = 1 << 16;
