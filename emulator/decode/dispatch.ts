@@ -12,7 +12,11 @@ import type { Factory } from '../ops/operands.ts';
 import { shiftOps } from '../ops/shift.ts';
 import { stackOps } from '../ops/stack.ts';
 import { stringOps } from '../ops/string.ts';
-import { systemOps } from '../ops/system.ts';
+import { iretOps } from '../ops/iret.ts';
+import { fastSyscallOps } from '../ops/fast-syscall.ts';
+import { descriptorTableOps } from '../ops/descriptor-tables.ts';
+import { controlRegisterOps } from '../ops/control-registers.ts';
+import { msrOps } from '../ops/msr.ts';
 import { farOps } from '../ops/far.ts';
 import { sseOps } from '../ops/sse.ts';
 import { x87Ops } from '../ops/x87.ts';
@@ -25,7 +29,7 @@ import { Insn, OP_MEM, OP_OTHER, type Exec } from '../cpu/insn.ts';
 const movsd: Factory = (raw) => (raw.form === 'Movsd_m32_m32' ? stringOps.MOVSD! : sseOps.MOVSD!)(raw);
 
 export const HANDLERS: ReadonlyMap<string, Factory> = new Map(
-  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...systemOps, ...farOps, ...sseOps, ...x87Ops, ...xsaveOps, MOVSD: movsd }),
+  Object.entries({ ...moveOps, ...stackOps, ...aluOps, ...muldivOps, ...shiftOps, ...bitsOps, ...controlOps, ...stringOps, ...flagOps, ...miscOps, ...iretOps, ...fastSyscallOps, ...descriptorTableOps, ...controlRegisterOps, ...msrOps, ...farOps, ...sseOps, ...x87Ops, ...xsaveOps, MOVSD: movsd }),
 );
 
 const FACTS = new Map(INSTRUCTIONS.map((f) => [f.mnemonic, f]));

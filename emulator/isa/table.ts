@@ -5,7 +5,27 @@
  * entry has a handler and every handler an entry); the editor's hover docs read it too.
  * Pure data: no imports.
  */
-export type Family = 'move' | 'stack' | 'alu' | 'muldiv' | 'shift' | 'bits' | 'control' | 'string' | 'flags' | 'misc' | 'system' | 'sse' | 'x87' | 'xsave';
+/** Where an instruction's semantics live: `family` is the file under emulator/ops/ that registers its handler. */
+export type Family =
+  | 'move'
+  | 'stack'
+  | 'alu'
+  | 'muldiv'
+  | 'shift'
+  | 'bits'
+  | 'control'
+  | 'string'
+  | 'flags'
+  | 'misc'
+  | 'iret'
+  | 'fast-syscall'
+  | 'descriptor-tables'
+  | 'control-registers'
+  | 'msr'
+  | 'far'
+  | 'sse'
+  | 'x87'
+  | 'xsave';
 
 export interface InstructionFacts {
   mnemonic: string;
@@ -186,48 +206,48 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('RDTSC', 'misc', 'EDX:EAX = time-stamp counter (the retired-instruction count: deterministic).', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
   e('RDTSCP', 'misc', 'RDTSC, and ECX = IA32_TSC_AUX.', '', '', ['#GP(0) (CR4.TSD at CPL>0)']),
   // System
-  e('IRET', 'system', 'Return from an interrupt with a 16-bit frame (IP, CS, FLAGS[, SP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
-  e('IRETD', 'system', 'Return from an interrupt with a 32-bit frame (EIP, CS, EFLAGS[, ESP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
-  e('IRETQ', 'system', 'Return from an interrupt with a 64-bit frame (RIP, CS, RFLAGS, RSP, SS).', 'OSZAPCDI', '', IRET_FAULTS),
-  e('SYSCALL', 'system', 'Fast call to ring 0: RCX = RIP, R11 = RFLAGS, CS/SS from STAR, RIP = LSTAR, RFLAGS &= ~SFMASK.', 'OSZAPCDI', '', ['#UD (not 64-bit mode or EFER.SCE clear)']),
-  e('SYSRET', 'system', 'Fast return to ring 3: RIP = RCX (ECX), RFLAGS = R11, CS/SS from STAR.', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
-  e('SYSRETQ', 'system', 'SYSRET to 64-bit code (REX.W form).', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
-  e('SYSENTER', 'system', 'Fast call to ring 0: CS/SS from IA32_SYSENTER_CS, RSP/RIP from IA32_SYSENTER_ESP/EIP; IF cleared.', 'I', '', ['#GP(0) (IA32_SYSENTER_CS null)']),
-  e('SYSEXIT', 'system', 'Fast return to ring 3: CS = SYSENTER_CS+16, SS = +24, ESP = ECX, EIP = EDX.', '', '', ['#GP(0) (CPL > 0 or IA32_SYSENTER_CS null)']),
-  e('SYSEXITQ', 'system', 'SYSEXIT to 64-bit code: CS = SYSENTER_CS+32, SS = +40, RSP = RCX, RIP = RDX.', '', '', ['#GP(0) (CPL > 0, null IA32_SYSENTER_CS, non-canonical RCX/RDX)']),
-  e('SWAPGS', 'system', 'Exchange GS.base with IA32_KERNEL_GS_BASE.', '', '', ['#UD (not 64-bit mode)', '#GP(0) (CPL > 0)']),
-  e('LGDT', 'system', 'Load GDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
-  e('LIDT', 'system', 'Load IDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
-  e('SGDT', 'system', 'Store GDTR (limit and base).'),
-  e('SIDT', 'system', 'Store IDTR (limit and base).'),
-  e('LLDT', 'system', 'Load LDTR from an LDT descriptor in the GDT.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
-  e('LTR', 'system', 'Load TR from an available TSS descriptor and mark it busy.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
-  e('SLDT', 'system', 'Store the LDTR selector.'),
-  e('STR', 'system', 'Store the TR selector.'),
-  e('RDMSR', 'system', 'EDX:EAX = MSR[ECX].', '', '', ['#GP(0) (CPL > 0 or unknown MSR)']),
-  e('WRMSR', 'system', 'MSR[ECX] = EDX:EAX.', '', '', ['#GP(0) (CPL > 0, unknown MSR, reserved bits, non-canonical address)']),
-  e('RDFSBASE', 'system', 'Read FS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
-  e('RDGSBASE', 'system', 'Read GS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
-  e('WRFSBASE', 'system', 'Write FS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
-  e('WRGSBASE', 'system', 'Write GS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
-  e('INVLPG', 'system', 'Invalidate the TLB entries for the page holding the address (this CPU drops its 4 MiB region).', '', '', ['#GP(0) (CPL > 0)']),
-  e('CLTS', 'system', 'Clear CR0.TS.', '', '', ['#GP(0) (CPL > 0)']),
-  e('WBINVD', 'system', 'Write back and invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
-  e('INVD', 'system', 'Invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
-  e('SMSW', 'system', 'Store the low word of CR0.'),
-  e('LMSW', 'system', 'Load CR0 bits 0-3 (PE cannot be cleared).', '', '', ['#GP(0) (CPL > 0)']),
-  e('RETF', 'system', 'Far return: pop RIP and CS (and RSP, SS when returning to an outer privilege level), then release imm16 bytes.', '', '', ['#GP(0)', '#GP(selector)', '#NP(selector)', '#SS(selector)', '#SS(0)', '#PF(fault-code)']),
-  e('LDS', 'system', 'Load DS and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
-  e('LES', 'system', 'Load ES and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
-  e('LFS', 'system', 'Load FS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
-  e('LGS', 'system', 'Load GS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
-  e('LSS', 'system', 'Load SS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#SS(selector)']),
-  e('IN', 'system', 'Read an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); port 0xE9 reads 0xE9, others all ones.', '', '', ['#GP(0)']),
-  e('OUT', 'system', 'Write an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); bytes written to port 0xE9 go to the debug console.', '', '', ['#GP(0)']),
-  e('LAR', 'system', "Load a descriptor's access rights if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
-  e('LSL', 'system', "Load a descriptor's limit in bytes if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
-  e('VERR', 'system', 'ZF=1 if the segment is readable at CPL and RPL.', 'Z', '', MEM),
-  e('VERW', 'system', 'ZF=1 if the segment is writable at CPL and RPL.', 'Z', '', MEM),
+  e('IRET', 'iret', 'Return from an interrupt with a 16-bit frame (IP, CS, FLAGS[, SP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('IRETD', 'iret', 'Return from an interrupt with a 32-bit frame (EIP, CS, EFLAGS[, ESP, SS]).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('IRETQ', 'iret', 'Return from an interrupt with a 64-bit frame (RIP, CS, RFLAGS, RSP, SS).', 'OSZAPCDI', '', IRET_FAULTS),
+  e('SYSCALL', 'fast-syscall', 'Fast call to ring 0: RCX = RIP, R11 = RFLAGS, CS/SS from STAR, RIP = LSTAR, RFLAGS &= ~SFMASK.', 'OSZAPCDI', '', ['#UD (not 64-bit mode or EFER.SCE clear)']),
+  e('SYSRET', 'fast-syscall', 'Fast return to ring 3: RIP = RCX (ECX), RFLAGS = R11, CS/SS from STAR.', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
+  e('SYSRETQ', 'fast-syscall', 'SYSRET to 64-bit code (REX.W form).', 'OSZAPCDI', '', ['#UD', '#GP(0) (CPL > 0, or non-canonical RCX: raised in ring 0)']),
+  e('SYSENTER', 'fast-syscall', 'Fast call to ring 0: CS/SS from IA32_SYSENTER_CS, RSP/RIP from IA32_SYSENTER_ESP/EIP; IF cleared.', 'I', '', ['#GP(0) (IA32_SYSENTER_CS null)']),
+  e('SYSEXIT', 'fast-syscall', 'Fast return to ring 3: CS = SYSENTER_CS+16, SS = +24, ESP = ECX, EIP = EDX.', '', '', ['#GP(0) (CPL > 0 or IA32_SYSENTER_CS null)']),
+  e('SYSEXITQ', 'fast-syscall', 'SYSEXIT to 64-bit code: CS = SYSENTER_CS+32, SS = +40, RSP = RCX, RIP = RDX.', '', '', ['#GP(0) (CPL > 0, null IA32_SYSENTER_CS, non-canonical RCX/RDX)']),
+  e('SWAPGS', 'fast-syscall', 'Exchange GS.base with IA32_KERNEL_GS_BASE.', '', '', ['#UD (not 64-bit mode)', '#GP(0) (CPL > 0)']),
+  e('LGDT', 'descriptor-tables', 'Load GDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
+  e('LIDT', 'descriptor-tables', 'Load IDTR from a limit and base in memory.', '', '', [...MEM, '#GP(0) (CPL > 0)']),
+  e('SGDT', 'descriptor-tables', 'Store GDTR (limit and base).'),
+  e('SIDT', 'descriptor-tables', 'Store IDTR (limit and base).'),
+  e('LLDT', 'descriptor-tables', 'Load LDTR from an LDT descriptor in the GDT.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
+  e('LTR', 'descriptor-tables', 'Load TR from an available TSS descriptor and mark it busy.', '', '', ['#GP(selector)', '#NP(selector)', '#GP(0) (CPL > 0)']),
+  e('SLDT', 'descriptor-tables', 'Store the LDTR selector.'),
+  e('STR', 'descriptor-tables', 'Store the TR selector.'),
+  e('RDMSR', 'msr', 'EDX:EAX = MSR[ECX].', '', '', ['#GP(0) (CPL > 0 or unknown MSR)']),
+  e('WRMSR', 'msr', 'MSR[ECX] = EDX:EAX.', '', '', ['#GP(0) (CPL > 0, unknown MSR, reserved bits, non-canonical address)']),
+  e('RDFSBASE', 'msr', 'Read FS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
+  e('RDGSBASE', 'msr', 'Read GS.base (needs CR4.FSGSBASE).', '', '', ['#UD']),
+  e('WRFSBASE', 'msr', 'Write FS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
+  e('WRGSBASE', 'msr', 'Write GS.base (needs CR4.FSGSBASE).', '', '', ['#UD', '#GP(0) (non-canonical)']),
+  e('INVLPG', 'control-registers', 'Invalidate the TLB entries for the page holding the address (this CPU drops its 4 MiB region).', '', '', ['#GP(0) (CPL > 0)']),
+  e('CLTS', 'control-registers', 'Clear CR0.TS.', '', '', ['#GP(0) (CPL > 0)']),
+  e('WBINVD', 'control-registers', 'Write back and invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
+  e('INVD', 'control-registers', 'Invalidate caches (nothing to do here).', '', '', ['#GP(0) (CPL > 0)']),
+  e('SMSW', 'control-registers', 'Store the low word of CR0.'),
+  e('LMSW', 'control-registers', 'Load CR0 bits 0-3 (PE cannot be cleared).', '', '', ['#GP(0) (CPL > 0)']),
+  e('RETF', 'far', 'Far return: pop RIP and CS (and RSP, SS when returning to an outer privilege level), then release imm16 bytes.', '', '', ['#GP(0)', '#GP(selector)', '#NP(selector)', '#SS(selector)', '#SS(0)', '#PF(fault-code)']),
+  e('LDS', 'far', 'Load DS and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LES', 'far', 'Load ES and a register from a far pointer in memory (not in 64-bit mode).', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LFS', 'far', 'Load FS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LGS', 'far', 'Load GS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#NP(selector)']),
+  e('LSS', 'far', 'Load SS and a register from a far pointer in memory.', '', '', [...MEM, '#GP(selector)', '#SS(selector)']),
+  e('IN', 'misc', 'Read an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); port 0xE9 reads 0xE9, others all ones.', '', '', ['#GP(0)']),
+  e('OUT', 'misc', 'Write an I/O port (CPL <= IOPL, or the TSS I/O bitmap allows it); bytes written to port 0xE9 go to the debug console.', '', '', ['#GP(0)']),
+  e('LAR', 'far', "Load a descriptor's access rights if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
+  e('LSL', 'far', "Load a descriptor's limit in bytes if it is visible at CPL and RPL (ZF=1), else ZF=0.", 'Z', '', MEM),
+  e('VERR', 'far', 'ZF=1 if the segment is readable at CPL and RPL.', 'Z', '', MEM),
+  e('VERW', 'far', 'ZF=1 if the segment is writable at CPL and RPL.', 'Z', '', MEM),
   // SSE and AVX moves and arithmetic
   e('MOVAPS', 'sse', 'Move 128 bits of packed singles between XMM registers and 16-byte aligned memory.', '', '', SSE_ALIGNED),
   e('MOVUPS', 'sse', 'Move 128 bits of packed singles (no alignment needed).', '', '', SSE),
@@ -271,5 +291,5 @@ export const INSTRUCTIONS: readonly InstructionFacts[] = [
   e('XRSTOR64', 'xsave', 'XRSTOR with REX.W.', '', '', [...XSAVE, '#GP(0) (invalid XSAVE header or reserved MXCSR bits)']),
   e('XGETBV', 'xsave', 'EDX:EAX = XCR[ECX] (ECX = 1: XINUSE AND XCR0).', '', '', ['#UD (CR4.OSXSAVE clear)', '#GP(0) (ECX not 0 or 1)']),
   e('XSETBV', 'xsave', 'XCR0 = EDX:EAX (ring 0; x87 must stay on, AVX needs SSE, only implemented components).', '', '', ['#UD (CR4.OSXSAVE clear)', '#GP(0) (CPL > 0, ECX not 0, invalid XCR0 value)']),
-  e('ARPL', 'system', "Raise a selector's RPL to another's (32-bit code); ZF=1 when it changed.", 'Z', '', MEM),
+  e('ARPL', 'misc', "Raise a selector's RPL to another's (32-bit code); ZF=1 when it changed.", 'Z', '', MEM),
 ];

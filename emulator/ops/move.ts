@@ -3,7 +3,7 @@ import type { Cpu } from '../cpu/state.ts';
 import { testCondition, ZF } from '../arch/rflags.ts';
 import { generalProtection } from '../arch/faults.ts';
 import { OP_CR, OP_DR, OP_IMM, OP_MEM, OP_REG, OP_SEG, type Exec, type Insn } from '../cpu/insn.ts';
-import { movControl } from './system.ts';
+import { movControl } from './control-registers.ts';
 import { ADD, CMP, alu, alu64 } from './alu.ts';
 import { addressOf, getReg, read, read64, readSized, setReg, signExtend, undefinedForm, write, write64, type Factory } from './operands.ts';
 import { loadSegment } from './segments.ts';

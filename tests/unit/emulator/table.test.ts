@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTRUCTIONS } from '../../../emulator/index.ts';
 import { HANDLERS } from '../../../emulator/decode/dispatch.ts';
@@ -20,5 +22,19 @@ describe('the instruction table drives dispatch', () => {
 
   it('every handler has a table entry', () => {
     expect([...HANDLERS.keys()].filter((m) => !tableNames.includes(m))).toEqual([]);
+  });
+
+  it("names as each entry's family the file under emulator/ops/ that registers its handler", async () => {
+    const opsDir = join(import.meta.dirname, '../../../emulator/ops');
+    const registeredIn = new Map<string, string[]>();
+    for (const file of readdirSync(opsDir).filter((f) => f.endsWith('.ts'))) {
+      const exports = (await import(join(opsDir, file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(exports)) {
+        if (!name.endsWith('Ops') || typeof value !== 'object' || value === null) continue;
+        for (const mnemonic of Object.keys(value)) registeredIn.set(mnemonic, [...(registeredIn.get(mnemonic) ?? []), file.replace(/\.ts$/, '')]);
+      }
+    }
+    const misplaced = INSTRUCTIONS.filter((f) => !(registeredIn.get(f.mnemonic) ?? []).includes(f.family)).map((f) => `${f.mnemonic}: family ${f.family}, registered in ${registeredIn.get(f.mnemonic)?.join(', ') ?? 'no file'}`);
+    expect(misplaced).toEqual([]);
   });
 });

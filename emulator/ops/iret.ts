@@ -1,0 +1,159 @@
+/** IRET in all widths (Intel SDM Vol. 2A, IRET/IRETD/IRETQ): protected mode, IA-32e mode, nested task return. */
+import type { Cpu } from '../cpu/state.ts';
+import { isCanonical } from '../cpu/state.ts';
+import { CR0_PE } from '../arch/control-registers.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
+import { generalProtection, hex, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { type Factory } from './operands.ts';
+import { taskReturn } from './task.ts';
+import { loadHidden, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { TWO32 } from '../arch/registers.ts';
+
+/** Loads a segment register's hidden part from a descriptor. */
+function fillSeg(cpu: Cpu, s: number, selector: number, d: { base: number; limit: number; attrs: number }): void {
+  loadHidden(cpu.seg[s], selector, d);
+}
+
+/** The flags IRET may change: IF only when CPL <= IOPL, IOPL/VIF/VIP only at CPL 0 (SDM IRET, Operation). */
+function iretFlagsMask(cpu: Cpu, size: number): number {
+  let mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
+  if (cpu.cpl <= (cpu.flags & IOPL) >> 12) mask |= IF;
+  if (cpu.cpl === 0) mask |= IOPL | VIF | VIP;
+  return size === 2 ? mask & 0xffff : mask;
+}
+
+function readStack(cpu: Cpu, offset: number, size: number): number {
+  const lo = cpu.peek(offset, size);
+  return size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
+}
+
+/** Checks the return CS (SDM IRET: "RETURN-FROM-PROTECTED-MODE"); returns its descriptor. */
+function returnCode(cpu: Cpu, sel: number, what: string): Descriptor {
+  if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
+  const d = readDescriptor(cpu, sel, () => `${what}: return CS ${hex(sel)}`);
+  const err = sel & 0xfffc;
+  const rpl = sel & 3;
+  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
+  if (rpl < cpu.cpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has RPL ${rpl}, below CPL ${cpu.cpl}`);
+  const conforming = (d.attrs & 4) !== 0;
+  if (conforming && dpl > rpl) throw generalProtection(err, `${what}: conforming return CS ${hex(sel)} has DPL ${dpl} above its RPL ${rpl}`);
+  if (!conforming && dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} but RPL ${rpl}`);
+  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
+  // L = 1 with D = 1 is reserved in IA-32e mode; using such a code segment raises #GP (SDM Vol. 3A §5.2.1).
+  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: return CS ${hex(sel)} has both L and D set`);
+  return d;
+}
+
+/** Checks the return SS against the new CPL; null is allowed only when returning to 64-bit mode below CPL 3. */
+function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what: string): Descriptor | null {
+  if ((sel & 0xfffc) === 0) {
+    if (cpu.longMode && to64 && newCpl !== 3 && (sel & 3) === newCpl) return null;
+    throw generalProtection(0, `${what}: the return SS is null (allowed only when returning to 64-bit code below CPL 3)`);
+  }
+  const err = sel & 0xfffc;
+  if ((sel & 3) !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has RPL ${sel & 3} but the return CS has RPL ${newCpl}`);
+  const d = readDescriptor(cpu, sel, () => `${what}: return SS ${hex(sel)}`);
+  const t = d.attrs;
+  if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw generalProtection(err, `${what}: return SS ${hex(sel)} is not a writable data segment`);
+  const dpl = (t >> SEG_DPL_SHIFT) & 3;
+  if (dpl !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has DPL ${dpl} but the return CS has RPL ${newCpl}`);
+  if ((t & SEG_P) === 0) throw stackFault(err, `${what}: return SS ${hex(sel)} is not present`);
+  return d;
+}
+
+/** On a return to an outer level, data segment registers the new CPL may not use are nulled (SDM IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL). */
+function nullInaccessible(cpu: Cpu, newCpl: number): void {
+  for (const s of [SEG_ES, SEG_DS, SEG_FS, SEG_GS]) {
+    const seg = cpu.seg[s];
+    if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
+    const dpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
+    const conformingCode = (seg.attrs & 0xc) === 0xc;
+    if (dpl < newCpl && !conformingCode) nullForOuterLevel(cpu, s);
+  }
+}
+
+function iret(size: number): Factory {
+  return (raw) => (cpu) => {
+    const what = raw.mnemonic;
+    if ((cpu.cr0 & CR0_PE) === 0) throw new NotModelled(`${what} in real mode is not modelled by this CPU`);
+    if (cpu.flags & VM) throw new NotModelled(`${what} in virtual-8086 mode is not modelled by this CPU`);
+    if (cpu.flags & NT) {
+      if (cpu.longMode) throw generalProtection(0, `${what}: NT is set in IA-32e mode`);
+      taskReturn(cpu);
+      cpu.nmiBlocked = false;
+      return;
+    }
+    const in64 = cpu.codeBits === 64;
+    const tempRip = readStack(cpu, 0, size);
+    const tempCs = readStack(cpu, size, size) & 0xffff;
+    const tempFlags = readStack(cpu, 2 * size, size);
+    if (!cpu.longMode && tempFlags & VM && cpu.cpl === 0) throw new NotModelled(`${what} to virtual-8086 mode is not modelled by this CPU`);
+    // IA-32e mode checks a null CS and a non-canonical return RIP before reading any descriptor (SDM IRET, IA-32e-MODE-RETURN).
+    if (cpu.longMode) {
+      if ((tempCs & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
+      if (!isCanonical(tempRip)) throw generalProtection(0, `${what}: return RIP ${hex(tempRip)} is not canonical`);
+    }
+    const d = returnCode(cpu, tempCs, what);
+    const newCpl = tempCs & 3;
+    const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
+    const popStack = in64 || newCpl > cpu.cpl;
+    let tempSp = 0;
+    let tempSs = 0;
+    let ssDesc: Descriptor | null = null;
+    if (popStack) {
+      tempSp = readStack(cpu, 3 * size, size);
+      tempSs = readStack(cpu, 4 * size, size) & 0xffff;
+      ssDesc = returnStack(cpu, tempSs, newCpl, to64, what);
+    }
+    // The return RIP: canonical for 64-bit code (already checked first in IA-32e mode), within CS's limit otherwise.
+    let rip: number;
+    if (to64) {
+      rip = size === 8 ? tempRip : size === 4 ? tempRip >>> 0 : tempRip & 0xffff;
+      if (!isCanonical(rip)) throw generalProtection(0, `${what}: return RIP ${hex(rip)} is not canonical`);
+    } else {
+      rip = size === 2 ? tempRip & 0xffff : size === 4 ? tempRip >>> 0 : tempRip;
+      if (rip > d.limit || rip < 0) throw generalProtection(0, `${what}: return EIP ${hex(rip)} is beyond the return CS's limit ${hex(d.limit)}`);
+    }
+    // The accessed bits are written first: a fault there leaves the state untouched.
+    markAccessed(cpu, d);
+    if (ssDesc) markAccessed(cpu, ssDesc);
+    // Commit (no fault can happen past this point).
+    const mask = iretFlagsMask(cpu, size);
+    const oldCpl = cpu.cpl;
+    cpu.flags = ((cpu.flags & ~mask) | (tempFlags & mask) | FIXED1) & ~VM;
+    cpu.keepRf = (cpu.flags & RF) !== 0;
+    cpu.nmiBlocked = false;
+    fillSeg(cpu, SEG_CS, tempCs, d);
+    if (popStack) {
+      if (ssDesc) fillSeg(cpu, SEG_SS, tempSs, ssDesc);
+      else {
+        const ss = cpu.seg[SEG_SS];
+        nullSegment(ss, tempSs);
+        ss.attrs = SEG_UNUSABLE | SEG_DB | (newCpl << SEG_DPL_SHIFT);
+      }
+      if (in64 || to64) {
+        const v = size === 8 ? tempSp : size === 4 ? tempSp >>> 0 : tempSp & 0xffff;
+        const h = Math.floor(v / TWO32);
+        cpu.lo[4] = v - h * TWO32;
+        cpu.hi[4] = h;
+      } else if (ssDesc && ssDesc.attrs & SEG_DB) {
+        cpu.lo[4] = tempSp;
+        cpu.hi[4] = 0;
+      } else cpu.lo[4] = (cpu.lo[4] & ~0xffff) | (tempSp & 0xffff);
+    } else {
+      cpu.setSp(cpu.wrapSp(cpu.sp() + 3 * size));
+    }
+    cpu.rip = rip;
+    cpu.updateMode();
+    if (newCpl > oldCpl) nullInaccessible(cpu, newCpl);
+  };
+}
+
+
+export const iretOps: Record<string, Factory> = {
+  IRET: iret(2),
+  IRETD: iret(4),
+  IRETQ: iret(8),
+};
