@@ -11,8 +11,9 @@ import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, S
 import { generalProtection, hex, invalidTss, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
+import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.ts';
 import { farTaskSwitch } from './task.ts';
-import { loadHidden, loadSegment, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { loadHidden, loadSegment, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 
 
@@ -274,15 +275,8 @@ export const farRet: Factory = (raw) => {
     const lo = cpu.peek(0, size);
     const offset = size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
     const sel = cpu.peek(size, size) & 0xffff;
-    if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
-    const d = readDescriptor(cpu, sel, `${what}: return CS ${hex(sel)}`);
-    const err = sel & 0xfffc;
+    const d = checkReturnCode(cpu, sel, what, 'ret');
     const rpl = sel & 3;
-    const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-    if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
-    if (rpl < cpu.cpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has RPL ${rpl}, below CPL ${cpu.cpl}`);
-    if (d.attrs & 4 ? dpl > rpl : dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} and RPL ${rpl}`);
-    if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
     if (rpl === cpu.cpl) {
       const rip = checkedOffset(cpu, d, offset, what);
       cpu.setSp(cpu.wrapSp(cpu.sp() + 2 * size + extra));
@@ -320,12 +314,7 @@ export const farRet: Factory = (raw) => {
     cpu.updateMode();
     cpu.setSp(cpu.wrapSp(newSp + extra));
     cpu.rip = rip;
-    for (const s of [SEG_ES, SEG_DS, SEG_FS, SEG_GS]) {
-      const seg = cpu.seg[s];
-      if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
-      const sdpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
-      if (sdpl < rpl && (seg.attrs & 0xc) !== 0xc) nullForOuterLevel(cpu, s);
-    }
+    nullInaccessibleDataSegments(cpu, rpl);
   };
 };
 

@@ -2,12 +2,13 @@
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
 import { CR0_PE } from '../arch/control-registers.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
-import { generalProtection, hex, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { generalProtection, hex, NotModelled, stackFault } from '../arch/faults.ts';
 import { type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
-import { loadHidden, markAccessed, nullForOuterLevel, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.ts';
+import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 
 /** Loads a segment register's hidden part from a descriptor. */
@@ -28,24 +29,6 @@ function readStack(cpu: Cpu, offset: number, size: number): number {
   return size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
 }
 
-/** Checks the return CS (SDM IRET: "RETURN-FROM-PROTECTED-MODE"); returns its descriptor. */
-function returnCode(cpu: Cpu, sel: number, what: string): Descriptor {
-  if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
-  const d = readDescriptor(cpu, sel, () => `${what}: return CS ${hex(sel)}`);
-  const err = sel & 0xfffc;
-  const rpl = sel & 3;
-  const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
-  if (rpl < cpu.cpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has RPL ${rpl}, below CPL ${cpu.cpl}`);
-  const conforming = (d.attrs & 4) !== 0;
-  if (conforming && dpl > rpl) throw generalProtection(err, `${what}: conforming return CS ${hex(sel)} has DPL ${dpl} above its RPL ${rpl}`);
-  if (!conforming && dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} but RPL ${rpl}`);
-  if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
-  // L = 1 with D = 1 is reserved in IA-32e mode; using such a code segment raises #GP (SDM Vol. 3A §5.2.1).
-  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: return CS ${hex(sel)} has both L and D set`);
-  return d;
-}
-
 /** Checks the return SS against the new CPL; null is allowed only when returning to 64-bit mode below CPL 3. */
 function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what: string): Descriptor | null {
   if ((sel & 0xfffc) === 0) {
@@ -61,17 +44,6 @@ function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what:
   if (dpl !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has DPL ${dpl} but the return CS has RPL ${newCpl}`);
   if ((t & SEG_P) === 0) throw stackFault(err, `${what}: return SS ${hex(sel)} is not present`);
   return d;
-}
-
-/** On a return to an outer level, data segment registers the new CPL may not use are nulled (SDM IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL). */
-function nullInaccessible(cpu: Cpu, newCpl: number): void {
-  for (const s of [SEG_ES, SEG_DS, SEG_FS, SEG_GS]) {
-    const seg = cpu.seg[s];
-    if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
-    const dpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
-    const conformingCode = (seg.attrs & 0xc) === 0xc;
-    if (dpl < newCpl && !conformingCode) nullForOuterLevel(cpu, s);
-  }
 }
 
 function iret(size: number): Factory {
@@ -95,7 +67,7 @@ function iret(size: number): Factory {
       if ((tempCs & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
       if (!isCanonical(tempRip)) throw generalProtection(0, `${what}: return RIP ${hex(tempRip)} is not canonical`);
     }
-    const d = returnCode(cpu, tempCs, what);
+    const d = checkReturnCode(cpu, tempCs, what, 'iret');
     const newCpl = tempCs & 3;
     const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
     const popStack = in64 || newCpl > cpu.cpl;
@@ -147,7 +119,7 @@ function iret(size: number): Factory {
     }
     cpu.rip = rip;
     cpu.updateMode();
-    if (newCpl > oldCpl) nullInaccessible(cpu, newCpl);
+    if (newCpl > oldCpl) nullInaccessibleDataSegments(cpu, newCpl);
   };
 }
 

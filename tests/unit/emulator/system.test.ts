@@ -232,6 +232,19 @@ describe('returns and fast system calls', () => {
     expect(m.getRegister('rsp')).toBe(0x8800n);
   });
 
+  // A not-present code segment with L and D both set: far RET checks the reserved L/D pair before
+  // presence (#GP), IRET checks presence first (#NP). GDT entry 3 is made that descriptor.
+  it.each([
+    ['LRETQ', '6a18 6820000100 48cb', 13],
+    ['IRETQ', '6a10 68 00880000 9c 6a18 6820000100 48cf', 11],
+  ] as const)('%s to a not-present CS with L and D set raises vector %i with the selector', (_t, code, vector) => {
+    const m = machine({ code });
+    m.load(0x2018, bytes('ffff0000001aef00'));
+    expect(m.run({ maxInstructions: 10 }).reason).toBe('hlt');
+    expect(m.getRegister('rip')).toBe(BigInt(HANDLERS + vector + 1));
+    expect(q(m, Number(m.getRegister('rsp')))).toBe(0x18n);
+  });
+
   it('MOV to CR3 switches address spaces and flushes translations', () => {
     // mov rax, 0x4000 (a second PML4 mapping nothing); mov cr3, rax -> the next fetch faults... with no mapping, a triple fault
     const m = machine({ code: '48c7c000400000 0f22d8 90' });
