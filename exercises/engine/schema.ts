@@ -72,7 +72,7 @@ const checkBase = {
 };
 
 const stopKinds = ['hlt', 'no-fault', 'fault', 'triple-fault'] as const;
-const checkKinds = {
+export const checkKinds = {
   expect: z.strictObject({ ...checkBase, expect: expression('ctx.rax == in.rax'), for_each: identifier.optional(), fields: z.array(identifier).optional(), except: z.array(identifier).optional() }),
   stop: z.strictObject({ ...checkBase, stop: z.enum(stopKinds, expected(`one of ${stopKinds.join(', ')}`)), vector: z.number().int().min(0).max(255).optional(), cpl: z.number(expected('a privilege level 0 to 3')).int().min(0).max(3).optional() }),
   preserved: z.strictObject({ ...checkBase, preserved: z.array(z.enum(REGISTERS, expected('a register name like rbx')), expected('a list of registers')).min(1, 'list at least one register') }),
