@@ -11,13 +11,18 @@ import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
 const command: Command = {
   summary: 'Grade a class: every submission against the pack\'s exercises (hidden checks included), in parallel.',
-  usage: 'switchyard grade --pack DIR --submissions DIR --format json|csv|junit|gradescope|github --out PATH|- [--exercises a,b] [--seed N] [--jobs N] [--no-hidden] [--hidden-visibility hidden|after_published]',
+  usage: 'switchyard grade --pack DIR --submissions DIR (--format json|csv|junit|gradescope|github --out PATH|- | --json [--out PATH]) [--exercises a,b] [--seed N] [--jobs N] [--no-hidden] [--hidden-visibility hidden|after_published]',
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       pack: { type: 'string' }, submissions: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
       exercises: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, 'no-hidden': { type: 'boolean' },
-      'hidden-visibility': { type: 'string' },
+      'hidden-visibility': { type: 'string' }, json: { type: 'boolean' },
     }, { min: 0, max: 0, names: '' });
+    if (values.json) {
+      if (values.format !== undefined && values.format !== 'json') throw new UsageError(`--json is --format json; it cannot be combined with --format ${values.format}`);
+      values.format = 'json';
+      values.out ??= '-';
+    }
     for (const required of ['pack', 'submissions', 'format', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
     const format = values.format as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);

@@ -95,10 +95,20 @@ describe('switchyard grade', () => {
     [['grade', '--pack', PACK, '--submissions', 'x', '--format', 'xml', '--out', 'y'], "switchyard grade: --format must be one of json, csv, junit, gradescope, github, got 'xml'"],
     [['grade', '--pack', PACK, '--submissions', '/nonexistent', '--format', 'json', '--out', 'y'], 'switchyard grade: /nonexistent: no such submissions directory'],
     [['grade', '--pack', PACK, '--submissions', 'x', '--format', 'json', '--out', 'y', '--exercises', 'nope'], 'switchyard grade: --exercises: no exercise nope in the pack (known: save-context, callee-saved)'],
+    [['grade', '--pack', PACK, '--submissions', 'x', '--json', '--format', 'csv'], 'switchyard grade: --json is --format json; it cannot be combined with --format csv'],
   ])('%j is a usage error', async (argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(message);
+  });
+
+  it('--json writes the JSON report to standard output', async () => {
+    const r = await cli('grade', '--pack', PACK, '--submissions', submissions, '--exercises', 'callee-saved', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.format).toBe('switchyard-grades/1');
+    expect(report.submissions.map((s: { student: string }) => s.student)).toContain('alice');
+    expect(r.stderr).toMatch(/wrote standard output/);
   });
 
   it('refuses a one-submission format for a whole class', async () => {
