@@ -1,4 +1,5 @@
 /** Reading packs and submissions from disk, with limits checked before anything large is read. */
+import { InputError } from '../store/validation.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadPack, type Pack, type PackFiles } from '../../exercises/engine/index.ts';
@@ -13,7 +14,6 @@ export function bundledPackDir(): string {
   return join(appRoot(), 'exercises', 'pack');
 }
 
-export class InputError extends Error {}
 
 /** Every text file of a pack directory, by path relative to it (always with `/`). */
 export function readPackFiles(dir: string): PackFiles {

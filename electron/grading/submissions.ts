@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MAX_SUBMISSION_BYTES, parseSubmissionBundle } from '../store/submission-bundle.ts';
 import { readSourceFile, type SourceRead } from './source-file.ts';
-import { InputError } from './pack-dir.ts';
+import { InputError } from '../store/validation.ts';
 
 export const MAX_BUNDLE_BYTES = MAX_SUBMISSION_BYTES;
 const SOURCE_EXTENSIONS = ['.s', '.S', '.asm'];

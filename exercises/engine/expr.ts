@@ -20,7 +20,7 @@ export interface Scope {
   get(path: string): bigint | undefined;
 }
 
-export class ExprError extends Error {
+export class CheckExprError extends Error {
   constructor(message: string, readonly column: number) {
     super(message);
   }
@@ -54,7 +54,7 @@ function tokenize(src: string): Token[] {
     const num = /^(0x[0-9a-f_]+|0b[01_]+|[0-9][0-9_]*)/i.exec(src.slice(i));
     if (num) {
       const after = src[i + num[0].length];
-      if (after !== undefined && /[A-Za-z_]/.test(after)) throw new ExprError(`\`${num[0]}${after}\` is not a number`, i + 1);
+      if (after !== undefined && /[A-Za-z_]/.test(after)) throw new CheckExprError(`\`${num[0]}${after}\` is not a number`, i + 1);
       tokens.push({ type: 'num', text: num[0], start: i, value: BigInt(num[0].replace(/_/g, '')) });
       i += num[0].length;
       continue;
@@ -71,8 +71,8 @@ function tokenize(src: string): Token[] {
       i += op.length;
       continue;
     }
-    if (c === '=') throw new ExprError('`=` is not an operator here; compare with `==`', i + 1);
-    throw new ExprError(`unexpected character \`${c}\``, i + 1);
+    if (c === '=') throw new CheckExprError('`=` is not an operator here; compare with `==`', i + 1);
+    throw new CheckExprError(`unexpected character \`${c}\``, i + 1);
   }
   tokens.push({ type: 'end', text: 'the end', start: src.length });
   return tokens;
@@ -89,7 +89,7 @@ class Parser {
   private take(): Token { return this.tokens[this.pos++]; }
   private fail(token: Token, wanted: string): never {
     const shown = token.type === 'end' ? 'the end' : `\`${token.text}\``;
-    throw new ExprError(`expected ${wanted}, found ${shown}`, token.start + 1);
+    throw new CheckExprError(`expected ${wanted}, found ${shown}`, token.start + 1);
   }
 
   parseAll(): Node {
@@ -108,7 +108,7 @@ class Parser {
       this.take();
       const right = this.binary(level + 1);
       if (level === 2 && left.kind === 'binary' && BINARY_LEVELS[2].includes(left.op)) {
-        throw new ExprError(`comparisons do not chain: use \`&&\` between \`${left.op}\` and \`${t.text}\``, t.start + 1);
+        throw new CheckExprError(`comparisons do not chain: use \`&&\` between \`${left.op}\` and \`${t.text}\``, t.start + 1);
       }
       left = { kind: 'binary', op: t.text, left, right, start: left.start, end: right.end };
     }
@@ -137,7 +137,7 @@ class Parser {
       const next = this.peek();
       if (next.type === 'op' && next.text === '(') {
         const arity = FUNCTIONS[t.text];
-        if (arity === undefined) throw new ExprError(`unknown function \`${t.text}\`; known: ${Object.keys(FUNCTIONS).join(', ')}`, t.start + 1);
+        if (arity === undefined) throw new CheckExprError(`unknown function \`${t.text}\`; known: ${Object.keys(FUNCTIONS).join(', ')}`, t.start + 1);
         this.take();
         const args: Node[] = [];
         if (t.text === 'sizeof') {
@@ -150,7 +150,7 @@ class Parser {
         }
         const close = this.take();
         if (close.type !== 'op' || close.text !== ')') this.fail(close, '`)` closing the call');
-        if (args.length !== arity) throw new ExprError(`\`${t.text}\` takes ${arity} argument${arity > 1 ? 's' : ''}, got ${args.length}`, t.start + 1);
+        if (args.length !== arity) throw new CheckExprError(`\`${t.text}\` takes ${arity} argument${arity > 1 ? 's' : ''}, got ${args.length}`, t.start + 1);
         return { kind: 'call', fn: t.text, args, start: t.start, end: close.start + 1 };
       }
       if (t.text === 'true' || t.text === 'false') return { kind: 'num', value: t.text === 'true' ? 1n : 0n, start: t.start, end: t.start + t.text.length };
@@ -238,9 +238,9 @@ function collectNames(node: Node, into: Set<string>): void {
   else if (node.kind === 'call') node.args.forEach((a) => collectNames(a, into));
 }
 
-/** Parses an expression; throws ExprError with a 1-based column on bad syntax. */
+/** Parses an expression; throws CheckExprError with a 1-based column on bad syntax. */
 export function parseExpr(source: string): Expr {
-  if (source.trim() === '') throw new ExprError('the expression is empty', 1);
+  if (source.trim() === '') throw new CheckExprError('the expression is empty', 1);
   const root = new Parser(tokenize(source)).parseAll();
   const names = new Set<string>();
   collectNames(root, names);

@@ -1,6 +1,6 @@
 /** The exercise and pack file formats (documented in docs/exercise-format.md), as zod schemas. */
 import { z } from 'zod';
-import { ExprError, parseExpr } from './expr.ts';
+import { CheckExprError, parseExpr } from './expr.ts';
 import { GPR_DISPLAY_ORDER } from '../../emulator/arch/registers.ts';
 
 const got = (input: unknown): string => {
@@ -34,7 +34,7 @@ const address = integer.transform((v) => Number(v));
 /** An expression in the checks language, parsed here so that a syntax error names its field. */
 const expression = (example: string) => z.string(expected(`an expression like \`${example}\``)).superRefine((text, ctx) => {
   try { parseExpr(text.replace(/\{field\}/g, 'f')); } catch (e) {
-    if (e instanceof ExprError) ctx.addIssue({ code: 'custom', message: `${e.message} (column ${e.column} of \`${text}\`)` });
+    if (e instanceof CheckExprError) ctx.addIssue({ code: 'custom', message: `${e.message} (column ${e.column} of \`${text}\`)` });
     else throw e;
   }
 });

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { gradeSubmission, learnerCopy, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
 import { parseCommandArgs } from '../../grading/args.ts';
 import { enginePorts } from '../../grading/exercises.ts';
-import { bundledPackDir, InputError, readPack, readPackFiles } from '../../grading/pack-dir.ts';
+import { bundledPackDir, readPack, readPackFiles } from '../../grading/pack-dir.ts';
+import { InputError } from '../../store/validation.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
 const command: Command = {

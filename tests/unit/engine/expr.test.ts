@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExprError, parseExpr, type Scope } from '../../../exercises/engine/expr.ts';
+import { CheckExprError, parseExpr, type Scope } from '../../../exercises/engine/expr.ts';
 
 const scope = (values: Record<string, bigint>): Scope => ({ get: (p) => values[p] });
 const vars = { 'in.rax': 5n, rax: 5n, 'ctx.r12': 9n, '&ctx': 0x20000n, 'sizeof:ctx': 0x90n, 'in.big': 0xffffffffffffffffn };
@@ -44,9 +44,9 @@ describe('checks language', () => {
   ])('%j fails: %s (column %d)', (src, message, column) => {
     let error: unknown;
     try { parseExpr(src); } catch (e) { error = e; }
-    expect(error).toBeInstanceOf(ExprError);
-    expect((error as ExprError).message).toBe(message);
-    expect((error as ExprError).column).toBe(column);
+    expect(error).toBeInstanceOf(CheckExprError);
+    expect((error as CheckExprError).message).toBe(message);
+    expect((error as CheckExprError).column).toBe(column);
   });
 
   it('lists the names an expression reads', () => {
