@@ -11,7 +11,7 @@ const forbiddenInPureLayers = {
   })),
   patterns: [
     { group: ['node:*'], message: 'No node:* imports in the pure layers.' },
-    { group: ['**/electron/**', '**/renderer/**'], message: 'The pure layers import nothing from electron/ or renderer/.' },
+    { group: ['**/electron/**', '**/backend/**', '**/renderer/**'], message: 'The pure layers import nothing from electron/, backend/ or renderer/.' },
   ],
 };
 

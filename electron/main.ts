@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createEventHub } from './api/events.ts';
-import { createBackendDispatcher } from './api/handlers/index.ts';
+import { createEventHub } from '../backend/api/events.ts';
+import { createBackendDispatcher } from '../backend/api/handlers/index.ts';
 import { APP_SCHEME, APP_URL, appSchemePrivileges, serveAppRequest } from './shell/app-protocol.ts';
 import type { BrowserWindow } from './shell/electron-api.ts';
 import { loadElectronMain } from './shell/electron-api.ts';

@@ -24,10 +24,10 @@ export function isStale(output, inputs) {
   return inputs.some((input) => newestMtime(resolve(root, input)) > built);
 }
 
-const rendererInputs = ['renderer', 'electron/api/contract.ts', 'emulator', 'exercises/engine', 'package-lock.json'];
-const electronInputs = ['electron', 'emulator', 'exercises/engine', 'package.json', 'package-lock.json', 'build/scripts/build-lib.mjs'];
+const rendererInputs = ['renderer', 'backend/api/contract.ts', 'emulator', 'exercises/engine', 'package-lock.json'];
+const electronInputs = ['electron', 'backend', 'emulator', 'exercises/engine', 'package.json', 'package-lock.json', 'build/scripts/build-lib.mjs'];
 export const cliInputs = [...electronInputs, 'build/scripts/grade-worker-entry.ts'];
-const learnerPackInputs = ['exercises', 'electron/grading/pack-dir.ts', 'build/scripts/learner-pack.ts'];
+const learnerPackInputs = ['exercises', 'backend/grading/pack-dir.ts', 'build/scripts/learner-pack.ts'];
 
 export const rendererIndex = join(root, 'renderer', 'dist', 'index.html');
 export const electronMain = join(root, 'dist', 'electron', 'main.cjs');
@@ -104,7 +104,7 @@ export async function buildCli({ force = false } = {}) {
     // Each command is its own chunk, so `switchyard --help` loads a few kilobytes. The chunks sit beside
     // the entry points: modules find their neighbours (the grading worker) from import.meta.url.
     splitting: true,
-    entryPoints: { main: join(root, 'electron', 'cli', 'main.ts'), 'grade-worker': join(root, 'build', 'scripts', 'grade-worker-entry.ts') },
+    entryPoints: { main: join(root, 'backend', 'cli', 'main.ts'), 'grade-worker': join(root, 'build', 'scripts', 'grade-worker-entry.ts') },
     outdir: fresh,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',

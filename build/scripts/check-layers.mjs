@@ -3,12 +3,13 @@
 //   2. Inside emulator/, a runtime import goes down the stack arch ← memory ← cpu ← ops ← decode ← machine;
 //      isa/, asm/ and layout/ stand beside it and use only arch/.
 //   3. Between the top folders: emulator/ imports nothing outside itself; exercises/engine/ only emulator/;
-//      renderer/ reaches electron/ only through the API contract.
+//      backend/ (the API, store, grading, server and CLI) nothing from electron/ (the desktop shell) or renderer/;
+//      renderer/ reaches the backend only through the API contract.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const SOURCE_ROOTS = ['emulator', 'exercises/engine', 'electron', 'renderer/src'];
+const SOURCE_ROOTS = ['emulator', 'exercises/engine', 'backend', 'electron', 'renderer/src'];
 const SKIP = new Set(['node_modules', 'dist']);
 
 /** Rank of each emulator folder: a runtime import may only go to an equal or lower rank. */
@@ -90,7 +91,10 @@ export function layerViolation(from, to) {
   const [a, b] = [top(from), top(to)];
   if (a === 'emulator' && b !== 'emulator') return 'emulator/ imports nothing outside itself';
   if (a === 'engine' && b !== 'engine' && b !== 'emulator') return 'exercises/engine/ imports only emulator/';
-  if (a === 'renderer' && b === 'electron' && to !== 'electron/api/contract.ts') return 'renderer/ reaches electron/ only through electron/api/contract.ts';
+  if (a === 'renderer' && (b === 'electron' || (b === 'backend' && to !== 'backend/api/contract.ts')))
+    return 'renderer/ reaches the backend only through backend/api/contract.ts';
+  if (a === 'backend' && (b === 'electron' || b === 'renderer'))
+    return 'backend/ runs without Electron and without a page: it imports nothing from electron/ or renderer/';
   if (a !== 'emulator' || b !== 'emulator') return null;
   const [fa, fb] = [emulatorFolder(from), emulatorFolder(to)];
   if (fa === fb) return null;

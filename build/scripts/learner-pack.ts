@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { learnerCopy, loadPack } from '../../exercises/engine/index.ts';
-import { readPackFiles } from '../../electron/grading/pack-dir.ts';
+import { readPackFiles } from '../../backend/grading/pack-dir.ts';
 
 /** Replaces `outDir` with the learner's copy of the pack in `packDir`; returns how many files it wrote. */
 export function writeLearnerPack(packDir: string, outDir: string): number {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { securityHeaders } from './content-security.ts';
+import { securityHeaders } from '../../backend/server/content-security.ts';
 import type { CustomScheme } from './electron-api.ts';
-import { contentTypeOf, resolveAssetPath } from './renderer-assets.ts';
+import { contentTypeOf, resolveAssetPath } from '../../backend/server/renderer-assets.ts';
 
 /**
  * The renderer is served from switchyard://app/ rather than file://: a file:// page could read any

@@ -1,4 +1,4 @@
-import type { SwitchyardBridge } from '../api/contract.ts';
+import type { SwitchyardBridge } from '../../backend/api/contract.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels.ts';
 
 /** The two ipcRenderer calls the bridge needs; the page never sees ipcRenderer itself. */

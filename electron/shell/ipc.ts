@@ -1,5 +1,5 @@
-import type { ApiResponse } from '../api/contract.ts';
-import type { Dispatcher } from '../api/dispatch.ts';
+import type { ApiResponse } from '../../backend/api/contract.ts';
+import type { Dispatcher } from '../../backend/api/dispatch.ts';
 import type { ElectronMain, IpcMainInvokeEvent } from './electron-api.ts';
 import { INVOKE_CHANNEL } from './ipc-channels.ts';
 import { isTrustedSender, type SenderFacts } from './sender.ts';

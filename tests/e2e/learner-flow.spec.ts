@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { bundledPackDir } from '../../electron/grading/pack-dir.ts';
+import { bundledPackDir } from '../../backend/grading/pack-dir.ts';
 import { editorText, expectProgressAndDraftKept, failDebugFixPass, replaceSource } from './flow.ts';
 import { startServe, type RunningServe } from './serve.ts';
 

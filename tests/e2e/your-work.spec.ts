@@ -4,8 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { bundledPackDir } from '../../electron/grading/pack-dir.ts';
-import { packFileFromFolder, parseProgressExport, parseSubmissionBundle } from '../../electron/store/index.ts';
+import { bundledPackDir } from '../../backend/grading/pack-dir.ts';
+import { packFileFromFolder, parseProgressExport, parseSubmissionBundle } from '../../backend/store/index.ts';
 import { replaceSource } from './flow.ts';
 import { repoRoot, startServe, type RunningServe } from './serve.ts';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gradescopeArchive } from '../../../electron/cli/autograder/gradescope.ts';
+import { gradescopeArchive } from '../../../backend/cli/autograder/gradescope.ts';
 import type { Figure } from '../figure.ts';
 import { buildClass } from './engine.ts';
 

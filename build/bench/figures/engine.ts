@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { realPorts } from '../../../exercises/engine/adapters.ts';
 import { CaseRunner, gradeSubmission, prepareExercise } from '../../../exercises/engine/index.ts';
-import { gradeBatch } from '../../../electron/grading/batch.ts';
-import { readPack } from '../../../electron/grading/pack-dir.ts';
-import { discoverSubmissions } from '../../../electron/grading/submissions.ts';
+import { gradeBatch } from '../../../backend/grading/batch.ts';
+import { readPack } from '../../../backend/grading/pack-dir.ts';
+import { discoverSubmissions } from '../../../backend/grading/submissions.ts';
 import type { Figure } from '../figure.ts';
 
 const PACK = resolve(dirname(fileURLToPath(import.meta.url)), '../../../exercises/pack');

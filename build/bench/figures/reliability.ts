@@ -4,7 +4,7 @@
 import { copyFileSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 import { fuzz } from '../../../tests/conformance/fuzz/fuzz-kit.ts';
 import { TARGETS } from '../../../tests/conformance/fuzz/targets.ts';
 import { HOSTILE_LIMITS } from '../../../tests/integration/server/hostile-requests.ts';

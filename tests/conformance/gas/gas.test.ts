@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax } from 'iced-x86';
 import { assemble } from '../../../emulator/asm/index.ts';
-import { includeReaderWithin } from '../../../electron/grading/source-file.ts';
+import { includeReaderWithin } from '../../../backend/grading/source-file.ts';
 import { gasAvailable, isPreprocessed, parseHeader, recordWithGas, sha256, type Fixture } from './gas-oracle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

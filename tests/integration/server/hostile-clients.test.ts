@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServerLimits } from '../../../electron/server/limits.ts';
+import type { ServerLimits } from '../../../backend/server/limits.ts';
 import { HOSTILE, HOSTILE_LIMITS, RESET_DURING, badFrame, playHostile, resetDuring, stalledReader } from './hostile-requests.ts';
 import { callApi, sleep, startServerProcess, type ServerProcess } from './server-harness.ts';
 

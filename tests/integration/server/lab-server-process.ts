@@ -3,10 +3,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventHub } from '../../../electron/api/events.ts';
-import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts';
-import { startLabServer } from '../../../electron/server/lab-server.ts';
-import type { ServerLimits } from '../../../electron/server/limits.ts';
+import { createEventHub } from '../../../backend/api/events.ts';
+import { createBackendDispatcher } from '../../../backend/api/handlers/index.ts';
+import { startLabServer } from '../../../backend/server/lab-server.ts';
+import type { ServerLimits } from '../../../backend/server/limits.ts';
 
 const [databasePath, token, limits, tickBytes] = process.argv.slice(2);
 const tick = 'tick'.padEnd(Number(tickBytes ?? 4), '.');

@@ -5,8 +5,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HTTP_API_PATH, HTTP_EVENTS_PATH } from '../../../electron/api/contract.ts';
-import type { ServerLimits } from '../../../electron/server/limits.ts';
+import { HTTP_API_PATH, HTTP_EVENTS_PATH } from '../../../backend/api/contract.ts';
+import type { ServerLimits } from '../../../backend/server/limits.ts';
 
 export { HTTP_API_PATH, HTTP_EVENTS_PATH };
 

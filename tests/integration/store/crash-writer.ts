@@ -1,7 +1,7 @@
 // Writes drafts and attempts through the real store as fast as it can and acknowledges each one
 // on stdout only after the call that committed it has returned. Killed with SIGKILL by crash.test.ts.
 import { writeSync } from 'node:fs';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 
 const [dbPath, profileId, firstSeq] = process.argv.slice(2);
 const store = ProgressStore.open(dbPath);

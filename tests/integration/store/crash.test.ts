@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 import { PROFILE, bundleWriter, killLoop } from './kill-loop.ts';
 
 // `npm run bench` runs 500 (store.sigkills_survived); the suite a quicker 30 unless told more.

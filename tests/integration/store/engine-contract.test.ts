@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINE_VERSION, loadPack, type GradeResult as EngineGradeResult } from '../../../exercises/engine/index.ts';
-import { createPackFile, type PackFiles, type PackValidator } from '../../../electron/store/pack-file.ts';
-import { importPack, readStoredPack } from '../../../electron/store/pack-import.ts';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
-import { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundle } from '../../../electron/store/submission-bundle.ts';
+import { createPackFile, type PackFiles, type PackValidator } from '../../../backend/store/pack-file.ts';
+import { importPack, readStoredPack } from '../../../backend/store/pack-import.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
+import { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundle } from '../../../backend/store/submission-bundle.ts';
 
 const bundledPack = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../exercises/pack');
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ForeignDatabaseError } from '../../../electron/store/open-database.ts';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { ForeignDatabaseError } from '../../../backend/store/open-database.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];

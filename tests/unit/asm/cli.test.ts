@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main.ts';
-import type { CliIO } from '../../../electron/cli/io.ts';
+import { main } from '../../../backend/cli/main.ts';
+import type { CliIO } from '../../../backend/cli/io.ts';
 
 function capture(): CliIO & { out: string; err: string } {
   const io = { out: '', err: '', stderrIsTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, wantsPreprocessor, type IncludeReader } from '../../../emulator/asm/index.ts';
-import { includeReaderWithin, readSourceFile } from '../../../electron/grading/source-file.ts';
+import { includeReaderWithin, readSourceFile } from '../../../backend/grading/source-file.ts';
 
 const files: Record<string, string> = {
   'regs.h': '#define SAVE(r) pushq %r\n#define FRAME 16\n',

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main.ts';
-import { readPack, readPackFiles } from '../../../electron/grading/pack-dir.ts';
+import { main } from '../../../backend/cli/main.ts';
+import { readPack, readPackFiles } from '../../../backend/grading/pack-dir.ts';
 import { curriculumExercises } from './exercises.ts';
 
 async function validate(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

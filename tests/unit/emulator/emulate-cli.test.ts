@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import emulate from '../../../electron/cli/commands/emulate.ts';
-import type { CliIO } from '../../../electron/cli/io.ts';
+import emulate from '../../../backend/cli/commands/emulate.ts';
+import type { CliIO } from '../../../backend/cli/io.ts';
 
 function capture(): { io: CliIO; out: string[]; err: string[] } {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../../electron/grading/pool.ts';
+import { WorkerPool } from '../../../backend/grading/pool.ts';
 
 describe('worker pool', () => {
   it('reports a crash, an exception or a hang as that task\'s error and keeps grading the rest', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchReport } from '../../../electron/grading/batch.ts';
-import { render } from '../../../electron/grading/reporters.ts';
+import type { BatchReport } from '../../../backend/grading/batch.ts';
+import { render } from '../../../backend/grading/reporters.ts';
 import type { GradeResult } from '../../../exercises/engine/index.ts';
 
 const result = (over: Partial<GradeResult>): GradeResult => ({

@@ -141,6 +141,6 @@ describe('text cut short by a YAML comment', () => {
 });
 
 it('every text field of the bundled pack is whole (no unquoted ` #`)', async () => {
-  const { readPack, bundledPackDir } = await import('../../../electron/grading/pack-dir.ts');
+  const { readPack, bundledPackDir } = await import('../../../backend/grading/pack-dir.ts');
   expect(readPack(bundledPackDir()).exercises.length).toBeGreaterThan(0);
 });

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSource, MAX_SOURCE_BYTES, readSourceFile } from '../../../electron/grading/source-file.ts';
-import { discoverSubmissions } from '../../../electron/grading/submissions.ts';
+import { decodeSource, MAX_SOURCE_BYTES, readSourceFile } from '../../../backend/grading/source-file.ts';
+import { discoverSubmissions } from '../../../backend/grading/submissions.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'switchyard-subs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -82,8 +82,8 @@ describe('validating an imported pack file', () => {
   const encode = (files: Record<string, string>) => new Map(Object.entries(files).map(([p, t]) => [p, new TextEncoder().encode(t)]));
 
   it('accepts the bundled pack and lists each exercise with its files', async () => {
-    const { readPackFiles, bundledPackDir } = await import('../../../electron/grading/pack-dir.ts');
-    const { validatePackFiles } = await import('../../../electron/grading/pack-validator.ts');
+    const { readPackFiles, bundledPackDir } = await import('../../../backend/grading/pack-dir.ts');
+    const { validatePackFiles } = await import('../../../backend/grading/pack-validator.ts');
     const files = new Map([...readPackFiles(bundledPackDir())].map(([p, t]) => [p, new TextEncoder().encode(t)]));
     const result = validatePackFiles(files);
     expect(result.ok).toBe(true);
@@ -94,7 +94,7 @@ describe('validating an imported pack file', () => {
     ['no pack.yaml', {}, 'pack/pack.yaml: missing: a pack needs pack.yaml (id, title, tracks)'],
     ['a broken spec', { 'pack.yaml': 'id: p\ntitle: P\ntracks:\n  - { id: t, title: T, exercises: [a] }\n', 'a/exercise.yaml': 'id: a\n' }, 'pack/a/exercise.yaml: title: expected a title, got nothing (and 4 more)'],
   ])('refuses %s with one message', async (_name, files, error) => {
-    const { validatePackFiles } = await import('../../../electron/grading/pack-validator.ts');
+    const { validatePackFiles } = await import('../../../backend/grading/pack-validator.ts');
     expect(validatePackFiles(encode(files))).toEqual({ ok: false, error });
   });
 });

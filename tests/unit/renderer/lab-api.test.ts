@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatcher } from '../../../electron/api/dispatch.ts';
-import { createHandlers } from '../../../electron/api/handlers/index.ts';
-import { LabState } from '../../../electron/api/handlers/lab-state.ts';
-import { bundledPackDir } from '../../../electron/grading/pack-dir.ts';
+import { createDispatcher, type Dispatcher } from '../../../backend/api/dispatch.ts';
+import { createHandlers } from '../../../backend/api/handlers/index.ts';
+import { LabState } from '../../../backend/api/handlers/lab-state.ts';
+import { bundledPackDir } from '../../../backend/grading/pack-dir.ts';
 import { DebugService } from '../../../emulator/debug/index.ts';
 import { engineEmulator } from '../../../exercises/engine/index.ts';
 

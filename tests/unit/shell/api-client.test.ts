@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiCallError } from '../../../electron/api/contract.ts';
-import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts';
+import { ApiCallError } from '../../../backend/api/contract.ts';
+import { createBackendDispatcher } from '../../../backend/api/handlers/index.ts';
 import { ApiClient } from '../../../renderer/src/lib/api/client.ts';
 import type { RawEvent, Transport } from '../../../renderer/src/lib/api/transport.ts';
 

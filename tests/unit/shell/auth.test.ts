@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, createToken, parseCookies, presentedToken, tokensEqual } from '../../../electron/server/auth.ts';
+import { authorize, createToken, parseCookies, presentedToken, tokensEqual } from '../../../backend/server/auth.ts';
 
 const PORT = 4321;
 const TOKEN = 'secret-token';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleForElectron, isStale } from '../../../build/scripts/build-lib.mjs';
-import { browserOpener } from '../../../electron/server/open-browser.ts';
+import { browserOpener } from '../../../backend/server/open-browser.ts';
 
 describe('isStale', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-stale-'));

@@ -33,12 +33,15 @@ describe('the layering lint', () => {
     ['emulator/arch/faults.ts', 'emulator/cpu/state.ts', /below/],
     ['emulator/asm/core.ts', 'emulator/cpu/state.ts', /stands beside the CPU/],
     ['emulator/asm/core.ts', 'emulator/arch/registers.ts', null],
-    ['emulator/cpu/state.ts', 'electron/store/store.ts', /emulator\/ imports nothing outside itself/],
-    ['exercises/engine/grade.ts', 'electron/store/store.ts', /exercises\/engine\/ imports only emulator\//],
+    ['emulator/cpu/state.ts', 'backend/store/store.ts', /emulator\/ imports nothing outside itself/],
+    ['exercises/engine/grade.ts', 'backend/store/store.ts', /exercises\/engine\/ imports only emulator\//],
     ['exercises/engine/grade.ts', 'emulator/machine.ts', null],
-    ['renderer/src/lib/api.ts', 'electron/store/store.ts', /only through electron\/api\/contract.ts/],
-    ['renderer/src/lib/api.ts', 'electron/api/contract.ts', null],
-    ['electron/cli/main.ts', 'exercises/engine/grade.ts', null],
+    ['renderer/src/lib/api.ts', 'backend/store/store.ts', /only through backend\/api\/contract.ts/],
+    ['renderer/src/lib/api.ts', 'electron/shell/ipc.ts', /only through backend\/api\/contract.ts/],
+    ['backend/server/lab-server.ts', 'electron/shell/hardening.ts', /imports nothing from electron\/ or renderer\//],
+    ['electron/main.ts', 'backend/api/events.ts', null],
+    ['renderer/src/lib/api.ts', 'backend/api/contract.ts', null],
+    ['backend/cli/main.ts', 'exercises/engine/grade.ts', null],
   ] as const)('%s → %s', (from, to, expected) => {
     const why = layerViolation(from, to);
     if (expected === null) expect(why).toBeNull();

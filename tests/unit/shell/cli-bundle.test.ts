@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cliMain } from '../../../build/scripts/build-lib.mjs';
-import { commands } from '../../../electron/cli/commands.ts';
-import { main } from '../../../electron/cli/main.ts';
+import { commands } from '../../../backend/cli/commands.ts';
+import { main } from '../../../backend/cli/main.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'switchyard.mjs');

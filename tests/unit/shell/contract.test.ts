@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { events, methods } from '../../../electron/api/contract.ts';
+import { events, methods } from '../../../backend/api/contract.ts';
 
 // Both transports serialize as JSON, so every schema in the contract must describe plain JSON:
 // a bigint, Date, Map or transform in a result would arrive changed (or not at all) on one of them.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ECHO_MAX_LENGTH } from '../../../electron/api/contract.ts';
-import { ApiFailure, createDispatcher, dispatchRequestBody, type Handlers } from '../../../electron/api/dispatch.ts';
-import { createHandlers } from '../../../electron/api/handlers/index.ts';
+import { ECHO_MAX_LENGTH } from '../../../backend/api/contract.ts';
+import { ApiFailure, createDispatcher, dispatchRequestBody, type Handlers } from '../../../backend/api/dispatch.ts';
+import { createHandlers } from '../../../backend/api/handlers/index.ts';
 
 const errors: unknown[] = [];
 const dispatch = createDispatcher(createHandlers({ platform: 'test' }), { onInternalError: (_m, e) => errors.push(e) });

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts';
+import { createBackendDispatcher } from '../../../backend/api/handlers/index.ts';
 import { APP_URL, isAppUrl, serveAppRequest } from '../../../electron/shell/app-protocol.ts';
 import type { ElectronMain, IpcMainInvokeEvent, WebContents } from '../../../electron/shell/electron-api.ts';
 import { isAllowedNavigation, isAllowedRequest, opensDevTools, secureWebPreferences } from '../../../electron/shell/hardening.ts';

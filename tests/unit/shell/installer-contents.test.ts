@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runtimePackages } from '../../../build/scripts/build-lib.mjs';
 import { writeLearnerPack } from '../../../build/scripts/learner-pack.ts';
-import { grade } from '../../../electron/grading/exercises.ts';
-import { readPack } from '../../../electron/grading/pack-dir.ts';
+import { grade } from '../../../backend/grading/exercises.ts';
+import { readPack } from '../../../backend/grading/pack-dir.ts';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 const PACK = join(ROOT, 'exercises', 'pack');

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createEventHub } from '../../../electron/api/events.ts';
-import { createBackendDispatcher } from '../../../electron/api/handlers/index.ts';
-import { startLabServer, type LabServer } from '../../../electron/server/lab-server.ts';
-import { tokenCookieName } from '../../../electron/server/auth.ts';
+import { createEventHub } from '../../../backend/api/events.ts';
+import { createBackendDispatcher } from '../../../backend/api/handlers/index.ts';
+import { startLabServer, type LabServer } from '../../../backend/server/lab-server.ts';
+import { tokenCookieName } from '../../../backend/server/auth.ts';
 
 interface Reply {
   status: number;

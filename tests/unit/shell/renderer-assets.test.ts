@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentTypeOf, resolveAssetPath } from '../../../electron/shell/renderer-assets.ts';
+import { contentTypeOf, resolveAssetPath } from '../../../backend/server/renderer-assets.ts';
 
 const root = resolve('/srv/switchyard/renderer/dist');
 

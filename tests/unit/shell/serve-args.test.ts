@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeArgs } from '../../../electron/cli/commands/serve.ts';
+import { parseServeArgs } from '../../../backend/cli/commands/serve.ts';
 
 describe('switchyard serve arguments', () => {
   it.each([

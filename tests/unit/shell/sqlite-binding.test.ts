@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locateSqliteBinding, sqliteNativeBinding } from '../../../electron/native/sqlite-binding.ts';
+import { locateSqliteBinding, sqliteNativeBinding } from '../../../backend/native/sqlite-binding.ts';
 
 const built = (paths: string[]) => (path: string) => paths.includes(path);
 const rel = join('build', 'native', 'electron', 'linux-x64', 'better_sqlite3.node');

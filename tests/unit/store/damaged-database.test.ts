@@ -2,8 +2,8 @@ import { existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../electron/store/migrations.ts';
-import { ProgressStore, type Attempt } from '../../../electron/store/progress-store.ts';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../backend/store/migrations.ts';
+import { ProgressStore, type Attempt } from '../../../backend/store/progress-store.ts';
 import { gradeResult, tempDir } from './helpers.ts';
 
 const NOW = () => new Date(Date.UTC(2026, 10, 21, 8, 30, 15, 250));

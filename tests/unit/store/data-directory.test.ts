@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataDirectory, databasePath } from '../../../electron/store/data-directory.ts';
+import { dataDirectory, databasePath } from '../../../backend/store/data-directory.ts';
 
 describe('dataDirectory', () => {
   it.each([

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { GradeResult } from '../../../electron/store/grade-result.ts';
+import type { GradeResult } from '../../../backend/store/grade-result.ts';
 
 const made: string[] = [];
 

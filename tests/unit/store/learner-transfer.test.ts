@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportProgress, importIntoLearner, previewLearnerImport, ProgressStore } from '../../../electron/store/index.ts';
+import { exportProgress, importIntoLearner, previewLearnerImport, ProgressStore } from '../../../backend/store/index.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
 function open(start?: number): ProgressStore {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../electron/store/migrations.ts';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../backend/store/migrations.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 import { gradeResult, tempDir } from './helpers.ts';
 
 type Db = Database.Database;

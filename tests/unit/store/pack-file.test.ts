@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_PACK_FILE_BYTES, createPackFile, parsePackFile, type PackFiles, type PackValidator } from '../../../electron/store/pack-file.ts';
-import { importPack, importPackFile, listInstalledExercises, listInstalledPacks, readStoredPack } from '../../../electron/store/pack-import.ts';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { MAX_PACK_FILE_BYTES, createPackFile, parsePackFile, type PackFiles, type PackValidator } from '../../../backend/store/pack-file.ts';
+import { importPack, importPackFile, listInstalledExercises, listInstalledPacks, readStoredPack } from '../../../backend/store/pack-import.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
 const MANIFEST = { path: 'pack.yaml', text: 'id: kernel-basics\ntitle: Kernel basics\n' };

@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
-import type { GradeResult } from '../../../electron/store/grade-result.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
+import type { GradeResult } from '../../../backend/store/grade-result.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
 function openStore(): ProgressStore {

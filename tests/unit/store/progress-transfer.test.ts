@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportProgress, importProgress, type ProgressExport } from '../../../electron/store/progress-transfer.ts';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
+import { exportProgress, importProgress, type ProgressExport } from '../../../backend/store/progress-transfer.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
 function openStore(start?: number): ProgressStore {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressStore } from '../../../electron/store/progress-store.ts';
-import { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundle, type SourceChoice } from '../../../electron/store/submission-bundle.ts';
+import { ProgressStore } from '../../../backend/store/progress-store.ts';
+import { createSubmissionBundle, parseSubmissionBundle, serializeSubmissionBundle, type SourceChoice } from '../../../backend/store/submission-bundle.ts';
 import { gradeResult, steppingClock, tempDir } from './helpers.ts';
 
 function classroomLearner() {

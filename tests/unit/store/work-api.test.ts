@@ -3,12 +3,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TransportKind } from '../../../electron/api/contract.ts';
-import { createDispatcher } from '../../../electron/api/dispatch.ts';
-import { createHandlers } from '../../../electron/api/handlers/index.ts';
-import { LabState } from '../../../electron/api/handlers/lab-state.ts';
-import { bundledPackDir } from '../../../electron/grading/pack-dir.ts';
-import { packFileFromFolder, parseSubmissionBundle } from '../../../electron/store/index.ts';
+import type { TransportKind } from '../../../backend/api/contract.ts';
+import { createDispatcher } from '../../../backend/api/dispatch.ts';
+import { createHandlers } from '../../../backend/api/handlers/index.ts';
+import { LabState } from '../../../backend/api/handlers/lab-state.ts';
+import { bundledPackDir } from '../../../backend/grading/pack-dir.ts';
+import { packFileFromFolder, parseSubmissionBundle } from '../../../backend/store/index.ts';
 
 const solution = readFileSync(join(bundledPackDir(), 'save-context', 'solution.s'), 'utf8');
 

@@ -11,7 +11,7 @@ import {
   type MethodName,
   type MethodResult,
   type TransportKind,
-} from '../../../../electron/api/contract.ts';
+} from '../../../../backend/api/contract.ts';
 import { httpTransport } from './http-transport.ts';
 import { ipcTransport } from './ipc-transport.ts';
 import type { Transport } from './transport.ts';

@@ -1,4 +1,4 @@
-import { HTTP_API_PATH, HTTP_EVENTS_PATH, apiEventSchema } from '../../../../electron/api/contract.ts';
+import { HTTP_API_PATH, HTTP_EVENTS_PATH, apiEventSchema } from '../../../../backend/api/contract.ts';
 import type { RawEvent, Transport } from './transport.ts';
 
 const RECONNECT_MIN_MS = 500;

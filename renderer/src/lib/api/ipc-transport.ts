@@ -1,4 +1,4 @@
-import type { SwitchyardBridge } from '../../../../electron/api/contract.ts';
+import type { SwitchyardBridge } from '../../../../backend/api/contract.ts';
 import type { Transport } from './transport.ts';
 
 /** Electron: every call goes through the preload bridge, which forwards it over IPC. */

@@ -1,4 +1,4 @@
-import type { SwitchyardBridge, TransportKind } from '../../../../electron/api/contract.ts';
+import type { SwitchyardBridge, TransportKind } from '../../../../backend/api/contract.ts';
 
 export interface RawEvent {
   name: string;

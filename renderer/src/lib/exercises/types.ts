@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../../../electron/api/contract.ts';
+import type { MethodResult } from '../../../../backend/api/contract.ts';
 
 /** One exercise as the browser lists it, with the learner's progress. */
 export type ExerciseListItem = MethodResult<'exercises.list'>['exercises'][number];

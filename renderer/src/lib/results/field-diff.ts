@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../../../electron/api/contract.ts';
+import type { MethodResult } from '../../../../backend/api/contract.ts';
 
 export type CheckOutcome = MethodResult<'exercises.check'>;
 export type CaseView = NonNullable<CheckOutcome['failingCase']>;

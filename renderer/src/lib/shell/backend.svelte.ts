@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../../../electron/api/contract.ts';
+import type { MethodResult } from '../../../../backend/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 
 export type BackendStatus =

@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../../../electron/api/contract.ts';
+import type { MethodResult } from '../../../../backend/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { DraftSaver, type DraftState } from '../drafts/draft-saver.ts';
 import type { ExerciseDetail, ExerciseListItem } from '../exercises/types.ts';

@@ -4,7 +4,7 @@ import { createBackendDispatcher } from '../../api/handlers/index.ts';
 import { createEventHub } from '../../api/events.ts';
 import { startLabServer } from '../../server/lab-server.ts';
 import { openInBrowser } from '../../server/open-browser.ts';
-import { isRendererBuilt } from '../../shell/renderer-assets.ts';
+import { isRendererBuilt } from '../../server/renderer-assets.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../io.ts';
 
 export interface ServeOptions {
