@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { instructionReference } from '../../../emulator/isa/reference.ts';
 import { INSTRUCTIONS } from '../../../emulator/index.ts';
 import { HANDLERS } from '../../../emulator/decode/dispatch.ts';
 import { ALL_MNEMONICS } from '../../../emulator/decode/iced.ts';
@@ -36,5 +37,9 @@ describe('the instruction table drives dispatch', () => {
     }
     const misplaced = INSTRUCTIONS.filter((f) => !(registeredIn.get(f.mnemonic) ?? []).includes(f.family)).map((f) => `${f.mnemonic}: family ${f.family}, registered in ${registeredIn.get(f.mnemonic)?.join(', ') ?? 'no file'}`);
     expect(misplaced).toEqual([]);
+  });
+
+  it('is what docs/instructions.md lists (regenerate with `npx tsx build/scripts/instruction-reference.ts`)', () => {
+    expect(readFileSync(join(import.meta.dirname, '../../../docs/instructions.md'), 'utf8')).toBe(instructionReference());
   });
 });
