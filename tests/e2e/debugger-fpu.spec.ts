@@ -22,6 +22,7 @@ async function openAndDebug(page: Page, exercise: string): Promise<void> {
   await replaceSource(page, solution(exercise));
   await page.getByTestId('debug-first-case').click();
   await expect(page.getByTestId('dbg-where')).toContainText('stopped: hlt');
+  await expect(page.getByTestId('dbg-step')).toBeEnabled();
 }
 
 async function step(page: Page): Promise<void> {
@@ -51,9 +52,12 @@ test('xsave-switch in the debugger: XMM registers and the decoded XSAVE areas ch
     // Back to the start, then forward to the learner's XSAVE in the first switch (A → B).
     await page.getByRole('button', { name: 'Reverse' }).click();
     await expect(page.getByTestId('dbg-where')).toContainText('position 0 ');
+    await expect(page.getByTestId('dbg-step')).toBeEnabled();
     await page.locator('.monaco-editor .view-line', { hasText: 'xsave THREAD_FPU' }).click();
     await page.getByRole('button', { name: 'To cursor' }).click();
     await expect(page.getByTestId('dbg-where')).toContainText('line 8');
+    // The views below the registers are read after them: the stop is complete once the controls are back.
+    await expect(page.getByTestId('dbg-step')).toBeEnabled();
 
     const threadA = await xmm0(page);
     const threadB = await areaXmm0(page, 'tb.fpu');
