@@ -17,3 +17,5 @@ export type { CpuState } from './cpu-state.ts';
 export { DebugService, toWire } from './worker.ts';
 export type { MachineFor, RestoreParams } from './worker.ts';
 export type { LoadParams, Post, Reply, Request } from './worker.ts';
+export { fpuView } from './fpu-state.ts';
+export type { FpuView } from './fpu-state.ts';

@@ -15,6 +15,7 @@ import { Debugger, type BreakpointSpec, type Stop, type WatchpointSpec } from '.
 import { ExpressionError } from './expr.ts';
 import { restoreSnapshot, validateHeader, type Snapshot, type SnapshotHeader } from './snapshot.ts';
 import { SourceMap } from './source-map.ts';
+import { fpuView } from './fpu-state.ts';
 
 export type Post = (message: unknown, transfer?: ArrayBuffer[]) => void;
 
@@ -239,6 +240,7 @@ export class DebugService {
       gdtr: { base: BigInt.asUintN(64, BigInt(cpu.gdtrBase)), limit: cpu.gdtrLimit },
       idtr: { base: BigInt.asUintN(64, BigInt(cpu.idtrBase)), limit: cpu.idtrLimit },
       tr: { selector: cpu.tr.selector, base: BigInt.asUintN(64, BigInt(cpu.tr.base)), limit: cpu.tr.limit },
+      fpu: fpuView(cpu),
       ...(line !== undefined ? { line } : {}),
     };
   }

@@ -25,7 +25,7 @@ export default defineConfig({
   projects: [
     {
       name: 'browser-mode',
-      testMatch: ['browser-mode.spec.ts', 'learner-flow.spec.ts', 'debugger-panels.spec.ts', 'your-work.spec.ts'],
+      testMatch: ['browser-mode.spec.ts', 'learner-flow.spec.ts', 'debugger-panels.spec.ts', 'debugger-fpu.spec.ts', 'your-work.spec.ts'],
       use: { browserName: 'chromium', launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } },
     },
     { name: 'electron', testMatch: 'electron.spec.ts' },

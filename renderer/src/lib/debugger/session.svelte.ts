@@ -1,6 +1,8 @@
 import type { LabWorkerClient } from '../machine/lab-worker.ts';
 import type { Replay } from './replay.ts';
 import { annotateStack, decodeGdt, decodeIdt, decodeTss64, readField, readQwords, type DescriptorRow, type StackSlot } from './machine-view.ts';
+import { parseFpu, type FpuRegisters } from './fpu-registers.ts';
+import { saveAreaSize, type SaveAreaForm, type SaveAreaKind } from './save-area.ts';
 
 export type { Replay };
 
@@ -15,7 +17,26 @@ export interface MachineState {
   gdtr: { base: string; limit: number };
   idtr: { base: string; limit: number };
   tr: { selector: number; base: string; limit: number };
+  fpu?: FpuRegisters;
 }
+
+export type MemoryViewKind = 'bytes' | SaveAreaKind;
+
+/** A piece of memory the learner asked to see, read again at every stop. */
+export interface MemoryWatch {
+  id: number;
+  label: string;
+  address: bigint;
+  kind: MemoryViewKind;
+  form: SaveAreaForm;
+  bytes?: Uint8Array;
+  /** The bytes at the stop before, for highlighting what changed. */
+  previous?: Uint8Array;
+  error?: string;
+}
+
+const BYTES_VIEW_LENGTH = 128;
+export const watchLength = (kind: MemoryViewKind): number => (kind === 'bytes' ? BYTES_VIEW_LENGTH : saveAreaSize(kind));
 
 export interface DebugEventView {
   kind: string;
@@ -57,7 +78,7 @@ const toBig = (value: unknown) => BigInt(value as string);
 
 function parseState(raw: Record<string, unknown>): MachineState {
   const registers = Object.fromEntries(Object.entries(raw.registers as Record<string, string>).map(([k, v]) => [k, toBig(v)]));
-  return { ...(raw as unknown as MachineState), registers };
+  return { ...(raw as unknown as MachineState), registers, fpu: parseFpu(raw.fpu) };
 }
 
 function describeEvent(e: Record<string, unknown>): string {
@@ -88,6 +109,11 @@ export class DebugSession {
   message = $state<string>();
   busy = $state(false);
   replay = $state<Replay>();
+  previousFpu = $state<FpuRegisters>();
+  /** The register file was in use at some stop since the program was loaded: the FPU view opens. */
+  fpuSeen = $state(false);
+  watches = $state<MemoryWatch[]>([]);
+  #nextWatch = 1;
   #code = { start: 0, end: 0 };
   /** Breakpoint ids by line: bookkeeping for the worker, never shown, so not reactive. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -128,6 +154,9 @@ export class DebugSession {
     this.stopReason = 'start';
     this.message = undefined;
     this.previous = {};
+    this.previousFpu = undefined;
+    this.fpuSeen = false;
+    this.watches = this.watches.map((w) => ({ ...w, bytes: undefined, previous: undefined }));
     await this.setBreakpoints(breakpoints);
     await this.refresh();
     return true;
@@ -148,6 +177,9 @@ export class DebugSession {
     this.stopReason = 'start';
     this.message = undefined;
     this.previous = {};
+    this.previousFpu = undefined;
+    this.fpuSeen = false;
+    this.watches = this.watches.map((w) => ({ ...w, bytes: undefined, previous: undefined }));
     await this.setBreakpoints(breakpoints);
     await this.refresh();
     return true;
@@ -177,9 +209,10 @@ export class DebugSession {
     if (!this.state || this.busy) return;
     this.busy = true;
     try {
-      const before = this.state.registers;
+      const before = this.state;
       const stop = await this.worker.debug<WireStop>(method, params);
-      this.previous = before;
+      this.previous = before.registers;
+      this.previousFpu = before.fpu;
       this.stopReason = stop.reason;
       this.message = stop.message;
       await this.refresh();
@@ -211,6 +244,7 @@ export class DebugSession {
   async refresh(): Promise<void> {
     const state = parseState(await this.worker.debug<Record<string, unknown>>('state'));
     this.state = state;
+    if (state.fpu?.inUse) this.fpuSeen = true;
     const rsp = state.registers.rsp;
     const stackBytes = await this.worker.debug<Uint8Array>('readMemory', { address: Number(rsp), length: STACK_SLOTS * 8 }).catch(() => new Uint8Array());
     const events = (await this.worker.debug<Record<string, unknown>[]>('events', { from: 0 })).filter((e) => (e.position as number) <= state.position);
@@ -248,7 +282,36 @@ export class DebugSession {
       });
     }
     this.structs = structs;
+    this.watches = await Promise.all(this.watches.map((w) => this.#readWatch(w, true)));
     this.tables = await this.#readTables(state);
+  }
+
+  /** Adds a memory view (a hex dump or a decoded save area) that is read again at every stop. */
+  async addWatch(label: string, address: bigint, kind: MemoryViewKind, form: SaveAreaForm): Promise<void> {
+    const watch = await this.#readWatch({ id: this.#nextWatch++, label, address, kind, form }, false);
+    this.watches = [...this.watches, watch];
+  }
+
+  removeWatch(id: number): void {
+    this.watches = this.watches.filter((w) => w.id !== id);
+  }
+
+  /** Shows a memory view as another kind (or form), keeping what it showed before for the highlighting. */
+  async changeWatch(id: number, change: Partial<Pick<MemoryWatch, 'kind' | 'form'>>): Promise<void> {
+    const watch = this.watches.find((w) => w.id === id);
+    if (!watch) return;
+    const updated = await this.#readWatch({ ...watch, ...change }, false);
+    this.watches = this.watches.map((w) => (w.id === id ? { ...updated, previous: watch.previous } : w));
+  }
+
+  async #readWatch(watch: MemoryWatch, stepped: boolean): Promise<MemoryWatch> {
+    const previous = stepped ? watch.bytes : watch.previous;
+    try {
+      const bytes = await this.worker.debug<Uint8Array>('readMemory', { address: Number(watch.address), length: watchLength(watch.kind) });
+      return { ...watch, bytes, previous, error: undefined };
+    } catch (error) {
+      return { ...watch, bytes: undefined, previous, error: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /** The descriptor tables the CPU points at, decoded; a table that cannot be read shows as empty. */
