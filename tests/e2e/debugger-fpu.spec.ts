@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { bundledPackDir } from '../../electron/grading/pack-dir.ts';
+import { bundledPackDir } from '../../backend/grading/pack-dir.ts';
 import { replaceSource } from './flow.ts';
 import { startServe } from './serve.ts';
 
