@@ -61,7 +61,7 @@ export function toExtended(bits: bigint, f: Format): { value: Ext; flags: number
       m <<= 1n;
       e--;
     }
-    return { value: { se: s | (e + 1 + 16383), mant: m & MANT_MASK }, flags: F_DE };
+    return { value: { se: s | (e + 16383), mant: m & MANT_MASK }, flags: F_DE };
   }
   return { value: { se: s | (exp - bias + 16383), mant: TOP_BIT | (frac << BigInt(64 - f.p)) }, flags: 0 };
 }
