@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { buildCli } from '../../../build/scripts/build-lib.mjs';
 import { cli, packFile, PACK, ROOT, scratch } from './helpers.ts';
+
+// An autograder ships the bundled command line, so this file builds it (a no-op when it is current).
+await buildCli();
 
 const solution = (id: string) => packFile(id, 'solution.s');
 const starter = (id: string) => packFile(id, 'starter.s');
