@@ -18,6 +18,11 @@ export const VIF = 1 << 19;
 export const VIP = 1 << 20;
 export const ID = 1 << 21;
 
+/** Every named flag with its bit, low bit first (IOPL, a two-bit field, is shown apart). */
+export const FLAG_NAMES: readonly (readonly [bit: number, name: string])[] = (
+  [[CF, 'CF'], [PF, 'PF'], [AF, 'AF'], [ZF, 'ZF'], [SF, 'SF'], [TF, 'TF'], [IF, 'IF'], [DF, 'DF'], [OF, 'OF'], [NT, 'NT'], [RF, 'RF'], [VM, 'VM'], [AC, 'AC'], [VIF, 'VIF'], [VIP, 'VIP'], [ID, 'ID']] as const
+).map(([mask, name]) => [Math.log2(mask), name] as const);
+
 /** The six status flags the arithmetic instructions write. */
 export const STATUS = CF | PF | AF | ZF | SF | OF;
 /** Every bit software can ever see set (the rest of RFLAGS reads as zero, bit 1 as one). */

@@ -6,6 +6,8 @@ export const SEG_DS = 3;
 export const SEG_FS = 4;
 export const SEG_GS = 5;
 export const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+/** The order people list them in: code and stack first, then the data segments. */
+export const SEGMENT_DISPLAY_ORDER = ['cs', 'ss', 'ds', 'es', 'fs', 'gs'] as const;
 
 /** Access-rights bits of a segment's hidden part (the layout of descriptor bytes 5..6, as VMX keeps them). */
 export const SEG_TYPE = 0xf;

@@ -8,6 +8,8 @@
  * `continue` runs in slices and yields between them, so a `pause` message sent meanwhile stops a
  * runaway program (the reply to `continue` then has reason 'paused').
  */
+import { GPR_NAMES } from '../arch/registers.ts';
+import { SEGMENT_DISPLAY_ORDER } from '../arch/segments.ts';
 import { assemble } from '../asm/index.ts';
 import { Machine, type Mode } from '../machine.ts';
 import type { CheckId } from './checks.ts';
@@ -231,7 +233,7 @@ export class DebugService {
     const m = dbg.machine;
     const cpu = m.cpu;
     const registers: Record<string, bigint> = {};
-    for (const name of ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'cr0', 'cr2', 'cr3', 'cr4', 'efer', 'fsbase', 'gsbase']) {
+    for (const name of [...GPR_NAMES, 'rip', 'rflags', ...SEGMENT_DISPLAY_ORDER, 'cr0', 'cr2', 'cr3', 'cr4', 'efer', 'fsbase', 'gsbase']) {
       registers[name] = m.getRegister(name);
     }
     const line = dbg.sources?.line(cpu.rip);

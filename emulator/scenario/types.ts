@@ -1,11 +1,12 @@
 import { GPR_DISPLAY_ORDER } from '../arch/registers.ts';
+import { SEGMENT_DISPLAY_ORDER } from '../arch/segments.ts';
 /** A parsed scenario (switchyard-scenario/1): numbers as bigint, every optional field filled with its default. */
 export const SCENARIO_FORMAT = 'switchyard-scenario/1';
 export const RESULT_FORMAT = 'switchyard-result/1';
 
 export const REG_NAMES = [...GPR_DISPLAY_ORDER, 'rip', 'rflags'] as const;
 export type RegName = (typeof REG_NAMES)[number];
-export const SEG_NAMES = ['cs', 'ss', 'ds', 'es', 'fs', 'gs', 'tr', 'ldtr'] as const;
+export const SEG_NAMES = [...SEGMENT_DISPLAY_ORDER, 'tr', 'ldtr'] as const;
 export type SegName = (typeof SEG_NAMES)[number];
 export const MSR_NAMES = ['star', 'lstar', 'cstar', 'sfmask', 'sysenterCs', 'sysenterEsp', 'sysenterEip'] as const;
 export type MsrName = (typeof MSR_NAMES)[number];

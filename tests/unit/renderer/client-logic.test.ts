@@ -136,6 +136,9 @@ describe('descriptor tables', () => {
   });
   it('flags and selectors', () => {
     expect(describeFlags(0x246n)).toBe('PF ZF IF');
+    expect(describeFlags(0x2n)).toBe('(none)');
+    expect(describeFlags(0x3f7fd5n)).toBe('CF PF AF ZF SF TF IF DF OF NT RF VM AC VIF VIP ID IOPL=3');
+    expect(describeFlags(0x1082n)).toBe('SF IOPL=1');
     expect(describeSelector(0x2bn)).toBe('index 5, GDT, RPL 3');
   });
 });

@@ -1,14 +1,15 @@
 /** Pure helpers that turn the debugger's raw state into what the panels show. */
+import { GPR_DISPLAY_ORDER } from '../../../../emulator/arch/registers.ts';
+import { FLAG_NAMES } from '../../../../emulator/arch/rflags.ts';
+import { SEGMENT_DISPLAY_ORDER } from '../../../../emulator/arch/segments.ts';
 
-export const GENERAL_REGISTERS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'] as const;
-export const SEGMENT_REGISTERS = ['cs', 'ss', 'ds', 'es', 'fs', 'gs'] as const;
+export const GENERAL_REGISTERS = [...GPR_DISPLAY_ORDER, 'rip', 'rflags'] as const;
+export const SEGMENT_REGISTERS = SEGMENT_DISPLAY_ORDER;
 export const CONTROL_REGISTERS = ['cr0', 'cr2', 'cr3', 'cr4', 'efer', 'fsbase', 'gsbase'] as const;
-
-const FLAG_BITS: [number, string][] = [[0, 'CF'], [2, 'PF'], [4, 'AF'], [6, 'ZF'], [7, 'SF'], [8, 'TF'], [9, 'IF'], [10, 'DF'], [11, 'OF'], [14, 'NT'], [16, 'RF'], [17, 'VM'], [18, 'AC'], [21, 'ID']];
 
 /** RFLAGS as the names of its set flags, with IOPL when it is not 0. */
 export function describeFlags(value: bigint): string {
-  const set = FLAG_BITS.filter(([bit]) => (value >> BigInt(bit)) & 1n).map(([, name]) => name);
+  const set = FLAG_NAMES.filter(([bit]) => (value >> BigInt(bit)) & 1n).map(([, name]) => name);
   const iopl = Number((value >> 12n) & 3n);
   if (iopl) set.push(`IOPL=${iopl}`);
   return set.join(' ') || '(none)';
