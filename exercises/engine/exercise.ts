@@ -18,6 +18,8 @@ export interface Exercise {
   harness: string;
   hints: string[];
   track?: string;
+  /** The graded wrong solutions the spec lists, by file name (instructors only: a learner's copy has none). */
+  mistakes?: Map<string, string>;
 }
 
 export interface Region { name: string; at: number; size: number; writable: boolean; expose: boolean; layout?: StructLayout }

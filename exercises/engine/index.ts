@@ -2,6 +2,7 @@
 export type { Exercise, PreparedExercise, Region } from './exercise.ts';
 export { prepareExercise, ExerciseError } from './exercise.ts';
 export { gradeSubmission, type GradeOptions } from './grade.ts';
+export { mistakeProblems, mistakesReadme, MISTAKE_CASES, type MistakeProblem } from './mistakes.ts';
 export { assembleSubmission, type AssembleStage } from './assemble.ts';
 export { describeStop, locator } from './stop.ts';
 export { traceCase, type CaseReport } from './trace.ts';

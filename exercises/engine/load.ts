@@ -43,7 +43,7 @@ function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): 
 }
 
 /** Fields whose value is prose a learner reads: a ` #` in them starts a YAML comment and silently cuts the text. */
-const TEXT_FIELDS = new Set(['title', 'name', 'hint', 'hints', 'why']);
+const TEXT_FIELDS = new Set(['title', 'name', 'hint', 'hints', 'why', 'what', 'fails', 'says']);
 
 /**
  * Prose cut short by a comment: an unquoted text value followed, on its line, by ` #...`. YAML

@@ -69,6 +69,18 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
   if (spec.id !== id) problems.push(`${at('exercise.yaml')}: id: is \`${spec.id}\` but the folder is \`${id}\`; they must match`);
   const required = ['README.md', 'starter.s'];
   for (const name of required) if (file(name) === undefined) problems.push(`${at(name)}: missing: every exercise needs ${required.join(', ')}`);
+  const mistakes = new Map<string, string>();
+  for (const m of spec.mistakes) {
+    const text = file(`mistakes/${m.file}`);
+    if (text === undefined) problems.push(`${at(`mistakes/${m.file}`)}: missing: exercise.yaml lists it under mistakes:`);
+    else mistakes.set(m.file, text);
+  }
+  // A learner's copy keeps no mistakes/ files; an instructor's copy must list every one it has.
+  const listed = new Set(spec.mistakes.map((m) => m.file));
+  for (const path of files.keys()) {
+    const name = path.startsWith(`${id}/mistakes/`) ? path.slice(`${id}/mistakes/`.length) : undefined;
+    if (name?.endsWith('.s') && !listed.has(name)) problems.push(`${at(`mistakes/${name}`)}: not listed under mistakes: in exercise.yaml (which check must it fail?)`);
+  }
   if (problems.length) throw new PackError(problems);
   const hintsMd = file('hints.md');
   return {
@@ -80,6 +92,7 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
     solution: file('solution.s'),
     harness: file('harness.s') ?? defaultHarness(spec.entry[0]),
     hints: spec.hints.length ? spec.hints : hintsMd ? parseHintsMarkdown(hintsMd) : [],
+    ...(mistakes.size ? { mistakes } : {}),
   };
 }
 
@@ -106,6 +119,7 @@ function stripHidden(text: string): string {
   const doc = parsed as Record<string, unknown>;
   delete doc.hidden_cases;
   delete doc.equivalent_mutants; // they quote the reference solution
+  delete doc.mistakes; // their files stay with the instructor
   if (Array.isArray(doc.checks)) doc.checks = doc.checks.filter((c) => !(c && typeof c === 'object' && (c as { hidden?: unknown }).hidden === true));
   return stringify(doc);
 }

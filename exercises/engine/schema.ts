@@ -149,6 +149,21 @@ export const exerciseSchema = z.strictObject({
     mutant: z.string(expected('the mutant as the audit names it, `operator: before => after`')).min(1),
     why: z.string(expected('why this mutant is not a wrong solution')).min(1),
   }), expected('a list of `{ mutant:, why: }`')).default([]),
+  /** Graded wrong solutions in mistakes/ (instructors only): each must fail the check it names with a message saying what it says. */
+  mistakes: z.array(z.strictObject({
+    file: z.string(expected('a file in mistakes/, like `ret-not-iret.s`')).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.s$/, 'expected a file name in mistakes/ ending in `.s`, like `ret-not-iret.s`'),
+    what: z.string(expected('what goes wrong, in words a learner understands')).min(1),
+    fails: z.string(expected('the name of the check it must fail')).min(1),
+    says: z.string(expected('a phrase that check\'s message must contain')).min(1),
+  }), expected('a list of `{ file:, what:, fails:, says: }`')).default([]),
+}).superRefine((spec, ctx) => {
+  const checks = new Set(spec.checks.map((c) => c.name));
+  const files = new Set<string>();
+  spec.mistakes.forEach((m, i) => {
+    if (!checks.has(m.fails)) ctx.addIssue({ code: 'custom', path: ['mistakes', i, 'fails'], message: `no check is named "${m.fails}"; a mistake names the check it must fail` });
+    if (files.has(m.file)) ctx.addIssue({ code: 'custom', path: ['mistakes', i, 'file'], message: `${m.file} is listed twice` });
+    files.add(m.file);
+  });
 });
 export type ExerciseSpec = z.infer<typeof exerciseSchema>;
 

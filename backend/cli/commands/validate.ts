@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gradeSubmission, learnerCopy, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
+import { gradeSubmission, learnerCopy, mistakeProblems, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
 import { parseCommandArgs } from '../../grading/args.ts';
 import { enginePorts } from '../../grading/exercises.ts';
 import { bundledPackDir, readPack, readPackFiles } from '../../grading/pack-dir.ts';
@@ -8,7 +8,7 @@ import { InputError } from '../../store/validation.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
 const command: Command = {
-  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails.',
+  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails, every listed mistake fails its check.',
   usage: 'switchyard validate [PACK_DIR] [--learner-copy OUT_DIR]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { 'learner-copy': { type: 'string' } }, { min: 0, max: 1, names: '' });
@@ -49,11 +49,12 @@ const command: Command = {
       }
       if (starter.passed) issues.push('starter.s passes every check; a starter must leave the work to the learner');
       if (starter.status === 'error' && starter.diagnostics.some((d) => d.severity === 'error')) issues.push(`starter.s does not assemble: ${starter.diagnostics.map((d) => `line ${d.line}: ${d.message}`).join('; ')}`);
+      for (const m of mistakeProblems(px, ports)) issues.push(`mistakes/${m.file}: ${m.problem}`);
       if (issues.length) {
         problems += issues.length;
         for (const issue of issues) io.stderr(`${exercise.origin}: ${issue}\n`);
       } else {
-        io.stdout(`ok  ${exercise.id}: solution passes ${solution.cases.total} cases (${solution.checks.length} checks), starter fails ${starter.checks.filter((c) => !c.passed).length} check(s)\n`);
+        io.stdout(`ok  ${exercise.id}: solution passes ${solution.cases.total} cases (${solution.checks.length} checks), starter fails ${starter.checks.filter((c) => !c.passed).length} check(s)${exercise.spec.mistakes.length ? `, ${exercise.spec.mistakes.length} mistakes each fail their check` : ''}\n`);
       }
     }
     io.stdout(problems ? `invalid pack: ${problems} problem${problems > 1 ? 's' : ''}\n` : `pack ${pack.spec.id} is valid: ${pack.exercises.length} exercises\n`);

@@ -11,7 +11,7 @@ export const PACK_DIR = join(ROOT, 'exercises/pack');
 /** The two format examples open the course but come without `mistakes/`; docs/exercise-format.md walks through them. */
 export const FORMAT_EXAMPLES = new Set(['save-context', 'callee-saved']);
 
-export interface Mistake { file: string; check: string; phrase: string; what: string }
+export type Mistake = ExerciseSpec['mistakes'][number];
 
 export interface CurriculumExercise {
   id: string;
@@ -38,23 +38,9 @@ export function curriculumExercises(base = PACK_DIR, withExamples = false): Curr
     let spec: ExerciseSpec;
     try { spec = parseExerciseSpec(`exercises/pack/${id}/exercise.yaml`, read('exercise.yaml')); } catch (e) { loadProblems.push((e as Error).message); continue; }
     const has = (name: string) => existsSync(join(dir, name));
-    out.push({ id, dir, spec, read, has, mistakes: has('mistakes/README.md') ? parseMistakes(read('mistakes/README.md'), id) : [] });
+    out.push({ id, dir, spec, read, has, mistakes: spec.mistakes });
   }
   return out;
-}
-
-/**
- * mistakes/README.md holds one table row per wrong solution:
- * | what goes wrong | `file.s` | failing check name | phrase the message contains |
- */
-export function parseMistakes(text: string, id: string): Mistake[] {
-  const rows = text.split('\n').filter((l) => /^\|/.test(l.trim())).slice(2);
-  return rows.map((row, i) => {
-    const cells = row.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
-    if (cells.length !== 4) throw new Error(`${id}/mistakes/README.md: row ${i + 1} has ${cells.length} cells, expected 4 (what, file, check, phrase)`);
-    const unquote = (s: string) => s.replace(/^`|`$/g, '');
-    return { what: cells[0], file: unquote(cells[1]), check: cells[2], phrase: unquote(cells[3]) };
-  });
 }
 
 /** Struct offset symbols (`CTX_RAX`, `CTX_SIZE`) and region addresses, as the engine computes them. */

@@ -201,9 +201,9 @@ async function main(): Promise<void> {
       else {
         // Where a wrong solution runs off into memory, QEMU and our CPU may stop it differently
         // (a runaway here, a fault there), so on QEMU only the failing check is required.
-        const check = r.checks.find((c) => c.name === mistake!.check);
-        verdict = !check || check.passed ? `MISTAKE NOT CAUGHT by "${mistake!.check}"` : 'ok';
-        if (check && !check.passed && !check.message.includes(mistake!.phrase)) verdict = `ok (message without "${mistake!.phrase}": ${check.message.slice(0, 120)})`;
+        const check = r.checks.find((c) => c.name === mistake!.fails);
+        verdict = !check || check.passed ? `MISTAKE NOT CAUGHT by "${mistake!.fails}"` : 'ok';
+        if (check && !check.passed && !check.message.includes(mistake!.says)) verdict = `ok (message without "${mistake!.says}": ${check.message.slice(0, 120)})`;
       }
       const good = verdict.startsWith('ok');
       if (!good) bad++;

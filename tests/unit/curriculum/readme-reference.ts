@@ -1,12 +1,14 @@
 /**
- * Writes each exercise README's reference section (mode, structs, symbols) from its spec:
+ * Writes each exercise README's reference section (mode, structs, symbols) and the instructor's
+ * table of mistakes (mistakes/README.md) from its spec:
  *   npx tsx tests/unit/curriculum/readme-reference.ts [--write]
  * Without --write it lists the READMEs that are out of date and exits 1 if there are any.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { realPorts } from '../../../exercises/engine/adapters.ts';
 import { defaultHarness, prepareExercise } from '../../../exercises/engine/index.ts';
+import { mistakesReadme } from '../../../exercises/engine/mistakes.ts';
 import { referenceSection, withReferenceSection } from '../../../exercises/engine/reference.ts';
 import type { CurriculumExercise } from './exercises.ts';
 
@@ -21,11 +23,17 @@ if (process.argv[1]?.endsWith('readme-reference.ts')) {
   const write = process.argv.includes('--write');
   let stale = 0;
   for (const x of curriculumExercises(undefined, true)) {
-    const want = expectedReadme(x);
-    if (want === x.read('README.md')) continue;
-    stale++;
-    if (write) writeFileSync(join(x.dir, 'README.md'), want);
-    process.stdout.write(`${write ? 'wrote' : 'out of date'}: ${x.id}/README.md\n`);
+    const wanted: [string, string][] = [['README.md', expectedReadme(x)]];
+    if (x.mistakes.length) wanted.push(['mistakes/README.md', mistakesReadme(x.spec)]);
+    for (const [file, want] of wanted) {
+      if (x.has(file) && want === x.read(file)) continue;
+      stale++;
+      if (write) {
+        mkdirSync(dirname(join(x.dir, file)), { recursive: true });
+        writeFileSync(join(x.dir, file), want);
+      }
+      process.stdout.write(`${write ? 'wrote' : 'out of date'}: ${x.id}/${file}\n`);
+    }
   }
   if (!write && stale) process.exitCode = 1;
 }

@@ -33,7 +33,10 @@ describe('the bundled pack', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`is valid: ${all.length} exercises`);
-      for (const x of all) expect(r.stdout, x.id).toMatch(new RegExp(`^ok {2}${x.id}: solution passes ${x.spec.cases + x.spec.hidden_cases} cases`, 'm'));
+      for (const x of all) {
+        const mistakes = x.mistakes.length ? `, ${x.mistakes.length} mistakes each fail their check` : '';
+        expect(r.stdout, x.id).toMatch(new RegExp(`^ok {2}${x.id}: solution passes ${x.spec.cases + x.spec.hidden_cases} cases .*check\\(s\\)${mistakes}$`, 'm'));
+      }
 
       const files = [...readPackFiles(out).keys()];
       expect(files.filter((f) => f.endsWith('solution.s') || f.includes('/mistakes/'))).toEqual([]);

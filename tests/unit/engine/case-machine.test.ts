@@ -11,7 +11,7 @@ const PACK = join(import.meta.dirname, '../../../exercises/pack');
 
 function packExercise(id: string) {
   const files = new Map<string, string>();
-  for (const name of readdirSync(join(PACK, id))) if (name.includes('.')) files.set(`${id}/${name}`, readFileSync(join(PACK, id, name), 'utf8'));
+  for (const name of readdirSync(join(PACK, id), { recursive: true, encoding: 'utf8' })) if (name.includes('.')) files.set(`${id}/${name}`, readFileSync(join(PACK, id, name), 'utf8'));
   return prepareExercise(loadExercise(files, id, 'pack'), ports.assembler);
 }
 

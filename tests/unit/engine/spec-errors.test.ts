@@ -3,6 +3,7 @@ import { parseExerciseSpec, parsePackSpec, SpecError } from '../../../exercises/
 import { loadPack, learnerCopy, PackError } from '../../../exercises/engine/pack.ts';
 
 const FILE = 'pack/save/exercise.yaml';
+const MISTAKES = 'mistakes:\n  - file: off-by-one.s\n    what: rbx stored one slot off\n    fails: saves rax\n    says: ctx.rax\n';
 const valid = `id: save
 title: Save
 mode: long64
@@ -112,7 +113,7 @@ describe('packs', () => {
   });
 
   it('the learner copy has no solutions, mistakes, hidden checks or hidden cases', () => {
-    const spec = valid.replace('cases: 10', 'cases: 10\nhidden_cases: 5') + '  - name: secret\n    stop: hlt\n    hidden: true\n';
+    const spec = valid.replace('cases: 10', 'cases: 10\nhidden_cases: 5') + '  - name: secret\n    stop: hlt\n    hidden: true\n' + MISTAKES;
     const mistakes = { 'save/mistakes/README.md': '| what | file | check | phrase |\n', 'save/mistakes/off-by-one.s': '.globl f\nf: ret\n', 'save/hints.md': 'Look at rdi.\n' };
     const copy = learnerCopy(files({ 'save/exercise.yaml': spec, ...mistakes }));
     expect(copy.has('save/solution.s')).toBe(false);
@@ -122,6 +123,32 @@ describe('packs', () => {
     const parsed = parseExerciseSpec('x', copy.get('save/exercise.yaml')!);
     expect(parsed.checks.map((c) => c.name)).toEqual(['saves rax']);
     expect(parsed.hidden_cases).toBe(0);
+    expect(parsed.mistakes).toEqual([]);
+  });
+
+  describe('mistakes:', () => {
+    const withMistakes = (list: string, extra: Record<string, string> = {}) => files({ 'save/exercise.yaml': valid + list, ...extra });
+    const problemsOf = (f: Map<string, string>) => {
+      try { loadPack(f, 'p'); } catch (e) { if (e instanceof PackError || e instanceof SpecError) return e.message; throw e; }
+      return 'no error';
+    };
+
+    it('loads each listed file beside its spec', () => {
+      const x = loadPack(withMistakes(MISTAKES, { 'save/mistakes/off-by-one.s': 'save_context: ret\n' }), 'p').exercises[0];
+      expect(x.spec.mistakes).toEqual([{ file: 'off-by-one.s', what: 'rbx stored one slot off', fails: 'saves rax', says: 'ctx.rax' }]);
+      expect([...x.mistakes!.keys()]).toEqual(['off-by-one.s']);
+    });
+
+    it.each([
+      ['a check nobody has', MISTAKES.replace('fails: saves rax', 'fails: saves rbx'), {}, 'p/save/exercise.yaml: mistakes[0].fails: no check is named "saves rbx"; a mistake names the check it must fail (line 18)'],
+      ['a file twice', MISTAKES + MISTAKES.replace('mistakes:\n', ''), { 'save/mistakes/off-by-one.s': '' }, 'mistakes[1].file: off-by-one.s is listed twice'],
+      ['a file that is not assembly', MISTAKES.replace('off-by-one.s', 'notes.txt'), {}, 'mistakes[0].file: expected a file name in mistakes/ ending in `.s`'],
+      ['a listed file that is missing', MISTAKES, {}, 'p/save/mistakes/off-by-one.s: missing: exercise.yaml lists it under mistakes:'],
+      ['a file nobody lists', '', { 'save/mistakes/stray.s': '' }, 'p/save/mistakes/stray.s: not listed under mistakes: in exercise.yaml (which check must it fail?)'],
+      ['a field left out', MISTAKES.replace('    says: ctx.rax\n', ''), { 'save/mistakes/off-by-one.s': '' }, 'mistakes[0].says: expected a phrase that check\'s message must contain'],
+    ])('%s is refused, naming the field or file', (_what, list, extra, message) => {
+      expect(problemsOf(withMistakes(list, extra))).toContain(message);
+    });
   });
 });
 
