@@ -478,26 +478,11 @@ export class Machine {
       // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
       if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
-        // Falling through, and the last transfer a branch made, follow cached links instead of a lookup.
         let prev: Insn | null = null;
         let expected = NaN;
         while (cpu.steps < limit) {
           start = cpu.rip;
-          if (prev === null) insn = cache.fetch(cpu, start);
-          else if (start === expected) {
-            if (prev.nextGen === cache.gen) insn = prev.next!;
-            else {
-              insn = cache.fetch(cpu, start);
-              prev.next = insn;
-              prev.nextGen = cache.gen;
-            }
-          } else if (start === prev.jumpTo && prev.jumpGen === cache.gen) insn = prev.jump!;
-          else {
-            insn = cache.fetch(cpu, start);
-            prev.jump = insn;
-            prev.jumpTo = start;
-            prev.jumpGen = cache.gen;
-          }
+          insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
@@ -526,21 +511,7 @@ export class Machine {
           if (breaks !== null && breaks.has(start) && !(first && cpu.steps === begin)) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (hook !== null && hook(this) === true) return { stop: 'breakpoint', steps: cpu.steps - begin };
           if (cpu.codeBreakpoints.length !== 0 && (cpu.flags & RF) === 0) checkInstructionBreakpoints(cpu, start);
-          if (prev === null) insn = cache.fetch(cpu, start);
-          else if (start === expected) {
-            if (prev.nextGen === cache.gen) insn = prev.next!;
-            else {
-              insn = cache.fetch(cpu, start);
-              prev.next = insn;
-              prev.nextGen = cache.gen;
-            }
-          } else if (start === prev.jumpTo && prev.jumpGen === cache.gen) insn = prev.jump!;
-          else {
-            insn = cache.fetch(cpu, start);
-            prev.jump = insn;
-            prev.jumpTo = start;
-            prev.jumpGen = cache.gen;
-          }
+          insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
@@ -587,6 +558,27 @@ export class Machine {
       return { stop: 'error', steps: cpu.steps - begin, message: `emulator error at ${hex(start)}: ${message}` };
     }
   }
+}
+
+/**
+ * The instruction at `start` after `prev`: falling through, or the last place a branch of `prev`
+ * went, follow `prev`'s cached links (valid for the cache generation they were made in) instead
+ * of a lookup.
+ */
+function followLink(cache: DecodeCache, cpu: Cpu, prev: Insn, start: number, expected: number): Insn {
+  if (start === expected) {
+    if (prev.nextGen === cache.gen) return prev.next!;
+    const insn = cache.fetch(cpu, start);
+    prev.next = insn;
+    prev.nextGen = cache.gen;
+    return insn;
+  }
+  if (start === prev.jumpTo && prev.jumpGen === cache.gen) return prev.jump!;
+  const insn = cache.fetch(cpu, start);
+  prev.jump = insn;
+  prev.jumpTo = start;
+  prev.jumpGen = cache.gen;
+  return insn;
 }
 
 /** DR0-DR3 execute breakpoints: #DB (a fault, DR6.Bn set) before the instruction at a matching linear address, unless RF is set. */
