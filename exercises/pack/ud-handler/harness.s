@@ -1,27 +1,11 @@
-# A GDT and an IDT whose vector 6 (#UD) is the learner's ud_handler. The "program" executes ud2
-# run.faults times with the case's registers; a handler that resumes after the ud2 lets it
-# reach `done`.
+# The flat GDT (machine: in the spec) and an IDT whose vector 6 (#UD) is the learner's
+# ud_handler. The "program" executes ud2 run.faults times with the case's registers; a handler
+# that resumes after the ud2 lets it reach `done`.
     .globl _start, fault_site, done
-    .set GDT, sys
-    .set IDT, sys + 0x1000
-    .set GDTR, sys + 0x100
-    .set IDTR, sys + 0x110
+    .set IDT, sys
+    .set IDTR, sys + 0x1000
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax       # 0x08 kernel code, 64-bit
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax       # 0x10 kernel data
-    movq %rax, GDT + 0x10
-    movw $0x17, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ss
-    movl %eax, %ds
-    movl %eax, %es
     movq $ud_handler, %rax                  # interrupt gate for vector 6
     movw %ax, IDT + 6 * 16
     movw $0x08, IDT + 6 * 16 + 2
