@@ -1,30 +1,14 @@
-# A GDT, an IDT whose vector 14 (#PF) is the learner's pf_handler, and 4-level page tables: the
-# first 2 MiB in 4 KiB pages through `pt`, with 0x100000-0x17ffff not present, 2-4 MiB as one
-# large page. The program writes rbx at args.a, then reads args.b into rcx and args.a into rdx.
+# The flat GDT (machine: in the spec), an IDT whose vector 14 (#PF) is the learner's pf_handler,
+# and 4-level page tables: the first 2 MiB in 4 KiB pages through `pt`, with 0x100000-0x17ffff
+# not present, 2-4 MiB as one large page. The program writes rbx at args.a, then reads args.b into rcx and args.a into rdx.
     .globl _start
-    .set GDT, sys
     .set IDT, sys + 0x1000
     .set PML4, sys + 0x2000
     .set PDPT, sys + 0x3000
     .set PD, sys + 0x4000
-    .set GDTR, sys + 0x100
     .set IDTR, sys + 0x110
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movw $0x17, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ss
-    movl %eax, %ds
-    movl %eax, %es
     movq $pf_handler, %rax                  # interrupt gate for vector 14
     movw %ax, IDT + 14 * 16
     movw $0x08, IDT + 14 * 16 + 2
