@@ -1,16 +1,10 @@
-# Sets up a long-mode machine with user segments, a TSS and an IDT, fills the kernel's registers
-# with junk, and calls enter_user(user_entry, user stack). The user program makes one `int $0x80`;
+# On the flat GDT with its TSS and identity paging (machine: in the spec), sets up an IDT, fills
+# the kernel's registers with junk, and calls enter_user(user_entry, user stack). The user program makes one `int $0x80`;
 # its handler records the registers the user program had and halts in ring 0.
     .globl _start, user_entry
 
-    .set GDT, sys
-    .set IDT, sys + 0x1000
-    .set TSS, sys + 0x2000
-    .set PML4, sys + 0x3000
-    .set PDPT, sys + 0x4000
-    .set PD, sys + 0x5000
-    .set GDTR, sys + 0x6000
-    .set IDTR, sys + 0x6010
+    .set IDT, sys
+    .set IDTR, sys + 0x1000
 
     .balign 16
 user_entry:                                 # ring 3
@@ -37,7 +31,7 @@ int80_stop:                                 # ring 0, on the TSS.RSP0 stack
 
 _start:
     call setup_machine
-    movq $(iframe + IFRAME_SIZE), TSS + 4    # TSS.RSP0: the ring-0 stack for interrupts from ring 3
+    movq $(iframe + IFRAME_SIZE), tss + 4    # TSS.RSP0: the ring-0 stack for interrupts from ring 3
     movq $int80_stop, %rsi
     movq $0x80, %rdi
     movl $0xee00, %edx                      # interrupt gate, DPL 3, no IST
@@ -60,42 +54,11 @@ _start:
     call enter_user
     hlt                                     # enter_user must not return
 
-# GDT (0x08 kernel code64, 0x10 kernel data, 0x18 user code32, 0x20 user data, 0x28 user code64,
-# 0x30 TSS), an empty IDT, and page tables mapping 0-4 MiB with 2 MiB user-accessible pages.
+# An empty IDT.
 setup_machine:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movabsq $0x00cffa000000ffff, %rax
-    movq %rax, GDT + 0x18
-    movabsq $0x00cff2000000ffff, %rax
-    movq %rax, GDT + 0x20
-    movabsq $0x00affa000000ffff, %rax
-    movq %rax, GDT + 0x28
-    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
-    movq %rax, GDT + 0x30
-    movw $0x3f, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
     movw $0xfff, IDTR
     movq $IDT, IDTR + 2
     lidt IDTR
-    movq $(PDPT + 7), PML4
-    movq $(PD + 7), PDPT
-    movq $0x87, PD
-    movq $0x200087, PD + 8
-    movq $PML4, %rax
-    movq %rax, %cr3
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movw $0x30, %ax
-    ltr %ax
     ret
 
 # set_gate(vector = rdi, handler = rsi, dx = type/attributes << 8 | IST)

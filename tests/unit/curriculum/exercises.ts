@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseExerciseSpec } from '../../../exercises/engine/load.ts';
 import type { ExerciseSpec } from '../../../exercises/engine/schema.ts';
+import { realPorts } from '../../../exercises/engine/adapters.ts';
 import { layoutStruct, structSymbols } from '../../../exercises/engine/structs.ts';
+import { buildSystem } from '../../../exercises/engine/system.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const PACK_DIR = join(ROOT, 'exercises/pack');
@@ -53,6 +55,11 @@ export function specSymbols(spec: ExerciseSpec): { structs: Record<string, numbe
   for (const [name, r] of Object.entries(spec.memory)) {
     regions[name] = r.at;
     if (r.expose) exposed[name] = r.at;
+  }
+  // The machine's building blocks are regions too, for the harness only.
+  for (const r of buildSystem(spec, realPorts().assembler).regions) {
+    regions[r.name] = r.at;
+    if (r.layout) Object.assign(structs, structSymbols(r.layout));
   }
   return { structs, regions, exposed };
 }
