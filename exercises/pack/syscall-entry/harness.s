@@ -1,13 +1,8 @@
-# Long mode with user segments laid out for SYSCALL/SYSRET, user-accessible page tables, and the
-# SYSCALL MSRs: LSTAR = syscall_entry, STAR = 0x08 / 0x18, SFMASK, KERNEL_GS_BASE = percpu, and a
-# random user GS base. The user program (ring 3) loads random registers and calls the system
+# Long mode on the flat GDT, whose user segments are laid out for SYSRET, and identity paging
+# ring 3 may use (machine: in the spec), with the SYSCALL MSRs: LSTAR = syscall_entry,
+# STAR = 0x08 / 0x18, SFMASK, KERNEL_GS_BASE = percpu, and a random user GS base. The user program (ring 3) loads random registers and calls the system
 # call rdi + rsi; then it records what it got back and calls exit (rax = 60), which halts.
     .globl _start, do_syscall, after_syscall
-    .set GDT, sys
-    .set PML4, sys + 0x1000
-    .set PDPT, sys + 0x2000
-    .set PD, sys + 0x3000
-    .set GDTR, sys + 0x4000
 
 do_syscall:                             # do_syscall(struct user_context *uctx)
     cmpq $60, UCTX_RAX(%rdi)
@@ -74,32 +69,6 @@ after_syscall:
     ud2
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax   # 0x08 kernel code, 64-bit
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax   # 0x10 kernel data
-    movq %rax, GDT + 0x10
-    movabsq $0x00cffa000000ffff, %rax   # 0x18 user code, 32-bit
-    movq %rax, GDT + 0x18
-    movabsq $0x00cff2000000ffff, %rax   # 0x20 user data
-    movq %rax, GDT + 0x20
-    movabsq $0x00affa000000ffff, %rax   # 0x28 user code, 64-bit
-    movq %rax, GDT + 0x28
-    movw $0x2f, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    movq $(PDPT + 7), PML4
-    movq $(PD + 7), PDPT
-    movq $0x87, PD
-    movq $0x200087, PD + 8
-    movq $PML4, %rax
-    movq %rax, %cr3
-    pushq $0x08
-    pushq $2f
-    lretq
-2:  movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
     movl $0xc0000080, %ecx              # EFER.SCE: SYSCALL enabled
     rdmsr
     orl $1, %eax
