@@ -1,17 +1,12 @@
-# Long mode with user segments, a TSS (RSP0 = the kernel stack) and user-accessible paging.
+# Long mode on the flat GDT with its TSS (RSP0 = the kernel stack) and identity paging ring 3
+# may use (machine: in the spec).
 # Vector 32 (DPL 3) is the learner's irq_entry, vector 33 (DPL 3) an exit that records the GS
 # MSRs and halts. The kernel raises `int $32` args.kernel_irqs times in ring 0 (GS base =
 # percpu), then enters the user program (GS base = the user's) which raises it args.user_irqs
 # times and exits.
     .globl _start
-    .set GDT, sys
-    .set IDT, sys + 0x1000
-    .set TSS, sys + 0x2000
-    .set PML4, sys + 0x3000
-    .set PDPT, sys + 0x4000
-    .set PD, sys + 0x5000
-    .set GDTR, sys + 0x6000
-    .set IDTR, sys + 0x6010
+    .set IDT, sys
+    .set IDTR, sys + 0x1000
 
 user_entry:                             # ring 3
 1:  int $32
@@ -53,37 +48,7 @@ wrmsr64:
     ret
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movabsq $0x00cffa000000ffff, %rax
-    movq %rax, GDT + 0x18
-    movabsq $0x00cff2000000ffff, %rax
-    movq %rax, GDT + 0x20
-    movabsq $0x00affa000000ffff, %rax
-    movq %rax, GDT + 0x28
-    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
-    movq %rax, GDT + 0x30
-    movw $0x3f, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    movq $(PDPT + 7), PML4
-    movq $(PD + 7), PDPT
-    movq $0x87, PD
-    movq $0x200087, PD + 8
-    movq $PML4, %rax
-    movq %rax, %cr3
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $(kstack + 0x1000), TSS + 4    # RSP0
-    movw $0x30, %ax
-    ltr %ax
+    movq $(kstack + 0x1000), tss + 4    # RSP0
     movq $32, %rdi
     movq $irq_entry, %rsi
     call set_gate
