@@ -1,18 +1,13 @@
-# Three ring-3 tasks and a clock. Each task keeps fifteen registers and its stack pointer at
-# values of its own and checks them in a loop, counting rounds in its data block (r15 points at
-# it) and errors when a register changed under it. The clock is the machine's timer device
+# Three ring-3 tasks and a clock, on the flat GDT with its TSS and identity paging (machine: in
+# the spec). Each task keeps fifteen registers and its stack pointer at values of its own and
+# checks them in a loop, counting rounds in its data block (r15 points at it) and errors when a
+# register changed under it. The clock is the machine's timer device
 # (`machine.timer` in the spec): interrupt 32 every few hundred instructions. Its gate leads to
 # `tick`, which counts the ticks and enters the learner's timer_entry with the interrupted task's
 # frame untouched; the ninth tick halts.
     .globl _start, task_entry
-    .set GDT, sys
-    .set IDT, sys + 0x1000
-    .set TSS, sys + 0x2000
-    .set PML4, sys + 0x3000
-    .set PDPT, sys + 0x4000
-    .set PD, sys + 0x5000
-    .set GDTR, sys + 0x6000
-    .set IDTR, sys + 0x6010
+    .set IDT, sys
+    .set IDTR, sys + 0x1000
 
 task_entry:                             # ring 3, r15 = the task's data block
     incq TD_COUNT(%r15)
@@ -74,37 +69,7 @@ set_gate:
     ret
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movabsq $0x00cffa000000ffff, %rax
-    movq %rax, GDT + 0x18
-    movabsq $0x00cff2000000ffff, %rax
-    movq %rax, GDT + 0x20
-    movabsq $0x00affa000000ffff, %rax
-    movq %rax, GDT + 0x28
-    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
-    movq %rax, GDT + 0x30
-    movw $0x3f, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    movq $(PDPT + 7), PML4
-    movq $(PD + 7), PDPT
-    movq $0x87, PD
-    movq $0x200087, PD + 8
-    movq $PML4, %rax
-    movq %rax, %cr3
-    pushq $0x08
-    pushq $3f
-    lretq
-3:  movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $(kstack + 0x1000), TSS + 4    # RSP0: every tick arrives on this stack
-    movw $0x30, %ax
-    ltr %ax
+    movq $(kstack + 0x1000), tss + 4    # RSP0: every tick arrives on this stack
     movq $32, %rdi
     movq $tick, %rsi
     call set_gate
