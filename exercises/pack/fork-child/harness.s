@@ -1,17 +1,12 @@
-# The parent program (ring 3) loads random registers and forks with `int $0x80`. The kernel's
-# entry saves a trap frame (the layout of the common interrupt entry) and calls do_fork, which
-# lets copy_thread prepare the child, gives the parent its result (1) and switches to the child
-# with the switch_to of the kernel-threads track. The child should come back to user mode right
-# after the int with the parent's registers and rax = 0; it records them and traps to halt.
+# On the flat GDT with its TSS and identity paging (machine: in the spec), the parent program
+# (ring 3) loads random registers and forks with `int $0x80`. The kernel's entry saves a trap
+# frame (the layout of the common interrupt entry) and calls do_fork, which lets copy_thread
+# prepare the child, gives the parent its result (1) and switches to the child with the
+# switch_to of the kernel-threads track. The child should come back to user mode right after the
+# int with the parent's registers and rax = 0; it records them and traps to halt.
     .globl _start, switch_to
-    .set GDT, sys
-    .set IDT, sys + 0x1000
-    .set TSS, sys + 0x2000
-    .set PML4, sys + 0x3000
-    .set PDPT, sys + 0x4000
-    .set PD, sys + 0x5000
-    .set GDTR, sys + 0x6000
-    .set IDTR, sys + 0x6010
+    .set IDT, sys
+    .set IDTR, sys + 0x1000
 
 parent_program:                         # ring 3
     movq uregs + UREGS_RAX, %rax
@@ -102,7 +97,7 @@ do_fork:                                # do_fork(struct trapframe *parent_tf)
     movq %rbx, %rdx
     call copy_thread                    # copy_thread(child, its kernel stack top, parent's frame)
     movq $1, TF_RAX(%rbx)               # the parent's fork() returns the child's id
-    movq $(kchild + 0x1000), TSS + 4    # the child's kernel stack for its next entry
+    movq $(kchild + 0x1000), tss + 4    # the child's kernel stack for its next entry
     movq $tparent, %rdi
     movq $tchild, %rsi
     call switch_to
@@ -125,37 +120,7 @@ set_gate:
     ret
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movabsq $0x00cffa000000ffff, %rax
-    movq %rax, GDT + 0x18
-    movabsq $0x00cff2000000ffff, %rax
-    movq %rax, GDT + 0x20
-    movabsq $0x00affa000000ffff, %rax
-    movq %rax, GDT + 0x28
-    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
-    movq %rax, GDT + 0x30
-    movw $0x3f, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    movq $(PDPT + 7), PML4
-    movq $(PD + 7), PDPT
-    movq $0x87, PD
-    movq $0x200087, PD + 8
-    movq $PML4, %rax
-    movq %rax, %cr3
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $(kparent + 0x1000), TSS + 4   # RSP0: the parent's kernel stack
-    movw $0x30, %ax
-    ltr %ax
+    movq $(kparent + 0x1000), tss + 4   # RSP0: the parent's kernel stack
     movq $0x80, %rdi
     movq $sys_entry, %rsi
     call set_gate
