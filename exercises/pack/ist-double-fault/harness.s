@@ -1,16 +1,13 @@
-# A GDT with a 64-bit TSS, an IDT with gates for #DF (8) and #PF (14), and page tables in which
-# the page just below the kernel stack (0x6f000) is not present. After setup_df_ist, a runaway
+# The flat GDT with its 64-bit TSS (machine: in the spec), an IDT with gates for #DF (8) and #PF
+# (14), and page tables in which the page just below the kernel stack (0x6f000) is not present. After setup_df_ist, a runaway
 # recursion overflows the kernel stack: the #PF cannot be delivered on that stack either, which
 # makes a double fault. Its handler records where it runs and halts.
     .globl _start, df_handler
-    .set GDT, sys
     .set IDT, sys + 0x1000
-    .set TSS, sys + 0x2000
     .set PML4, sys + 0x3000
     .set PDPT, sys + 0x4000
     .set PD, sys + 0x5000
     .set PT, sys + 0x6000
-    .set GDTR, sys + 0x100
     .set IDTR, sys + 0x110
 
 df_handler:
@@ -43,24 +40,6 @@ set_gate:
     ret
 
 _start:
-    movabsq $0x00af9a000000ffff, %rax
-    movq %rax, GDT + 0x08
-    movabsq $0x00cf92000000ffff, %rax
-    movq %rax, GDT + 0x10
-    movabsq $(0x67 | (TSS << 16) | (0x89 << 40)), %rax
-    movq %rax, GDT + 0x18
-    movw $0x27, GDTR
-    movq $GDT, GDTR + 2
-    lgdt GDTR
-    pushq $0x08
-    pushq $1f
-    lretq
-1:  movl $0x10, %eax
-    movl %eax, %ss
-    movl %eax, %ds
-    movl %eax, %es
-    movw $0x18, %ax
-    ltr %ax
     xorl %ecx, %ecx                     # PT: identity 4 KiB pages, but 0x6f000 is not present
 2:  movq %rcx, %rax
     shlq $12, %rax
@@ -88,13 +67,13 @@ _start:
     movq $IDT, IDTR + 2
     lidt IDTR
     movq $IDT, %rdi
-    movq $TSS, %rsi
+    movq $tss, %rsi
     movq args + ARGS_TOP, %rdx
     call setup_df_ist
     movq IDT + 8 * 16, %rax
     movq %rax, seen + SEEN_GATE_LO
     movq IDT + 8 * 16 + 8, %rax
     movq %rax, seen + SEEN_GATE_HI
-    movq TSS + 0x24, %rax
+    movq tss + 0x24, %rax
     movq %rax, seen + SEEN_IST1
     call recurse
