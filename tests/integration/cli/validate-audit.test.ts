@@ -1,5 +1,5 @@
 /** `switchyard validate --audit`: exit codes, the survivors' diffs, stale `equivalent_mutants`, the --json shape. */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED, cli, PACK, scratch, tree } from './helpers.ts';
@@ -35,7 +35,7 @@ describe('switchyard validate --audit', () => {
     const r = await cli('validate', '--audit', saveContextPack(), '--cases', '2');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ok {4}save-context: (\d+) mutants tried, \1 killed|^ok {4}save-context: \d+ mutants tried, \d+ killed, 0 survived/m);
+    expect(r.stdout).toMatch(/^ok {4}save-context: \d+ mutants tried, [1-9]\d* killed, 0 survived, \d+ equivalent \(0 listed\)/m);
     expect(r.stdout).toMatch(/audit of pack audit-test \(2 cases a mutant\): \d+ mutants, \d+ killed, 0 survived, \d+ equivalent; 0 checks never falsified, 0 messages naming the wrong location, 0 stale equivalents/);
   }, 60_000);
 
@@ -82,12 +82,29 @@ describe('switchyard validate --audit', () => {
     for (const key of ['neverFalsified', 'wrongLocation', 'staleEquivalents'] as const) expect(Array.isArray(x[key]), key).toBe(true);
   }, 60_000);
 
-  it('reports the never-falsified checks of the format examples pack as it is', async () => {
+  it('passes the format examples, whose mistakes/ fail the checks no mutant fails', async () => {
     const r = await cli('validate', '--audit', PACK, '--cases', '2', '--json');
     const audit = JSON.parse(r.stdout) as Audited;
     expect(audit.exercises.map((x) => x.exercise)).toEqual(['save-context', 'callee-saved']);
-    expect(r.code).toBe(audit.ok ? 0 : 1);
+    expect(audit.exercises.map((x) => x.neverFalsified)).toEqual([[], []]);
+    expect(audit.ok).toBe(true);
+    expect(r.code).toBe(0);
   }, 60_000);
+
+  it('counts a check failed only by a mistake as falsified: without mistakes/ it is reported', async () => {
+    const dir = tree('audit-nomistakes', { 'pack.yaml': 'id: audit-test\ntitle: Audit test\ntracks:\n  - id: t\n    title: T\n    exercises: [callee-saved]\n' });
+    cpSync(join(BUNDLED, 'callee-saved'), join(dir, 'callee-saved'), { recursive: true });
+    rmSync(join(dir, 'callee-saved', 'mistakes'), { recursive: true });
+    const r = await cli('validate', '--audit', dir, '--cases', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('never falsified: check "calls through the harness" fails for no mutant and no mistake');
+    expect(r.stdout).toContain('never falsified: check "writes only its stack" fails for no mutant and no mistake');
+  }, 60_000);
+
+  it('is in the usage text', async () => {
+    const r = await cli('validate', '--help');
+    expect(r.stdout).toContain('switchyard validate --audit [PACK_DIR] [--cases N] [--json]');
+  });
 
   it('exits 2 on usage errors', async () => {
     expect((await cli('validate', '--cases', '2')).code).toBe(2);
