@@ -34,6 +34,8 @@ export interface ExerciseAudit {
   wrongLocation: WrongLocation[];
   /** `equivalent_mutants` entries the grader kills (or that no longer exist): the list must stay true. */
   staleEquivalents: string[];
+  /** The `equivalent_mutants` entries that held: mutants the checks let pass, as listed. */
+  listedEquivalents: string[];
   seconds: number;
 }
 
@@ -95,7 +97,7 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
   if (failing || base.error) throw new Error(`${px0.exercise.origin}/solution.s does not pass the audit's cases (${failing ? `"${failing[0].spec.name}": ${failing[1].message}` : 'its run does not end'}): run switchyard validate first`);
   const listed = new Map(spec.equivalent_mutants.map((e) => [e.mutant, e.why]));
   const seenIds = new Set<string>();
-  const report: ExerciseAudit = { exercise: px.exercise.id, mutants: { tried: 0, stillborn: 0, killed: 0, equivalent: 0, listedEquivalent: 0, survived: 0 }, survivors: [], neverFalsified: [], wrongLocation: [], staleEquivalents: [], seconds: 0 };
+  const report: ExerciseAudit = { exercise: px.exercise.id, mutants: { tried: 0, stillborn: 0, killed: 0, equivalent: 0, listedEquivalent: 0, survived: 0 }, survivors: [], neverFalsified: [], wrongLocation: [], staleEquivalents: [], listedEquivalents: [], seconds: 0 };
   const falsified = new Set<PreparedCheck>();
   for (const m of mutants(solution, px)) {
     report.mutants.tried++;
@@ -109,7 +111,7 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
       const wrong = locationProblem(m, g, checks, refStates, runner, px, ports);
       if (wrong) report.wrongLocation.push(wrong);
     } else if (g.keys.join('|') === base.keys.join('|')) report.mutants.equivalent++;
-    else if (listed.has(m.id)) report.mutants.listedEquivalent++;
+    else if (listed.has(m.id)) { report.mutants.listedEquivalent++; report.listedEquivalents.push(m.id); }
     else { report.mutants.survived++; report.survivors.push({ id: m.id, diff: m.diff }); }
   }
   for (const id of listed.keys()) if (!seenIds.has(id)) report.staleEquivalents.push(`${id} (listed as equivalent, but no such mutant of solution.s exists)`);

@@ -35,8 +35,8 @@ export function auditPack(pack: Pack, files: PackFiles, cases: number): PackAudi
     try {
       const px = prepareExercise(exercise, ports.assembler);
       const audit = auditExercise(px, ports, { cases, mistakes: mistakesOf(files, exercise.id) });
-      const stale = new Set(audit.staleEquivalents.map((s) => s.replace(/ \(listed as equivalent.*$/, '')));
-      exercises.push({ ...audit, equivalents: exercise.spec.equivalent_mutants.filter((e) => !stale.has(e.mutant)) });
+      const held = new Set(audit.listedEquivalents);
+      exercises.push({ ...audit, equivalents: exercise.spec.equivalent_mutants.filter((e) => held.has(e.mutant)) });
     } catch (error) {
       errors.push({ exercise: exercise.id, message: (error as Error).message });
     }
