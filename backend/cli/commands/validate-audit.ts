@@ -64,8 +64,9 @@ export function printAudit(audit: PackAudit, json: boolean, io: CliIO): number {
   else {
     for (const a of audit.exercises) io.stdout(describe(a));
     const s = audit.summary;
-    io.stdout(`audit of pack ${audit.pack} (${audit.cases} case${audit.cases > 1 ? 's' : ''} a mutant): ${s.mutants} mutants, ${s.killed} killed, ${s.survived} survived, ${s.equivalent} equivalent; ${s.checksNeverFalsified} checks never falsified, ${s.wrongLocationMessages} messages naming the wrong location, ${s.staleEquivalents} stale equivalents\n`);
+    const unaudited = audit.errors.length ? `; ${audit.errors.length} exercise${audit.errors.length > 1 ? 's' : ''} not audited` : '';
+    io.stdout(`audit of pack ${audit.pack} (${audit.cases} case${audit.cases > 1 ? 's' : ''} a mutant): ${s.mutants} mutants, ${s.killed} killed, ${s.survived} survived, ${s.equivalent} equivalent; ${s.checksNeverFalsified} checks never falsified, ${s.wrongLocationMessages} messages naming the wrong location, ${s.staleEquivalents} stale equivalents${unaudited}\n`);
   }
-  for (const e of audit.errors) io.stderr(`${e.exercise}: ${e.message}\n`);
+  for (const e of audit.errors) io.stderr(`${e.message.includes(e.exercise) ? '' : `${e.exercise}: `}${e.message}\n`);
   return audit.ok ? EXIT_OK : EXIT_FAILED;
 }

@@ -101,6 +101,15 @@ describe('switchyard validate --audit', () => {
     expect(r.stdout).toContain('never falsified: check "writes only its stack" fails for no mutant and no mistake');
   }, 60_000);
 
+  it("fails on a learner's copy, which has no reference solutions to derive mutants from", async () => {
+    const copy = join(scratch('audit-copy'), 'copy');
+    expect((await cli('validate', saveContextPack(), '--learner-copy', copy)).code).toBe(0);
+    const r = await cli('validate', '--audit', copy, '--cases', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1 exercise not audited');
+    expect(r.stderr).toMatch(/save-context: the audit needs the reference solution \(solution\.s\)\n$/);
+  }, 60_000);
+
   it('is in the usage text', async () => {
     const r = await cli('validate', '--help');
     expect(r.stdout).toContain('switchyard validate --audit [PACK_DIR] [--cases N] [--json]');
