@@ -34,6 +34,8 @@ export interface ExerciseAudit {
   wrongLocation: WrongLocation[];
   /** `equivalent_mutants` entries the grader kills (or that no longer exist): the list must stay true. */
   staleEquivalents: string[];
+  /** The `equivalent_mutants` entries that held: mutants the checks let pass, as listed. */
+  listedEquivalents: string[];
   seconds: number;
 }
 
@@ -90,9 +92,12 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
   };
 
   const base = grade(solution, count)!;
+  // Against a reference that fails, every mutant would look killed.
+  const failing = [...base.failed][0];
+  if (failing || base.error) throw new Error(`${px0.exercise.origin}/solution.s does not pass the audit's cases (${failing ? `"${failing[0].spec.name}": ${failing[1].message}` : 'its run does not end'}): run switchyard validate first`);
   const listed = new Map(spec.equivalent_mutants.map((e) => [e.mutant, e.why]));
   const seenIds = new Set<string>();
-  const report: ExerciseAudit = { exercise: px.exercise.id, mutants: { tried: 0, stillborn: 0, killed: 0, equivalent: 0, listedEquivalent: 0, survived: 0 }, survivors: [], neverFalsified: [], wrongLocation: [], staleEquivalents: [], seconds: 0 };
+  const report: ExerciseAudit = { exercise: px.exercise.id, mutants: { tried: 0, stillborn: 0, killed: 0, equivalent: 0, listedEquivalent: 0, survived: 0 }, survivors: [], neverFalsified: [], wrongLocation: [], staleEquivalents: [], listedEquivalents: [], seconds: 0 };
   const falsified = new Set<PreparedCheck>();
   for (const m of mutants(solution, px)) {
     report.mutants.tried++;
@@ -106,7 +111,7 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
       const wrong = locationProblem(m, g, checks, refStates, runner, px, ports);
       if (wrong) report.wrongLocation.push(wrong);
     } else if (g.keys.join('|') === base.keys.join('|')) report.mutants.equivalent++;
-    else if (listed.has(m.id)) report.mutants.listedEquivalent++;
+    else if (listed.has(m.id)) { report.mutants.listedEquivalent++; report.listedEquivalents.push(m.id); }
     else { report.mutants.survived++; report.survivors.push({ id: m.id, diff: m.diff }); }
   }
   for (const id of listed.keys()) if (!seenIds.has(id)) report.staleEquivalents.push(`${id} (listed as equivalent, but no such mutant of solution.s exists)`);
@@ -140,12 +145,31 @@ function locationProblem(m: Mutant, g: Graded, checks: PreparedCheck[], refState
   const ref = refStates[caseIndex].outcome;
   const state = runner.run(stage.code, refStates[caseIndex].inputs);
   if (state.outcome.reason !== ref.reason || state.outcome.fault?.vector !== ref.fault?.vector) return undefined;
-  const names = m.wrong.flatMap((w) => spellings(w, px));
+  // A scratch register the mutant leaves wrong shows only where its value went, which the message rightly names;
+  // only a location that ends wrong and that a check reads must be the one reported.
+  const scope = checkScope(px, state, stage.code.symbols, refStates[caseIndex]);
+  const differs = (w: string) => { try { return scope.get(w) !== scope.get(`ref.${w}`); } catch { return false; } };
+  const graded = gradedLocations(checks);
+  const expected = m.wrong.filter((w) => graded.has(w) && differs(w));
+  if (!expected.length) return undefined;
+  const names = expected.flatMap((w) => spellings(w, px));
   const named = names.some((n) => new RegExp(`(^|[^\\w.])${n.replace(/\./g, '\\.')}(?![\\w])`).test(message));
-  return named ? undefined : { id: m.id, expected: m.wrong, message };
+  return named ? undefined : { id: m.id, expected, message };
+}
+
+/** The registers and `region.field`s the checks read at the end of a case (64-bit register names). */
+function gradedLocations(checks: PreparedCheck[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of checks) {
+    if (c.kind === 'preserved') for (const r of c.registers) out.add(r);
+    if (c.kind !== 'expect') continue;
+    for (const p of c.parts) for (const n of p.expr.names) if (!NAME_VALUE.test(n)) out.add(REG64_OF[n] ?? n);
+  }
+  return out;
 }
 
 const LOW: Record<string, string> = { rax: 'eax', rbx: 'ebx', rcx: 'ecx', rdx: 'edx', rsi: 'esi', rdi: 'edi', rbp: 'ebp', rsp: 'esp' };
+const REG64_OF: Record<string, string> = Object.fromEntries(Object.entries(LOW).map(([r64, r32]) => [r32, r64]));
 const spellings = (w: string, px: PreparedExercise) => (w.includes('.') ? [w] : px.bits === 32 && LOW[w] ? [LOW[w], w] : [w]);
 
 /** The audit of a whole pack's exercises, with the figures a summary prints. */

@@ -124,9 +124,11 @@ export function mutants(source: string, px: PreparedExercise): Mutant[] {
     out.push({ id, operator, lines: changes.map((c) => c.insn.line), source: copy.join('\n'), diff, ...(wrong?.length ? { wrong } : {}) });
   };
 
-  for (const x of insns) {
+  insns.forEach((x, k) => {
     // A learner forgets one instruction: a store, a load, a push, a popf.
-    add('drop', [{ insn: x, text: x.prefix.trimEnd() }], destinationOf(x, px));
+    // Without a pop, a later return reads the wrong slot: where the run goes then, not the register, is what is wrong.
+    const shifts = /^pop/.test(x.mnemonic) && insns.slice(k + 1).some((y) => IRETS.has(y.mnemonic) || /^ret/.test(y.mnemonic));
+    add('drop', [{ insn: x, text: x.prefix.trimEnd() }], shifts ? undefined : destinationOf(x, px));
     if (IRETS.has(x.mnemonic)) add('ret-for-iret', [{ insn: x, text: render(x, 'ret', []) }]);
     x.operands.forEach((op, i) => {
       const slot = x.bits === 32 ? 4 : 8;
@@ -142,7 +144,7 @@ export function mutants(source: string, px: PreparedExercise): Mutant[] {
         else add('imm+1', [{ insn: x, text: render(x, x.mnemonic, x.operands.map((o, j) => (j === i ? text(imm + 1) : o))) }]);
       }
     });
-  }
+  });
 
   // Two loads (or two stores) of the same kind with their sources exchanged: the classic swap.
   const moves = insns.filter((x) => x.operands.length === 2 && /^mov/.test(x.mnemonic));

@@ -1,19 +1,26 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gradeSubmission, learnerCopy, mistakeProblems, PackError, prepareExercise, type PreparedExercise } from '../../../exercises/engine/index.ts';
-import { parseCommandArgs } from '../../grading/args.ts';
+import { intOption, parseCommandArgs } from '../../grading/args.ts';
 import { enginePorts } from '../../grading/exercises.ts';
 import { bundledPackDir, readPack, readPackFiles } from '../../grading/pack-dir.ts';
 import { InputError } from '../../store/validation.ts';
+import { auditPack, printAudit } from './validate-audit.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.ts';
 
+/** Cases each mutant is graded on: most mutants fail on the first, and a few more catch those that fail only sometimes. */
+const AUDIT_CASES = 4;
+
 const command: Command = {
-  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails, every listed mistake fails its check.',
-  usage: 'switchyard validate [PACK_DIR] [--learner-copy OUT_DIR]',
+  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails, every listed mistake fails its check. With --audit, audit its checks instead: mutants of each reference solution must all fail.',
+  usage: 'switchyard validate [PACK_DIR] [--learner-copy OUT_DIR] | switchyard validate --audit [PACK_DIR] [--cases N] [--json]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { 'learner-copy': { type: 'string' } }, { min: 0, max: 1, names: '' });
+    const { values, positionals } = parseCommandArgs(args, { 'learner-copy': { type: 'string' }, audit: { type: 'boolean' }, cases: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 1, names: '' });
     const dir = positionals[0] ?? bundledPackDir();
     const out = values['learner-copy'];
+    if (!values.audit && (values.cases !== undefined || values.json)) throw new UsageError(`--${values.json ? 'json' : 'cases'} goes with --audit`);
+    if (values.audit && out !== undefined) throw new UsageError('--audit and --learner-copy do not go together: audit first, then write the copy');
+    const cases = intOption(values.cases, 'cases', 1, 1000) ?? AUDIT_CASES;
     if (out !== undefined && existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--learner-copy: ${out} is not empty; give a new or empty folder`);
     let pack;
     try {
@@ -23,6 +30,7 @@ const command: Command = {
       if (error instanceof PackError) { io.stderr(`${error.message}\n\ninvalid pack: ${error.problems.length} problem${error.problems.length > 1 ? 's' : ''}\n`); return EXIT_FAILED; }
       throw error;
     }
+    if (values.audit) return printAudit(auditPack(pack, readPackFiles(dir), cases), values.json === true, io);
     const ports = enginePorts();
     let problems = 0;
     for (const exercise of pack.exercises) {

@@ -1,15 +1,21 @@
 # Three ring-3 tasks and a clock, on the flat GDT with its TSS and identity paging (machine: in
 # the spec). Each task keeps fifteen registers and its stack pointer at values of its own and
 # checks them in a loop, counting rounds in its data block (r15 points at it) and errors when a
-# register changed under it. The clock is the machine's timer device
-# (`machine.timer` in the spec): interrupt 32 every few hundred instructions. Its gate leads to
-# `tick`, which counts the ticks and enters the learner's timer_entry with the interrupted task's
-# frame untouched; the ninth tick halts.
+# register changed under it; each round then moves every value on, so a register the switch left
+# stale shows too, and a task sent back to its entry counts an error. The clock is the machine's
+# timer device (`machine.timer` in the spec): interrupt 32 every few hundred instructions. Its
+# gate leads to `tick`, which counts the ticks and enters the learner's timer_entry with the
+# interrupted task's frame untouched; the ninth tick halts.
     .globl _start, task_entry
     .set IDT, sys
     .set IDTR, sys + 0x1000
 
-task_entry:                             # ring 3, r15 = the task's data block
+task_entry:                             # ring 3, r15 = the task's data block; entered once
+    incq TD_STARTS(%r15)
+    cmpq $1, TD_STARTS(%r15)
+    je task_round
+    incq TD_ERRORS(%r15)                # back at its entry: the task lost its RIP
+task_round:
     incq TD_COUNT(%r15)
     cmpq %rsp, TD_RSP(%r15)
     jne task_bad
@@ -41,10 +47,41 @@ task_entry:                             # ring 3, r15 = the task's data block
     jne task_bad
     cmpq %r14, TD_R14(%r15)
     jne task_bad
-    jmp task_entry
+task_step:                              # every round moves each register and its copy on: a stale one shows
+    incq %rax
+    incq TD_RAX(%r15)
+    incq %rbx
+    incq TD_RBX(%r15)
+    incq %rcx
+    incq TD_RCX(%r15)
+    incq %rdx
+    incq TD_RDX(%r15)
+    incq %rsi
+    incq TD_RSI(%r15)
+    incq %rdi
+    incq TD_RDI(%r15)
+    incq %rbp
+    incq TD_RBP(%r15)
+    incq %r8
+    incq TD_R8(%r15)
+    incq %r9
+    incq TD_R9(%r15)
+    incq %r10
+    incq TD_R10(%r15)
+    incq %r11
+    incq TD_R11(%r15)
+    incq %r12
+    incq TD_R12(%r15)
+    incq %r13
+    incq TD_R13(%r15)
+    incq %r14
+    incq TD_R14(%r15)
+    subq $8, %rsp
+    subq $8, TD_RSP(%r15)
+    jmp task_round
 task_bad:
     incq TD_ERRORS(%r15)
-    jmp task_entry
+    jmp task_step
 
 tick:                                   # ring 0, interrupt 32: the timer
     incq sched + SCHED_TICKS

@@ -87,7 +87,7 @@ describe('validating an imported pack file', () => {
     const files = new Map([...readPackFiles(bundledPackDir())].map(([p, t]) => [p, new TextEncoder().encode(t)]));
     const result = validatePackFiles(files);
     expect(result.ok).toBe(true);
-    if (result.ok) expect([...(result.exercises.find((e) => e.id === 'callee-saved')?.files ?? [])].sort()).toEqual(['callee-saved/README.md', 'callee-saved/exercise.yaml', 'callee-saved/harness.s', 'callee-saved/solution.s', 'callee-saved/starter.s']);
+    if (result.ok) expect([...(result.exercises.find((e) => e.id === 'callee-saved')?.files ?? [])].sort()).toEqual(['callee-saved/README.md', 'callee-saved/exercise.yaml', 'callee-saved/harness.s', 'callee-saved/mistakes/README.md', 'callee-saved/mistakes/data-stash.s', 'callee-saved/mistakes/jmp-not-call.s', 'callee-saved/solution.s', 'callee-saved/starter.s']);
   });
 
   it.each([
