@@ -204,20 +204,7 @@ export class AssemblerCore {
   }
 
   finalContext(sec: number, item: number, bias = 0): EvalContext {
-    return {
-      symbol: (name, col, end) => {
-        const s = this.symbols.get(name);
-        if (!s) throw new ExprError(`undefined symbol \`${this.displayName(name)}\``, col, end);
-        return this.symbolValue(s, col, end, true);
-      },
-      dot: () => {
-        const section = this.sections[sec];
-        const it = section.items[item];
-        const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
-        return { sec, off: BigInt(at + bias), layout: true };
-      },
-      sectionName: this.sectionName,
-    };
+    return new FinalContext(this, sec, item, bias);
   }
 
   /** Evaluates now if the value is a constant known at this point; otherwise defers to the final pass. */
@@ -326,6 +313,30 @@ export class AssemblerCore {
     if (v < -(1n << bits) || v >= 1n << bits) {
       this.warn(`value ${hex(v)} truncated to ${hex(BigInt.asUintN(Number(bits), v))}`, loc);
     }
+  }
+}
+
+/** A class rather than an object of arrow functions: the final pass builds one per deferred value, and closures cost more. */
+class FinalContext implements EvalContext {
+  constructor(
+    private readonly a: AssemblerCore,
+    private readonly sec: number,
+    private readonly item: number,
+    private readonly bias: number,
+  ) {}
+  symbol(name: string, col: number, end: number): Value {
+    const s = this.a.symbols.get(name);
+    if (!s) throw new ExprError(`undefined symbol \`${this.a.displayName(name)}\``, col, end);
+    return this.a.symbolValue(s, col, end, true);
+  }
+  dot(): Value {
+    const section = this.a.sections[this.sec];
+    const it = section.items[this.item];
+    const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
+    return { sec: this.sec, off: BigInt(at + this.bias), layout: true };
+  }
+  sectionName(sec: number): string {
+    return this.a.sectionName(sec);
   }
 }
 
