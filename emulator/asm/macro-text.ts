@@ -1,6 +1,6 @@
 /**
- * GNU as's macro text rules (binutils macro.c): reading actual arguments (`get_any_string`) and
- * substituting parameters into a body line (`macro_expand_body`), in normal and `.altmacro` mode.
+ * GNU as's macro text rules (binutils macro.c): reading names and actual arguments
+ * (`get_any_string`), in normal and `.altmacro` mode. Substitution is in macro-template.ts.
  */
 
 function startCode(c: number): boolean {
