@@ -74,14 +74,16 @@ export class Assembler extends AssemblerCore {
   }
 
   private statement(st: Stmt): void {
-    if (collectBodyLine(this, st)) return;
-    if (conditional(this, st, firstWord(st.text))) return;
+    const first = firstWord(st.text);
+    if (collectBodyLine(this, st, first)) return;
+    if (conditional(this, st, first)) return;
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
     if (!active) return;
-    this.activeStatement(st);
+    this.activeStatement(st, first);
   }
 
-  private activeStatement(st: Stmt): void {
+  /** `first` is the statement's first word, already read. */
+  private activeStatement(st: Stmt, first: string): void {
     let text = st.text;
     let col = st.col;
     // Labels: `name:` (also numeric local labels), possibly several.
@@ -108,7 +110,7 @@ export class Assembler extends AssemblerCore {
       this.defineEqu(assign[1], this.exprFrom(assign[2], exprCol), this.at(st, col, col + assign[1].length), 'set');
       return;
     }
-    const word = firstWord(text);
+    const word = text === st.text ? first : firstWord(text);
     const restRaw = text.slice(word.length);
     const rest = restRaw.trim();
     const restCol = col + word.length + (restRaw.length - restRaw.trimStart().length);

@@ -70,6 +70,9 @@ export const conditionalTests: Record<string, Test> = {
   '.ifnes': (a, rest, restCol, word) => !ifeqs(a, rest, restCol, word),
 };
 
+// A Map, not the object: a label such as `constructor:` must not find Object.prototype's members.
+const testsByName = new Map(Object.entries(conditionalTests));
+
 export const conditionalDirectives = [...Object.keys(conditionalTests), '.elseif', '.else', '.endif'];
 
 function evaluate(a: AssemblerCore, st: Stmt, word: string, t: Test): boolean {
@@ -86,7 +89,7 @@ function evaluate(a: AssemblerCore, st: Stmt, word: string, t: Test): boolean {
 
 /** Handles a conditional directive (returns false for any other statement). */
 export function conditional(a: AssemblerCore, st: Stmt, word: string): boolean {
-  const test = conditionalTests[word];
+  const test = testsByName.get(word);
   if (!test && word !== '.else' && word !== '.elseif' && word !== '.endif') return false;
   const loc = a.stmtLoc(st);
   const enclosing = a.conds.length === 0 || a.conds[a.conds.length - 1].active;

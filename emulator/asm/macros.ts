@@ -3,17 +3,15 @@ import { ExprError, TokenCursor, parseExpr } from './expr.ts';
 import { MAX_EXPANDED_LINE, MAX_MACRO_DEPTH, MAX_STATEMENTS, type AssemblerCore } from './core.ts';
 import { isNameStart, readArgument, readName, skipComma, skipWhite, type PercentEvaluator } from './macro-text.ts';
 import { compileLine, expandLine, type SubstituteMode, type Template } from './macro-template.ts';
-import { firstWord } from './directive-args.ts';
 import type { Invocation, Stmt } from './source.ts';
 import type { Loc, Macro } from './model.ts';
 
 const repeatOpeners = new Set(['.rept', '.rep', '.irp', '.irpc', '.irep', '.irepc']);
 
-/** While a body is being collected every statement goes to it; returns false when nothing is being collected. */
-export function collectBodyLine(a: AssemblerCore, st: Stmt): boolean {
+/** While a body is being collected every statement (`word` is its first word) goes to it; returns false when nothing is being collected. */
+export function collectBodyLine(a: AssemblerCore, st: Stmt, word: string): boolean {
   const c = a.collecting;
   if (!c) return false;
-  const word = firstWord(st.text);
   const opens = c.kind === 'macro' ? word === '.macro' : repeatOpeners.has(word);
   const closes = c.kind === 'macro' ? word === '.endm' || word === '.endmacro' : word === '.endr';
   if (opens) c.depth++;
