@@ -5,7 +5,7 @@
 import { ExprError, TokenCursor, evaluate, parseExpr, type EvalContext, type Expr, type ExprParseHooks, type Value } from './expr.ts';
 import { tokenize, type Token } from './lexer.ts';
 import { splitArgs } from './directive-args.ts';
-import type { Stmt } from './source.ts';
+import type { Invocation, Stmt } from './source.ts';
 import type { AssembleOptions, Bits, Diagnostic, RelatedLocation } from './types.ts';
 import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, Section, Sym } from './model.ts';
 
@@ -344,7 +344,8 @@ function relatedLocations(loc: Loc): RelatedLocation[] {
   const out: RelatedLocation[] = [];
   let bodyLine = loc.line;
   let outerFile = loc.file;
-  const chain = loc.chain ?? [];
+  const chain: Invocation[] = [];
+  for (let inv = loc.chain; inv; inv = inv.outer) chain.push(inv);
   chain.forEach((inv, i) => {
     const verb = inv.what.startsWith('macro') ? 'invoked' : 'expanded';
     const inBody = outerFile !== undefined ? ` of ${outerFile}` : '';

@@ -33,14 +33,16 @@ function pushFrame(a: AssemblerCore, st: Stmt, stmts: Stmt[], macro: boolean): v
   a.frames.push({ stmts, i: 0, macro, depth, condDepth: a.conds.length });
 }
 
-function invocation(st: Stmt, what: string): Invocation[] {
+/** One object per expansion, linked to the outer ones: the list a diagnostic shows is only made when one is reported. */
+function invocation(st: Stmt, what: string): Invocation {
   const inv: Invocation = { what, line: st.line, col: st.col, end: st.col + st.span };
   if (st.file !== undefined) inv.file = st.file;
-  return [inv, ...(st.chain ?? [])];
+  if (st.chain) inv.outer = st.chain;
+  return inv;
 }
 
 /** The statement a body line becomes in one expansion: written where the body is, its bytes on the invocation's line. */
-function expanded(b: Stmt, text: string, st: Stmt, chain: Invocation[]): Stmt {
+function expanded(b: Stmt, text: string, st: Stmt, chain: Invocation): Stmt {
   if (text.length > MAX_EXPANDED_LINE) throw new ExprError(`a macro expansion produced a line longer than ${MAX_EXPANDED_LINE} characters`, st.col, st.col + st.span);
   const out: Stmt = { text: text.trim(), line: b.line, col: b.col, span: b.span, mainLine: st.mainLine, exact: b.exact && text === b.text, chain };
   if (b.file !== undefined) out.file = b.file;

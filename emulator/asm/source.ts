@@ -1,6 +1,6 @@
 /** Splits source text into statements: comments removed, `;` separated, line markers followed. */
 
-/** One level of macro or repeat expansion a statement came from (innermost first in `Stmt.chain`). */
+/** One level of macro or repeat expansion a statement came from; `outer` leads out to the main file. */
 export interface Invocation {
   /** "macro `NAME`", "`.rept`", "`.irp`" or "`.irpc`". */
   what: string;
@@ -9,6 +9,8 @@ export interface Invocation {
   col: number;
   end: number;
   file?: string;
+  /** The expansion the invoking statement itself came from. */
+  outer?: Invocation;
 }
 
 export interface Stmt {
@@ -25,8 +27,8 @@ export interface Stmt {
   mainLine: number;
   /** `text` is exactly as written, so columns inside it are valid. */
   exact: boolean;
-  /** Set for text produced by macro or repeat expansion. */
-  chain?: Invocation[];
+  /** Set for text produced by macro or repeat expansion: the innermost expansion. */
+  chain?: Invocation;
 }
 
 export interface SplitResult {
