@@ -55,6 +55,24 @@ export function splitStatements(source: string): SplitResult {
   let lastMainLine = 0;
   let site = 0;
   let seenContent = false;
+  // Per-line state lives out here so that `flush` is made once, not once per line.
+  let mainLine = 0;
+  let fileName: string | undefined;
+  let text = '';
+  let stmtStart = 0;
+  const flush = (endIndex: number) => {
+    const piece = text;
+    const trimmedStart = piece.length - piece.trimStart().length;
+    const body = piece.trim();
+    if (body.length > 0) {
+      seenContent = true;
+      const st: Stmt = { text: body, line: logical, col: stmtStart + trimmedStart, span: body.length, mainLine, exact: true };
+      if (fileName !== undefined) st.file = fileName;
+      statements.push(st);
+    }
+    text = '';
+    stmtStart = endIndex + 1;
+  };
   for (let ln = 0; ln < lines.length; ln++) {
     const raw = lines[ln];
     logical++;
@@ -72,24 +90,11 @@ export function splitStatements(source: string): SplitResult {
       }
     }
     if (file === undefined) lastMainLine = logical;
-    const mainLine = file === undefined ? logical : site;
-    const fileName = file;
-    let text = '';
+    mainLine = file === undefined ? logical : site;
+    fileName = file;
+    text = '';
+    stmtStart = 0;
     let i = 0;
-    let stmtStart = 0;
-    const flush = (endIndex: number) => {
-      const piece = text;
-      const trimmedStart = piece.length - piece.trimStart().length;
-      const body = piece.trim();
-      if (body.length > 0) {
-        seenContent = true;
-        const st: Stmt = { text: body, line: logical, col: stmtStart + trimmedStart, span: body.length, mainLine, exact: true };
-        if (fileName !== undefined) st.file = fileName;
-        statements.push(st);
-      }
-      text = '';
-      stmtStart = endIndex + 1;
-    };
     while (i < raw.length) {
       if (inComment) {
         const close = raw.indexOf('*/', i);
