@@ -16,11 +16,11 @@ import { applyGasOperandRules } from './gas-rules.ts';
 import { buildOutput } from './output.ts';
 import { firstWord } from './directive-args.ts';
 import { closest } from './suggest.ts';
-import { AssemblerCore, MAX_SECTION_BYTES, MAX_STATEMENTS, Undefined, hex } from './core.ts';
+import { AssemblerCore, MAX_SECTION_BYTES, MAX_STATEMENTS, Undefined, hex, type Arg } from './core.ts';
 import { conditional } from './conditionals.ts';
 import { collectBodyLine, invokeMacro } from './macros.ts';
-import { directiveHandler, directiveNames, unsupportedReason } from './directives.ts';
-import type { AssembleOptions, AssembleResult, Bits } from './types.ts';
+import { directiveHandler, directiveNames, unsupportedReason, type DirectiveCall } from './directives.ts';
+import type { AssembleOptions, AssembleResult, Bits, IncludeReader } from './types.ts';
 import type { Deferred, Item, Loc, PlanOp, Section } from './model.ts';
 
 const prefixBytes: Record<string, number> = {
@@ -74,14 +74,16 @@ export class Assembler extends AssemblerCore {
   }
 
   private statement(st: Stmt): void {
-    if (collectBodyLine(this, st)) return;
-    if (conditional(this, st, firstWord(st.text))) return;
+    const first = firstWord(st.text);
+    if (collectBodyLine(this, st, first)) return;
+    if (conditional(this, st, first)) return;
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
     if (!active) return;
-    this.activeStatement(st);
+    this.activeStatement(st, first);
   }
 
-  private activeStatement(st: Stmt): void {
+  /** `first` is the statement's first word, already read. */
+  private activeStatement(st: Stmt, first: string): void {
     let text = st.text;
     let col = st.col;
     // Labels: `name:` (also numeric local labels), possibly several.
@@ -108,7 +110,7 @@ export class Assembler extends AssemblerCore {
       this.defineEqu(assign[1], this.exprFrom(assign[2], exprCol), this.at(st, col, col + assign[1].length), 'set');
       return;
     }
-    const word = firstWord(text);
+    const word = text === st.text ? first : firstWord(text);
     const restRaw = text.slice(word.length);
     const rest = restRaw.trim();
     const restCol = col + word.length + (restRaw.length - restRaw.trimStart().length);
@@ -131,7 +133,7 @@ export class Assembler extends AssemblerCore {
   private directive(st: Stmt, word: string, rest: string, restCol: number, loc: Loc): void {
     const handler = directiveHandler(word);
     if (handler) {
-      handler(this, { st, word, rest, restCol, loc, args: () => this.args(rest, restCol), expr: (a) => this.exprFrom(a.text, a.col), include: this.options.include });
+      handler(this, new Directive(this, st, word, rest, restCol, loc, this.options.include));
       return;
     }
     const unsupported = unsupportedReason(word);
@@ -189,7 +191,6 @@ export class Assembler extends AssemblerCore {
     }
     const rest = toks.slice(cur.pos);
     const parts = splitOperands(rest);
-    const octx = { hooks: this.exprHooks, evalConst: (e: Expr) => this.tryConstant(e) };
     let asts: OpAst[] = [];
     const commas = topLevelCommas(rest);
     for (const [i, p] of parts.entries()) {
@@ -197,7 +198,7 @@ export class Assembler extends AssemblerCore {
         const at = commas[i] ?? commas[i - 1] ?? mnTok;
         throw new OperandError('missing operand (two commas in a row, or a trailing comma?)', at.col, at.end);
       }
-      asts.push(this.intel ? parseIntelOperand(p, octx) : parseAttOperand(p, octx));
+      asts.push(this.intel ? parseIntelOperand(p, this.operandContext) : parseAttOperand(p, this.operandContext));
     }
     if (!this.intel) {
       for (const a of asts) {
@@ -227,6 +228,7 @@ export class Assembler extends AssemblerCore {
     this.plan(st, mn, asts, loc, mloc, prefix, rep, addrOverride);
   }
 
+  private readonly operandContext = { hooks: this.exprHooks, evalConst: (e: Expr) => this.tryConstant(e) };
   private stringSeg: RegInfo | null = null;
   private avoidShortXchg = false;
 
@@ -568,6 +570,25 @@ export class Assembler extends AssemblerCore {
     });
     this.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: !this.diagnostics.some((d) => d.severity === 'error'), ...out, diagnostics: this.diagnostics };
+  }
+}
+
+/** A class, not an object literal of closures: one is made per directive statement. */
+class Directive implements DirectiveCall {
+  constructor(
+    private readonly a: AssemblerCore,
+    readonly st: Stmt,
+    readonly word: string,
+    readonly rest: string,
+    readonly restCol: number,
+    readonly loc: Loc,
+    readonly include: IncludeReader | undefined,
+  ) {}
+  args(): Arg[] {
+    return this.a.args(this.rest, this.restCol);
+  }
+  expr(arg: Arg): Expr {
+    return this.a.exprFrom(arg.text, arg.col);
   }
 }
 

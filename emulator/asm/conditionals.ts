@@ -70,27 +70,31 @@ export const conditionalTests: Record<string, Test> = {
   '.ifnes': (a, rest, restCol, word) => !ifeqs(a, rest, restCol, word),
 };
 
+// A Map, not the object: a label such as `constructor:` must not find Object.prototype's members.
+const testsByName = new Map(Object.entries(conditionalTests));
+
 export const conditionalDirectives = [...Object.keys(conditionalTests), '.elseif', '.else', '.endif'];
+
+function evaluate(a: AssemblerCore, st: Stmt, word: string, t: Test): boolean {
+  const rest = st.text.slice(firstWordLength(st.text)).trim();
+  const restCol = st.col + st.text.length - rest.length;
+  try {
+    return t(a, rest, restCol, word);
+  } catch (e) {
+    if (e instanceof ExprError) a.error(e.message, a.at(st, e.col, e.end));
+    else throw e;
+    return false;
+  }
+}
 
 /** Handles a conditional directive (returns false for any other statement). */
 export function conditional(a: AssemblerCore, st: Stmt, word: string): boolean {
-  const test = conditionalTests[word];
+  const test = testsByName.get(word);
   if (!test && word !== '.else' && word !== '.elseif' && word !== '.endif') return false;
   const loc = a.stmtLoc(st);
   const enclosing = a.conds.length === 0 || a.conds[a.conds.length - 1].active;
-  const evaluate = (w: string, t: Test): boolean => {
-    const rest = st.text.slice(firstWordLength(st.text)).trim();
-    const restCol = st.col + st.text.length - rest.length;
-    try {
-      return t(a, rest, restCol, w);
-    } catch (e) {
-      if (e instanceof ExprError) a.error(e.message, a.at(st, e.col, e.end));
-      else throw e;
-      return false;
-    }
-  };
   if (test) {
-    const result = enclosing && evaluate(word, test);
+    const result = enclosing && evaluate(a, st, word, test);
     a.conds.push({ active: result, taken: result, parentActive: enclosing, sawElse: false, loc });
     return true;
   }
@@ -117,7 +121,7 @@ export function conditional(a: AssemblerCore, st: Stmt, word: string): boolean {
     top.active = false;
     return true;
   }
-  const r = evaluate('.elseif', conditionalTests['.if']);
+  const r = evaluate(a, st, '.elseif', conditionalTests['.if']);
   top.active = r;
   top.taken = r;
   return true;

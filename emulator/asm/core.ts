@@ -5,7 +5,7 @@
 import { ExprError, TokenCursor, evaluate, parseExpr, type EvalContext, type Expr, type ExprParseHooks, type Value } from './expr.ts';
 import { tokenize, type Token } from './lexer.ts';
 import { splitArgs } from './directive-args.ts';
-import type { Stmt } from './source.ts';
+import type { Invocation, Stmt } from './source.ts';
 import type { AssembleOptions, Bits, Diagnostic, RelatedLocation } from './types.ts';
 import type { Collecting, Cond, Deferred, Frame, Item, Loc, Macro, Section, Sym } from './model.ts';
 
@@ -204,20 +204,7 @@ export class AssemblerCore {
   }
 
   finalContext(sec: number, item: number, bias = 0): EvalContext {
-    return {
-      symbol: (name, col, end) => {
-        const s = this.symbols.get(name);
-        if (!s) throw new ExprError(`undefined symbol \`${this.displayName(name)}\``, col, end);
-        return this.symbolValue(s, col, end, true);
-      },
-      dot: () => {
-        const section = this.sections[sec];
-        const it = section.items[item];
-        const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
-        return { sec, off: BigInt(at + bias), layout: true };
-      },
-      sectionName: this.sectionName,
-    };
+    return new FinalContext(this, sec, item, bias);
   }
 
   /** Evaluates now if the value is a constant known at this point; otherwise defers to the final pass. */
@@ -329,11 +316,36 @@ export class AssemblerCore {
   }
 }
 
+/** A class rather than an object of arrow functions: the final pass builds one per deferred value, and closures cost more. */
+class FinalContext implements EvalContext {
+  constructor(
+    private readonly a: AssemblerCore,
+    private readonly sec: number,
+    private readonly item: number,
+    private readonly bias: number,
+  ) {}
+  symbol(name: string, col: number, end: number): Value {
+    const s = this.a.symbols.get(name);
+    if (!s) throw new ExprError(`undefined symbol \`${this.a.displayName(name)}\``, col, end);
+    return this.a.symbolValue(s, col, end, true);
+  }
+  dot(): Value {
+    const section = this.a.sections[this.sec];
+    const it = section.items[this.item];
+    const at = it ? it.offset : section.items.length ? section.items[section.items.length - 1].offset + section.items[section.items.length - 1].size : 0;
+    return { sec: this.sec, off: BigInt(at + this.bias), layout: true };
+  }
+  sectionName(sec: number): string {
+    return this.a.sectionName(sec);
+  }
+}
+
 function relatedLocations(loc: Loc): RelatedLocation[] {
   const out: RelatedLocation[] = [];
   let bodyLine = loc.line;
   let outerFile = loc.file;
-  const chain = loc.chain ?? [];
+  const chain: Invocation[] = [];
+  for (let inv = loc.chain; inv; inv = inv.outer) chain.push(inv);
   chain.forEach((inv, i) => {
     const verb = inv.what.startsWith('macro') ? 'invoked' : 'expanded';
     const inBody = outerFile !== undefined ? ` of ${outerFile}` : '';

@@ -2,13 +2,22 @@
 
 /** The first word of a statement, lowercased (a directive, mnemonic, macro or label name). */
 export function firstWord(text: string): string {
-  const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
-  return m ? m[1].toLowerCase() : '';
+  return text.slice(0, firstWordLength(text)).toLowerCase();
 }
 
+/** The length of `[.A-Za-z_$][\w.$@]*` at the start, scanned by character code since every statement needs it. */
 export function firstWordLength(text: string): number {
-  const m = /^([.A-Za-z_$][\w.$@]*)/.exec(text);
-  return m ? m[1].length : 0;
+  if (text.length === 0 || !wordStart(text.charCodeAt(0))) return 0;
+  let i = 1;
+  while (i < text.length && wordPart(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function wordStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36;
+}
+function wordPart(c: number): boolean {
+  return wordStart(c) || (c >= 48 && c <= 57) || c === 64;
 }
 
 export function unquote(s: string): string {

@@ -224,7 +224,12 @@ const CACHE_LIMIT = 50_000;
 
 /** Picks the form GNU as would; throws EncodeError with a readable reason. */
 export function choose(req: Request, intel: boolean): Choice {
-  const key = `${req.mnemonics.join('/')}|${req.size}|${req.srcSize}|${req.far}|${req.movabs}|${req.branch}|${req.bits}|${req.stackDefault}|${intel}|${req.operands.map(operandKey).join(',')}`;
+  // Every instruction looks here, so the key is kept short: the four flags are one number.
+  const flags = (req.far ? 1 : 0) | (req.movabs ? 2 : 0) | (req.stackDefault ? 4 : 0) | (intel ? 8 : 0);
+  const mnemonic = req.mnemonics.length === 1 ? req.mnemonics[0] : req.mnemonics.join('/');
+  let ops = '';
+  for (let i = 0; i < req.operands.length; i++) ops += i === 0 ? operandKey(req.operands[i]) : `,${operandKey(req.operands[i])}`;
+  const key = `${mnemonic}|${req.size}|${req.srcSize}|${flags}|${req.branch}|${req.bits}|${ops}`;
   const hit = choiceCache.get(key);
   if (hit instanceof EncodeError) throw hit;
   if (hit) return hit;

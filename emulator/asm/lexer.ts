@@ -21,12 +21,24 @@ export class LexError extends Error {
   }
 }
 
-const identStart = /[A-Za-z_.$]/;
-const identPart = /[A-Za-z0-9_.$@]/;
 const twoCharOps = new Set(['<<', '>>', '==', '!=', '<>', '<=', '>=', '&&', '||']);
+const twoCharStart = '<>=!&|';
 
-export function isIdentStart(ch: string): boolean {
-  return identStart.test(ch);
+// Character classes by code: the lexer runs on every statement, and a regular expression per character costs.
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function isWordCode(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95;
+}
+function isIdentStartCode(c: number): boolean {
+  return isLetter(c) || c === 95 || c === 46 || c === 36;
+}
+function isIdentPartCode(c: number): boolean {
+  return isIdentStartCode(c) || isDigit(c) || c === 64;
 }
 
 function utf8(cp: number): number[] {
@@ -139,33 +151,41 @@ export function tokenize(text: string, base: number, opts: { intel: boolean; per
       out.push({ kind: 'num', text: text.slice(start, i), col: base + start, end: base + i, value: BigInt(v) });
       continue;
     }
-    if (/[0-9]/.test(ch)) {
-      while (i < text.length && /[0-9A-Za-z_]/.test(text[i])) i++;
+    const code = text.charCodeAt(i);
+    if (isDigit(code)) {
+      let decimal = true;
+      while (i < text.length && isWordCode(text.charCodeAt(i))) {
+        decimal &&= isDigit(text.charCodeAt(i));
+        i++;
+      }
       const word = text.slice(start, i);
-      const local = /^([0-9]+)([fb])$/i.exec(word);
-      const value = parseNumber(word);
+      // A leading 0 makes it octal.
+      const value = decimal && (code !== 48 || word.length === 1) ? BigInt(word) : parseNumber(word);
       if (value !== null) {
         out.push({ kind: 'num', text: word, col: base + start, end: base + i, value });
-      } else if (local) {
+        continue;
+      }
+      const local = /^([0-9]+)([fb])$/i.exec(word);
+      if (local) {
         out.push({ kind: 'local', text: word, col: base + start, end: base + i, local: { label: local[1], dir: local[2].toLowerCase() as 'f' | 'b' } });
       } else {
         throw new LexError(`invalid number \`${word}\``, base + start, base + i);
       }
       continue;
     }
-    if (ch === '%' && opts.percentRegisters && i + 1 < text.length && /[A-Za-z]/.test(text[i + 1])) {
+    if (code === 37 && opts.percentRegisters && i + 1 < text.length && isLetter(text.charCodeAt(i + 1))) {
       i++;
-      while (i < text.length && /[A-Za-z0-9]/.test(text[i])) i++;
+      while (i < text.length && (isLetter(text.charCodeAt(i)) || isDigit(text.charCodeAt(i)))) i++;
       out.push({ kind: 'reg', text: text.slice(start + 1, i), col: base + start, end: base + i });
       continue;
     }
-    if (identStart.test(ch) && !(ch === '$' && !opts.intel)) {
+    if (isIdentStartCode(code) && !(code === 36 && !opts.intel)) {
       i++;
-      while (i < text.length && identPart.test(text[i])) i++;
+      while (i < text.length && isIdentPartCode(text.charCodeAt(i))) i++;
       out.push({ kind: 'id', text: text.slice(start, i), col: base + start, end: base + i });
       continue;
     }
-    const two = text.slice(i, i + 2);
+    const two = twoCharStart.includes(ch) ? text.slice(i, i + 2) : '';
     if (twoCharOps.has(two)) {
       i += 2;
       out.push({ kind: 'op', text: two, col: base + start, end: base + i });

@@ -1,6 +1,6 @@
 /**
- * GNU as's macro text rules (binutils macro.c): reading actual arguments (`get_any_string`) and
- * substituting parameters into a body line (`macro_expand_body`), in normal and `.altmacro` mode.
+ * GNU as's macro text rules (binutils macro.c): reading names and actual arguments
+ * (`get_any_string`), in normal and `.altmacro` mode. Substitution is in macro-template.ts.
  */
 
 function startCode(c: number): boolean {
@@ -117,75 +117,4 @@ export function readArgument(text: string, i: number, alt: boolean, percent: Per
     out += text[i++];
   }
   return { value: out, end: i };
-}
-
-export interface SubstituteOptions {
-  alt: boolean;
-  /** `\@`: the number of macro expansions so far. */
-  counter: number;
-  /** Macros (not repeats) read `LOCAL name, ...` in `.altmacro` mode; it names a fresh `.LL` symbol. */
-  local: ((name: string) => string | null) | null;
-}
-
-/** Substitutes parameters into one body line. `values` holds actual-or-default per parameter (LOCAL adds to it). */
-export function substituteLine(text: string, values: Map<string, string>, o: SubstituteOptions): string {
-  let out = '';
-  let inQuote = false;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '&') {
-      const t = readName(text, i + 1, o.alt);
-      const v = values.get(t.name);
-      if (v !== undefined) out += v;
-      else out += `&${t.name}${t.end > i + 1 + t.name.length ? '&' : ''}`;
-      i = t.end;
-      continue;
-    }
-    if (ch === '\\') {
-      const next = text[i + 1];
-      if (next === '(') {
-        const close = text.indexOf(')', i + 2);
-        out += close < 0 ? text.slice(i + 2) : text.slice(i + 2, close);
-        i = close < 0 ? text.length : close + 1;
-        continue;
-      }
-      if (next === '@') {
-        out += String(o.counter);
-        i += 2;
-        continue;
-      }
-      if (next === '&') {
-        out += '\\&';
-        i += 2;
-        continue;
-      }
-      const t = readName(text, i + 1, o.alt);
-      const v = values.get(t.name);
-      out += v !== undefined ? v : `\\${t.name}`;
-      i = t.end;
-      continue;
-    }
-    if (o.alt && isNameStart(ch)) {
-      if (o.local && !inQuote && /^local[ \t]/i.test(text.slice(i, i + 6))) {
-        i = skipWhite(text, i + 5);
-        while (i < text.length) {
-          const t = readName(text, i, o.alt);
-          if (t.name === '') break;
-          const name = o.local(t.name);
-          if (name !== null) values.set(t.name, name);
-          i = skipComma(text, t.end);
-        }
-        continue;
-      }
-      const t = readName(text, i, o.alt);
-      out += values.get(t.name) ?? t.name;
-      i = t.end;
-      continue;
-    }
-    if (ch === '"') inQuote = !inQuote;
-    out += ch;
-    i++;
-  }
-  return out;
 }

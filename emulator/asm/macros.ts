@@ -1,18 +1,17 @@
 /** `.macro`, `.rept`, `.irp`, `.irpc`: collecting bodies, reading arguments and expanding, as GNU as does. */
 import { ExprError, TokenCursor, parseExpr } from './expr.ts';
 import { MAX_EXPANDED_LINE, MAX_MACRO_DEPTH, MAX_STATEMENTS, type AssemblerCore } from './core.ts';
-import { isNameStart, readArgument, readName, skipComma, skipWhite, substituteLine, type PercentEvaluator } from './macro-text.ts';
-import { firstWord } from './directive-args.ts';
+import { isNameStart, readArgument, readName, skipComma, skipWhite, type PercentEvaluator } from './macro-text.ts';
+import { compileLine, expandLine, type SubstituteMode, type Template } from './macro-template.ts';
 import type { Invocation, Stmt } from './source.ts';
 import type { Loc, Macro } from './model.ts';
 
 const repeatOpeners = new Set(['.rept', '.rep', '.irp', '.irpc', '.irep', '.irepc']);
 
-/** While a body is being collected every statement goes to it; returns false when nothing is being collected. */
-export function collectBodyLine(a: AssemblerCore, st: Stmt): boolean {
+/** While a body is being collected every statement (`word` is its first word) goes to it; returns false when nothing is being collected. */
+export function collectBodyLine(a: AssemblerCore, st: Stmt, word: string): boolean {
   const c = a.collecting;
   if (!c) return false;
-  const word = firstWord(st.text);
   const opens = c.kind === 'macro' ? word === '.macro' : repeatOpeners.has(word);
   const closes = c.kind === 'macro' ? word === '.endm' || word === '.endmacro' : word === '.endr';
   if (opens) c.depth++;
@@ -34,18 +33,32 @@ function pushFrame(a: AssemblerCore, st: Stmt, stmts: Stmt[], macro: boolean): v
   a.frames.push({ stmts, i: 0, macro, depth, condDepth: a.conds.length });
 }
 
-function invocation(st: Stmt, what: string): Invocation[] {
+/** One object per expansion, linked to the outer ones: the list a diagnostic shows is only made when one is reported. */
+function invocation(st: Stmt, what: string): Invocation {
   const inv: Invocation = { what, line: st.line, col: st.col, end: st.col + st.span };
   if (st.file !== undefined) inv.file = st.file;
-  return [inv, ...(st.chain ?? [])];
+  if (st.chain) inv.outer = st.chain;
+  return inv;
 }
 
 /** The statement a body line becomes in one expansion: written where the body is, its bytes on the invocation's line. */
-function expanded(b: Stmt, text: string, st: Stmt, chain: Invocation[]): Stmt {
+function expanded(b: Stmt, text: string, st: Stmt, chain: Invocation): Stmt {
   if (text.length > MAX_EXPANDED_LINE) throw new ExprError(`a macro expansion produced a line longer than ${MAX_EXPANDED_LINE} characters`, st.col, st.col + st.span);
   const out: Stmt = { text: text.trim(), line: b.line, col: b.col, span: b.span, mainLine: st.mainLine, exact: b.exact && text === b.text, chain };
   if (b.file !== undefined) out.file = b.file;
   return out;
+}
+
+const compiled: Record<SubstituteMode, WeakMap<Stmt[], Template[]>> = { normal: new WeakMap(), alt: new WeakMap(), 'alt-local': new WeakMap() };
+
+/** A body's lines cut for substitution, once per body and mode rather than once per expansion. */
+function templates(body: Stmt[], mode: SubstituteMode): Template[] {
+  let t = compiled[mode].get(body);
+  if (!t) {
+    t = body.map((b) => compileLine(b.text, mode));
+    compiled[mode].set(body, t);
+  }
+  return t;
 }
 
 function percentEvaluator(a: AssemblerCore, col: number): PercentEvaluator {
@@ -160,9 +173,10 @@ export function invokeMacro(a: AssemblerCore, st: Stmt, macro: Macro, rest: stri
         return `.LL${(++a.localNameCounter).toString(16).padStart(4, '0')}`;
       }
     : null;
-  const options = { alt, counter: a.macroCounter, local };
+  const options = { counter: a.macroCounter, local };
   const chain = invocation(st, `macro \`${macro.name}\``);
-  const stmts = macro.body.map((b) => expanded(b, substituteLine(b.text, values, options), st, chain));
+  const lines = templates(macro.body, alt ? 'alt-local' : 'normal');
+  const stmts = macro.body.map((b, k) => expanded(b, expandLine(lines[k], values, options), st, chain));
   a.macroCounter++;
   pushFrame(a, st, stmts.filter((s) => s.text !== ''), true);
 }
@@ -240,12 +254,13 @@ export function startRepeat(a: AssemblerCore, st: Stmt, word: string, rest: stri
     kind: 'rept', depth: 1, body: [], start: st,
     finish: (body) => {
       const chain = invocation(st, what);
-      const options = { alt, counter: a.macroCounter, local: null };
+      const options = { counter: a.macroCounter, local: null };
+      const lines = templates(body, alt ? 'alt' : 'normal');
       const all: Stmt[] = [];
       for (const v of items) {
         const values = new Map([[head.name, v]]);
-        for (const b of body) {
-          const s = expanded(b, substituteLine(b.text, values, options), st, chain);
+        for (const [k, b] of body.entries()) {
+          const s = expanded(b, expandLine(lines[k], values, options), st, chain);
           if (s.text !== '') all.push(s);
         }
       }

@@ -15,7 +15,7 @@ export interface Loc {
   mainLine: number;
   /** Columns inside the statement are valid (its text was not changed by expansion). */
   exact: boolean;
-  chain?: Invocation[];
+  chain?: Invocation;
 }
 
 /** `dot` is where `.` stands relative to the item's start (a later value of one `.long` sees `.` moved on). */

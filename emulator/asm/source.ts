@@ -1,6 +1,6 @@
 /** Splits source text into statements: comments removed, `;` separated, line markers followed. */
 
-/** One level of macro or repeat expansion a statement came from (innermost first in `Stmt.chain`). */
+/** One level of macro or repeat expansion a statement came from; `outer` leads out to the main file. */
 export interface Invocation {
   /** "macro `NAME`", "`.rept`", "`.irp`" or "`.irpc`". */
   what: string;
@@ -9,6 +9,8 @@ export interface Invocation {
   col: number;
   end: number;
   file?: string;
+  /** The expansion the invoking statement itself came from. */
+  outer?: Invocation;
 }
 
 export interface Stmt {
@@ -25,8 +27,8 @@ export interface Stmt {
   mainLine: number;
   /** `text` is exactly as written, so columns inside it are valid. */
   exact: boolean;
-  /** Set for text produced by macro or repeat expansion. */
-  chain?: Invocation[];
+  /** Set for text produced by macro or repeat expansion: the innermost expansion. */
+  chain?: Invocation;
 }
 
 export interface SplitResult {
@@ -53,6 +55,24 @@ export function splitStatements(source: string): SplitResult {
   let lastMainLine = 0;
   let site = 0;
   let seenContent = false;
+  // Per-line state lives out here so that `flush` is made once, not once per line.
+  let mainLine = 0;
+  let fileName: string | undefined;
+  let text = '';
+  let stmtStart = 0;
+  const flush = (endIndex: number) => {
+    const piece = text;
+    const trimmedStart = piece.length - piece.trimStart().length;
+    const body = piece.trim();
+    if (body.length > 0) {
+      seenContent = true;
+      const st: Stmt = { text: body, line: logical, col: stmtStart + trimmedStart, span: body.length, mainLine, exact: true };
+      if (fileName !== undefined) st.file = fileName;
+      statements.push(st);
+    }
+    text = '';
+    stmtStart = endIndex + 1;
+  };
   for (let ln = 0; ln < lines.length; ln++) {
     const raw = lines[ln];
     logical++;
@@ -70,24 +90,11 @@ export function splitStatements(source: string): SplitResult {
       }
     }
     if (file === undefined) lastMainLine = logical;
-    const mainLine = file === undefined ? logical : site;
-    const fileName = file;
-    let text = '';
+    mainLine = file === undefined ? logical : site;
+    fileName = file;
+    text = '';
+    stmtStart = 0;
     let i = 0;
-    let stmtStart = 0;
-    const flush = (endIndex: number) => {
-      const piece = text;
-      const trimmedStart = piece.length - piece.trimStart().length;
-      const body = piece.trim();
-      if (body.length > 0) {
-        seenContent = true;
-        const st: Stmt = { text: body, line: logical, col: stmtStart + trimmedStart, span: body.length, mainLine, exact: true };
-        if (fileName !== undefined) st.file = fileName;
-        statements.push(st);
-      }
-      text = '';
-      stmtStart = endIndex + 1;
-    };
     while (i < raw.length) {
       if (inComment) {
         const close = raw.indexOf('*/', i);

@@ -17,7 +17,11 @@ describe('assemble: bytes GNU as gives', () => {
     expect(hexOf('.data\n.byte 1\n.align 4\n.byte 2', '.data')).toBe('0100000002');
   });
 
-  it('uses lea-based NOPs for 32-bit code when assembling as --32 would', () => {
+  it('takes a label named after an object member as a label, not as a conditional', () => {
+    expect(hexOf('constructor: nop\njmp constructor\ntostring:\n ret')).toBe('90ebfdc3');
+  });
+
+    it('uses lea-based NOPs for 32-bit code when assembling as --32 would', () => {
     expect(hexOf('ret\n.p2align 3\nret', '.text', { bits: 32 })).toBe('c3' + '8db42600000000' + 'c3');
   });
 });

@@ -23,6 +23,11 @@ describe('macro language', () => {
     ['.ifeqs / .ifnes compare quoted strings', '.ifeqs "a", "a"\n.byte 1\n.endif\n.ifnes "a", "b"\n.byte 2\n.endif', '.byte 1, 2'],
     ['.ifc compares text up to the comma', '.ifc a b ,a b\n.byte 1\n.endif\n.ifnc "a", a\n.byte 2\n.endif', '.byte 1, 2'],
     ['.ifnotdef', '.ifnotdef nothing\n.byte 9\n.endif', '.byte 9'],
+    ['a trailing & joins an .altmacro parameter to what follows', '.altmacro\n.macro j a, b\n.byte a&b\n.endm\nj 1, 2', '.byte 12'],
+    ['LOCAL inside a string declares nothing', '.altmacro\n.macro q x\n.ascii "LOCAL x"\n.endm\nq 7', '.ascii "LOCAL 7"'],
+    ['several LOCAL names, fresh in each expansion', '.altmacro\n.macro m a\nLOCAL l, k\nl: k: .byte a\njmp l\n.endm\nm 3\nm 4', '1: 2: .byte 3\njmp 1b\n3: 4: .byte 4\njmp 3b'],
+    ['.irp substitutes bare names in .altmacro', '.altmacro\n.irp v, 1, 2\n.byte v\n.endr', '.byte 1, 2'],
+    ['&name substitutes in normal mode too', '.macro n a\n.byte \\a, &a\n.endm\nn 5', '.byte 5, 5'],
   ])('%s', (_name, source, equivalent) => {
     expect(hex(source)).toBe(hex(equivalent));
   });
