@@ -117,7 +117,7 @@ export function defineMacro(a: AssemblerCore, st: Stmt, rest: string, loc: Loc):
   a.collecting = {
     kind: 'macro', depth: 1, body: [], start: st,
     finish: (body) => {
-      if (problems.length === 0) a.macros.set(name, { name, params, body, line: st.line });
+      if (problems.length === 0) a.macros.set(name, { name: head.name, params, body, line: st.line });
     },
   };
 }

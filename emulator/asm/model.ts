@@ -70,6 +70,7 @@ export interface Sym {
 }
 
 export interface Macro {
+  /** As written at `.macro` (the table's key is lower case: GNU as matches macro names in any case). */
   name: string;
   params: { name: string; def: string | null; required: boolean; vararg: boolean }[];
   body: Stmt[];

@@ -38,7 +38,7 @@ describe('macro language', () => {
       {
         severity: 'error', line: 2, column: 2, endLine: 2, endColumn: 10, message: 'unknown directive `.fooz`',
         related: [
-          { line: 6, column: 2, endLine: 6, endColumn: 8, message: 'in macro `stub` at line 2, invoked from line 6' },
+          { line: 6, column: 2, endLine: 6, endColumn: 8, message: 'in macro `STUB` at line 2, invoked from line 6' },
           { line: 5, column: 1, endLine: 5, endColumn: 10, message: 'in `.rept` at line 6, expanded from line 5' },
         ],
       },
