@@ -52,7 +52,10 @@ function describe(a: AuditedExercise): string {
   const m = a.mutants;
   const lines = [`${m.survived || a.neverFalsified.length || a.wrongLocation.length || a.staleEquivalents.length ? 'FAIL' : 'ok  '}  ${a.exercise}: ${m.tried} mutants tried, ${m.killed} killed, ${m.survived} survived, ${m.equivalent + m.listedEquivalent} equivalent (${m.listedEquivalent} listed), ${m.stillborn} do not assemble`];
   for (const e of a.equivalents) lines.push(`      equivalent (listed): ${e.mutant}\n        why: ${e.why}`);
-  for (const s of a.survivors) lines.push(`      survived: ${s.id}\n${indent(s.diff, '        ')}`);
+  for (const s of a.survivors) {
+    const changed = s.changed.length ? `\n        ${s.unread ? 'no check reads what it changes' : 'it changes'}: ${s.changed.join(', ')}` : '';
+    lines.push(`      survived: ${s.id}\n${indent(s.diff, '        ')}${changed}`);
+  }
   for (const c of a.neverFalsified) lines.push(`      never falsified: check "${c}" fails for no mutant and no mistake`);
   for (const w of a.wrongLocation) lines.push(`      wrong location: ${w.id}\n        puts ${w.expected.join(', ')} wrong, but the first message says: ${w.message}`);
   for (const s of a.staleEquivalents) lines.push(`      stale equivalent: ${s}`);
