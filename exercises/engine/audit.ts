@@ -1,8 +1,8 @@
 /**
  * The grader audit: wrong solutions derived from the reference (mutate.ts) are graded on a few
- * cases. Every mutant that changes what the checks look at must fail a check; every check must
- * be failed by some mutant or documented mistake; a mutant that puts one register or field wrong
- * must be reported, first, by a message that names it.
+ * cases. Every mutant that changes what the checks look at, or any struct field, must fail a
+ * check; every check must be failed by some mutant or documented mistake; a mutant that puts one
+ * register or field wrong must be reported, first, by a message that names it.
  */
 import { assembleSubmission } from './assemble.ts';
 import { evaluateCase, evaluateStatic, isStatic } from './checks.ts';
@@ -21,7 +21,14 @@ export interface AuditOptions {
   mistakes?: Map<string, string>;
 }
 
-export interface Survivor { id: string; diff: string }
+export interface Survivor {
+  id: string;
+  diff: string;
+  /** Struct fields it leaves other than the reference does. */
+  changed: string[];
+  /** True when every value a check reads is the reference's: what it changes no check reads (a check is missing). */
+  unread: boolean;
+}
 export interface WrongLocation { id: string; expected: string[]; message: string }
 
 export interface ExerciseAudit {
@@ -39,7 +46,7 @@ export interface ExerciseAudit {
   seconds: number;
 }
 
-interface Graded { failed: Map<PreparedCheck, { caseIndex: number; message: string }>; error: boolean; keys: string[] }
+interface Graded { failed: Map<PreparedCheck, { caseIndex: number; message: string }>; error: boolean; keys: string[]; changed: string[] }
 
 const NAME_VALUE = /^(in\.|sym\.|&|sizeof:|ref\.)/;
 
@@ -69,6 +76,7 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
     const code = stage.code;
     const failed: Graded['failed'] = new Map();
     const keys: string[] = [];
+    const changed = new Set<string>();
     const codeBytes = code.asm.sections.filter((s) => s.name === '.text').reduce((n, s) => n + s.bytes.length, 0);
     for (const c of checks.filter(isStatic)) {
       const f = evaluateStatic(c, codeBytes, code, source, px, ports);
@@ -80,6 +88,7 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
       const state = runner.run(code, caseInputs[i]);
       if (state.outcome.reason === 'limit' || state.outcome.reason === 'error') { error = true; break; }
       const scope = checkScope(px, state, code.symbols, refStates[i]);
+      for (const f of changedFields(px, state, refStates[i])) changed.add(f);
       for (const c of checks) {
         if (isStatic(c)) continue;
         keys.push(gradedKey(c, state, scope, px, code));
@@ -88,13 +97,14 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
         if (f) failed.set(c, { caseIndex: i, message: finish(f).message });
       }
     }
-    return { failed, error, keys };
+    return { failed, error, keys, changed: [...changed] };
   };
 
   const base = grade(solution, count)!;
   // Against a reference that fails, every mutant would look killed.
   const failing = [...base.failed][0];
   if (failing || base.error) throw new Error(`${px0.exercise.origin}/solution.s does not pass the audit's cases (${failing ? `"${failing[0].spec.name}": ${failing[1].message}` : 'its run does not end'}): run switchyard validate first`);
+  const unread = (g: Graded) => g.keys.join('|') === base.keys.join('|');
   const listed = new Map(spec.equivalent_mutants.map((e) => [e.mutant, e.why]));
   const seenIds = new Set<string>();
   const report: ExerciseAudit = { exercise: px.exercise.id, mutants: { tried: 0, stillborn: 0, killed: 0, equivalent: 0, listedEquivalent: 0, survived: 0 }, survivors: [], neverFalsified: [], wrongLocation: [], staleEquivalents: [], listedEquivalents: [], seconds: 0 };
@@ -110,9 +120,9 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
       if (listed.has(m.id)) report.staleEquivalents.push(`${m.id} (listed as equivalent, but the grader fails it)`);
       const wrong = locationProblem(m, g, checks, refStates, runner, px, ports);
       if (wrong) report.wrongLocation.push(wrong);
-    } else if (g.keys.join('|') === base.keys.join('|')) report.mutants.equivalent++;
+    } else if (unread(g) && !g.changed.length) report.mutants.equivalent++;
     else if (listed.has(m.id)) { report.mutants.listedEquivalent++; report.listedEquivalents.push(m.id); }
-    else { report.mutants.survived++; report.survivors.push({ id: m.id, diff: m.diff }); }
+    else { report.mutants.survived++; report.survivors.push({ id: m.id, diff: m.diff, changed: g.changed, unread: unread(g) }); }
   }
   for (const id of listed.keys()) if (!seenIds.has(id)) report.staleEquivalents.push(`${id} (listed as equivalent, but no such mutant of solution.s exists)`);
   for (const [, source] of options.mistakes ?? []) {
@@ -122,6 +132,17 @@ export function auditExercise(px0: PreparedExercise, ports: EnginePorts, options
   report.neverFalsified = checks.filter((c) => !falsified.has(c)).map((c) => c.spec.name);
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/** The struct fields a case leaves other than the reference's run of it left them. */
+function changedFields(px: PreparedExercise, state: CaseState, ref: CaseState): string[] {
+  const out: string[] = [];
+  for (const r of px.regions.values()) {
+    const mine = state.regionBytes.get(r.name), theirs = ref.regionBytes.get(r.name);
+    if (!r.layout || !mine || !theirs) continue;
+    for (const f of r.layout.fields) if (mine.subarray(f.offset, f.offset + f.size).some((b, k) => b !== theirs[f.offset + k])) out.push(`${r.name}.${f.name}`);
+  }
+  return out;
 }
 
 /** What a check looks at in a case: the values an expectation reads, the registers preserved, or just pass/fail. */

@@ -48,11 +48,14 @@ export function auditPack(pack: Pack, files: PackFiles, cases: number): PackAudi
 
 const indent = (text: string, by: string) => text.replace(/^/gm, by);
 
-function describe(a: AuditedExercise): string {
+function exerciseLines(a: AuditedExercise): string {
   const m = a.mutants;
   const lines = [`${m.survived || a.neverFalsified.length || a.wrongLocation.length || a.staleEquivalents.length ? 'FAIL' : 'ok  '}  ${a.exercise}: ${m.tried} mutants tried, ${m.killed} killed, ${m.survived} survived, ${m.equivalent + m.listedEquivalent} equivalent (${m.listedEquivalent} listed), ${m.stillborn} do not assemble`];
   for (const e of a.equivalents) lines.push(`      equivalent (listed): ${e.mutant}\n        why: ${e.why}`);
-  for (const s of a.survivors) lines.push(`      survived: ${s.id}\n${indent(s.diff, '        ')}`);
+  for (const s of a.survivors) {
+    const changed = s.changed.length ? `\n        ${s.unread ? 'no check reads what it changes' : 'it changes'}: ${s.changed.join(', ')}` : '';
+    lines.push(`      survived: ${s.id}\n${indent(s.diff, '        ')}${changed}`);
+  }
   for (const c of a.neverFalsified) lines.push(`      never falsified: check "${c}" fails for no mutant and no mistake`);
   for (const w of a.wrongLocation) lines.push(`      wrong location: ${w.id}\n        puts ${w.expected.join(', ')} wrong, but the first message says: ${w.message}`);
   for (const s of a.staleEquivalents) lines.push(`      stale equivalent: ${s}`);
@@ -62,7 +65,7 @@ function describe(a: AuditedExercise): string {
 export function printAudit(audit: PackAudit, json: boolean, io: CliIO): number {
   if (json) io.stdout(`${JSON.stringify(audit, null, 2)}\n`);
   else {
-    for (const a of audit.exercises) io.stdout(describe(a));
+    for (const a of audit.exercises) io.stdout(exerciseLines(a));
     const s = audit.summary;
     const unaudited = audit.errors.length ? `; ${audit.errors.length} exercise${audit.errors.length > 1 ? 's' : ''} not audited` : '';
     io.stdout(`audit of pack ${audit.pack} (${audit.cases} case${audit.cases > 1 ? 's' : ''} a mutant): ${s.mutants} mutants, ${s.killed} killed, ${s.survived} survived, ${s.equivalent} equivalent; ${s.checksNeverFalsified} checks never falsified, ${s.wrongLocationMessages} messages naming the wrong location, ${s.staleEquivalents} stale equivalents${unaudited}\n`);

@@ -12,7 +12,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../i
 const AUDIT_CASES = 4;
 
 const command: Command = {
-  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails, every listed mistake fails its check. With --audit, audit its checks instead: mutants of each reference solution must all fail.',
+  summary: 'Validate an exercise pack: schema, every reference solution passes every case, every starter fails, every listed mistake fails its check. With --audit, audit its checks instead: every mutant of a reference solution that changes what the exercise grades must fail one.',
   usage: 'switchyard validate [PACK_DIR] [--learner-copy OUT_DIR] | switchyard validate --audit [PACK_DIR] [--cases N] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { 'learner-copy': { type: 'string' }, audit: { type: 'boolean' }, cases: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 1, names: '' });

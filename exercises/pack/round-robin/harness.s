@@ -48,6 +48,7 @@ task_round:
     cmpq %r14, TD_R14(%r15)
     jne task_bad
 task_step:                              # every round moves each register and its copy on: a stale one shows
+    stc                                 # CF stays set through the increments: resumed with flags not its own, a task sees it clear
     incq %rax
     incq TD_RAX(%r15)
     incq %rbx
@@ -76,6 +77,7 @@ task_step:                              # every round moves each register and it
     incq TD_R13(%r15)
     incq %r14
     incq TD_R14(%r15)
+    jnc task_bad
     subq $8, %rsp
     subq $8, TD_RSP(%r15)
     jmp task_round

@@ -26,7 +26,7 @@ interface Audited {
   cases: number;
   ok: boolean;
   summary: { mutants: number; killed: number; survived: number; checksNeverFalsified: number; wrongLocationMessages: number; staleEquivalents: number };
-  exercises: { exercise: string; mutants: { tried: number; killed: number; survived: number }; survivors: { id: string; diff: string }[]; neverFalsified: string[]; wrongLocation: unknown[]; staleEquivalents: string[]; equivalents: { mutant: string; why: string }[] }[];
+  exercises: { exercise: string; mutants: { tried: number; killed: number; survived: number }; survivors: { id: string; diff: string; changed: string[]; unread: boolean }[]; neverFalsified: string[]; wrongLocation: unknown[]; staleEquivalents: string[]; equivalents: { mutant: string; why: string }[] }[];
   errors: unknown[];
 }
 
@@ -46,6 +46,17 @@ describe('switchyard validate --audit', () => {
     expect(r.stdout).toContain('survived: drop: mov [rdi + CTX_RIP], rax => (nothing)\n        - 23:     mov [rdi + CTX_RIP], rax\n        + 23: \n');
     expect(r.stdout).toMatch(/survived: drop: mov rax, \[rsp \+ 8\] => \(nothing\)/);
     expect(r.stdout).toContain('never falsified: check "rip saved as the return address" fails for no mutant and no mistake');
+  }, 60_000);
+
+  it('fails a pack with a check removed: what the survivor changes, no check reads', async () => {
+    const removed = (yaml: string) => {
+      const check = `  - name: rip saved as the return address\n    ${RIP_CHECK}\n`;
+      if (!yaml.includes(check)) throw new Error('save-context no longer has the rip check this test removes');
+      return yaml.replace(check, '');
+    };
+    const r = await cli('validate', '--audit', saveContextPack(removed), '--cases', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('survived: drop: mov [rdi + CTX_RIP], rax => (nothing)\n        - 23:     mov [rdi + CTX_RIP], rax\n        + 23: \n        no check reads what it changes: ctx.rip\n');
   }, 60_000);
 
   it('fails when an equivalent_mutants entry is stale: the grader kills it, or no such mutant exists', async () => {
@@ -78,7 +89,7 @@ describe('switchyard validate --audit', () => {
     expect(x.mutants.survived).toBeGreaterThan(0);
     expect(audit.summary.survived).toBe(x.mutants.survived);
     expect(audit.summary.killed).toBe(x.mutants.killed);
-    expect(x.survivors.find((s) => s.id.includes('CTX_RIP'))?.diff).toBe('- 23:     mov [rdi + CTX_RIP], rax\n+ 23: ');
+    expect(x.survivors.find((s) => s.id.includes('CTX_RIP'))).toEqual({ id: 'drop: mov [rdi + CTX_RIP], rax => (nothing)', diff: '- 23:     mov [rdi + CTX_RIP], rax\n+ 23: ', changed: ['ctx.rip'], unread: false });
     for (const key of ['neverFalsified', 'wrongLocation', 'staleEquivalents'] as const) expect(Array.isArray(x[key]), key).toBe(true);
   }, 60_000);
 

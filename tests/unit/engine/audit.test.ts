@@ -62,6 +62,14 @@ describe('auditExercise', () => {
     expect(audit.neverFalsified).toEqual(['copied']);
   });
 
+  it('lets no mutant pass as equivalent that changes a struct field no check reads', () => {
+    const px = exercise('  - { name: kept, expect: "ctx.a == in.ctx.a" }\n', COPY);
+    const audit = auditExercise(px, ports, { cases: 2 });
+    expect(audit.survivors.find((s) => s.id === DROP_LOAD)).toMatchObject({ changed: ['ctx.b'], unread: true });
+    const scratch = exercise('  - { name: copied, expect: "ctx.b == in.ctx.a" }\n', `${COPY.replace('  ret', '  movq $7, %rcx\n  ret')}`);
+    expect(auditExercise(scratch, ports, { cases: 2 }).survivors).toEqual([]);
+  });
+
   it('counts a check that only a mistake fails as falsified', () => {
     const checks = '  - { name: copied, expect: "ctx.b == in.ctx.a" }\n  - { name: no push, forbids: [push] }\n';
     const px = exercise(checks, COPY);
