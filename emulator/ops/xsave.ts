@@ -6,7 +6,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import {
-  AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT,
+  AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT, MXCSR_MASK,
   readAvxImage, readBlock, readX87Image, readXmmImage, SaveImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_AVX, XCR0_SSE, XCR0_SUPPORTED, XCR0_X87,
 } from '../cpu/fpu.ts';
 import { deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
@@ -133,6 +133,25 @@ function xsave(kind: SaveKind, wide: boolean): Factory {
   };
 }
 
+/**
+ * The compacted form meets a reserved MXCSR bit only after it has loaded the x87 state and the XMM
+ * registers and put components absent from XSTATE_BV in their initial configuration: the #GP
+ * leaves those changes (observed on the host CPU; the standard form checks MXCSR first).
+ */
+function partialCompactedRestore(cpu: Cpu, img: DataView, rfbm: number, bv: number, wide: boolean): void {
+  if (rfbm & XCR0_X87) {
+    if (bv & XCR0_X87) readX87Image(cpu, img, wide);
+    else initX87(cpu);
+    cpu.xinuse = (cpu.xinuse & ~XCR0_X87) | (bv & XCR0_X87);
+  }
+  readXmmImage(cpu, img);
+  cpu.xinuse |= XCR0_SSE;
+  if (rfbm & XCR0_AVX && !(bv & XCR0_AVX)) {
+    initAvx(cpu);
+    cpu.xinuse &= ~XCR0_AVX;
+  }
+}
+
 function xrstor(wide: boolean): Factory {
   return (raw) => {
     const what = raw.mnemonic;
@@ -160,6 +179,7 @@ function xrstor(wide: boolean): Factory {
         if (header(8, 24)) throw generalProtection(0, `${what}: bytes 8-23 of the XSAVE header (XCOMP_BV and reserved) must be zero in the standard form`);
       }
       const mxcsrFromImage = compacted ? rfbm & bvLo & XCR0_SSE : rfbm & (XCR0_SSE | XCR0_AVX);
+      if (mxcsrFromImage && compacted && img.getUint32(24, true) & ~MXCSR_MASK) partialCompactedRestore(cpu, img, rfbm, bvLo, wide);
       if (mxcsrFromImage) checkMxcsr(img.getUint32(24, true), what);
       let avx: DataView | null = null;
       if (rfbm & bvLo & XCR0_AVX) avx = readBlock(cpu, a + AVX_OFFSET, AVX_SIZE);
