@@ -263,7 +263,7 @@ int main(int argc, char **argv) {
     char *fields[21];
     int nf = 0;
     for (char *tok = strtok(line, " "); tok && nf < 21; tok = strtok(NULL, " ")) fields[nf++] = tok;
-    if (nf != 20 && nf != 21) die(where, "expected 20 or 21 fields (id code 16 registers rflags data [simd])");
+    if (nf != 20 && nf != 21) die(where, "expected 20 fields (id code 16 registers rflags data), or 21 with a SIMD image");
     simd_on = nf == 21;
     if (simd_on) {
       memset(simd_in, 0, sizeof simd_in);
