@@ -167,7 +167,8 @@ export function writeX87Image(cpu: Cpu, image: DataView, wide: boolean): void {
 }
 
 export function readX87Image(cpu: Cpu, image: DataView, wide: boolean): void {
-  cpu.fcw = image.getUint16(0, true);
+  // As FLDCW: bit 6 reads as 1, bits 7 and 13-15 as 0 (the host CPU's FXRSTOR and XRSTOR do the same).
+  cpu.fcw = (image.getUint16(0, true) & 0x1f3f) | 0x40;
   cpu.fsw = image.getUint16(2, true);
   cpu.ftag = image.getUint8(4);
   cpu.fop = image.getUint16(6, true) & 0x7ff;

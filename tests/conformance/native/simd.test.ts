@@ -78,6 +78,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
       'avx-move': ['#GP'],
       x87: ['#MF'],
       xsave: ['#GP'],
+      'simd-chain': ['#GP', '#MF', '#XM'],
     });
   });
 

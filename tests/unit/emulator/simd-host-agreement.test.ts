@@ -147,3 +147,20 @@ describe('XRSTOR, compacted form, with a reserved MXCSR bit', () => {
     expect(cpu.mxcsr).toBe(0x1f80);
   });
 });
+
+describe('FXRSTOR and XRSTOR load FCW as FLDCW does', () => {
+  it.each([
+    ['FXRSTOR64', '480fae0f', 0x0000, 0x0040],
+    ['FXRSTOR64', '480fae0f', 0xffff, 0x1f7f],
+    ['XRSTOR64', 'b807000000 31d2 480fae2f', 0xe080, 0x0040],
+  ] as const)('%s of FCW %s', (_what, code, stored, loaded) => {
+    const image = new Uint8Array(832);
+    const v = new DataView(image.buffer);
+    v.setUint16(0, stored, true);
+    v.setUint32(24, 0x1f80, true);
+    image[512] = 7;
+    const { cpu, result } = run(code, () => {}, Buffer.from(image).toString('hex'));
+    expect(result.reason).toBe('breakpoint');
+    expect(cpu.fcw).toBe(loaded);
+  });
+});

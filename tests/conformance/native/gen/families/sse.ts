@@ -24,7 +24,7 @@ function fillLanes(b: CaseBuilder, at: number, bytes: number): void {
 }
 
 /** Register or memory operands for a form, following its name's tokens. */
-function simdOperands(b: CaseBuilder, name: string, fill = fillLanes): Operand[] {
+export function simdOperands(b: CaseBuilder, name: string, fill = /^Add[ps][sd]_/.test(name) ? floatFill(name) : fillLanes): Operand[] {
   return tokensOf(name).map((t): Operand => {
     const bytes = memBytes(t);
     if (t === 'xmm' || t === 'ymm') return { kind: 'reg', reg: `${t.toUpperCase()}${b.rng.int(16)}` };
@@ -45,7 +45,7 @@ function simdFamily(name: string, count: number, names: string[], options: { ymm
       const f = this.forms()[i % this.forms().length];
       const image = withSimd(b, { ymm: options.ymm || b.rng.chance(0.3), requires: options.requires });
       options.prepare?.(b, image, f.name);
-      b.emit(f, simdOperands(b, f.name, options.prepare ? floatFill(f.name) : fillLanes));
+      b.emit(f, simdOperands(b, f.name));
     },
   };
 }
@@ -79,7 +79,9 @@ function floatBytes(form: string, rng: CaseBuilder['rng'], out: Uint8Array, at: 
   else for (let k = 0; k < bytes; k += 4) v.setUint32(at + k, f32Lane(rng), true);
 }
 
-const floatFill = (form: string) => (b: CaseBuilder, at: number, bytes: number) => floatBytes(form, b.rng, b.data, at, bytes);
+function floatFill(form: string): (b: CaseBuilder, at: number, bytes: number) => void {
+  return (b, at, bytes) => floatBytes(form, b.rng, b.data, at, bytes);
+}
 
 export const sseFloat = simdFamily('sse-float', 10000, ['Addps_xmm_xmmm128', 'Addsd_xmm_xmmm64'], {
   prepare(b, image, form) {

@@ -35,7 +35,7 @@ function requirement(name: string): string {
 function writeImage(b: CaseBuilder, at: number, compact: boolean): void {
   const p = pool();
   const v = new DataView(b.data.buffer, b.data.byteOffset);
-  v.setUint16(at, b.rng.chance(0.5) ? 0x37f : 0x40 | b.rng.int(64) | (b.rng.int(16) << 8), true);
+  v.setUint16(at, b.rng.chance(0.5) ? 0x37f : b.rng.chance(0.8) ? 0x40 | b.rng.int(64) | (b.rng.int(16) << 8) : b.rng.int(0x10000), true);
   v.setUint16(at + 2, b.rng.int(8) << 11, true);
   b.data[at + 4] = b.rng.int(256);
   v.setUint32(at + 24, b.rng.chance(0.9) ? 0x1f80 | (b.rng.int(4) << 13) | b.rng.int(64) : (0x1f80 | (1 << b.rng.range(16, 31))) >>> 0, true);
