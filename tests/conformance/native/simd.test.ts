@@ -69,7 +69,8 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
       if (fault) faulting.set(c.family, (faulting.get(c.family) ?? new Set<string>()).add(fault));
     }
     // Misaligned aligned-form operands and reserved MXCSR or XSAVE-header bits are #GP, unmasked
-    // SIMD exceptions #XM, and a pending unmasked x87 exception #MF at the next waiting instruction.
+    // SIMD exceptions #XM, a pending unmasked x87 exception #MF at the next waiting instruction,
+    // and #UD for LOCK, a prefix before VEX, or a VEX.vvvv the move does not allow.
     expect(Object.fromEntries([...faulting].map(([f, s]) => [f, [...s].sort()]))).toEqual({
       'sse-move': ['#GP'],
       'sse-int': ['#GP'],
@@ -79,6 +80,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
       x87: ['#MF'],
       xsave: ['#GP'],
       'simd-chain': ['#GP', '#MF', '#XM'],
+      'simd-prefix': ['#GP', '#UD'],
     });
   });
 
