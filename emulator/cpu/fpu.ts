@@ -252,7 +252,8 @@ export class SaveImage {
   }
   /** Probes the whole area for writing (the save faults before it stores anything), then stores the marked ranges. */
   store(cpu: Cpu, linear: number): void {
-    cpu.mem.probeWrite(linear, this.size);
+    // The area's alignment was checked by the instruction (#GP, or #AC for an address not 4-byte aligned).
+    cpu.mem.probeWrite(linear, this.size, 1);
     for (const [from, to] of this.ranges) for (let k = from; k < to; k++) cpu.mem.write8(linear + k, this.bytes[k]);
   }
 }

@@ -89,7 +89,8 @@ function readM80(cpu: Cpu, a: number): Ext {
 }
 
 function writeM80(cpu: Cpu, a: number, v: Ext): void {
-  cpu.mem.probeWrite(a, 10);
+  // An 80-bit operand's alignment for #AC is 8 bytes (SDM Vol. 3A, Table 6-7).
+  cpu.mem.probeWrite(a, 10, 8);
   cpu.mem.write64(a, Number(v.mant & 0xffffffffn) | 0, Number(v.mant >> 32n) | 0);
   cpu.mem.write16(a + 8, v.se);
 }
@@ -142,6 +143,9 @@ function fst(popAfter: boolean): Factory {
       const a = dst.kind === OP_MEM ? cpu.ea(insn.mem!, dst.size) : 0;
       const t = top(cpu);
       if (isEmpty(cpu, t)) {
+        // A masked stack underflow stores the indefinite: a store that faults (#PF, #AC) must leave
+        // FSW as it was, so it is probed first. An unmasked one stores nothing and cannot fault.
+        if (dst.kind === OP_MEM && cpu.fcw & FSW_IE) cpu.mem.probeWrite(a, dst.size, dst.size === 10 ? 8 : dst.size);
         setC1(cpu, false);
         if (signal(cpu, insn, FSW_IE | FSW_SF, a)) return;
         if (dst.kind === OP_ST) {

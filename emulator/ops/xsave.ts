@@ -9,7 +9,7 @@ import {
   AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT, MXCSR_MASK,
   readAvxImage, readBlock, readX87Image, readXmmImage, SaveImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_AVX, XCR0_SSE, XCR0_SUPPORTED, XCR0_X87,
 } from '../cpu/fpu.ts';
-import { deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
+import { alignmentCheck, deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import type { Factory } from './operands.ts';
 
 const RAX = 0;
@@ -27,8 +27,15 @@ function checkXsave(cpu: Cpu, what: string): void {
   if (cpu.cr0 & CR0_TS) throw deviceNotAvailable(`${what}: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)`);
 }
 
+/**
+ * A misaligned area is #GP, except that with alignment checking on (CPL 3, CR0.AM, RFLAGS.AC) an
+ * address that is not even 4-byte aligned is #AC (the SDM leaves it to the implementation; this
+ * is what the host CPU does).
+ */
 function alignedArea(cpu: Cpu, linear: number, align: number, what: string): void {
-  if (linear % align !== 0) throw generalProtection(0, `${what}: the save area at ${hex(linear)} is not ${align}-byte aligned`);
+  if (linear % align === 0) return;
+  if (cpu.mem.alignmentChecks && linear % 4 !== 0) throw alignmentCheck(`${what}: the save area at ${hex(linear)} is not 4-byte aligned (CR0.AM and RFLAGS.AC are set at CPL 3)`);
+  throw generalProtection(0, `${what}: the save area at ${hex(linear)} is not ${align}-byte aligned`);
 }
 
 /** Bytes 0-23 and 32-159 of the legacy region: the x87 part. */

@@ -70,7 +70,8 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
     }
     // Misaligned aligned-form operands and reserved MXCSR or XSAVE-header bits are #GP, unmasked
     // SIMD exceptions #XM, a pending unmasked x87 exception #MF at the next waiting instruction,
-    // and #UD for LOCK, a prefix before VEX, or a VEX.vvvv the move does not allow.
+    // #UD for LOCK, a prefix before VEX, or a VEX.vvvv the move does not allow, and #AC for
+    // misaligned scalar operands with RFLAGS.AC set.
     expect(Object.fromEntries([...faulting].map(([f, s]) => [f, [...s].sort()]))).toEqual({
       'sse-move': ['#GP'],
       'sse-int': ['#GP'],
@@ -81,6 +82,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
       xsave: ['#GP'],
       'simd-chain': ['#GP', '#MF', '#XM'],
       'simd-prefix': ['#GP', '#UD'],
+      'simd-ac': ['#AC', '#GP', '#MF', '#XM'],
     });
   });
 

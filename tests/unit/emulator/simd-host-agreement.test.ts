@@ -164,3 +164,64 @@ describe('FXRSTOR and XRSTOR load FCW as FLDCW does', () => {
     expect(cpu.fcw).toBe(loaded);
   });
 });
+
+/** Runs `hex` at CPL 3 with CR0.AM and RFLAGS.AC set, so misaligned accesses may take #AC. */
+function runAc(hex: string, setup: (cpu: Cpu) => void, rdi: number) {
+  const code = bytes(hex);
+  const m = new Machine({ ramSize: 0x100000, mode: 'long64', cpl: 3 });
+  m.setRegister('cr0', m.getRegister('cr0') | 0x40000n);
+  m.setRegister('cr4', m.getRegister('cr4') | BigInt(CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE));
+  m.cpu.xcr0 = XCR0_SUPPORTED;
+  m.load(CODE, code);
+  m.setRegister('rdi', BigInt(rdi));
+  m.setRegister('rsp', BigInt(STACK_TOP));
+  m.setRegister('rflags', 0x40202n);
+  m.setRegister('rip', BigInt(CODE));
+  setup(m.cpu);
+  const result = m.run({ maxInstructions: 100, breakpoints: [BigInt(CODE + code.length)] });
+  return { cpu: m.cpu, result, vector: result.fault?.vector };
+}
+
+describe('alignment checking (CPL 3, CR0.AM, RFLAGS.AC) on SIMD and x87 operands', () => {
+  const none = () => {};
+  it('MOVDQU and VMOVDQU at odd addresses do not take #AC', () => {
+    expect(runAc('f30f6f07', none, DATA + 3).result.reason).toBe('breakpoint');
+    expect(runAc('f30f7f07', none, DATA + 3).result.reason).toBe('breakpoint');
+    expect(runAc('c5fe6f07', none, DATA + 5).result.reason).toBe('breakpoint');
+  });
+
+  it('MOVQ from a misaligned address does', () => {
+    expect(runAc('f30f7e07', none, DATA + 4).vector).toBe(17);
+  });
+
+  it('FXSAVE to a 16-byte aligned area does not; to one not 4-byte aligned it is #AC, 4-aligned #GP', () => {
+    expect(runAc('0fae07', none, DATA + 16).result.reason).toBe('breakpoint');
+    expect(runAc('0fae07', none, DATA + 6).vector).toBe(17);
+    expect(runAc('0fae07', none, DATA + 4).vector).toBe(13);
+  });
+
+  it('XSAVE: #AC for an area not 4-byte aligned, #GP for one 4-aligned but not 64', () => {
+    expect(runAc('b807000000 31d2 0fae27', none, DATA + 9).vector).toBe(17);
+    expect(runAc('b807000000 31d2 0fae27', none, DATA + 12).vector).toBe(13);
+  });
+
+  it('FSTP m80 needs 8-byte alignment, not 16', () => {
+    const st = (c: Cpu) => st0(c, 0x8000000000000000n, 0x3fff, 0x037f);
+    expect(runAc('db3f', st, DATA + 8).result.reason).toBe('breakpoint');
+    expect(runAc('db3f', st, DATA + 4).vector).toBe(17);
+  });
+
+  it('FST m32 of an empty ST(0) (masked: stores the indefinite) takes #AC with FSW unchanged', () => {
+    const { cpu, vector } = runAc(
+      'd917',
+      (c) => {
+        c.fcw = 0x037f;
+        c.fsw = 0x3800;
+        c.ftag = 0;
+      },
+      DATA + 2,
+    );
+    expect(vector).toBe(17);
+    expect(cpu.fsw).toBe(0x3800);
+  });
+});
