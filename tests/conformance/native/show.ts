@@ -8,6 +8,7 @@ import { describeMismatch, differences, flagNames } from './compare.ts';
 import { FIXTURE_PATH, SIMD_FIXTURE_PATH, readFixture } from './fixtures.ts';
 import { DEFAULT_SEED, FAMILY_NAMES, SIMD_FAMILY_NAMES, generateFamily } from './generate.ts';
 import { familyNamed } from './gen/families.ts';
+import { simdFields } from './simd-state.ts';
 import { GPR_NAMES, type NativeCase, type NativeOutcome } from './types.ts';
 
 const args = process.argv.slice(2);
@@ -42,6 +43,10 @@ const fixture = readFixture(simdOnly ? SIMD_FIXTURE_PATH : FIXTURE_PATH, cases);
 
 function showOutcome(c: NativeCase, o: NativeOutcome): string {
   const changed = GPR_NAMES.filter((n) => BigInt(o.regs[n]) !== BigInt(c.regs[n])).map((n) => `${n}=${o.regs[n]}`);
+  if (o.simd && c.simd) {
+    const before = simdFields(c.simd);
+    changed.push(...Object.entries(o.simd).filter(([k, v]) => before[k] !== v).map(([k, v]) => `${k}=${v}`));
+  }
   const fault = o.fault ? `${o.fault} at ${o.faultRip}  ` : '';
   return `  host: ${fault}${changed.join(' ') || '(no register changed)'}  rflags=${o.rflags} [${flagNames(BigInt(o.rflags))}]`;
 }
