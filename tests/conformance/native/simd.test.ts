@@ -52,6 +52,12 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
     expect(family.forms().map((f) => f.name).filter((f) => !forms.has(decodedAs(f)))).toEqual([]);
   });
 
+  it('a case needing a feature the host lacks is skipped with the reason', () => {
+    expect(missingFeature(['avx'], new Set(['sse2', 'xsave']), 0x7n)).toBe('the host CPU lacks avx');
+    expect(missingFeature(['avx'], new Set(['avx']), 0x3n)).toBe("XCR0 0x3 does not enable avx's state");
+    expect(missingFeature(['xsavec', 'fxsr'], new Set(['xsavec', 'fxsr']), 0x7n)).toBeNull();
+  });
+
   it('the fixtures were recorded from exactly these cases', () => {
     const now = digestCases(cases);
     const stale = Object.keys(now.familyDigests).filter((f) => fixture.header.familyDigests[f] !== now.familyDigests[f]);
