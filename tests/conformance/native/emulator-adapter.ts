@@ -50,8 +50,8 @@ function fresh(): Machine {
   return machine;
 }
 
-const hexBytes = (text: string): Uint8Array => Uint8Array.from((text.match(/../g) ?? []).map((b) => parseInt(b, 16)));
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hexBytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /** The harness's XRSTOR64 of the case's image (XSTATE_BV = RFBM = x87|SSE|AVX). */
