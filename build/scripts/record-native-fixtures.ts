@@ -3,7 +3,7 @@
 // SIMD cases needing a feature the host lacks are left out of the fixture and listed in its header.
 import { DEFAULT_SEED, generateCases, generateSimdCases } from '../../tests/conformance/native/generate.ts';
 import { FIXTURE_PATH, FORMAT, SIMD_FIXTURE_PATH, digestCases, writeFixture } from '../../tests/conformance/native/fixtures.ts';
-import { buildHarness, hostCpu, hostFlags, hostKernel, hostUnavailable, missingFeature } from '../../tests/conformance/native/host.ts';
+import { buildHarness, hostCpu, hostFlags, hostKernel, hostUnavailable, missingFeature, requirementsOf } from '../../tests/conformance/native/host.ts';
 import type { NativeCase } from '../../tests/conformance/native/types.ts';
 
 const option = (name: string): string | undefined => {
@@ -34,7 +34,7 @@ try {
     process.stderr.write(`${name}: generated ${all.length} cases in ${Date.now() - started} ms\n`);
     const skipped: Record<string, number> = {};
     const cases = all.filter((c) => {
-      const reason = c.requires ? missingFeature(c.requires, flags, xcr0) : null;
+      const reason = missingFeature(requirementsOf(c), flags, xcr0);
       if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
       return reason === null;
     });

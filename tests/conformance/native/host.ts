@@ -87,6 +87,9 @@ export function missingFeature(features: readonly string[], flags: ReadonlySet<s
   return null;
 }
 
+/** What running a case needs: its own features, and XSAVE with x87|SSE|AVX enabled for the harness's XRSTOR of any SIMD state. */
+export const requirementsOf = (c: NativeCase): string[] => [...(c.simd ? ['xsave'] : []), ...(c.requires ?? [])];
+
 /** The CPU feature flags /proc/cpuinfo lists for the first CPU. */
 export function hostFlags(): Set<string> {
   try {

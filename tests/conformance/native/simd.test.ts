@@ -11,7 +11,7 @@ import { SIMD_FAMILIES } from './gen/families.ts';
 import { decodeForms } from './gen/iced.ts';
 import { DEFAULT_SEED, generateFamily, generateSimdCases } from './generate.ts';
 import { runOnEmulator } from './emulator-adapter.ts';
-import { buildHarness, hostCpu, hostFlags, hostUnavailable, missingFeature } from './host.ts';
+import { buildHarness, hostCpu, hostFlags, hostUnavailable, missingFeature, requirementsOf } from './host.ts';
 import type { NativeCase, NativeOutcome } from './types.ts';
 
 const RERECORD = 'npx tsx build/scripts/record-native-fixtures.ts --only simd';
@@ -104,7 +104,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
         const xcr0 = harness.xcr0();
         const reasons = new Map<string, number>();
         runnable = recorded.filter((c) => {
-          const reason = c.requires ? missingFeature(c.requires, flags, xcr0) : null;
+          const reason = missingFeature(requirementsOf(c), flags, xcr0);
           if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
           return reason === null;
         });
