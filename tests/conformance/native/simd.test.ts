@@ -52,6 +52,13 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
     expect(family.forms().map((f) => f.name).filter((f) => !forms.has(decodedAs(f)))).toEqual([]);
   });
 
+  it('generation is deterministic and each SIMD family draws from its own stream', () => {
+    const small = Object.fromEntries(SIMD_FAMILIES.map((f) => [f.name, 30]));
+    const a = generateSimdCases({ seed: 'd', counts: small });
+    expect(generateSimdCases({ seed: 'd', counts: small })).toEqual(a);
+    expect(a.filter((c) => c.family === 'x87')).toEqual(generateFamily('x87', 'd', 30));
+  });
+
   it('a case needing a feature the host lacks is skipped with the reason', () => {
     expect(missingFeature(['avx'], new Set(['sse2', 'xsave']), 0x7n)).toBe('the host CPU lacks avx');
     expect(missingFeature(['avx'], new Set(['avx']), 0x3n)).toBe("XCR0 0x3 does not enable avx's state");
