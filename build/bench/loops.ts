@@ -4,12 +4,14 @@
  * buffer, rsi = anything, rdx = iteration count) that returns with RET.
  */
 export interface BenchLoop {
-  name: 'alu_loop' | 'call_loop' | 'shift_loop' | 'mem_loop';
+  name: 'alu_loop' | 'call_loop' | 'shift_loop' | 'mem_loop' | 'sse_loop';
   /** 64-bit machine code, position independent. */
   code: Uint8Array;
   /** Instructions retired per iteration, and outside the loop (the final RET). */
   perIteration: number;
   fixed: number;
+  /** Uses SSE: the emulator's machine needs CR4.OSFXSR, as any OS that runs SSE code sets it. */
+  sse?: boolean;
 }
 
 const hex = (text: string) => Uint8Array.from(text.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -42,5 +44,16 @@ export const benchLoops: BenchLoop[] = [
     code: hex('89d1' + '83e101' + '488b04cf' + '4801c6' + '488934cf' + '48017708' + '4883ea01' + '75e6' + 'c3'),
     perIteration: 8,
     fixed: 1,
+  },
+  {
+    // pxor %xmm4,%xmm4; pxor %xmm6,%xmm6
+    // 1: movdqu (%rdi),%xmm0; paddd %xmm0,%xmm1; pxor %xmm1,%xmm2; paddq %xmm2,%xmm3; addps %xmm6,%xmm4;
+    //    movaps %xmm3,%xmm5; movdqu %xmm1,(%rdi); sub $1,%rdx; jne 1b; ret
+    // The float add works on zeros: no denormal or NaN assist slows the host's run.
+    name: 'sse_loop',
+    code: hex('660fefe4' + '660feff6' + 'f30f6f07' + '660ffec8' + '660fefd1' + '660fd4da' + '0f58e6' + '0f28eb' + 'f30f7f0f' + '4883ea01' + '75e0' + 'c3'),
+    perIteration: 9,
+    fixed: 3,
+    sse: true,
   },
 ];

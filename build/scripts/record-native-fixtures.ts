@@ -1,11 +1,17 @@
-// Re-records tests/fixtures/native from the host CPU: `npx tsx build/scripts/record-native-fixtures.ts [--seed S]`.
+// Re-records tests/fixtures/native from the host CPU: `npx tsx build/scripts/record-native-fixtures.ts [--seed S] [--only main|simd]`.
 // Needs x86-64 Linux with gcc. The cases are regenerated from the seed; only their outcomes are stored.
-import { DEFAULT_SEED, generateCases } from '../../tests/conformance/native/generate.ts';
-import { FIXTURE_PATH, FORMAT, digestCases, writeFixture } from '../../tests/conformance/native/fixtures.ts';
-import { buildHarness, hostCpu, hostKernel, hostUnavailable } from '../../tests/conformance/native/host.ts';
+// SIMD cases needing a feature the host lacks are left out of the fixture and listed in its header.
+import { DEFAULT_SEED, generateCases, generateSimdCases } from '../../tests/conformance/native/generate.ts';
+import { FIXTURE_PATH, FORMAT, SIMD_FIXTURE_PATH, digestCases, writeFixture } from '../../tests/conformance/native/fixtures.ts';
+import { buildHarness, hostCpu, hostFlags, hostKernel, hostUnavailable, missingFeature, requirementsOf } from '../../tests/conformance/native/host.ts';
+import type { NativeCase } from '../../tests/conformance/native/types.ts';
 
-const seedAt = process.argv.indexOf('--seed');
-const seed = seedAt >= 0 ? process.argv[seedAt + 1] : DEFAULT_SEED;
+const option = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const seed = option('--seed') ?? DEFAULT_SEED;
+const only = option('--only');
 
 const unavailable = hostUnavailable();
 if (unavailable) {
@@ -13,27 +19,44 @@ if (unavailable) {
   process.exit(1);
 }
 
-const started = Date.now();
-const cases = generateCases({ seed });
-process.stderr.write(`generated ${cases.length} cases in ${Date.now() - started} ms\n`);
 const harness = buildHarness();
 try {
-  const runStarted = Date.now();
-  const outcomes = harness.run(cases);
-  process.stderr.write(`ran them on the host in ${Date.now() - runStarted} ms\n`);
-  const header = {
-    format: FORMAT,
-    seed,
-    cases: cases.length,
-    ...digestCases(cases),
-    host: { cpu: hostCpu(), kernel: hostKernel() },
-    recorded: new Date().toISOString(),
-  };
-  const bytes = writeFixture(FIXTURE_PATH, header, cases, outcomes);
-  const faults = new Map<string, number>();
-  for (const o of outcomes) if (o.fault) faults.set(o.fault, (faults.get(o.fault) ?? 0) + 1);
-  process.stderr.write(`wrote ${FIXTURE_PATH} (${(bytes / 1e6).toFixed(2)} MB) on ${header.host.cpu}\n`);
-  process.stderr.write(`faults: ${[...faults].map(([f, n]) => `${f} ${n}`).join(', ')}\n`);
+  const sets: [string, string, () => NativeCase[]][] = [
+    ['main', FIXTURE_PATH, () => generateCases({ seed })],
+    ['simd', SIMD_FIXTURE_PATH, () => generateSimdCases({ seed })],
+  ];
+  const flags = hostFlags();
+  const xcr0 = harness.xcr0();
+  for (const [name, path, generate] of sets) {
+    if (only && only !== name) continue;
+    const started = Date.now();
+    const all = generate();
+    process.stderr.write(`${name}: generated ${all.length} cases in ${Date.now() - started} ms\n`);
+    const skipped: Record<string, number> = {};
+    const cases = all.filter((c) => {
+      const reason = missingFeature(requirementsOf(c), flags, xcr0);
+      if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
+      return reason === null;
+    });
+    const runStarted = Date.now();
+    const outcomes = harness.run(cases);
+    process.stderr.write(`${name}: ran ${cases.length} on the host in ${Date.now() - runStarted} ms\n`);
+    const header = {
+      format: FORMAT,
+      seed,
+      cases: all.length,
+      ...digestCases(all),
+      host: { cpu: hostCpu(), kernel: hostKernel(), xcr0: `0x${xcr0.toString(16)}` },
+      recorded: new Date().toISOString(),
+      ...(Object.keys(skipped).length ? { skipped } : {}),
+    };
+    const bytes = writeFixture(path, header, cases, outcomes);
+    const faults = new Map<string, number>();
+    for (const o of outcomes) if (o.fault) faults.set(o.fault, (faults.get(o.fault) ?? 0) + 1);
+    process.stderr.write(`wrote ${path} (${(bytes / 1e6).toFixed(2)} MB) on ${header.host.cpu}\n`);
+    process.stderr.write(`faults: ${[...faults].map(([f, n]) => `${f} ${n}`).join(', ')}\n`);
+    for (const [reason, n] of Object.entries(skipped)) process.stderr.write(`skipped ${n}: ${reason}\n`);
+  }
 } finally {
   harness.dispose();
 }

@@ -167,7 +167,8 @@ export function writeX87Image(cpu: Cpu, image: DataView, wide: boolean): void {
 }
 
 export function readX87Image(cpu: Cpu, image: DataView, wide: boolean): void {
-  cpu.fcw = image.getUint16(0, true);
+  // As FLDCW: bit 6 reads as 1, bits 7 and 13-15 as 0 (the host CPU's FXRSTOR and XRSTOR do the same).
+  cpu.fcw = (image.getUint16(0, true) & 0x1f3f) | 0x40;
   cpu.fsw = image.getUint16(2, true);
   cpu.ftag = image.getUint8(4);
   cpu.fop = image.getUint16(6, true) & 0x7ff;
@@ -251,7 +252,8 @@ export class SaveImage {
   }
   /** Probes the whole area for writing (the save faults before it stores anything), then stores the marked ranges. */
   store(cpu: Cpu, linear: number): void {
-    cpu.mem.probeWrite(linear, this.size);
+    // The area's alignment was checked by the instruction (#GP, or #AC for an address not 4-byte aligned).
+    cpu.mem.probeWrite(linear, this.size, 1);
     for (const [from, to] of this.ranges) for (let k = from; k < to; k++) cpu.mem.write8(linear + k, this.bytes[k]);
   }
 }

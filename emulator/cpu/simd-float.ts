@@ -46,6 +46,17 @@ function directed(value: number, dir: number, rc: number, next: (v: number, up: 
   return value > 0 && dir < 0 ? next(value, false) : value < 0 && dir > 0 ? next(value, true) : value;
 }
 
+const OM = 1 << 10;
+
+/**
+ * With overflow unmasked no result is delivered, so PE says whether the sum rounded to the
+ * format's precision with an unbounded exponent is inexact (host CPU: MAX+MAX reports OE alone,
+ * MAX+tiny under round-up reports OE and PE).
+ */
+const postFlags = (flags: number, mx: number, exact: boolean): number => (flags & MX_OE && !(mx & OM) && exact ? flags & ~MX_PE : flags);
+/** Brings an overflowing single sum into range exactly (a power-of-two scale). */
+const SINGLE_SCALE = 2 ** -192;
+
 const towardZeroFor = (rc: number, negative: boolean): boolean => rc === RC_ZERO || (rc === RC_DOWN && !negative) || (rc === RC_UP && negative);
 
 /** ADDPS/ADDSS lane: single bits x + y under `mx`; flags in laneFlags. */
@@ -88,7 +99,8 @@ export function add32(x: number, y: number, mx: number): number {
       if (big) flags |= MX_OE;
       r = s < 0 ? -MAX_SINGLE : MAX_SINGLE;
     } else flags |= MX_OE;
-    laneFlags = flags;
+    const scaled = s * SINGLE_SCALE;
+    laneFlags = postFlags(flags, mx, err === 0 && Math.fround(scaled) === scaled);
     return singleBits(r) | 0;
   }
   const dir = r !== s ? Math.sign(s - r) : Math.sign(err);
@@ -171,14 +183,16 @@ export function add64(xlo: number, xhi: number, ylo: number, yhi: number, mx: nu
   if (Number.isFinite(a) && Number.isFinite(b)) {
     if (!Number.isFinite(r)) {
       flags |= MX_PE;
+      // Halving is exact for operands this large: h + he is the sum over two.
+      const h = a / 2 + b / 2;
+      const hb = h - a / 2;
+      const he = a / 2 - (h - hb) + (b / 2 - hb);
       if (towardZeroFor(rc, r < 0)) {
-        const h = a / 2 + b / 2;
-        const hb = h - a / 2;
-        const he = a / 2 - (h - hb) + (b / 2 - hb);
         const big = Math.abs(h) > 2 ** 1023 || (Math.abs(h) === 2 ** 1023 && Math.sign(he) !== -Math.sign(h));
         if (big) flags |= MX_OE;
         r = r < 0 ? -MAX_DOUBLE : MAX_DOUBLE;
       } else flags |= MX_OE;
+      flags = postFlags(flags, mx, he === 0);
     } else {
       const bb = r - a;
       const err = a - (r - bb) + (b - bb);

@@ -229,9 +229,12 @@ export class LinearMemory {
     } else this.slowWrite(lin, 8, lo, hi);
   }
 
-  /** Checks that a write of `size` bytes at `lin` would succeed, without writing (for instructions that must fault before any store). */
-  probeWrite(lin: number, size: number): void {
-    if (this.aligned) this.checkAlignment(lin, size);
+  /**
+   * Checks that a write of `size` bytes at `lin` would succeed, without writing (for instructions
+   * that must fault before any store). `align` is the alignment #AC checks (1: none).
+   */
+  probeWrite(lin: number, size: number, align = size): void {
+    if (this.aligned) this.checkAlignment(lin, align);
     this.physical(lin, ACCESS_WRITE);
     if (size > 1) this.physical(lin + size - 1, ACCESS_WRITE);
   }

@@ -30,6 +30,7 @@ function load(cpu: Cpu, insn: Insn, op: Operand, bytes: number, align: number): 
   if (align) aligned(insn, a, align);
   const m = cpu.mem;
   if (bytes === 4) src[0] = m.read32(a);
+  else if (bytes > 8 && m.alignmentChecks) readUnchecked(cpu, a, bytes);
   else
     for (let k = 0; k < bytes >> 2; k += 2) {
       src[k] = m.read64(a + k * 4);
@@ -45,8 +46,27 @@ function store(cpu: Cpu, insn: Insn, from: Int32Array, at: number, bytes: number
     m.write32(a, from[at]);
     return;
   }
-  if (bytes > 8) m.probeWrite(a, bytes);
+  if (bytes > 8) {
+    m.probeWrite(a, bytes, 1);
+    if (m.alignmentChecks) {
+      for (let k = 0; k < bytes; k++) m.write8(a + k, from[at + (k >> 2)] >> (8 * (k & 3)));
+      return;
+    }
+  }
   for (let k = 0; k < bytes >> 2; k += 2) m.write64(a + k * 4, from[at + k], from[at + k + 1]);
+}
+
+/**
+ * 16- and 32-byte operands are never alignment-checked (#AC): the aligned forms #GP instead and
+ * the unaligned ones allow any address (host CPU; SDM Vol. 3A, 6.15, interrupt 17). Scalar
+ * 4- and 8-byte operands are checked.
+ */
+function readUnchecked(cpu: Cpu, a: number, bytes: number): void {
+  const m = cpu.mem;
+  for (let k = 0; k < bytes >> 2; k++) {
+    const b = a + 4 * k;
+    src[k] = m.read8(b) | (m.read8(b + 1) << 8) | (m.read8(b + 2) << 16) | (m.read8(b + 3) << 24);
+  }
 }
 
 const isVex = (raw: RawInsn): boolean => raw.form.startsWith('VEX_');

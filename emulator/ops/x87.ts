@@ -1,7 +1,7 @@
 /** x87: FLD, FST, FSTP (m32/m64/m80 and ST(i)), FNINIT, FNSTCW, FLDCW, FNSTSW (SDM Vol. 1, chapter 8). */
 import type { Cpu } from '../cpu/state.ts';
 import { checkPendingX87, checkX87, FCW_DEFAULT, FSW_B, FSW_C1, FSW_ES, FSW_IE, FSW_SF, FSW_TOP_SHIFT, FSW_UE, top, XCR0_X87 } from '../cpu/fpu.ts';
-import { DOUBLE, F_IE, F_OE, F_UE, fromExtended, INDEFINITE, indefiniteBits, isTinyFor, ROUNDED_UP, SINGLE, toExtended, type Ext, type Format } from '../cpu/float80.ts';
+import { DOUBLE, F_DE, F_IE, F_OE, F_PE, F_UE, fromExtended, INDEFINITE, indefiniteBits, isTinyFor, ROUNDED_UP, SINGLE, toExtended, type Ext, type Format } from '../cpu/float80.ts';
 import { OP_MEM, OP_REG, OP_ST, type Exec, type Insn } from '../cpu/insn.ts';
 import { setReg, undefinedForm, type Factory } from './operands.ts';
 
@@ -89,7 +89,8 @@ function readM80(cpu: Cpu, a: number): Ext {
 }
 
 function writeM80(cpu: Cpu, a: number, v: Ext): void {
-  cpu.mem.probeWrite(a, 10);
+  // An 80-bit operand's alignment for #AC is 8 bytes (SDM Vol. 3A, Table 6-7).
+  cpu.mem.probeWrite(a, 10, 8);
   cpu.mem.write64(a, Number(v.mant & 0xffffffffn) | 0, Number(v.mant >> 32n) | 0);
   cpu.mem.write16(a + 8, v.se);
 }
@@ -125,8 +126,10 @@ const fld: Factory = (raw) => {
       return;
     }
     setC1(cpu, false);
-    if (signal(cpu, insn, flags, a)) return;
+    // A denormal single or double converts exactly: it is pushed even when #D is unmasked (host CPU).
+    if (flags & ~F_DE && signal(cpu, insn, flags, a)) return;
     push(cpu, value);
+    if (flags === F_DE) signal(cpu, insn, flags, a);
   };
 };
 
@@ -140,6 +143,9 @@ function fst(popAfter: boolean): Factory {
       const a = dst.kind === OP_MEM ? cpu.ea(insn.mem!, dst.size) : 0;
       const t = top(cpu);
       if (isEmpty(cpu, t)) {
+        // A masked stack underflow stores the indefinite: a store that faults (#PF, #AC) must leave
+        // FSW as it was, so it is probed first. An unmasked one stores nothing and cannot fault.
+        if (dst.kind === OP_MEM && cpu.fcw & FSW_IE) cpu.mem.probeWrite(a, dst.size, dst.size === 10 ? 8 : dst.size);
         setC1(cpu, false);
         if (signal(cpu, insn, FSW_IE | FSW_SF, a)) return;
         if (dst.kind === OP_ST) {
@@ -164,11 +170,13 @@ function fst(popAfter: boolean): Factory {
         const f = formatOf(dst.size);
         const r = fromExtended(v, f, (cpu.fcw >> 10) & 3);
         let flags = r.flags;
-        if (!(cpu.fcw & FSW_UE) && isTinyFor(v, f)) flags |= F_UE;
+        // An invalid operand (unnormal, pseudo-NaN, SNaN) is the only exception its store reports.
+        if (!(flags & F_IE) && !(cpu.fcw & FSW_UE) && isTinyFor(v, f)) flags |= F_UE;
         const unmasked = flags & EXC & ~cpu.fcw;
         if (unmasked & (F_IE | F_OE | F_UE)) {
           setC1(cpu, false);
-          signal(cpu, insn, flags & ~ROUNDED_UP, a);
+          // Nothing is stored, so the host CPU leaves PE clear for an unmasked overflow or underflow.
+          signal(cpu, insn, flags & ~ROUNDED_UP & (unmasked & (F_OE | F_UE) ? ~F_PE : ~0), a);
           return;
         }
         writeBits(cpu, a, dst.size, r.bits);
@@ -200,6 +208,8 @@ const fnstcw: Factory = () => (cpu, insn) => {
 /** FLDCW: bits 6 reads as 1 and bits 7, 13-15 as 0; a flag the new word unmasks becomes pending (ES). */
 const fldcw: Factory = () => (cpu, insn) => {
   checkX87(cpu, insn.mnemonic);
+  // FLDCW is a waiting instruction: a pending unmasked exception is delivered first.
+  checkPendingX87(cpu, insn.mnemonic);
   const v = cpu.mem.read16(cpu.ea(insn.mem!, 2));
   cpu.xinuse |= XCR0_X87;
   cpu.fcw = (v & 0x1f3f) | 0x40;

@@ -6,10 +6,10 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import {
-  AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT,
+  AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT, MXCSR_MASK,
   readAvxImage, readBlock, readX87Image, readXmmImage, SaveImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_AVX, XCR0_SSE, XCR0_SUPPORTED, XCR0_X87,
 } from '../cpu/fpu.ts';
-import { deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
+import { alignmentCheck, deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import type { Factory } from './operands.ts';
 
 const RAX = 0;
@@ -27,8 +27,15 @@ function checkXsave(cpu: Cpu, what: string): void {
   if (cpu.cr0 & CR0_TS) throw deviceNotAvailable(`${what}: CR0.TS is set (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)`);
 }
 
+/**
+ * A misaligned area is #GP, except that with alignment checking on (CPL 3, CR0.AM, RFLAGS.AC) an
+ * address that is not even 4-byte aligned is #AC (the SDM leaves it to the implementation; this
+ * is what the host CPU does).
+ */
 function alignedArea(cpu: Cpu, linear: number, align: number, what: string): void {
-  if (linear % align !== 0) throw generalProtection(0, `${what}: the save area at ${hex(linear)} is not ${align}-byte aligned`);
+  if (linear % align === 0) return;
+  if (cpu.mem.alignmentChecks && linear % 4 !== 0) throw alignmentCheck(`${what}: the save area at ${hex(linear)} is not 4-byte aligned (CR0.AM and RFLAGS.AC are set at CPL 3)`);
+  throw generalProtection(0, `${what}: the save area at ${hex(linear)} is not ${align}-byte aligned`);
 }
 
 /** Bytes 0-23 and 32-159 of the legacy region: the x87 part. */
@@ -133,6 +140,25 @@ function xsave(kind: SaveKind, wide: boolean): Factory {
   };
 }
 
+/**
+ * The compacted form meets a reserved MXCSR bit only after it has loaded the x87 state and the XMM
+ * registers and put components absent from XSTATE_BV in their initial configuration: the #GP
+ * leaves those changes (observed on the host CPU; the standard form checks MXCSR first).
+ */
+function partialCompactedRestore(cpu: Cpu, img: DataView, rfbm: number, bv: number, wide: boolean): void {
+  if (rfbm & XCR0_X87) {
+    if (bv & XCR0_X87) readX87Image(cpu, img, wide);
+    else initX87(cpu);
+    cpu.xinuse = (cpu.xinuse & ~XCR0_X87) | (bv & XCR0_X87);
+  }
+  readXmmImage(cpu, img);
+  cpu.xinuse |= XCR0_SSE;
+  if (rfbm & XCR0_AVX && !(bv & XCR0_AVX)) {
+    initAvx(cpu);
+    cpu.xinuse &= ~XCR0_AVX;
+  }
+}
+
 function xrstor(wide: boolean): Factory {
   return (raw) => {
     const what = raw.mnemonic;
@@ -160,6 +186,7 @@ function xrstor(wide: boolean): Factory {
         if (header(8, 24)) throw generalProtection(0, `${what}: bytes 8-23 of the XSAVE header (XCOMP_BV and reserved) must be zero in the standard form`);
       }
       const mxcsrFromImage = compacted ? rfbm & bvLo & XCR0_SSE : rfbm & (XCR0_SSE | XCR0_AVX);
+      if (mxcsrFromImage && compacted && img.getUint32(24, true) & ~MXCSR_MASK) partialCompactedRestore(cpu, img, rfbm, bvLo, wide);
       if (mxcsrFromImage) checkMxcsr(img.getUint32(24, true), what);
       let avx: DataView | null = null;
       if (rfbm & bvLo & XCR0_AVX) avx = readBlock(cpu, a + AVX_OFFSET, AVX_SIZE);

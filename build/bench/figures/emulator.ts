@@ -1,4 +1,4 @@
-// emulator.alu_loop_mips and emulator.call_loop_mips: the shared benchmark loops run on the emulator, in million instructions per second.
+// emulator.alu_loop_mips, emulator.sse_loop_mips, ...: the shared benchmark loops run on the emulator (ring 0, 64-bit), in million instructions per second.
 import type { Figure } from '../figure.ts';
 import { benchLoops, type BenchLoop } from '../loops.ts';
 import { Machine } from '../../../emulator/index.ts';
@@ -8,10 +8,12 @@ const SCRATCH = 0x20000;
 const STACK_TOP = 0x80000;
 const HALT = 0x30000;
 const ITERATIONS = 2_000_000;
+const CR4_OSFXSR = 0x200n;
 
 /** Runs one loop to completion and returns M instructions per second. */
 export function measureLoop(loop: BenchLoop, iterations = ITERATIONS): number {
   const m = new Machine({ ramSize: 1024 * 1024 });
+  if (loop.sse) m.setRegister('cr4', m.getRegister('cr4') | CR4_OSFXSR);
   m.load(CODE, loop.code);
   m.load(HALT, Uint8Array.of(0xf4));
   m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));

@@ -41,15 +41,30 @@ export function differences(c: NativeCase, expected: NativeOutcome, actual: Nati
   if (ef !== af) {
     out.push({ what: 'rflags', expected: `${hex(ef)} [${flagNames(ef)}]`, actual: `${hex(af)} [${flagNames(af)}] (differ: ${flagNames(ef ^ af)})` });
   }
-  if (expected.data !== actual.data) {
+  if (expected.simd || actual.simd) {
+    const e = expected.simd ?? {};
+    const a = actual.simd ?? {};
+    for (const name of new Set([...Object.keys(e), ...Object.keys(a)])) if (e[name] !== a[name]) out.push({ what: name, expected: e[name] ?? 'none', actual: a[name] ?? 'none' });
+  }
+  const expectedData = maskData(c, expected.data);
+  const actualData = maskData(c, actual.data);
+  if (expectedData !== actualData) {
     const bytes: string[] = [];
     for (let i = 0; i < Math.max(expected.data.length, actual.data.length) && bytes.length < 8; i += 2) {
-      const e = expected.data.slice(i, i + 2);
-      const a = actual.data.slice(i, i + 2);
+      const e = expectedData.slice(i, i + 2);
+      const a = actualData.slice(i, i + 2);
       if (e !== a) bytes.push(`+${i / 2}: ${e || '--'}→${a || '--'}`);
     }
     out.push({ what: 'data', expected: `${expected.data.length / 2} bytes`, actual: bytes.join(', ') });
   }
+  return out;
+}
+
+/** The data page's hex with the case's ignored ranges blanked out. */
+export function maskData(c: NativeCase, data: string): string {
+  if (!c.ignoreData) return data;
+  let out = data;
+  for (const [off, len] of c.ignoreData) out = out.slice(0, off * 2) + '..'.repeat(len) + out.slice((off + len) * 2);
   return out;
 }
 

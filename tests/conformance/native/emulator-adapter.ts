@@ -5,7 +5,12 @@
  * the case's code.
  */
 import { ACCESS_WRITE, Machine, pageFault, type Translate } from '../../../emulator/index.ts';
-import { CODE_ADDR, DATA_ADDR, DATA_SIZE, GPR_NAMES, STACK_SIZE, STACK_TOP, type NativeCase, type NativeFault, type NativeOutcome } from './types.ts';
+import {
+  CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE, readAvxImage, readX87Image, readXmmImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_SUPPORTED,
+} from '../../../emulator/cpu/fpu.ts';
+import type { Cpu } from '../../../emulator/index.ts';
+import { simdFields } from './simd-state.ts';
+import { CODE_ADDR, DATA_ADDR, DATA_SIZE, GPR_NAMES, SIMD_IMAGE_SIZE, STACK_SIZE, STACK_TOP, type NativeCase, type NativeFault, type NativeOutcome } from './types.ts';
 
 const PAGE = 0x1000;
 const CODE = Number(CODE_ADDR);
@@ -27,7 +32,8 @@ const harnessTranslate: Translate = (linear, access) => {
   return linear;
 };
 
-const VECTORS: Record<number, NativeFault> = { 0: '#DE', 3: '#BP', 4: '#OF', 6: '#UD', 12: '#SS', 13: '#GP', 14: '#PF', 17: '#AC' };
+const VECTORS: Record<number, NativeFault> = { 0: '#DE', 3: '#BP', 4: '#OF', 6: '#UD', 12: '#SS', 13: '#GP', 14: '#PF', 16: '#MF', 17: '#AC', 19: '#XM' };
+const AVX_AT = 576;
 
 let machine: Machine | null = null;
 
@@ -37,13 +43,44 @@ function fresh(): Machine {
     machine.translate = harnessTranslate;
     // Linux runs user code with CR0.AM set: a case that sets RFLAGS.AC gets alignment checks.
     machine.setRegister('cr0', machine.getRegister('cr0') | 0x40000n);
+    // Linux enables FXSAVE/SSE, unmasked SIMD exceptions as #XM, and XSAVE with (at least) x87|SSE|AVX.
+    machine.setRegister('cr4', machine.getRegister('cr4') | BigInt(CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE));
+    machine.cpu.xcr0 = XCR0_SUPPORTED;
   }
   return machine;
 }
 
-const hexBytes = (text: string): Uint8Array => Uint8Array.from((text.match(/../g) ?? []).map((b) => parseInt(b, 16)));
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hexBytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/** The harness's XRSTOR64 of the case's image (XSTATE_BV = RFBM = x87|SSE|AVX). */
+function loadSimd(cpu: Cpu, image: string): void {
+  const v = new DataView(Uint8Array.from(Buffer.from(image, 'hex')).buffer);
+  readX87Image(cpu, v, true);
+  cpu.mxcsr = v.getUint32(24, true);
+  readXmmImage(cpu, v);
+  readAvxImage(cpu, v, AVX_AT);
+  cpu.xinuse = XCR0_SUPPORTED;
+}
+
+/** The harness's XSAVE64 after the case, with components not in use at their initial configuration. */
+function saveSimd(cpu: Cpu): string {
+  const bytes = new Uint8Array(SIMD_IMAGE_SIZE);
+  const v = new DataView(bytes.buffer);
+  writeX87Image(cpu, v, true);
+  writeMxcsrImage(cpu, v);
+  writeXmmImage(cpu, v);
+  writeAvxImage(cpu, v, AVX_AT);
+  if (!(cpu.xinuse & 1)) {
+    bytes.fill(0, 0, 24);
+    bytes.fill(0, 32, 160);
+    v.setUint16(0, 0x37f, true);
+  }
+  if (!(cpu.xinuse & 2)) bytes.fill(0, 160, 416);
+  if (!(cpu.xinuse & 4)) bytes.fill(0, AVX_AT, AVX_AT + 256);
+  return toHex(bytes);
+}
 
 export function runOnEmulator(c: NativeCase): NativeOutcome {
   const m = fresh();
@@ -59,6 +96,7 @@ export function runOnEmulator(c: NativeCase): NativeOutcome {
   for (const name of GPR_NAMES) m.setRegister(name, BigInt(c.regs[name]));
   m.setRegister('rflags', BigInt(c.rflags) | IF);
   m.setRegister('rip', CODE_ADDR);
+  if (c.simd) loadSimd(m.cpu, c.simd);
   const end = CODE_ADDR + BigInt(code.length);
   const result = m.run({ maxInstructions: MAX_INSTRUCTIONS, breakpoints: [end] });
   if (result.reason === 'error') throw new Error(`emulator error on ${c.id} (${c.text}): ${result.message}`);
@@ -68,6 +106,7 @@ export function runOnEmulator(c: NativeCase): NativeOutcome {
     rflags: hex(m.getRegister('rflags') & ~RF),
     data: toHex(m.read(DATA, data.length > 0 ? data.length : 64)),
   };
+  if (c.simd) outcome.simd = simdFields(saveSimd(m.cpu));
   if (result.reason === 'fault' && result.fault) {
     outcome.fault = VECTORS[result.fault.vector] ?? (`#${result.fault.name}` as NativeFault);
     outcome.faultRip = hex(m.getRegister('rip'));

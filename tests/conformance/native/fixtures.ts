@@ -7,6 +7,7 @@
  *   fl=HEX        final RFLAGS, when it differs from the initial RFLAGS
  *   dOFF=HEX      bytes of the data page from offset OFF that changed
  *   !#PF@HEX      the fault and its RIP
+ *   xmm3=HEX ...  a SIMD field (simd-state.ts) whose final value differs from its initial one
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { caseLine } from './host.ts';
+import { isSimdField, simdFields } from './simd-state.ts';
 import { GPR_NAMES, type GprName, type NativeCase, type NativeFault, type NativeOutcome } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURE_PATH = join(here, '..', '..', 'fixtures', 'native', 'outcomes.txt.gz');
+export const SIMD_FIXTURE_PATH = join(here, '..', '..', 'fixtures', 'native', 'simd-outcomes.txt.gz');
 export const FORMAT = 'switchyard-native-outcomes/1';
 
 export interface FixtureHeader {
@@ -28,8 +31,10 @@ export interface FixtureHeader {
   digest: string;
   familyDigests: Record<string, string>;
   familyCounts: Record<string, number>;
-  host: { cpu: string; kernel: string };
+  host: { cpu: string; kernel: string; xcr0?: string };
   recorded: string;
+  /** Cases left out because the recording host lacked a feature they need, by reason. */
+  skipped?: Record<string, number>;
 }
 
 export interface Fixture {
@@ -42,7 +47,8 @@ export function digestCases(cases: readonly NativeCase[]): { digest: string; fam
   const families = new Map<string, ReturnType<typeof createHash>>();
   const familyCounts: Record<string, number> = {};
   for (const c of cases) {
-    const line = `${caseLine(c)} ${c.undefinedFlags}\n`;
+    const extra = c.requires || c.ignoreData ? ` ${JSON.stringify([c.requires ?? [], c.ignoreData ?? []])}` : '';
+    const line = `${caseLine(c)} ${c.undefinedFlags}${extra}\n`;
     all.update(line);
     let h = families.get(c.family);
     if (!h) families.set(c.family, (h = createHash('sha256')));
@@ -61,6 +67,10 @@ export function encodeOutcome(c: NativeCase, o: NativeOutcome): string {
   const tokens = [c.id];
   for (const name of GPR_NAMES) if (num(o.regs[name]) !== num(c.regs[name])) tokens.push(`${name}=${num(o.regs[name]).toString(16)}`);
   if (num(o.rflags) !== num(c.rflags)) tokens.push(`fl=${num(o.rflags).toString(16)}`);
+  if (o.simd && c.simd) {
+    const before = simdFields(c.simd);
+    for (const [name, value] of Object.entries(o.simd)) if (before[name] !== value) tokens.push(`${name}=${value}`);
+  }
   const before = initialData(c);
   for (let i = 0; i < o.data.length; i += 2) {
     if (o.data.slice(i, i + 2) === before.slice(i, i + 2)) continue;
@@ -80,6 +90,7 @@ export function decodeOutcome(c: NativeCase, line: string): NativeOutcome {
   let rflags = c.rflags;
   let data = initialData(c);
   const outcome: NativeOutcome = { regs, rflags, data };
+  if (c.simd) outcome.simd = simdFields(c.simd);
   for (const t of tokens) {
     if (t.startsWith('!')) {
       const [fault, rip] = t.slice(1).split('@');
@@ -91,6 +102,9 @@ export function decodeOutcome(c: NativeCase, line: string): NativeOutcome {
       const [off, bytes] = t.slice(1).split('=');
       const at = Number(off) * 2;
       data = data.slice(0, at) + bytes + data.slice(at + bytes.length);
+    } else if (outcome.simd && isSimdField(t.slice(0, t.indexOf('=')))) {
+      const [name, value] = t.split('=');
+      outcome.simd[name] = value;
     } else {
       const [name, value] = t.split('=');
       if (!(GPR_NAMES as readonly string[]).includes(name)) throw new Error(`fixture line ${id}: unknown token ${t}`);

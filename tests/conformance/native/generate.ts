@@ -4,11 +4,12 @@
  */
 import type { NativeCase } from './types.ts';
 import { CaseBuilder } from './gen/builder.ts';
-import { FAMILIES, familyNamed } from './gen/families.ts';
+import { FAMILIES, SIMD_FAMILIES, familyNamed } from './gen/families.ts';
 import { Random } from './gen/random.ts';
 
 export const DEFAULT_SEED = 'switchyard-native-1';
 export const FAMILY_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
+export const SIMD_FAMILY_NAMES: readonly string[] = SIMD_FAMILIES.map((f) => f.name);
 
 export interface GenerateOptions {
   seed?: string;
@@ -47,4 +48,9 @@ export function generateCases(options: GenerateOptions = {}): NativeCase[] {
   const seed = options.seed ?? DEFAULT_SEED;
   const names = options.families ?? FAMILY_NAMES;
   return names.flatMap((name) => generateFamily(name, seed, options.counts?.[name] ?? familyNamed(name).count));
+}
+
+/** The x87/SSE/AVX/XSAVE cases, recorded in their own fixture. */
+export function generateSimdCases(options: Omit<GenerateOptions, 'families'> = {}): NativeCase[] {
+  return generateCases({ ...options, families: SIMD_FAMILY_NAMES });
 }

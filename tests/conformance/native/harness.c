@@ -1,11 +1,17 @@
 /*
  * Runs conformance cases on the host CPU in 64-bit user mode and prints what the silicon did.
  *
- * Input, one case per line:  ID CODE RAX RCX ... R15 RFLAGS DATA
+ * Input, one case per line:  ID CODE RAX RCX ... R15 RFLAGS DATA [SIMD]
  *   CODE and DATA are hex bytes (DATA may be "-"), registers and RFLAGS are bare hex numbers.
- * Output, one line per case: ID RAX ... R15 RFLAGS FAULT FAULTRIP DATA
+ *   SIMD, when present, is an 832-byte XSAVE image (legacy region, header, YMM_Hi128) loaded with
+ *   XRSTOR64 (RFBM = x87|SSE|AVX) just before the case runs.
+ * Output, one line per case: ID RAX ... R15 RFLAGS FAULT FAULTRIP DATA [SIMD]
  *   FAULT is a vector mnemonic (#DE, #GP, ...) or "-", FAULTRIP is hex or "-", DATA is the data
- *   page's first len(DATA) bytes (64 when the case had none).
+ *   page's first len(DATA) bytes (64 when the case had none). SIMD is the same image taken with
+ *   XSAVE64 after the case (or from the signal frame after a fault), components whose XSTATE_BV
+ *   bit is clear replaced by their initial configuration.
+ *
+ * With `--xcr0` it prints XCR0 (hex, 0 when the OS has not enabled XSAVE) and exits.
  *
  * The case's code is copied to CODE_ADDR and followed by an absolute jump back into this program.
  * Every GPR (RSP included) and RFLAGS are loaded from the case, so the harness keeps its own
@@ -41,6 +47,11 @@ uint64_t case_in[NSLOTS];
 uint64_t case_out[NSLOTS];
 uint64_t harness_rsp;
 uint64_t case_entry = CODE_ADDR;
+#define SIMD_SIZE 832
+uint8_t simd_in[1024] __attribute__((aligned(64)));
+uint8_t simd_out[1024] __attribute__((aligned(64)));
+uint64_t simd_on;
+uint32_t mxcsr_default = 0x1f80;
 
 void enter_case(void);
 void case_return(void);
@@ -52,6 +63,12 @@ __asm__(
     "enter_case:\n"
     "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
     "  mov %rsp, harness_rsp(%rip)\n"
+    /* The case's SIMD state first: CMP changes flags, XRSTOR needs EDX:EAX. */
+    "  cmpq $0, simd_on(%rip)\n"
+    "  je 1f\n"
+    "  mov $7, %eax\n  xor %edx, %edx\n"
+    "  xrstor64 simd_in(%rip)\n"
+    "1:\n"
     "  pushq case_in+128(%rip)\n"
     "  popfq\n"
     "  mov case_in+0(%rip), %rax\n  mov case_in+8(%rip), %rcx\n  mov case_in+16(%rip), %rdx\n"
@@ -77,6 +94,14 @@ __asm__(
     /* Back to a clean RFLAGS for C code: DF clear (ABI) and AC clear (Linux sets CR0.AM). */
     "  pushq $0x202\n"
     "  popfq\n"
+    /* The case's SIMD state, then a clean one for C code (a case may unmask SIMD exceptions). */
+    "  cmpq $0, simd_on(%rip)\n"
+    "  je 2f\n"
+    "  mov $7, %eax\n  xor %edx, %edx\n"
+    "  xsave64 simd_out(%rip)\n"
+    "  fninit\n"
+    "  ldmxcsr mxcsr_default(%rip)\n"
+    "2:\n"
     "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
     "  ret\n");
 
@@ -93,7 +118,9 @@ static const char *vector_name(int sig, long trapno) {
     case 12: return "#SS";
     case 13: return "#GP";
     case 14: return "#PF";
+    case 16: return "#MF";
     case 17: return "#AC";
+    case 19: return "#XM";
   }
   switch (sig) {
     case SIGFPE: return "#DE";
@@ -115,7 +142,31 @@ static void on_fault(int sig, siginfo_t *info, void *context) {
   case_out[RFLAGS] = (uint64_t)g[REG_EFL];
   fault_rip = (uint64_t)g[REG_RIP];
   fault_name = vector_name(sig, (long)g[REG_TRAPNO]);
+  if (simd_on) {
+    /* Linux's signal frame holds the interrupted state in XSAVE standard format (its legacy
+       region is the FXSAVE image; the header and extended components follow when sw_reserved
+       carries FP_XSTATE_MAGIC1). */
+    const uint8_t *fp = (const uint8_t *)((ucontext_t *)context)->uc_mcontext.fpregs;
+    uint32_t magic;
+    memcpy(&magic, fp + 464, 4);
+    memset(simd_out, 0, SIMD_SIZE);
+    memcpy(simd_out, fp, magic == 0x46505853U ? SIMD_SIZE : 512);
+    if (magic != 0x46505853U) simd_out[512] = 3;
+  }
   siglongjmp(fault_jump, 1);
+}
+
+/* A component whose XSTATE_BV bit is clear is in its initial configuration (SDM Vol. 1, 13.6). */
+static void normalize_simd(uint8_t *img) {
+  uint8_t bv = img[512];
+  if (!(bv & 1)) {
+    memset(img, 0, 24);
+    memset(img + 32, 0, 128);
+    img[0] = 0x7f;
+    img[1] = 0x03;
+  }
+  if (!(bv & 2)) memset(img + 160, 0, 256);
+  if (!(bv & 4)) memset(img + 576, 0, 256);
 }
 
 static void die(const char *what, const char *detail) {
@@ -163,7 +214,22 @@ static void put_hex(FILE *f, const uint8_t *bytes, size_t n) {
   }
 }
 
-int main(void) {
+static void print_xcr0(void) {
+  uint32_t ecx1, eax, edx;
+  __asm__ volatile("cpuid" : "=c"(ecx1), "=a"(eax), "=d"(edx) : "a"(1), "c"(0) : "ebx");
+  if (!(ecx1 & (1U << 27))) {
+    puts("0");
+    return;
+  }
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  printf("%lx\n", (unsigned long)eax | (unsigned long)edx << 32);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--xcr0") == 0) {
+    print_xcr0();
+    return 0;
+  }
   map_fixed(CODE_ADDR, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, "code");
   map_fixed(DATA_ADDR, DATA_SIZE, PROT_READ | PROT_WRITE, "data");
   map_fixed(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, "stack");
@@ -194,10 +260,18 @@ int main(void) {
     if (len && line[len - 1] == '\n') line[--len] = 0;
     if (len == 0) continue;
 
-    char *fields[20];
+    char *fields[21];
     int nf = 0;
-    for (char *tok = strtok(line, " "); tok && nf < 20; tok = strtok(NULL, " ")) fields[nf++] = tok;
-    if (nf != 20) die(where, "expected 20 fields (id code 16 registers rflags data)");
+    for (char *tok = strtok(line, " "); tok && nf < 21; tok = strtok(NULL, " ")) fields[nf++] = tok;
+    if (nf != 20 && nf != 21) die(where, "expected 20 fields (id code 16 registers rflags data), or 21 with a SIMD image");
+    simd_on = nf == 21;
+    if (simd_on) {
+      memset(simd_in, 0, sizeof simd_in);
+      if (parse_bytes(fields[20], simd_in, SIMD_SIZE) != SIMD_SIZE) die(where, "malformed SIMD image");
+      /* XSTATE_BV = x87|SSE|AVX and a zero XCOMP_BV: the standard form, every component from the image. */
+      memset(simd_in + 512, 0, 64);
+      simd_in[512] = 7;
+    }
     long code_len = parse_bytes(fields[1], code, MAX_CODE - 14);
     if (code_len < 0) die(where, "malformed or oversized code");
     for (int i = 0; i < 17; i++)
@@ -233,6 +307,11 @@ int main(void) {
     else
       fputs(" - - ", stdout);
     put_hex(stdout, data_page, data_len ? (size_t)data_len : DEFAULT_DATA_OUT);
+    if (simd_on) {
+      normalize_simd(simd_out);
+      fputc(' ', stdout);
+      put_hex(stdout, simd_out, SIMD_SIZE);
+    }
     fputc('\n', stdout);
   }
   return 0;

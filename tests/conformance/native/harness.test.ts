@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness, compileC, HARNESS_SOURCE, hostUnavailable, type HostHarness } from './host.ts';
-import { CODE_ADDR, DATA_ADDR, GPR_NAMES, STACK_TOP, type GprName, type NativeCase, type NativeOutcome } from './types.ts';
+import { CODE_ADDR, DATA_ADDR, GPR_NAMES, SIMD_IMAGE_SIZE, STACK_TOP, type GprName, type NativeCase, type NativeOutcome } from './types.ts';
 
 const reason = hostUnavailable();
 
@@ -16,6 +16,16 @@ function makeCase(id: string, code: string, regs: Partial<Record<GprName, bigint
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/** A case with SIMD state: XMMn holds sixteen bytes of n+1, MXCSR and FCW as given. */
+function simdCase(id: string, code: string, regs: Partial<Record<GprName, bigint>>, mxcsr = 0x1f80, data = '00'.repeat(64)): NativeCase {
+  const image = Buffer.alloc(SIMD_IMAGE_SIZE);
+  image.writeUInt16LE(0x37f, 0);
+  image.writeUInt32LE(mxcsr, 24);
+  image.writeUInt32LE(0xffff, 28);
+  for (let r = 0; r < 16; r++) image.fill(r + 1, 160 + 16 * r, 176 + 16 * r);
+  return { ...makeCase(id, code, regs, 0x202n, data), simd: image.toString('hex') };
+}
 const D = DATA_ADDR;
 
 // [name, case, what the outcome must show]
@@ -44,6 +54,20 @@ const table: [string, NativeCase, (o: NativeOutcome) => void][] = [
   }],
   ['popfq setting AC, then an unaligned load: #AC', makeCase('ac', '9d' + '8b4301', { rsp: D, rbx: D + 8n }, 0x202n, '02020400' + '00'.repeat(60)), (o) => {
     expect([o.fault, o.faultRip]).toEqual(['#AC', hex(CODE_ADDR + 1n)]);
+  }],
+  ['movaps from a misaligned address: #GP, XMM0 untouched', simdCase('movaps', '0f2803', { rbx: D + 8n }), (o) => {
+    expect([o.fault, o.faultRip]).toEqual(['#GP', hex(CODE_ADDR)]);
+    expect(o.simd?.xmm0).toBe('01'.repeat(16));
+  }],
+  ['movdqu from a misaligned address loads 16 bytes', simdCase('movdqu', 'f30f6f0b', { rbx: D + 1n }, 0x1f80, '00' + 'ab'.repeat(16) + '00'.repeat(47)), (o) => {
+    expect(o.fault).toBeUndefined();
+    expect(o.simd?.xmm1).toBe('ab'.repeat(16));
+  }],
+  ['stmxcsr stores the MXCSR the case set', simdCase('stmxcsr', '0fae1b', { rbx: D }, 0x7f80), (o) => expect(o.data.slice(0, 8)).toBe('807f0000')],
+  ['addps MAX+MAX with OM clear: #XM at the ADDPS with OE alone, XMM0 as loaded', simdCase('xm', '0f1003' + '0f58c0', { rbx: D }, 0x1b80, 'ffff7f7f'.repeat(4) + '00'.repeat(48)), (o) => {
+    expect([o.fault, o.faultRip]).toEqual(['#XM', hex(CODE_ADDR + 3n)]);
+    expect(o.simd?.mxcsr).toBe('881b0000');
+    expect(o.simd?.xmm0).toBe('ffff7f7f'.repeat(4));
   }],
   ['std survives to the recorded RFLAGS', makeCase('std', 'fd'), (o) => expect(BigInt(o.rflags) & 0x400n).toBe(0x400n)],
   ['the data page is reset between cases', makeCase('fresh', '488b03', { rbx: D + 64n }), (o) => expect(o.regs.rax).toBe('0x0')],

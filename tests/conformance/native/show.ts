@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeMismatch, differences, flagNames } from './compare.ts';
-import { FIXTURE_PATH, readFixture } from './fixtures.ts';
-import { DEFAULT_SEED, FAMILY_NAMES, generateFamily } from './generate.ts';
+import { FIXTURE_PATH, SIMD_FIXTURE_PATH, readFixture } from './fixtures.ts';
+import { DEFAULT_SEED, FAMILY_NAMES, SIMD_FAMILY_NAMES, generateFamily } from './generate.ts';
 import { familyNamed } from './gen/families.ts';
+import { simdFields } from './simd-state.ts';
 import { GPR_NAMES, type NativeCase, type NativeOutcome } from './types.ts';
 
 const args = process.argv.slice(2);
@@ -20,7 +21,7 @@ const limit = Number(option('--mismatches') ?? 10);
 const ids = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 
 if (!family && ids.length === 0) {
-  process.stderr.write(`usage: show.ts CASE-ID... | --family NAME [--mismatches N]\nfamilies: ${FAMILY_NAMES.join(', ')}\n`);
+  process.stderr.write(`usage: show.ts CASE-ID... | --family NAME [--mismatches N]\nfamilies: ${[...FAMILY_NAMES, ...SIMD_FAMILY_NAMES].join(', ')}\n`);
   process.exit(2);
 }
 
@@ -37,10 +38,15 @@ for (const name of wanted) {
   const count = family ? familyNamed(name).count : Math.max(...indexes) + 1;
   cases.push(...generateFamily(name, DEFAULT_SEED, count).filter((c) => family || ids.includes(c.id)));
 }
-const fixture = readFixture(FIXTURE_PATH, cases);
+const simdOnly = wanted.every((n) => SIMD_FAMILY_NAMES.includes(n));
+const fixture = readFixture(simdOnly ? SIMD_FIXTURE_PATH : FIXTURE_PATH, cases);
 
 function showOutcome(c: NativeCase, o: NativeOutcome): string {
   const changed = GPR_NAMES.filter((n) => BigInt(o.regs[n]) !== BigInt(c.regs[n])).map((n) => `${n}=${o.regs[n]}`);
+  if (o.simd && c.simd) {
+    const before = simdFields(c.simd);
+    changed.push(...Object.entries(o.simd).filter(([k, v]) => before[k] !== v).map(([k, v]) => `${k}=${v}`));
+  }
   const fault = o.fault ? `${o.fault} at ${o.faultRip}  ` : '';
   return `  host: ${fault}${changed.join(' ') || '(no register changed)'}  rflags=${o.rflags} [${flagNames(BigInt(o.rflags))}]`;
 }

@@ -31,10 +31,27 @@ export interface NativeCase {
   data?: string;
   /** RFLAGS bits that iced-x86 reports as undefined after this code: masked in the comparison. */
   undefinedFlags: string;
+  /** Initial x87/SSE/AVX state as an XSAVE standard image of SIMD_IMAGE_SIZE bytes (hex); absent for GPR-only cases. */
+  simd?: string;
+  /** Host CPU features (/proc/cpuinfo flag names) the case needs: a host without them skips it. */
+  requires?: string[];
+  /** [offset, length] ranges of the data page left out of the comparison (fields the SDM leaves implementation-specific). */
+  ignoreData?: [number, number][];
 }
 
+/** The XSAVE image a SIMD case carries: legacy region (512), header (64), YMM_Hi128 (256). */
+export const SIMD_IMAGE_SIZE = 832;
+
+/**
+ * The SIMD state compared after a case, by field: fcw fsw ftw (abridged) mxcsr, st0-st7 (80 bits,
+ * ST(i) order), xmm0-xmm15 and ymmh0-ymmh15 (bits 255:128), each as little-endian byte hex.
+ * FOP, FIP and FDP are not compared: which instructions update them and when is model-specific
+ * (FDP_EXCPTN_ONLY, FOP compatibility mode, deprecated FCS/FDS).
+ */
+export type SimdState = Record<string, string>;
+
 /** The exception a case ended in, by vector mnemonic, as the host reports it through its signal. */
-export type NativeFault = '#DE' | '#UD' | '#GP' | '#SS' | '#PF' | '#BP' | '#AC' | '#OF';
+export type NativeFault = '#DE' | '#UD' | '#GP' | '#SS' | '#PF' | '#BP' | '#AC' | '#OF' | '#MF' | '#XM';
 
 export interface NativeOutcome {
   regs: Record<GprName, string>;
@@ -44,4 +61,6 @@ export interface NativeOutcome {
   fault?: NativeFault;
   /** For a fault: RIP of the faulting instruction (the emulator must stop there too). */
   faultRip?: string;
+  /** For a SIMD case: its x87/SSE/AVX state afterwards. */
+  simd?: SimdState;
 }

@@ -63,6 +63,10 @@ export class CaseBuilder {
   private readonly pointers = new Set<number>();
   /** Set by families whose code uses the stack: RSP then only ever holds the stack pointer. */
   stackInUse = false;
+  /** Initial x87/SSE/AVX state, for SIMD cases. */
+  simd: { hex(): string } | null = null;
+  readonly requires = new Set<string>();
+  readonly ignoreData: [number, number][] = [];
 
   constructor(
     readonly rng: Random,
@@ -277,7 +281,7 @@ export class CaseBuilder {
     const undefinedFlags = this.undefinedNow;
     const code = this.parts.map((p) => hex(p.bytes)).join('');
     const regs = Object.fromEntries(GPR_NAMES.map((n, i) => [n, `0x${this.regs[i].toString(16)}`])) as NativeCase['regs'];
-    return {
+    const built: NativeCase = {
       id,
       family,
       text: this.parts.map((p) => p.text).join('; '),
@@ -287,6 +291,10 @@ export class CaseBuilder {
       data: hex(this.data),
       undefinedFlags: `0x${undefinedFlags.toString(16)}`,
     };
+    if (this.simd) built.simd = this.simd.hex();
+    if (this.requires.size) built.requires = [...this.requires].sort();
+    if (this.ignoreData.length) built.ignoreData = this.ignoreData;
+    return built;
   }
 }
 

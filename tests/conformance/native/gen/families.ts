@@ -11,15 +11,25 @@ import { cmovSetcc, mov, xchg } from './families/data.ts';
 import { faults } from './families/faults.ts';
 import { lock } from './families/lock.ts';
 import { convert, flagOps, misc } from './families/simple.ts';
+import { avxMove, mxcsr, sseFloat, sseInt, sseMove } from './families/sse.ts';
+import { simdAc } from './families/simd-ac.ts';
+import { simdChains } from './families/simd-chains.ts';
+import { simdPrefixes } from './families/simd-prefixes.ts';
 import { stack } from './families/stack.ts';
 import { string } from './families/string.ts';
+import { x87 } from './families/x87.ts';
+import { xsave } from './families/xsave.ts';
 
 export type { Family } from './family.ts';
 
 export const FAMILIES: Family[] = [alu, mov, cmovSetcc, xchg, stack, mulDiv, shift, bits, bitscan, jcc, branch, loop, string, flagOps, convert, misc, lock, faults, chains];
 
+/** x87/SSE/AVX/XSAVE families: their cases carry SIMD state and have their own fixture. */
+export const SIMD_FAMILIES: Family[] = [sseMove, sseInt, sseFloat, mxcsr, avxMove, x87, xsave, simdChains, simdPrefixes, simdAc];
+
 export function familyNamed(name: string): Family {
-  const family = FAMILIES.find((f) => f.name === name);
-  if (!family) throw new Error(`no case family named '${name}' (known: ${FAMILIES.map((f) => f.name).join(', ')})`);
+  const all = [...FAMILIES, ...SIMD_FAMILIES];
+  const family = all.find((f) => f.name === name);
+  if (!family) throw new Error(`no case family named '${name}' (known: ${all.map((f) => f.name).join(', ')})`);
   return family;
 }
