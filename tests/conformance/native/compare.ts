@@ -120,3 +120,13 @@ export function tally(
   }
   return { rows: [...rows.values()], mismatches, disagreeing };
 }
+
+/** Prints the per-family agreement table and the first disagreements, each described. */
+export function reportAgreement(title: string, result: ReturnType<typeof tally>, labels: [string, string]): void {
+  const lines = [`\n${title}`, agreementTable(result.rows)];
+  if (result.mismatches.length) {
+    lines.push(`\nfirst ${result.mismatches.length} of ${result.disagreeing} disagreements:`);
+    for (const m of result.mismatches) lines.push(describeMismatch(m.c, m.diffs, labels));
+  }
+  console.log(lines.join('\n'));
+}

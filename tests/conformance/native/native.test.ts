@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agreementTable, describeMismatch, differences, tally, type Difference } from './compare.ts';
+import { differences, reportAgreement, tally, type Difference } from './compare.ts';
 import { FIXTURE_PATH, digestCases, readFixture, type Fixture } from './fixtures.ts';
 import { DEFAULT_SEED, generateCases } from './generate.ts';
 import { buildHarness, hostCpu, hostUnavailable } from './host.ts';
@@ -31,15 +31,6 @@ const adapter = await loadAdapter();
 const hostReason = hostUnavailable();
 if (typeof adapter === 'string') console.warn(`native conformance: emulator comparison skipped: ${adapter}`);
 if (hostReason) console.warn(`native conformance: no live host run (${hostReason}); checking against the recorded fixtures alone`);
-
-function report(title: string, result: ReturnType<typeof tally>, labels: [string, string]): void {
-  const lines = [`\n${title}`, agreementTable(result.rows)];
-  if (result.mismatches.length) {
-    lines.push(`\nfirst ${result.mismatches.length} of ${result.disagreeing} disagreements:`);
-    for (const m of result.mismatches) lines.push(describeMismatch(m.c, m.diffs, labels));
-  }
-  console.log(lines.join('\n'));
-}
 
 describe('host-CPU conformance (user mode, real silicon)', () => {
   let cases: NativeCase[];
@@ -97,7 +88,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
     }
     const result = tally(cases, (c, i) => differences(c, fixture.outcomes.get(c.id)!, live[i]));
     const sameSilicon = hostCpu() === fixture.header.host.cpu;
-    report(`live host run vs fixtures (recorded on ${fixture.header.host.cpu}; this host: ${hostCpu()})`, result, ['fixture', 'host']);
+    reportAgreement(`live host run vs fixtures (recorded on ${fixture.header.host.cpu}; this host: ${hostCpu()})`, result, ['fixture', 'host']);
     if (sameSilicon) expect(result.disagreeing, 'the host disagrees with its own recording: a stale fixture or a harness bug').toBe(0);
     else console.log('this host is a different CPU model: its disagreements are reported above but do not fail the test');
   }, 300_000);
@@ -119,7 +110,7 @@ describe('host-CPU conformance (user mode, real silicon)', () => {
         return differences(c, fixture.outcomes.get(c.id)!, actual);
       });
       const seconds = (performance.now() - started) / 1000;
-      report(`emulator vs host CPU (${fixture.header.host.cpu}), ${cases.length} cases in ${seconds.toFixed(1)} s`, result, ['host', 'emulator']);
+      reportAgreement(`emulator vs host CPU (${fixture.header.host.cpu}), ${cases.length} cases in ${seconds.toFixed(1)} s`, result, ['host', 'emulator']);
       expect(result.disagreeing, 'the emulator disagrees with the host CPU: see the table and the first mismatches above').toBe(0);
     },
     600_000,

@@ -5,7 +5,7 @@
  * needed CPU features exist, and compared with the emulator.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agreementTable, describeMismatch, differences, tally, type Difference } from './compare.ts';
+import { differences, reportAgreement, tally, type Difference } from './compare.ts';
 import { SIMD_FIXTURE_PATH, digestCases, readFixture, type Fixture } from './fixtures.ts';
 import { SIMD_FAMILIES } from './gen/families.ts';
 import { decodeForms } from './gen/iced.ts';
@@ -19,15 +19,6 @@ const hostReason = hostUnavailable();
 if (hostReason) console.warn(`native SIMD conformance: no live host run (${hostReason}); checking against the recorded fixtures alone`);
 
 const bytesOf = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
-
-function report(title: string, result: ReturnType<typeof tally>, labels: [string, string]): void {
-  const lines = [`\n${title}`, agreementTable(result.rows)];
-  if (result.mismatches.length) {
-    lines.push(`\nfirst ${result.mismatches.length} of ${result.disagreeing} disagreements:`);
-    for (const m of result.mismatches) lines.push(describeMismatch(m.c, m.diffs, labels));
-  }
-  console.log(lines.join('\n'));
-}
 
 describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silicon)', () => {
   let cases: NativeCase[];
@@ -121,7 +112,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
         harness.dispose();
       }
       const result = tally(runnable, (c, i) => differences(c, fixture.outcomes.get(c.id)!, live[i]));
-      report(`live host run vs SIMD fixtures (recorded on ${fixture.header.host.cpu}; this host: ${hostCpu()})`, result, ['fixture', 'host']);
+      reportAgreement(`live host run vs SIMD fixtures (recorded on ${fixture.header.host.cpu}; this host: ${hostCpu()})`, result, ['fixture', 'host']);
       if (hostCpu() === fixture.header.host.cpu) expect(result.disagreeing, 'the host disagrees with its own recording: a stale fixture or a harness bug').toBe(0);
       else console.log('this host is a different CPU model: its disagreements are reported above but do not fail the test');
     },
@@ -140,7 +131,7 @@ describe('host-CPU SIMD conformance (x87, SSE, AVX, XSAVE; user mode, real silic
       return differences(c, fixture.outcomes.get(c.id)!, actual);
     });
     const seconds = (performance.now() - started) / 1000;
-    report(`emulator vs host CPU (${fixture.header.host.cpu}), ${recorded.length} SIMD cases in ${seconds.toFixed(1)} s`, result, ['host', 'emulator']);
+    reportAgreement(`emulator vs host CPU (${fixture.header.host.cpu}), ${recorded.length} SIMD cases in ${seconds.toFixed(1)} s`, result, ['host', 'emulator']);
     expect(result.disagreeing, 'the emulator disagrees with the host CPU: see the table and the first mismatches above').toBe(0);
   }, 600_000);
 });
