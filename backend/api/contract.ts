@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const TRANSPORTS = ['electron', 'browser'] as const;
+const TRANSPORTS = ['electron', 'browser'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
 
 export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -21,13 +21,13 @@ function method<A extends z.ZodType, R extends z.ZodType>(summary: string, args:
 
 export const ECHO_MAX_LENGTH = 65_536;
 /** The store's limit on one source file (MAX_SOURCE_BYTES), counted in characters here. */
-export const SOURCE_MAX_LENGTH = 1024 * 1024;
+const SOURCE_MAX_LENGTH = 1024 * 1024;
 
 const exerciseId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected an exercise id (lowercase letters, digits, dashes)');
 const sourceText = z.string().max(SOURCE_MAX_LENGTH);
 const hexText = z.string();
 
-export const PROGRESS_STATUSES = ['not-started', 'attempted', 'passed'] as const;
+const PROGRESS_STATUSES = ['not-started', 'attempted', 'passed'] as const;
 const exerciseProgress = z.strictObject({
   status: z.enum(PROGRESS_STATUSES),
   attempts: z.number().int().nonnegative(),
@@ -150,8 +150,8 @@ const debugProgram = z.strictObject({
   case: caseSnapshot.optional(),
 });
 
-export const SYNTAX_PREFERENCES = ['att', 'intel'] as const;
-export const THEMES = ['dark', 'light', 'high-contrast'] as const;
+const SYNTAX_PREFERENCES = ['att', 'intel'] as const;
+const THEMES = ['dark', 'light', 'high-contrast'] as const;
 const settings = z.strictObject({
   syntax: z.enum(SYNTAX_PREFERENCES),
   theme: z.enum(THEMES),
@@ -163,7 +163,7 @@ const settings = z.strictObject({
 export const BUNDLED_PACK_ID = 'bundled';
 const packId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected a pack id (lowercase letters, digits, ".", "_", "-")');
 /** A progress file, pack file or folder file's text as the learner picked it; the store checks its own limits. */
-export const UPLOAD_MAX_LENGTH = 32 * 1024 * 1024;
+const UPLOAD_MAX_LENGTH = 32 * 1024 * 1024;
 const fileName = z.string().min(1).max(255);
 
 const packSummary = z.strictObject({
@@ -287,7 +287,7 @@ export interface ApiEvent<E extends EventName = EventName> {
   payload: EventPayload<E>;
 }
 
-export const API_ERROR_CODES = [
+const API_ERROR_CODES = [
   'bad-request', // the envelope itself was malformed
   'unknown-method',
   'invalid-args',

@@ -6,7 +6,7 @@ import { loadPack, type Pack, type PackFiles } from '../../exercises/engine/inde
 import { appRoot } from '../app-root.ts';
 
 export const MAX_PACK_FILE_BYTES = 1024 * 1024;
-export const MAX_PACK_FILES = 2000;
+const MAX_PACK_FILES = 2000;
 const PACK_EXTENSIONS = ['.yaml', '.yml', '.md', '.s', '.S', '.asm'];
 
 /** The pack that ships with Switchyard. */

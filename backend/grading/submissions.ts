@@ -5,7 +5,7 @@ import { MAX_SUBMISSION_BYTES, parseSubmissionBundle } from '../store/submission
 import { readSourceFile, type SourceRead } from './source-file.ts';
 import { InputError } from '../store/validation.ts';
 
-export const MAX_BUNDLE_BYTES = MAX_SUBMISSION_BYTES;
+const MAX_BUNDLE_BYTES = MAX_SUBMISSION_BYTES;
 const SOURCE_EXTENSIONS = ['.s', '.S', '.asm'];
 
 export interface Submission {

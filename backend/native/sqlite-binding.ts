@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where build/scripts/build-native-electron.mjs puts the Electron-ABI build of better-sqlite3. */
-export function electronSqliteRelativePath(platform: string = process.platform, arch: string = process.arch): string {
+function electronSqliteRelativePath(platform: string = process.platform, arch: string = process.arch): string {
   return join('build', 'native', 'electron', `${platform}-${arch}`, 'better_sqlite3.node');
 }
 

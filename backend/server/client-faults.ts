@@ -34,7 +34,7 @@ export function rawResponse(status: number, text: string): string {
 }
 
 /** The status Node's HTTP parser errors deserve (as Node's own default handler answers them). */
-export function statusForParseError(error: NodeJS.ErrnoException): number {
+function statusForParseError(error: NodeJS.ErrnoException): number {
   if (error.code === 'HPE_HEADER_OVERFLOW') return 431;
   if (error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return 413;
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;

@@ -3,7 +3,7 @@
  * from another origin. Monaco injects <style> elements, hence 'unsafe-inline' for styles only;
  * its editor worker is a module script built next to the app, so workers come from 'self'.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",

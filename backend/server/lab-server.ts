@@ -12,7 +12,6 @@ import { authorize, checkHostAndOrigin, createToken, tokenCookieName, tokensEqua
 import { answerClientError, describeError, isClientGone, rawResponse, stderrLog, type ServerLog } from './client-faults.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 
-export const MAX_REQUEST_BYTES = DEFAULT_LIMITS.maxRequestBytes;
 const LOOPBACK = '127.0.0.1';
 
 export interface LabServerOptions {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts';
 import { hasSqliteHeader, openSqlite, type Sqlite } from './sqlite.ts';
 
-export const SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
+const SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
 /** Tables in foreign-key order, so parents are copied before their children. */
 const TABLES_IN_ORDER = ['profiles', 'blobs', 'packs', 'pack_files', 'installed_packs', 'exercise_versions', 'pack_exercises', 'drafts', 'attempts'] as const;

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 
-export const PRODUCT_DIRECTORY_NAME = 'Switchyard';
+const PRODUCT_DIRECTORY_NAME = 'Switchyard';
 export const DATABASE_FILE_NAME = 'progress.sqlite3';
 
 export interface DataDirectoryInput {

@@ -7,8 +7,8 @@ export const PACK_FORMAT = 'switchyard-pack/1';
 export const MAX_PACK_FILE_BYTES = 32 * 1024 * 1024;
 export const MAX_PACK_ENTRIES = 2000;
 export const MAX_PACK_ENTRY_BYTES = 2 * 1024 * 1024;
-export const MAX_PACK_PATH_LENGTH = 240;
-export const PACK_MANIFEST = 'pack.yaml';
+const MAX_PACK_PATH_LENGTH = 240;
+const PACK_MANIFEST = 'pack.yaml';
 
 /** A pack's files by relative path (always `/`-separated, never escaping the pack). */
 export type PackFiles = ReadonlyMap<string, Uint8Array>;

@@ -39,7 +39,7 @@ const profileSchema = z.strictObject({
   attempts: z.array(attemptSchema),
 });
 
-export const progressExportSchema = z.strictObject({
+const progressExportSchema = z.strictObject({
   format: z.literal(PROGRESS_FORMAT),
   exportedAt: timestamp,
   profiles: z.array(profileSchema),

@@ -11,7 +11,7 @@ export type SourceOrigin = 'best-attempt' | 'latest-attempt' | 'draft';
 
 const timestamp = z.iso.datetime({ offset: false });
 
-export const submissionBundleSchema = z.strictObject({
+const submissionBundleSchema = z.strictObject({
   format: z.literal(SUBMISSION_FORMAT),
   student: z.strictObject({
     name: z.string().trim().min(1),

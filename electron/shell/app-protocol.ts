@@ -9,7 +9,7 @@ import { contentTypeOf, resolveAssetPath } from '../../backend/server/renderer-a
  * renderer, with the CSP on every response.
  */
 export const APP_SCHEME = 'switchyard';
-export const APP_HOST = 'app';
+const APP_HOST = 'app';
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 export const appSchemePrivileges: CustomScheme = {

@@ -4,7 +4,7 @@ import type { ElectronMain, IpcMainInvokeEvent } from './electron-api.ts';
 import { INVOKE_CHANNEL } from './ipc-channels.ts';
 import { isTrustedSender, type SenderFacts } from './sender.ts';
 
-export function senderFacts(event: IpcMainInvokeEvent): SenderFacts {
+function senderFacts(event: IpcMainInvokeEvent): SenderFacts {
   return {
     webContentsId: event.sender.id,
     frameUrl: event.senderFrame?.url,

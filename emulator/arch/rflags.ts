@@ -41,7 +41,7 @@ export const enum Cond {
   O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G,
 }
 
-export const CONDITION_NAMES = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+export const CONDITION_NAMES = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'] as const;
 
 /** SF != OF */
 export const isLess = (f: number): boolean => ((f & SF) !== 0) !== ((f & OF) !== 0);

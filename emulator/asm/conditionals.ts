@@ -51,7 +51,7 @@ function ifeqs(a: AssemblerCore, rest: string, restCol: number, word: string): b
 }
 
 /** Every conditional GNU as knows, by name: true when the block after it is assembled. */
-export const conditionalTests: Record<string, Test> = {
+const conditionalTests: Record<string, Test> = {
   '.if': expression((v) => v !== 0n),
   '.ifne': expression((v) => v !== 0n),
   '.ifeq': expression((v) => v === 0n),

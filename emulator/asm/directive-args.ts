@@ -53,9 +53,3 @@ export function splitArgs(text: string): string[] {
   return out;
 }
 
-/** Macro parameters: comma-separated, or space-separated with `name = default` kept together. */
-export function splitParams(text: string): string[] {
-  if (text.trim() === '') return [];
-  if (text.includes(',')) return text.split(',').filter((p) => p.trim() !== '');
-  return text.replace(/\s*=\s*/g, '=').split(/\s+/).filter((p) => p !== '');
-}

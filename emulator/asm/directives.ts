@@ -234,7 +234,7 @@ const directiveTable: Record<string, Handler> = {
 };
 
 /** Directives GNU as has that this assembler does not: one clear error each, nothing else follows from them. */
-export const unsupportedDirectives: Record<string, string> = {
+const unsupportedDirectives: Record<string, string> = {
   '.incbin': 'binary includes', '.linkonce': 'COMDAT sections', '.comm': 'common symbols', '.lcomm': 'local common symbols',
   '.symver': 'symbol versions', '.reloc': 'explicit relocations', '.sleb128': 'LEB128 data', '.uleb128': 'LEB128 data',
   '.float': 'floating-point data', '.single': 'floating-point data', '.double': 'floating-point data', '.tfloat': 'floating-point data',

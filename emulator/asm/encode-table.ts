@@ -67,11 +67,6 @@ export function formsOf(mnemonic: string): Form[] | undefined {
   return table.get(mnemonic);
 }
 
-export function isMnemonic(mnemonic: string): boolean {
-  table ??= build();
-  return table.has(mnemonic);
-}
-
 export function allMnemonics(): string[] {
   table ??= build();
   return [...table.keys()];

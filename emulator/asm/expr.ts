@@ -216,21 +216,3 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
     }
   }
 }
-
-/** Every symbol name an expression mentions. */
-export function symbolsOf(e: Expr, out: string[] = []): string[] {
-  if (e.k === 'sym') out.push(e.name);
-  else if (e.k === 'un') symbolsOf(e.a, out);
-  else if (e.k === 'bin') {
-    symbolsOf(e.a, out);
-    symbolsOf(e.b, out);
-  }
-  return out;
-}
-
-export function hasDot(e: Expr): boolean {
-  if (e.k === 'dot') return true;
-  if (e.k === 'un') return hasDot(e.a);
-  if (e.k === 'bin') return hasDot(e.a) || hasDot(e.b);
-  return false;
-}

@@ -37,7 +37,7 @@ export function skipComma(text: string, i: number): number {
   return i;
 }
 
-export function isSeparator(ch: string, alt: boolean): boolean {
+function isSeparator(ch: string, alt: boolean): boolean {
   return ch === ' ' || ch === '\t' || ch === ',' || ch === '"' || ch === ';' || ch === ')' || ch === '(' || (alt && (ch === '<' || ch === '>'));
 }
 

@@ -1,4 +1,5 @@
 /** GNU as mnemonic spellings (AT&T suffixes and aliases) mapped onto iced-x86 mnemonics. */
+import { CONDITION_NAMES } from '../arch/rflags.ts';
 import { isGpMnemonic } from './encode-table.ts';
 
 export type BranchClass = 'jmp' | 'jcc' | 'call' | 'short' | null;
@@ -19,7 +20,7 @@ export interface MnemonicInfo {
   string: boolean;
 }
 
-const conditions = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+const conditions = CONDITION_NAMES;
 const conditionAliases: Record<string, string> = {
   z: 'e', nz: 'ne', c: 'b', nc: 'ae', nae: 'b', nb: 'ae', na: 'be', nbe: 'a', pe: 'p', po: 'np', nge: 'l', nl: 'ge', ng: 'le', nle: 'g',
 };

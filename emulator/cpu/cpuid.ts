@@ -14,7 +14,7 @@ const BRAND = text('Switchyard x86-64 teaching CPU'.padEnd(47, ' ') + '\0');
 
 import { xsaveSize, XCR0_SUPPORTED } from './fpu.ts';
 
-export const CPUID_FEATURES = {
+const CPUID_FEATURES = {
   /** Leaf 1 EDX: FPU(0) TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) CMOV(15) FXSR(24) SSE(25) SSE2(26). */
   leaf1Edx: (1 << 0) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 15) | (1 << 24) | (1 << 25) | (1 << 26),
   /** Leaf 1 ECX: CX16(13) MOVBE(22) POPCNT(23) XSAVE(26) AVX(28); OSXSAVE(27) mirrors CR4.OSXSAVE. */

@@ -78,8 +78,8 @@ export function checkPendingX87(cpu: Cpu, what: string): void {
   }
 }
 
-export const mathFault = (reason: string): CpuFault => new CpuFault(Vector.MF, reason);
-export const simdFault = (reason: string): CpuFault => new CpuFault(Vector.XM, reason);
+const mathFault = (reason: string): CpuFault => new CpuFault(Vector.MF, reason);
+const simdFault = (reason: string): CpuFault => new CpuFault(Vector.XM, reason);
 
 /** Legacy SSE instructions: #UD when CR0.EM is set or CR4.OSFXSR is clear, then #NM when CR0.TS is set. */
 export function checkSse(cpu: Cpu, what: string): void {
@@ -213,13 +213,13 @@ export function readAvxImage(cpu: Cpu, image: DataView, at: number): void {
 const TWO32 = 4294967296;
 
 /** A linear address held as a sign-extended number, stored as 64 bits. */
-export function setU64(v: DataView, at: number, value: number): void {
+function setU64(v: DataView, at: number, value: number): void {
   const hi = Math.floor(value / TWO32);
   v.setUint32(at, value - hi * TWO32, true);
   v.setInt32(at + 4, hi, true);
 }
 
-export function getU64(v: DataView, at: number): number {
+function getU64(v: DataView, at: number): number {
   return v.getInt32(at + 4, true) * TWO32 + v.getUint32(at, true);
 }
 

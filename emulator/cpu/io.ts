@@ -3,7 +3,7 @@
  * port 0xE9 (the convention of Bochs and QEMU's debugcon): bytes written there are kept, and
  * reading it returns 0xE9. Every other port reads all ones and discards writes.
  */
-export const DEBUG_CONSOLE_PORT = 0xe9;
+const DEBUG_CONSOLE_PORT = 0xe9;
 
 export class IoPorts {
   /** Bytes written to the debug console port, in order. */

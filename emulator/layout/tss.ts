@@ -1,7 +1,7 @@
 /** Task-state segment images (SDM Vol. 3A §7.7 64-bit TSS, §7.2.1 32-bit TSS). */
 import { leBytes, type Int } from './bytes.ts';
 
-export const TSS_SIZE = 0x68;
+const TSS_SIZE = 0x68;
 
 export interface Tss64Fields {
   rsp?: [Int?, Int?, Int?];

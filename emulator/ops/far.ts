@@ -267,7 +267,7 @@ export const farCall: Factory = (raw) => {
 };
 
 /** RET far (SDM Vol. 2B, RET: "RETURN-TO-SAME-PRIVILEGE-LEVEL" and "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
-export const farRet: Factory = (raw) => {
+const farRet: Factory = (raw) => {
   const size = raw.opSize;
   const extra = raw.ops.length > 0 ? raw.ops[0].immLo & 0xffff : 0;
   return (cpu) => {

@@ -110,13 +110,6 @@ export function readBig(cpu: Cpu, op: Operand, addr: number, size: number): bigi
   return BigInt(readSized(cpu, op, addr, size));
 }
 
-export function writeBig(cpu: Cpu, op: Operand, addr: number, size: number, value: bigint): void {
-  if (size === 8) {
-    const v = BigInt.asUintN(64, value);
-    write64(cpu, op, addr, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
-  } else write(cpu, op, addr, Number(BigInt.asUintN(size * 8, value)));
-}
-
 export function regBig(cpu: Cpu, r: number, size: number): bigint {
   if (size === 8) return (BigInt(cpu.hi[r] >>> 0) << 32n) | BigInt(cpu.lo[r] >>> 0);
   return BigInt(getReg(cpu, r, size));

@@ -87,7 +87,7 @@ function pushf(size: number): Factory {
  * POPF: which bits change depends on CPL and IOPL (Intel SDM Vol. 2B, POPF, protected mode):
  * IOPL only at CPL 0, IF only when CPL <= IOPL; VM, VIP, VIF are never set by it here and RF is cleared.
  */
-export function popfMask(cpu: Cpu): number {
+function popfMask(cpu: Cpu): number {
   let mask = 0x3fffff & DEFINED & ~(VM | VIP | VIF | RF | IOPL | IF);
   const iopl = (cpu.flags & IOPL) >> 12;
   if (cpu.cpl === 0) mask |= IOPL;

@@ -21,7 +21,7 @@ const RDX = 2;
 const RSI = 6;
 const RDI = 7;
 /** Iterations per slice of a repeated string instruction. */
-export const REP_SLICE = 4096;
+const REP_SLICE = 4096;
 
 function indexOf(cpu: Cpu, r: number, bits: number): number {
   if (bits === 64) return cpu.hi[r] * TWO32 + (cpu.lo[r] >>> 0);

@@ -129,7 +129,7 @@ export const emulatorMachines: MachineFactory = {
   },
 };
 
-export const emulatorAssembler: AssemblerPort = {
+const emulatorAssembler: AssemblerPort = {
   assemble(source, { bits, symbols, sectionBases }): AsmOutput {
     const r = assemble(source, { bits, symbols, sectionBases });
     return {
@@ -142,7 +142,7 @@ export const emulatorAssembler: AssemblerPort = {
   },
 };
 
-export const emulatorDisassembler: DisassemblerPort = {
+const emulatorDisassembler: DisassemblerPort = {
   mnemonics(code, bits) {
     const out = new Set<string>();
     for (let at = 0; at < code.length;) {

@@ -61,7 +61,7 @@ function explainComparison(node: BinaryNode, part: Part, scope: Scope, state: Ca
 }
 
 /** Where a wrong value in `target` could have come from; a location the learner never wrote says so instead. */
-export function origins(target: string, value: bigint, rightText: string, right: Node | undefined, state: CaseState, px: PreparedExercise): string[] {
+function origins(target: string, value: bigint, rightText: string, right: Node | undefined, state: CaseState, px: PreparedExercise): string[] {
   const marks: string[] = [];
   if (isRegister(target)) {
     if (state.entryRegs?.[target] === value) marks.push(NOT_LOADED);

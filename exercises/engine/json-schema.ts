@@ -21,13 +21,13 @@ function checkJsonSchema(): JsonSchema {
   };
 }
 
-export function exerciseJsonSchema(): JsonSchema {
+function exerciseJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(exerciseSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema & { properties: Record<string, JsonSchema> };
   schema.properties.checks = { ...schema.properties.checks, items: checkJsonSchema() };
   return { $id: `${SCHEMA_BASE}/exercise.schema.json`, title: 'Switchyard exercise (exercise.yaml)', ...schema };
 }
 
-export function packJsonSchema(): JsonSchema {
+function packJsonSchema(): JsonSchema {
   return { $id: `${SCHEMA_BASE}/pack.schema.json`, title: 'Switchyard exercise pack (pack.yaml)', ...(z.toJSONSchema(packSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema) };
 }
 

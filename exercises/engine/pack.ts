@@ -97,7 +97,7 @@ export function loadExercise(files: PackFiles, id: string, origin: string): Exer
 }
 
 /** Files only instructors may see: reference solutions, and `mistakes/` (wrong answers that are nearly solutions). */
-export const isInstructorOnly = (path: string): boolean => /(^|\/)solution\.s$/.test(path) || /(^|\/)mistakes\//.test(path);
+const isInstructorOnly = (path: string): boolean => /(^|\/)solution\.s$/.test(path) || /(^|\/)mistakes\//.test(path);
 
 /** The learner's copy of a pack: no reference solutions, no mistakes, no hidden checks or hidden cases. */
 export function learnerCopy(files: PackFiles): PackFiles {

@@ -59,7 +59,7 @@ export function withReferenceSection(readme: string, section: string): string {
 }
 
 /** Every restriction a check enforces, in words: the README states them all, hidden checks' ones included. */
-export function gradingRules(px: PreparedExercise): string[] {
+function gradingRules(px: PreparedExercise): string[] {
   const out: string[] = [];
   for (const c of px.checks) {
     const rule = ruleOf(c, px);

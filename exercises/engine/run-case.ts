@@ -177,7 +177,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Names that do not depend on the case: region addresses, sizes, symbols. */
-export function staticName(px: PreparedExercise, path: string, symbols: Record<string, number>): bigint | undefined {
+function staticName(px: PreparedExercise, path: string, symbols: Record<string, number>): bigint | undefined {
   if (path.startsWith('&')) {
     const [regionName, field] = path.slice(1).split('.');
     const region = px.regions.get(regionName);

@@ -19,7 +19,7 @@ export type RegisterName = (typeof REGISTERS)[number];
 export const isRegister = (name: string): name is RegisterName => (REGISTERS as readonly string[]).includes(name);
 
 /** The 32-bit names a check may use for the low halves of the registers (`eax` is `u32(rax)`). */
-export const REGISTERS_32: Record<string, RegisterName> = { eax: 'rax', ebx: 'rbx', ecx: 'rcx', edx: 'rdx', esi: 'rsi', edi: 'rdi', ebp: 'rbp', esp: 'rsp', eip: 'rip', eflags: 'rflags' };
+const REGISTERS_32: Record<string, RegisterName> = { eax: 'rax', ebx: 'rbx', ecx: 'rcx', edx: 'rdx', esi: 'rsi', edi: 'rdi', ebp: 'rbp', esp: 'rsp', eip: 'rip', eflags: 'rflags' };
 /** The register a name reads, by its 64-bit or its 32-bit name. */
 export const registerOf = (name: string): RegisterName | undefined => (isRegister(name) ? name : Object.hasOwn(REGISTERS_32, name) ? REGISTERS_32[name] : undefined);
 
@@ -86,7 +86,7 @@ type CheckKinds = typeof checkKinds;
 export type CheckSpec = { [K in keyof CheckKinds]: z.output<CheckKinds[K]> }[keyof CheckKinds];
 
 /** A check is parsed by the schema of its kind, so errors point into the right field instead of listing every alternative. */
-export const checkSchema = z.unknown().transform((input, ctx): CheckSpec => {
+const checkSchema = z.unknown().transform((input, ctx): CheckSpec => {
   const kinds = typeof input === 'object' && input !== null && !Array.isArray(input) ? Object.keys(input).filter((k) => k in checkKinds) : [];
   if (kinds.length !== 1) {
     ctx.addIssue({ code: 'custom', message: checkShapeError(input) });

@@ -11,7 +11,7 @@ const CLI_DIR = 'dist/cli';
 const APP_FILES = ['package.json', 'package-lock.json', 'LICENSE'];
 
 /** The shipped bin/switchyard.mjs: the checkout's launcher rebuilds the bundle, which needs tools an autograder lacks. */
-export const AUTOGRADER_LAUNCHER = `#!/usr/bin/env node
+const AUTOGRADER_LAUNCHER = `#!/usr/bin/env node
 import { main } from '../${CLI_DIR}/main.mjs';
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

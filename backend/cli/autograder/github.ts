@@ -11,13 +11,13 @@ import { maxScoreOf } from '../../grading/batch.ts';
 import { readPackFiles } from '../../grading/pack-dir.ts';
 import { appFiles } from './app-files.ts';
 
-export const COMMAND_GRADER = 'classroom-resources/autograding-command-grader@v1';
-export const GRADING_REPORTER = 'classroom-resources/autograding-grading-reporter@v1';
-export const APP_DIR = '.switchyard/app';
+const COMMAND_GRADER = 'classroom-resources/autograding-command-grader@v1';
+const GRADING_REPORTER = 'classroom-resources/autograding-grading-reporter@v1';
+const APP_DIR = '.switchyard/app';
 export const PACK_DIR = '.switchyard/pack';
 
 /** The reporter reads each runner's result from the variable `<RUNNER ID in capitals>_RESULTS`. */
-export const resultsVariable = (runner: string) => `${runner.toUpperCase()}_RESULTS`;
+const resultsVariable = (runner: string) => `${runner.toUpperCase()}_RESULTS`;
 
 export function workflow(pack: Pack, timeoutMinutes = 5): string {
   const runners = pack.exercises.map((e) => ({

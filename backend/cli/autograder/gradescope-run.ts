@@ -35,7 +35,7 @@ function walk(dir: string, exerciseIds: ReadonlySet<string>, found: Found, depth
   }
 }
 
-export function findSubmission(dir: string, exerciseIds: readonly string[]): { submission: Submission; note: string } {
+function findSubmission(dir: string, exerciseIds: readonly string[]): { submission: Submission; note: string } {
   const ids = new Set(exerciseIds);
   const found: Found = { sources: new Map(), bundles: [] };
   let exists = false;

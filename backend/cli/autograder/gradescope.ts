@@ -11,7 +11,7 @@ export interface GradescopeOptions {
   hiddenVisibility: GradescopeVisibility;
 }
 
-export const OFFLINE_VARIABLE = 'SWITCHYARD_AUTOGRADER_OFFLINE';
+const OFFLINE_VARIABLE = 'SWITCHYARD_AUTOGRADER_OFFLINE';
 
 /**
  * Runs as root on Gradescope's Ubuntu image when the autograder is built. Node comes from
@@ -19,7 +19,7 @@ export const OFFLINE_VARIABLE = 'SWITCHYARD_AUTOGRADER_OFFLINE';
  * desktop-only ones. With SWITCHYARD_AUTOGRADER_OFFLINE=1 the network steps are skipped (the
  * image already has Node and SWITCHYARD_AUTOGRADER_NODE_MODULES points at installed modules).
  */
-export const SETUP_SH = `#!/usr/bin/env bash
+const SETUP_SH = `#!/usr/bin/env bash
 set -euo pipefail
 HERE="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 APP="$HERE/switchyard"
@@ -42,7 +42,7 @@ echo "Switchyard $(node -p "require('$APP/package.json').version") ready"
 `;
 
 /** Gradescope copies this to /autograder/run_autograder; AUTOGRADER_ROOT moves the whole layout (for testing it). */
-export const RUN_AUTOGRADER = `#!/usr/bin/env bash
+const RUN_AUTOGRADER = `#!/usr/bin/env bash
 ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 exec node "$SOURCE/switchyard/bin/switchyard.mjs" autograder run-gradescope \\

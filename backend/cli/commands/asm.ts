@@ -37,7 +37,7 @@ export function toJson(result: AssembleResult): unknown {
 }
 
 /** GNU-as-like `file:line:col: error: message`, then the source line and a caret under the range. */
-export function formatDiagnostic(file: string, lines: string[], d: Diagnostic): string {
+function formatDiagnostic(file: string, lines: string[], d: Diagnostic): string {
   const notes = (d.related ?? []).map((r) => `${r.file ?? file}:${r.line}:${r.column}: note: ${r.message}\n`).join('');
   if (d.file) return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n${notes}`;
   const text = lines[d.line - 1] ?? '';

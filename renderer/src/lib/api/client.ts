@@ -52,7 +52,7 @@ export class ApiClient {
   }
 }
 
-export function detectTransport(): Transport {
+function detectTransport(): Transport {
   return window.switchyard ? ipcTransport(window.switchyard) : httpTransport();
 }
 

@@ -37,7 +37,7 @@ const QUIET_BIT = 1n << 62n;
 const FRACTION = QUIET_BIT - 1n;
 const BIAS = 16383;
 /** 21 significant digits tell every 64-bit significand apart. */
-export const EXTENDED_DIGITS = 21;
+const EXTENDED_DIGITS = 21;
 
 function classify(exponent: number, significand: bigint, sign: number): ExtendedKind {
   const integer = (significand & INTEGER_BIT) !== 0n;

@@ -61,7 +61,7 @@ export function decodeMxcsr(mxcsr: number): NamedBit[] {
 /** The names of what is set, fields included: a one-line summary. */
 export const setNames = (bits: NamedBit[]): string => bits.filter((b) => b.on).map((b) => b.text).join(' ') || '(none)';
 
-export const TAG_CODES = { valid: 0, zero: 1, special: 2, empty: 3 } as const;
+const TAG_CODES = { valid: 0, zero: 1, special: 2, empty: 3 } as const;
 export type TagName = keyof typeof TAG_CODES;
 
 /** The tag of physical register Ri: empty unless the abridged tag marks it, else what its contents are. */
@@ -80,7 +80,7 @@ export function fullTagWord(abridged: number, top: number, stack: bigint[]): num
   return word;
 }
 
-export const COMPONENTS = ['x87', 'SSE', 'AVX'];
+const COMPONENTS = ['x87', 'SSE', 'AVX'];
 
 /** The state components of an XCR0, XINUSE or XSTATE_BV value; bit 63 of XCOMP_BV marks the compacted form. */
 export function components(value: bigint): string {

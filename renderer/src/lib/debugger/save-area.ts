@@ -19,9 +19,9 @@ export interface SaveAreaField {
 }
 
 export const LEGACY_SIZE = 512;
-export const HEADER_OFFSET = 512;
+const HEADER_OFFSET = 512;
 export const AVX_OFFSET = 576;
-export const XSAVE_AREA_SIZE = AVX_OFFSET + 16 * 16;
+const XSAVE_AREA_SIZE = AVX_OFFSET + 16 * 16;
 
 export const saveAreaSize = (kind: SaveAreaKind): number => (kind === 'fxsave' ? LEGACY_SIZE : XSAVE_AREA_SIZE);
 /** FXSAVE needs 16-byte alignment, XSAVE 64-byte (#GP otherwise). */

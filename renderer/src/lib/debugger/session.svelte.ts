@@ -36,7 +36,7 @@ export interface MemoryWatch {
 }
 
 const BYTES_VIEW_LENGTH = 128;
-export const watchLength = (kind: MemoryViewKind): number => (kind === 'bytes' ? BYTES_VIEW_LENGTH : saveAreaSize(kind));
+const watchLength = (kind: MemoryViewKind): number => (kind === 'bytes' ? BYTES_VIEW_LENGTH : saveAreaSize(kind));
 
 export interface DebugEventView {
   kind: string;

@@ -20,7 +20,7 @@ export const LANE_FORMAT_NAMES: Record<LaneFormat, string> = {
   i64: 'i64',
 };
 
-export const laneBits = (format: LaneFormat): number => Number(format.slice(1));
+const laneBits = (format: LaneFormat): number => Number(format.slice(1));
 
 /** A float's bits as the shortest decimal that reads back to the same float; NaNs say whether they are quiet. */
 export function floatText(bits: bigint, width: 32 | 64): string {

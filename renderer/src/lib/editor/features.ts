@@ -11,7 +11,7 @@ export const editorContext: { symbols: Record<string, number>; syntax: SyntaxPre
 const SYNTAX_NAMES: Record<SyntaxPreference, string> = { att: 'AT&T', intel: 'Intel' };
 
 /** The example line shown with an instruction, in the preferred syntax. */
-export function exampleText(mnemonic: string, syntax: SyntaxPreference): string | undefined {
+function exampleText(mnemonic: string, syntax: SyntaxPreference): string | undefined {
   const example = exampleFor(mnemonic, syntax);
   return example && `Example (${SYNTAX_NAMES[syntax]}): \`${example}\``;
 }

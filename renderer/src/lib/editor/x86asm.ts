@@ -55,7 +55,7 @@ const common: Monaco.languages.IMonarchLanguageRule[] = [
  * (Monarch carries its state from line to line): AT&T registers carry `%` and immediates `$`,
  * Intel registers are bare words and operands take `qword ptr`.
  */
-export const x86asmTokens: Monaco.languages.IMonarchLanguage = {
+const x86asmTokens: Monaco.languages.IMonarchLanguage = {
   defaultToken: '',
   ignoreCase: true,
   registers: REGISTERS,
@@ -94,7 +94,7 @@ export const x86asmTokens: Monaco.languages.IMonarchLanguage = {
   },
 };
 
-export const x86asmConfiguration: Monaco.languages.LanguageConfiguration = {
+const x86asmConfiguration: Monaco.languages.LanguageConfiguration = {
   comments: { lineComment: '#', blockComment: ['/*', '*/'] },
   brackets: [
     ['(', ')'],
