@@ -6,15 +6,9 @@
  * XSAVE-family instructions touch them, so code that never uses them pays nothing.
  */
 import type { Cpu } from './state.ts';
+import { CR0_EM, CR0_NE, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE } from '../arch/control-registers.ts';
 import { CpuFault, Vector, deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 
-export const CR0_MP = 1 << 1;
-export const CR0_EM = 1 << 2;
-export const CR0_TS = 1 << 3;
-export const CR0_NE = 1 << 5;
-export const CR4_OSFXSR = 1 << 9;
-export const CR4_OSXMMEXCPT = 1 << 10;
-export const CR4_OSXSAVE = 1 << 18;
 
 /** XCR0 components this CPU implements: x87 (0), SSE (1), AVX (2). */
 export const XCR0_X87 = 1;

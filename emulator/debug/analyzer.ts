@@ -5,6 +5,7 @@
  * after. Exceptions come from the run loop's exception observer.
  */
 import type { CpuFault } from '../arch/faults.ts';
+import { TWO32 } from '../arch/registers.ts';
 import { IF } from '../arch/rflags.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { OP_CR, OP_REG, type Insn } from '../cpu/insn.ts';
@@ -67,7 +68,6 @@ interface HandlerFrame {
   switched: boolean;
 }
 
-const TWO32 = 4294967296;
 const RED_ZONE = 128;
 const NEAR_STACK = 4096;
 

@@ -4,6 +4,7 @@
  * raised once, at the instruction it concerns.
  */
 import { CpuFault, hex } from '../arch/faults.ts';
+import { GPR_NAMES, TWO32 } from '../arch/registers.ts';
 import { IF } from '../arch/rflags.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
 import { SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S } from '../arch/segments.ts';
@@ -55,7 +56,7 @@ export interface Warning {
 
 export const CALLEE_SAVED_64 = [3, 5, 12, 13, 14, 15];
 export const CALLEE_SAVED_32 = [3, 5, 6, 7];
-export const REG_NAMES_64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+export const REG_NAMES_64 = GPR_NAMES;
 export const REG_NAMES_32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 
 /** Vectors for which the CPU pushes an error code (Intel SDM Vol. 3A, Table 6-1). */
@@ -82,7 +83,7 @@ export function inspectIretFrame(cpu: Cpu, width: 4 | 8): IretProblems {
     const a = cpu.stackAddress(cpu.wrapSp(sp + i * width), width);
     if (width === 8) {
       const lo = cpu.mem.read64(a) >>> 0;
-      return cpu.mem.hi * 4294967296 + lo;
+      return cpu.mem.hi * TWO32 + lo;
     }
     return cpu.mem.read32(a) >>> 0;
   };

@@ -1,7 +1,8 @@
 /** Register reads by name for conditions and watchpoints: every GPR width, flags by letter, and what Machine.getRegister knows. */
+import { GPR_NAMES } from '../arch/registers.ts';
 import type { Machine } from '../machine.ts';
 
-const GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi'];
+const GPR64: readonly string[] = GPR_NAMES.slice(0, 8);
 const FLAG_BITS: Record<string, number> = { cf: 0, pf: 2, af: 4, zf: 6, sf: 7, tf: 8, if: 9, df: 10, of: 11 };
 
 type Reader = (m: Machine) => bigint;

@@ -1,4 +1,5 @@
 /** Builds executable instructions from decoded records: the instruction table decides what is implemented. */
+import { CR0_EM, CR0_TS } from '../arch/control-registers.ts';
 import { deviceNotAvailable, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { aluOps } from '../ops/alu.ts';
@@ -42,8 +43,6 @@ function raising(reason: string): Exec {
   };
 }
 
-const CR0_EM = 4;
-const CR0_TS = 8;
 const TS_REASON = ' (the FPU/SIMD state may belong to another task: #NM lets the kernel switch it in)';
 
 /**

@@ -6,6 +6,7 @@ import type { Cpu } from '../cpu/state.ts';
 import { Segment } from '../cpu/state.ts';
 import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
+import { TWO32 } from '../arch/registers.ts';
 
 export interface Descriptor {
   base: number;
@@ -42,7 +43,7 @@ export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system
   if (attrs & SEG_G) limit = limit * 4096 + 0xfff;
   if (size === 16 && (attrs & SEG_S) === 0) {
     const upper = cpu.mem.readAs(at + 8, 4, false) | 0;
-    base += upper * 4294967296;
+    base += upper * TWO32;
   }
   return { base, limit, attrs, at };
 }

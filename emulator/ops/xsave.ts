@@ -6,9 +6,10 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import {
-  AVX_OFFSET, AVX_SIZE, checkMxcsr, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT, MXCSR_MASK,
+  AVX_OFFSET, AVX_SIZE, checkMxcsr, HEADER_SIZE, initAvx, initSse, initX87, LEGACY_SIZE, MXCSR_DEFAULT, MXCSR_MASK,
   readAvxImage, readBlock, readX87Image, readXmmImage, SaveImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_AVX, XCR0_SSE, XCR0_SUPPORTED, XCR0_X87,
 } from '../cpu/fpu.ts';
+import { CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE } from '../arch/control-registers.ts';
 import { alignmentCheck, deviceNotAvailable, generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import type { Factory } from './operands.ts';
 

@@ -3,6 +3,7 @@
  * mutant changes one instruction (or swaps two) the way a learner's slip would, and says which
  * register or struct field it puts wrong when that can be known from its operands.
  */
+import { GPR_DISPLAY_ORDER } from '../../emulator/arch/registers.ts';
 import type { PreparedExercise } from './exercise.ts';
 
 export interface Mutant {
@@ -29,7 +30,7 @@ interface Instruction {
   bits: 16 | 32 | 64;
 }
 
-const REG64 = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+const REG64: readonly string[] = GPR_DISPLAY_ORDER;
 const REG32: Record<string, string> = { eax: 'rax', ebx: 'rbx', ecx: 'rcx', edx: 'rdx', esi: 'rsi', edi: 'rdi', ebp: 'rbp', esp: 'rsp' };
 const SELECTORS = new Set([0x08, 0x10, 0x18, 0x1b, 0x20, 0x23, 0x28, 0x2b, 0x30, 0x33, 0x38, 0x3b]);
 const IRETS = new Set(['iretq', 'iretd', 'iret', 'iretl', 'iretw', 'sysretq', 'sysretl', 'sysret', 'sysexit', 'lretq', 'lret', 'lretl']);

@@ -6,9 +6,10 @@
  */
 import { ACCESS_WRITE, Machine, pageFault, type Translate } from '../../../emulator/index.ts';
 import {
-  CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE, readAvxImage, readX87Image, readXmmImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_SUPPORTED,
+  readAvxImage, readX87Image, readXmmImage, writeAvxImage, writeMxcsrImage, writeX87Image, writeXmmImage, XCR0_SUPPORTED,
 } from '../../../emulator/cpu/fpu.ts';
 import type { Cpu } from '../../../emulator/index.ts';
+import { CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE } from '../../../emulator/arch/control-registers.ts';
 import { simdFields } from './simd-state.ts';
 import { CODE_ADDR, DATA_ADDR, DATA_SIZE, GPR_NAMES, SIMD_IMAGE_SIZE, STACK_SIZE, STACK_TOP, type NativeCase, type NativeFault, type NativeOutcome } from './types.ts';
 

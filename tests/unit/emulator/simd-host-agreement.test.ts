@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../../../emulator/index.ts';
-import { CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE, XCR0_SUPPORTED } from '../../../emulator/cpu/fpu.ts';
+import { CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE } from '../../../emulator/arch/control-registers.ts';
+import { XCR0_SUPPORTED } from '../../../emulator/cpu/fpu.ts';
 import type { Cpu } from '../../../emulator/index.ts';
 import { bytes, CODE, DATA, STACK_TOP } from './helpers.ts';
 
