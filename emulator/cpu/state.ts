@@ -5,7 +5,7 @@ import { generalProtection, hex, stackFault, type CpuFault } from '../arch/fault
 import type { MemoryOperand } from '../arch/memory-operand.ts';
 import { BASE_RIP, TWO32 } from '../arch/registers.ts';
 import { AC, FIXED1 } from '../arch/rflags.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_EXPAND_DOWN, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { IoPorts } from './io.ts';
 
 /** A segment register: the visible selector and the hidden part loaded from its descriptor. */
@@ -130,7 +130,7 @@ export class Cpu {
     this.codeBits = this.longMode && cs.attrs & SEG_L ? 64 : cs.attrs & SEG_DB ? 32 : 16;
     this.stackBits = this.codeBits === 64 ? 64 : this.seg[SEG_SS].attrs & SEG_DB ? 32 : 16;
     // CPL is CS's DPL, except in a conforming code segment, where it is the RPL the transfer kept.
-    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs & 0x1c) === 0x1c ? cs.selector & 3 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
+    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (cs.attrs & (SEG_S | SEG_CODE | SEG_CONFORMING)) === (SEG_S | SEG_CODE | SEG_CONFORMING) ? cs.selector & 3 : (cs.attrs >> SEG_DPL_SHIFT) & 3;
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
     // CS may have changed (privilege, code size, base): the decode cache picks its view of the code.
@@ -210,7 +210,7 @@ export class Cpu {
     const limit = seg.limit;
     const attrs = seg.attrs;
     if (attrs & SEG_UNUSABLE) throw generalProtection(0, `${'ECSDFG'[s]}S holds a null selector`);
-    if ((attrs & 0x1c) === 0x14) {
+    if ((attrs & (SEG_S | SEG_CODE | SEG_EXPAND_DOWN)) === (SEG_S | SEG_EXPAND_DOWN)) {
       // Expand-down data segment: valid offsets lie above the limit.
       const upper = attrs & SEG_DB ? 0xffffffff : 0xffff;
       if (offset <= limit || offset + size - 1 > upper) throw this.limitFault(s, offset);

@@ -1,7 +1,7 @@
 /** Loads and stores of GDTR, IDTR, LDTR and TR (LGDT, LIDT, SGDT, SIDT, LLDT, LTR, SLDT, STR). */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { SEG_P, SEG_S } from '../arch/segments.ts';
+import { SEG_P, SEG_S, SEG_TYPE, SYS_LDT, SYS_TSS16_AVAILABLE, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { generalProtection, hex, invalidOpcode, segmentNotPresent } from '../arch/faults.ts';
 import { OP_MEM, type Exec } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
@@ -75,10 +75,10 @@ function loadSystem(which: 'ldtr' | 'tr'): Factory {
     const err = sel & 0xfffc;
     if (sel & 4) throw generalProtection(err, `${raw.mnemonic}: selector ${hex(sel)} refers to the LDT`);
     const d = readDescriptor(cpu, sel, raw.mnemonic, true);
-    const type = d.attrs & 0xf;
+    const type = d.attrs & SEG_TYPE;
     if (d.attrs & SEG_S) throw generalProtection(err, `${raw.mnemonic}: selector ${hex(sel)} names a code or data segment`);
-    if (which === 'ldtr' && type !== 2) throw generalProtection(err, `LLDT: selector ${hex(sel)} names a descriptor of type ${type}, not an LDT`);
-    if (which === 'tr' && !(type === 9 || (!cpu.longMode && type === 1))) {
+    if (which === 'ldtr' && type !== SYS_LDT) throw generalProtection(err, `LLDT: selector ${hex(sel)} names a descriptor of type ${type}, not an LDT`);
+    if (which === 'tr' && !(type === SYS_TSS_AVAILABLE || (!cpu.longMode && type === SYS_TSS16_AVAILABLE))) {
       throw generalProtection(err, `LTR: selector ${hex(sel)} names a descriptor of type ${type}, not an available TSS`);
     }
     if (cpu.longMode && d.base !== 0 && !isCanonical(d.base)) throw generalProtection(err, `${raw.mnemonic}: base ${hex(d.base)} is not canonical`);

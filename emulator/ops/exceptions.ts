@@ -7,7 +7,7 @@
  */
 import { CpuFault, NotModelled, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { IF, NT, RF, TF, VM } from '../arch/rflags.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
 import { loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
 import { switchTask, tssThroughGate } from './task.ts';
@@ -98,9 +98,9 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
   let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
   if (long) {
     const upper = sys(cpu, at + 8, 4) | 0;
-    offset += upper * 4294967296;
-    if (type !== 0xe && type !== 0xf) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
-  } else if (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7 && type !== 0x5) {
+    offset += upper * TWO32;
+    if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
+  } else if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE && type !== SYS_INT_GATE16 && type !== SYS_TRAP_GATE16 && type !== SYS_TASK_GATE) {
     throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}, not an interrupt, trap or task gate`);
   }
   if (fault.software && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
@@ -204,7 +204,7 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   cpu.lo[4] = rsp - high * TWO32;
   cpu.hi[4] = high;
   cpu.rip = gate.offset;
-  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe ? IF : 0));
+  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === SYS_INT_GATE ? IF : 0));
   cpu.updateMode();
 }
 
@@ -212,9 +212,9 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
 function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);
   const gate = readGate(cpu, fault, false);
-  if (gate.type === 0x5) return deliverThroughTask(cpu, fault, gate, ext, flags);
+  if (gate.type === SYS_TASK_GATE) return deliverThroughTask(cpu, fault, gate, ext, flags);
   const { d, newCpl } = handlerCode(cpu, gate, ext, false);
-  const width = gate.type >= 0xe ? 4 : 2;
+  const width = gate.type >= SYS_INT_GATE ? 4 : 2;
   const offset = width === 4 ? gate.offset >>> 0 : gate.offset & 0xffff;
   if (offset > d.limit) throw generalProtection(ext, `the handler offset ${hex(offset)} is beyond its code segment's limit ${hex(d.limit)}`);
   const oldCpl = cpu.cpl;
@@ -226,7 +226,7 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   let ssBase: number;
   let ssLimit: number;
   if (newCpl < oldCpl) {
-    const tss32 = (cpu.tr.attrs & 0xf) >= 9;
+    const tss32 = (cpu.tr.attrs & SEG_TYPE) >= SYS_TSS_AVAILABLE;
     const espAt = tss32 ? 4 + newCpl * 8 : 2 + newCpl * 4;
     const newSp = tssRead(cpu, espAt, tss32 ? 4 : 2, ext);
     ssSel = tssRead(cpu, espAt + (tss32 ? 4 : 2), 2, ext);
@@ -273,7 +273,7 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   } else cpu.lo[4] = (cpu.lo[4] & ~0xffff) | sp;
   loadHidden(cpu.seg[SEG_CS], (gate.selector & 0xfffc) | newCpl, d);
   cpu.rip = offset;
-  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === 0xe || gate.type === 0x6 ? IF : 0));
+  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === SYS_INT_GATE || gate.type === SYS_INT_GATE16 ? IF : 0));
   cpu.updateMode();
 }
 
@@ -285,5 +285,5 @@ function deliverThroughTask(cpu: Cpu, fault: CpuFault, gate: Gate, ext: number, 
   const what = `${fault.name} through the task gate in IDT entry ${fault.vector}`;
   const d = tssThroughGate(cpu, gate.selector, what, ext, generalProtection);
   switchTask(cpu, gate.selector, d, 'INT', ext, flags);
-  if (fault.errorCode !== undefined) cpu.push((cpu.tr.attrs & 0xf) >= 9 ? 4 : 2, fault.errorCode, 0);
+  if (fault.errorCode !== undefined) cpu.push((cpu.tr.attrs & SEG_TYPE) >= SYS_TSS_AVAILABLE ? 4 : 2, fault.errorCode, 0);
 }

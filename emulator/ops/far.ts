@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_CALL_GATE, SYS_CALL_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { generalProtection, hex, invalidTss, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
@@ -23,7 +23,7 @@ function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {
   const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
   const err = sel & 0xfffc;
   if ((d.attrs & SEG_S) === 0) {
-    const type = d.attrs & 0xf;
+    const type = d.attrs & SEG_TYPE;
     if ([1, 3, 5, 9, 11].includes(type)) throw new NotModelled(`${what}: selector ${hex(sel)} names a task gate or TSS (type ${type}): task switches are not modelled by this CPU`);
     throw generalProtection(err, `${what}: selector ${hex(sel)} names a system descriptor of type ${type}`);
   }
@@ -81,7 +81,7 @@ interface CallGate {
 function callGate(cpu: Cpu, sel: number, what: string): CallGate | null {
   if ((sel & 0xfffc) === 0) return null;
   const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   if (d.attrs & SEG_S || (type !== 4 && type !== 12)) return null;
   const err = sel & 0xfffc;
   if (cpu.longMode && type !== 12) throw generalProtection(err, `${what}: selector ${hex(sel)} names a 16-bit call gate in IA-32e mode`);
@@ -97,7 +97,7 @@ function callGate(cpu: Cpu, sel: number, what: string): CallGate | null {
     if (typeHigh !== 0) throw generalProtection(err, `${what}: call gate ${hex(sel)} has a non-zero type in its upper half`);
     offset += upper * TWO32;
   }
-  return { selector: lo >>> 16, offset: type === 4 ? offset & 0xffff : offset, params: hi & 0x1f, width: cpu.longMode ? 8 : type === 12 ? 4 : 2 };
+  return { selector: lo >>> 16, offset: type === SYS_CALL_GATE16 ? offset & 0xffff : offset, params: hi & 0x1f, width: cpu.longMode ? 8 : type === SYS_CALL_GATE ? 4 : 2 };
 }
 
 /** The code segment a call gate names (SDM CALL: "CALL-GATE"): #GP/#NP with its selector. */
@@ -126,7 +126,7 @@ function innerStack(cpu: Cpu, pl: number): { sp: number; ss: number } {
     const hi = cpu.mem.readAs(tr.base + 8 + pl * 8, 4, false) | 0;
     return { sp: hi * TWO32 + lo, ss: pl };
   }
-  const tss32 = (tr.attrs & 0xf) >= 9;
+  const tss32 = (tr.attrs & SEG_TYPE) >= SYS_TSS_AVAILABLE;
   const at = tss32 ? 4 + pl * 8 : 2 + pl * 4;
   need(at, tss32 ? 6 : 4);
   const sp = tss32 ? cpu.mem.readAs(tr.base + at, 4, false) >>> 0 : cpu.mem.readAs(tr.base + at, 2, false);
@@ -358,10 +358,10 @@ function visibleDescriptor(cpu: Cpu, sel: number, systemTypes: readonly number[]
   const attrs = d.attrs;
   const dpl = (attrs >> SEG_DPL_SHIFT) & 3;
   if (attrs & SEG_S) {
-    const conformingCode = (attrs & 0xc) === 0xc;
+    const conformingCode = (attrs & (SEG_CODE | SEG_CONFORMING)) === (SEG_CODE | SEG_CONFORMING);
     if (!conformingCode && (dpl < cpu.cpl || dpl < (sel & 3))) return null;
   } else {
-    if (!systemTypes.includes(attrs & 0xf)) return null;
+    if (!systemTypes.includes(attrs & SEG_TYPE)) return null;
     if (dpl < cpu.cpl || dpl < (sel & 3)) return null;
   }
   const at = d.at;

@@ -2,7 +2,7 @@
 import { CR0_PE } from '../arch/control-registers.ts';
 import { generalProtection, hex } from '../arch/faults.ts';
 import { IOPL } from '../arch/rflags.ts';
-import { SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_TYPE, SEG_UNUSABLE, SYS_TSS_AVAILABLE, SYS_TSS_BUSY } from '../arch/segments.ts';
 import type { Cpu } from '../cpu/state.ts';
 
 /** TSS offset of the 16-bit I/O map base (32-bit and 64-bit TSS alike). */
@@ -19,8 +19,8 @@ export function checkIoPermission(cpu: Cpu, port: number, size: number, what: st
   if (cpu.cpl <= iopl) return;
   const why = `${what} port ${hex(port)} (${size} byte${size > 1 ? 's' : ''}): CPL ${cpu.cpl} is above IOPL ${iopl}`;
   const tr = cpu.tr;
-  const type = tr.attrs & 0xf;
-  if (tr.attrs & SEG_UNUSABLE || (type !== 9 && type !== 11)) throw generalProtection(0, `${why} and TR (${hex(tr.selector)}) holds no 32- or 64-bit TSS with an I/O permission bitmap`);
+  const type = tr.attrs & SEG_TYPE;
+  if (tr.attrs & SEG_UNUSABLE || (type !== SYS_TSS_AVAILABLE && type !== SYS_TSS_BUSY)) throw generalProtection(0, `${why} and TR (${hex(tr.selector)}) holds no 32- or 64-bit TSS with an I/O permission bitmap`);
   if (tr.limit < IO_MAP_BASE + 1) throw generalProtection(0, `${why} and the TSS limit ${hex(tr.limit)} leaves no room for the I/O map base at offset 0x66`);
   const mapBase = cpu.mem.readAs(tr.base + IO_MAP_BASE, 2, false) & 0xffff;
   const at = mapBase + (port >>> 3);

@@ -4,7 +4,7 @@
  * level the data segment registers the new CPL may not use.
  */
 import { generalProtection, hex, segmentNotPresent } from '../arch/faults.ts';
-import { SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_UNUSABLE } from '../arch/segments.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { nullForOuterLevel, readDescriptor, type Descriptor } from './segments.ts';
 
@@ -38,7 +38,7 @@ export function nullInaccessibleDataSegments(cpu: Cpu, newCpl: number): void {
     const seg = cpu.seg[s];
     if ((seg.selector & 0xfffc) === 0 || seg.attrs & SEG_UNUSABLE) continue;
     const dpl = (seg.attrs >> SEG_DPL_SHIFT) & 3;
-    const conformingCode = (seg.attrs & 0xc) === 0xc;
+    const conformingCode = (seg.attrs & (SEG_CODE | SEG_CONFORMING)) === (SEG_CODE | SEG_CONFORMING);
     if (dpl < newCpl && !conformingCode) nullForOuterLevel(cpu, s);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { Segment } from '../cpu/state.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE } from '../arch/segments.ts';
 import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { TWO32 } from '../arch/registers.ts';
 
@@ -99,7 +99,7 @@ export function loadSegment(cpu: Cpu, s: number, selector: number): void {
     return;
   }
   const d = readDescriptor(cpu, selector, what);
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
   const code = (type & 8) !== 0;
   const err = selector & 0xfffc;

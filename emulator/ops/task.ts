@@ -8,7 +8,7 @@ import { CpuFault, generalProtection, hex, invalidTss, NotModelled, segmentNotPr
 import { FIXED1, NT, VM } from '../arch/rflags.ts';
 import { type Cpu } from '../cpu/state.ts';
 import { CR0_PG, CR0_TS } from '../arch/control-registers.ts';
-import { SEG_CS, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CS, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_LDT, SYS_TSS_BUSY } from '../arch/segments.ts';
 import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 export type TaskSwitchSource = 'JMP' | 'CALL' | 'IRET' | 'INT';
@@ -46,7 +46,7 @@ export function farTaskSwitch(cpu: Cpu, sel: number, source: 'JMP' | 'CALL'): bo
   if ((sel & 0xfffc) === 0) return false;
   const what = `${source} far`;
   const d = readDescriptor(cpu, sel, `${what}: selector ${hex(sel)}`);
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   if (d.attrs & SEG_S || ![1, 3, 5, 9, 11].includes(type)) return false;
   const err = sel & 0xfffc;
   const kind = type === 5 ? 'task gate' : 'TSS';
@@ -75,7 +75,7 @@ export function tssThroughGate(cpu: Cpu, tssSel: number, what: string, ext: numb
   } catch (e) {
     throw e instanceof CpuFault ? fail(err, e.reason) : e;
   }
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   if (d.attrs & SEG_S || ![1, 3, 9, 11].includes(type)) throw fail(err, `${what}: the task gate's selector ${hex(tssSel)} does not name a TSS (type ${type})`);
   return d;
 }
@@ -91,7 +91,7 @@ export function taskReturn(cpu: Cpu): void {
   } catch (e) {
     throw e instanceof CpuFault ? invalidTss(err, e.reason) : e;
   }
-  if (d.attrs & SEG_S || (d.attrs & 0xf) !== 11) throw invalidTss(err, `IRET: the back link ${hex(link)} does not name a busy 32-bit TSS (type ${d.attrs & 0xf})`);
+  if (d.attrs & SEG_S || (d.attrs & SEG_TYPE) !== SYS_TSS_BUSY) throw invalidTss(err, `IRET: the back link ${hex(link)} does not name a busy 32-bit TSS (type ${d.attrs & 0xf})`);
   switchTask(cpu, link, d, 'IRET', 0);
 }
 
@@ -103,14 +103,14 @@ export function taskReturn(cpu: Cpu): void {
  */
 export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwitchSource, ext: number, savedFlags = cpu.flags): void {
   const err = (sel & 0xfffc) | ext;
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   const what = `task switch (${source}) to TSS ${hex(sel)}`;
   if (type === 1 || type === 3) throw new NotModelled(`${what}: 16-bit TSSs are not modelled by this CPU`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: the TSS descriptor is not present`);
   if (d.limit < TSS32_MIN_LIMIT) throw invalidTss(err, `${what}: the TSS limit ${hex(d.limit)} is below ${hex(TSS32_MIN_LIMIT)}`);
   if (source === 'IRET') {
-    if (type !== 11) throw invalidTss(err, `${what}: the TSS is not busy (IRET returns only to a busy task)`);
-  } else if (type === 11) throw generalProtection(err, `${what}: the TSS is busy (a task cannot be entered recursively)`);
+    if (type !== SYS_TSS_BUSY) throw invalidTss(err, `${what}: the TSS is not busy (IRET returns only to a busy task)`);
+  } else if (type === SYS_TSS_BUSY) throw generalProtection(err, `${what}: the TSS is busy (a task cannot be entered recursively)`);
   const old = cpu.tr;
   const oldSel = old.selector;
   if (old.attrs & SEG_UNUSABLE || old.limit < TSS32_MIN_LIMIT) throw invalidTss((oldSel & 0xfffc) | ext, `${what}: the current TSS (TR ${hex(oldSel)}, limit ${hex(old.limit)}) cannot hold the current task's state`);
@@ -179,7 +179,7 @@ function loadNewTask(cpu: Cpu, selectors: number[], ldt: number, ext: number): v
     const err = (ldt & 0xfffc) | ext;
     if (ldt & 4) throw invalidTss(err, `the LDT selector ${hex(ldt)} refers to the LDT`);
     const d = descriptorOrTs(cpu, ldt, 'LDT', ext);
-    if (d.attrs & SEG_S || (d.attrs & 0xf) !== 2) throw invalidTss(err, `the LDT selector ${hex(ldt)} does not name an LDT descriptor`);
+    if (d.attrs & SEG_S || (d.attrs & SEG_TYPE) !== SYS_LDT) throw invalidTss(err, `the LDT selector ${hex(ldt)} does not name an LDT descriptor`);
     if ((d.attrs & SEG_P) === 0) throw invalidTss(err, `the LDT ${hex(ldt)} is not present`);
     Object.assign(cpu.ldtr, { selector: ldt, base: d.base, limit: d.limit, attrs: d.attrs });
   }
