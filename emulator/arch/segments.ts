@@ -20,6 +20,8 @@ export const SEG_DB = 1 << 14;
 export const SEG_G = 1 << 15;
 /** Type bits of code and data segments (S = 1; SDM Vol. 3A, Table 3-1). Bit 2 is expand-down for data, conforming for code. */
 export const SEG_ACCESSED = 1 << 0;
+/** Writable for data, readable for code. */
+export const SEG_RW = 1 << 1;
 export const SEG_EXPAND_DOWN = 1 << 2;
 export const SEG_CONFORMING = 1 << 2;
 export const SEG_CODE = 1 << 3;

@@ -7,7 +7,7 @@ import { CpuFault, hex } from '../arch/faults.ts';
 import { GPR_NAMES, TWO32 } from '../arch/registers.ts';
 import { IF } from '../arch/rflags.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
-import { SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S } from '../arch/segments.ts';
+import { SEG_CODE, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_RW, SEG_S } from '../arch/segments.ts';
 import { readDescriptor } from '../ops/segments.ts';
 
 export type CheckId =
@@ -147,7 +147,7 @@ export function inspectIretFrame(cpu: Cpu, width: 4 | 8): IretProblems {
       try {
         const d = readDescriptor(cpu, ss, name);
         const ssDpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-        const writableData = (d.attrs & SEG_S) !== 0 && (d.attrs & 8) === 0 && (d.attrs & 2) !== 0;
+        const writableData = (d.attrs & SEG_S) !== 0 && (d.attrs & SEG_CODE) === 0 && (d.attrs & SEG_RW) !== 0;
         if (!writableData) faults.push(`#GP(${hex(ss & 0xfffc)}): ${name}: SS ${hex(ss)} does not name a writable data segment`);
         else if (ssDpl !== rpl) faults.push(`#GP(${hex(ss & 0xfffc)}): ${name}: SS ${hex(ss)} has DPL ${ssDpl} but the return is to CPL ${rpl}`);
         else if ((d.attrs & SEG_P) === 0) faults.push(`#SS(${hex(ss & 0xfffc)}): ${name}: the stack segment ${hex(ss)} is not present`);

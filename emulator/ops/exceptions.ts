@@ -7,7 +7,7 @@
  */
 import { CpuFault, NotModelled, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { IF, NT, RF, TF, VM } from '../arch/rflags.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
 import { loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
 import { switchTask, tssThroughGate } from './task.ts';
@@ -119,12 +119,12 @@ function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): { d: Des
     throw withExt(e, ext);
   }
   const err = (sel & 0xfffc) | ext;
-  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `the gate's selector ${hex(sel)} does not name a code segment`);
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & SEG_CODE) === 0) throw generalProtection(err, `the gate's selector ${hex(sel)} does not name a code segment`);
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
   if (dpl > cpu.cpl) throw generalProtection(err, `the handler's code segment DPL ${dpl} is above CPL ${cpu.cpl}`);
   if (long && (!(d.attrs & SEG_L) || d.attrs & SEG_DB)) throw generalProtection(err, `the handler's code segment ${hex(sel)} is not a 64-bit code segment`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `the handler's code segment ${hex(sel)} is not present`);
-  const conforming = (d.attrs & 4) !== 0;
+  const conforming = (d.attrs & SEG_CONFORMING) !== 0;
   return { d, newCpl: conforming ? cpu.cpl : dpl };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
-import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_CALL_GATE, SYS_CALL_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_L, SEG_P, SEG_RW, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_CALL_GATE, SYS_CALL_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { generalProtection, hex, invalidTss, NotModelled, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
@@ -27,10 +27,10 @@ function targetCode(cpu: Cpu, sel: number, what: string): Descriptor {
     if ([1, 3, 5, 9, 11].includes(type)) throw new NotModelled(`${what}: selector ${hex(sel)} names a task gate or TSS (type ${type}): task switches are not modelled by this CPU`);
     throw generalProtection(err, `${what}: selector ${hex(sel)} names a system descriptor of type ${type}`);
   }
-  if ((d.attrs & 8) === 0) throw generalProtection(err, `${what}: selector ${hex(sel)} is not a code segment`);
+  if ((d.attrs & SEG_CODE) === 0) throw generalProtection(err, `${what}: selector ${hex(sel)} is not a code segment`);
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
   const rpl = sel & 3;
-  if (d.attrs & 4) {
+  if (d.attrs & SEG_CONFORMING) {
     if (dpl > cpu.cpl) throw generalProtection(err, `${what}: conforming segment ${hex(sel)} has DPL ${dpl} above CPL ${cpu.cpl}`);
   } else if (rpl > cpu.cpl || dpl !== cpu.cpl) {
     throw generalProtection(err, `${what}: non-conforming segment ${hex(sel)} needs RPL <= CPL and DPL = CPL (RPL ${rpl}, DPL ${dpl}, CPL ${cpu.cpl})`);
@@ -106,7 +106,7 @@ function gateTarget(cpu: Cpu, gate: CallGate, what: string): Descriptor {
   if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the call gate's code selector is null`);
   const d = readDescriptor(cpu, sel, `${what}: the call gate's code selector ${hex(sel)}`);
   const err = sel & 0xfffc;
-  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: the call gate's selector ${hex(sel)} is not a code segment`);
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & SEG_CODE) === 0) throw generalProtection(err, `${what}: the call gate's selector ${hex(sel)} is not a code segment`);
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
   if (dpl > cpu.cpl) throw generalProtection(err, `${what}: the call gate's code segment has DPL ${dpl}, above CPL ${cpu.cpl}`);
   if (cpu.longMode && (!(d.attrs & SEG_L) || d.attrs & SEG_DB)) throw generalProtection(err, `${what}: the call gate's code segment ${hex(sel)} is not 64-bit code`);
@@ -155,7 +155,7 @@ function innerStackSegment(cpu: Cpu, ss: number, pl: number): Descriptor {
 function callThroughGate(cpu: Cpu, gate: CallGate, what: string): void {
   const d = gateTarget(cpu, gate, what);
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-  const conforming = (d.attrs & 4) !== 0;
+  const conforming = (d.attrs & SEG_CONFORMING) !== 0;
   const w = gate.width;
   const rip = checkedOffset(cpu, d, gate.offset, what);
   const retIp = cpu.rip;
@@ -225,7 +225,7 @@ export const farJmp: Factory = (raw) => {
     if (gate) {
       const gd = gateTarget(cpu, gate, 'JMP far');
       const gdpl = (gd.attrs >> SEG_DPL_SHIFT) & 3;
-      if ((gd.attrs & 4) === 0 && gdpl !== cpu.cpl) throw generalProtection(gate.selector & 0xfffc, `JMP far: a call gate cannot change the privilege level (target DPL ${gdpl}, CPL ${cpu.cpl})`);
+      if ((gd.attrs & SEG_CONFORMING) === 0 && gdpl !== cpu.cpl) throw generalProtection(gate.selector & 0xfffc, `JMP far: a call gate cannot change the privilege level (target DPL ${gdpl}, CPL ${cpu.cpl})`);
       const grip = checkedOffset(cpu, gd, gate.offset, 'JMP far');
       loadCs(cpu, (gate.selector & 0xfffc) | cpu.cpl, gd);
       cpu.rip = grip;
@@ -401,8 +401,8 @@ const lsl: Factory = (raw) => {
 function verify(write: boolean): Factory {
   return (raw) => (cpu, i) => {
     const v = visibleDescriptor(cpu, selectorOf(cpu, raw, i), []);
-    const code = v !== null && (v.attrs & 8) !== 0;
-    const ok = v !== null && (v.attrs & SEG_S) !== 0 && (write ? !code && (v.attrs & 2) !== 0 : !code || (v.attrs & 2) !== 0);
+    const code = v !== null && (v.attrs & SEG_CODE) !== 0;
+    const ok = v !== null && (v.attrs & SEG_S) !== 0 && (write ? !code && (v.attrs & SEG_RW) !== 0 : !code || (v.attrs & SEG_RW) !== 0);
     setZf(cpu, ok);
   };
 }

@@ -18,18 +18,19 @@ export function checkReturnCode(cpu: Cpu, sel: number, what: string, order: 'ire
   const err = sel & 0xfffc;
   const rpl = sel & 3;
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-  const reservedLd = () => {
-    if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(err, `${what}: return CS ${hex(sel)} has both L and D set`);
-  };
-  if ((d.attrs & SEG_S) === 0 || (d.attrs & 8) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
-  if (order === 'ret') reservedLd();
+  if ((d.attrs & SEG_S) === 0 || (d.attrs & SEG_CODE) === 0) throw generalProtection(err, `${what}: return CS ${hex(sel)} is not a code segment`);
+  if (order === 'ret') checkReservedLd(cpu, d, sel, what);
   if (rpl < cpu.cpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has RPL ${rpl}, below CPL ${cpu.cpl}`);
-  const conforming = (d.attrs & 4) !== 0;
+  const conforming = (d.attrs & SEG_CONFORMING) !== 0;
   if (conforming && dpl > rpl) throw generalProtection(err, `${what}: conforming return CS ${hex(sel)} has DPL ${dpl} above its RPL ${rpl}`);
   if (!conforming && dpl !== rpl) throw generalProtection(err, `${what}: return CS ${hex(sel)} has DPL ${dpl} but RPL ${rpl}`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${what}: return CS ${hex(sel)} is not present`);
-  if (order === 'iret') reservedLd();
+  if (order === 'iret') checkReservedLd(cpu, d, sel, what);
   return d;
+}
+
+function checkReservedLd(cpu: Cpu, d: Descriptor, sel: number, what: string): void {
+  if (cpu.longMode && d.attrs & SEG_L && d.attrs & SEG_DB) throw generalProtection(sel & 0xfffc, `${what}: return CS ${hex(sel)} has both L and D set`);
 }
 
 /** On a return to an outer level, data segment registers the new CPL may not use are nulled (SDM IRET and RET, RETURN-TO-OUTER-PRIVILEGE-LEVEL). */

@@ -4,7 +4,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { Segment } from '../cpu/state.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_ACCESSED, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE } from '../arch/segments.ts';
 import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { TWO32 } from '../arch/registers.ts';
 
@@ -50,9 +50,9 @@ export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system
 
 /** Sets the descriptor's accessed bit in memory (type bit 0), as every segment load does. */
 export function markAccessed(cpu: Cpu, d: Descriptor): void {
-  if ((d.attrs & 1) === 0) {
-    cpu.mem.writeAs(d.at + 5, 1, cpu.mem.readAs(d.at + 5, 1, false) | 1, 0, false);
-    d.attrs |= 1;
+  if ((d.attrs & SEG_ACCESSED) === 0) {
+    cpu.mem.writeAs(d.at + 5, 1, cpu.mem.readAs(d.at + 5, 1, false) | SEG_ACCESSED, 0, false);
+    d.attrs |= SEG_ACCESSED;
   }
 }
 

@@ -8,7 +8,7 @@ import { CpuFault, generalProtection, hex, invalidTss, NotModelled, segmentNotPr
 import { FIXED1, NT, VM } from '../arch/rflags.ts';
 import { type Cpu } from '../cpu/state.ts';
 import { CR0_PG, CR0_TS } from '../arch/control-registers.ts';
-import { SEG_CS, SEG_DPL_SHIFT, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_LDT, SYS_TSS_BUSY } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DPL_SHIFT, SEG_P, SEG_RW, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_LDT, SYS_TSS_BUSY } from '../arch/segments.ts';
 import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 
 export type TaskSwitchSource = 'JMP' | 'CALL' | 'IRET' | 'INT';
@@ -188,14 +188,14 @@ function loadNewTask(cpu: Cpu, selectors: number[], ldt: number, ext: number): v
   const cs = descriptorOrTs(cpu, csSel, 'CS', ext);
   const csErr = (csSel & 0xfffc) | ext;
   const csDpl = (cs.attrs >> SEG_DPL_SHIFT) & 3;
-  if ((cs.attrs & SEG_S) === 0 || (cs.attrs & 8) === 0) throw invalidTss(csErr, `CS ${hex(csSel)} is not a code segment`);
-  if (cs.attrs & 4 ? csDpl > cpl : csDpl !== cpl) throw invalidTss(csErr, `CS ${hex(csSel)} has DPL ${csDpl}, which does not fit its RPL ${cpl}`);
+  if ((cs.attrs & SEG_S) === 0 || (cs.attrs & SEG_CODE) === 0) throw invalidTss(csErr, `CS ${hex(csSel)} is not a code segment`);
+  if (cs.attrs & SEG_CONFORMING ? csDpl > cpl : csDpl !== cpl) throw invalidTss(csErr, `CS ${hex(csSel)} has DPL ${csDpl}, which does not fit its RPL ${cpl}`);
   if ((cs.attrs & SEG_P) === 0) throw segmentNotPresent(csErr, `CS ${hex(csSel)} is not present`);
   const ssSel = selectors[SEG_SS];
   const ss = descriptorOrTs(cpu, ssSel, 'SS', ext);
   const ssErr = (ssSel & 0xfffc) | ext;
   const ssDpl = (ss.attrs >> SEG_DPL_SHIFT) & 3;
-  if ((ss.attrs & SEG_S) === 0 || ss.attrs & 8 || (ss.attrs & 2) === 0) throw invalidTss(ssErr, `SS ${hex(ssSel)} is not a writable data segment`);
+  if ((ss.attrs & SEG_S) === 0 || ss.attrs & SEG_CODE || (ss.attrs & SEG_RW) === 0) throw invalidTss(ssErr, `SS ${hex(ssSel)} is not a writable data segment`);
   if ((ssSel & 3) !== cpl || ssDpl !== cpl) throw invalidTss(ssErr, `SS ${hex(ssSel)} has RPL ${ssSel & 3} and DPL ${ssDpl}; the new CPL is ${cpl}`);
   if ((ss.attrs & SEG_P) === 0) throw stackFault(ssErr, `SS ${hex(ssSel)} is not present`);
   markAccessed(cpu, cs);
@@ -209,10 +209,10 @@ function loadNewTask(cpu: Cpu, selectors: number[], ldt: number, ext: number): v
     const name = ['ES', '', '', 'DS', 'FS', 'GS'][s];
     const d = descriptorOrTs(cpu, sel, name, ext);
     const err = (sel & 0xfffc) | ext;
-    const code = (d.attrs & 8) !== 0;
+    const code = (d.attrs & SEG_CODE) !== 0;
     const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;
-    if ((d.attrs & SEG_S) === 0 || (code && (d.attrs & 2) === 0)) throw invalidTss(err, `${name} ${hex(sel)} is neither a data segment nor a readable code segment`);
-    if (!(code && d.attrs & 4) && (dpl < cpl || dpl < (sel & 3))) throw invalidTss(err, `${name} ${hex(sel)} has DPL ${dpl}, below CPL ${cpl} or its RPL ${sel & 3}`);
+    if ((d.attrs & SEG_S) === 0 || (code && (d.attrs & SEG_RW) === 0)) throw invalidTss(err, `${name} ${hex(sel)} is neither a data segment nor a readable code segment`);
+    if (!(code && d.attrs & SEG_CONFORMING) && (dpl < cpl || dpl < (sel & 3))) throw invalidTss(err, `${name} ${hex(sel)} has DPL ${dpl}, below CPL ${cpl} or its RPL ${sel & 3}`);
     if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `${name} ${hex(sel)} is not present`);
     markAccessed(cpu, d);
     loadHidden(cpu.seg[s], sel, d);

@@ -1,7 +1,7 @@
 /** Runs a parsed scenario on a fresh machine and produces the switchyard-result/1 object. */
 import { Machine, type RunResult } from '../machine.ts';
 import { MSR, type Cpu, type Segment } from '../cpu/state.ts';
-import { SEG_L, SEG_S, SEG_UNUSABLE, SEGMENT_NAMES } from '../arch/segments.ts';
+import { SEG_L, SEG_S, SEG_TYPE, SEG_UNUSABLE, SEGMENT_NAMES } from '../arch/segments.ts';
 import { CpuFault } from '../arch/faults.ts';
 import { loadSegmentUnchecked, readDescriptor } from '../ops/segments.ts';
 import { MSR_NAMES, REG_NAMES, RESULT_FORMAT, ScenarioError, type MsrName, type Scenario } from './types.ts';
@@ -76,7 +76,7 @@ function loadSystemSegment(cpu: Cpu, seg: Segment, selector: number, which: 'ldt
   }
   if (selector & 4) throw new CpuFault(13, `selector 0x${selector.toString(16)} must refer to the GDT`, selector & 0xfffc);
   const d = readDescriptor(cpu, selector, `loading ${which.toUpperCase()}`, true);
-  const type = d.attrs & 0xf;
+  const type = d.attrs & SEG_TYPE;
   if (d.attrs & SEG_S) throw new CpuFault(13, `selector 0x${selector.toString(16)} names a code or data descriptor, not ${which === 'tr' ? 'a TSS' : 'an LDT'}`, selector & 0xfffc);
   if (which === 'ldtr' && type !== 2) throw new CpuFault(13, `selector 0x${selector.toString(16)} names a descriptor of type ${type}, not an LDT (2)`, selector & 0xfffc);
   const tssTypes = cpu.longMode ? [9, 11] : [1, 3, 9, 11];
