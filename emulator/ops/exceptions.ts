@@ -9,7 +9,7 @@ import { CpuFault, NotModelled, Vector, generalProtection, hex, invalidTss, segm
 import { IF, NT, RF, TF, VM } from '../arch/rflags.ts';
 import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
-import { loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
+import { isWritableData, loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
 import { switchTask, tssThroughGate } from './task.ts';
 import { TWO32 } from '../arch/registers.ts';
 
@@ -239,7 +239,7 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
       throw e instanceof CpuFault ? invalidTss(err, e.reason) : e;
     }
     const t = ssDesc.attrs;
-    if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} is not a writable data segment`);
+    if (!isWritableData(t)) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} is not a writable data segment`);
     if (((t >> SEG_DPL_SHIFT) & 3) !== newCpl) throw invalidTss(err, `the TSS's SS ${hex(ssSel)} has DPL ${(t >> SEG_DPL_SHIFT) & 3}, not ${newCpl}`);
     if ((t & SEG_P) === 0) throw stackFault(err, `the TSS's SS ${hex(ssSel)} is not present`);
     sp = newSp;

@@ -13,7 +13,7 @@ import { OP_IMM, OP_MEM } from '../cpu/insn.ts';
 import { addressOf, setReg, type Factory } from './operands.ts';
 import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.ts';
 import { farTaskSwitch } from './task.ts';
-import { loadHidden, loadSegment, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { isWritableData, loadHidden, loadSegment, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 
 
@@ -146,7 +146,7 @@ function innerStackSegment(cpu: Cpu, ss: number, pl: number): Descriptor {
     throw invalidTss(err, `the TSS's SS ${hex(ss)} is beyond its descriptor table`);
   }
   const t = d.attrs;
-  if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0 || ((t >> SEG_DPL_SHIFT) & 3) !== pl) throw invalidTss(err, `the TSS's SS ${hex(ss)} is not a writable data segment of DPL ${pl}`);
+  if (!isWritableData(t) || ((t >> SEG_DPL_SHIFT) & 3) !== pl) throw invalidTss(err, `the TSS's SS ${hex(ss)} is not a writable data segment of DPL ${pl}`);
   if ((t & SEG_P) === 0) throw stackFault(err, `the TSS's SS ${hex(ss)} is not present`);
   return d;
 }
@@ -297,7 +297,7 @@ const farRet: Factory = (raw) => {
       if ((ssSel & 3) !== rpl) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} has RPL ${ssSel & 3}, not ${rpl}`);
       ssDesc = readDescriptor(cpu, ssSel, `${what}: return SS ${hex(ssSel)}`);
       const t = ssDesc.attrs;
-      if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} is not a writable data segment`);
+      if (!isWritableData(t)) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} is not a writable data segment`);
       if (((t >> SEG_DPL_SHIFT) & 3) !== rpl) throw generalProtection(serr, `${what}: return SS ${hex(ssSel)} has DPL ${(t >> SEG_DPL_SHIFT) & 3}, not ${rpl}`);
       if ((t & SEG_P) === 0) throw stackFault(serr, `${what}: return SS ${hex(ssSel)} is not present`);
     }

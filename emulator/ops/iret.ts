@@ -2,13 +2,13 @@
 import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
 import { CR0_PE } from '../arch/control-registers.ts';
-import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
 import { generalProtection, hex, NotModelled, stackFault } from '../arch/faults.ts';
 import { type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
 import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.ts';
-import { loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
+import { isWritableData, loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 
 /** Loads a segment register's hidden part from a descriptor. */
@@ -39,7 +39,7 @@ function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what:
   if ((sel & 3) !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has RPL ${sel & 3} but the return CS has RPL ${newCpl}`);
   const d = readDescriptor(cpu, sel, () => `${what}: return SS ${hex(sel)}`);
   const t = d.attrs;
-  if ((t & SEG_S) === 0 || t & 8 || (t & 2) === 0) throw generalProtection(err, `${what}: return SS ${hex(sel)} is not a writable data segment`);
+  if (!isWritableData(t)) throw generalProtection(err, `${what}: return SS ${hex(sel)} is not a writable data segment`);
   const dpl = (t >> SEG_DPL_SHIFT) & 3;
   if (dpl !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has DPL ${dpl} but the return CS has RPL ${newCpl}`);
   if ((t & SEG_P) === 0) throw stackFault(err, `${what}: return SS ${hex(sel)} is not present`);

@@ -4,7 +4,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { Segment } from '../cpu/state.ts';
-import { SEG_ACCESSED, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_ACCESSED, SEG_CODE, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SEG_RW, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE } from '../arch/segments.ts';
 import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { TWO32 } from '../arch/registers.ts';
 
@@ -22,6 +22,11 @@ const NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
 export type Purpose = string | (() => string);
 
 const purposeText = (what: Purpose): string => (typeof what === 'string' ? what : what());
+
+/** A writable data segment, as SS must be: S set, the code bit clear, W set. */
+export function isWritableData(attrs: number): boolean {
+  return (attrs & (SEG_S | SEG_CODE | SEG_RW)) === (SEG_S | SEG_RW);
+}
 
 /** Reads the descriptor a selector names; throws #GP(selector) when it lies outside its table. */
 export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system = false): Descriptor {
