@@ -1,6 +1,6 @@
 /** `switchyard validate --audit`: grades mutants of every reference solution, to show what the checks let through. */
 import { auditExercise, auditSummary, type ExerciseAudit } from '../../../exercises/engine/audit.ts';
-import { prepareExercise, type Pack, type PackFiles } from '../../../exercises/engine/index.ts';
+import { prepareExercise, type Pack } from '../../../exercises/engine/index.ts';
 import { enginePorts } from '../../grading/exercises.ts';
 import { EXIT_FAILED, EXIT_OK, type CliIO } from '../io.ts';
 
@@ -19,22 +19,14 @@ export interface PackAudit {
   errors: { exercise: string; message: string }[];
 }
 
-/** An exercise's documented wrong solutions, `<id>/mistakes/*.s`, by file name. */
-function mistakesOf(files: PackFiles, id: string): Map<string, string> {
-  const prefix = `${id}/mistakes/`;
-  const out = new Map<string, string>();
-  for (const [path, text] of files) if (path.startsWith(prefix) && path.endsWith('.s') && !path.slice(prefix.length).includes('/')) out.set(path.slice(prefix.length), text);
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
-}
-
-export function auditPack(pack: Pack, files: PackFiles, cases: number): PackAudit {
+export function auditPack(pack: Pack, cases: number): PackAudit {
   const ports = enginePorts();
   const exercises: AuditedExercise[] = [];
   const errors: PackAudit['errors'] = [];
   for (const exercise of pack.exercises) {
     try {
       const px = prepareExercise(exercise, ports.assembler);
-      const audit = auditExercise(px, ports, { cases, mistakes: mistakesOf(files, exercise.id) });
+      const audit = auditExercise(px, ports, { cases, mistakes: exercise.mistakes ?? new Map() });
       const held = new Set(audit.listedEquivalents);
       exercises.push({ ...audit, equivalents: exercise.spec.equivalent_mutants.filter((e) => held.has(e.mutant)) });
     } catch (error) {

@@ -30,7 +30,7 @@ const command: Command = {
       if (error instanceof PackError) { io.stderr(`${error.message}\n\ninvalid pack: ${error.problems.length} problem${error.problems.length > 1 ? 's' : ''}\n`); return EXIT_FAILED; }
       throw error;
     }
-    if (values.audit) return printAudit(auditPack(pack, readPackFiles(dir), cases), values.json === true, io);
+    if (values.audit) return printAudit(auditPack(pack, cases), values.json === true, io);
     const ports = enginePorts();
     let problems = 0;
     for (const exercise of pack.exercises) {

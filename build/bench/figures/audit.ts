@@ -5,7 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditPack, type PackAudit } from '../../../backend/cli/commands/validate-audit.ts';
-import { readPack, readPackFiles } from '../../../backend/grading/pack-dir.ts';
+import { readPack } from '../../../backend/grading/pack-dir.ts';
 import type { Figure } from '../figure.ts';
 
 const PACK = resolve(dirname(fileURLToPath(import.meta.url)), '../../../exercises/pack');
@@ -13,7 +13,7 @@ const CASES = 2;
 
 let audit: PackAudit | undefined;
 function audited(): PackAudit {
-  audit ??= auditPack(readPack(PACK), readPackFiles(PACK), CASES);
+  audit ??= auditPack(readPack(PACK), CASES);
   if (audit.errors.length) throw new Error(`the audit could not run on ${audit.errors.map((e) => e.exercise).join(', ')}`);
   return audit;
 }
