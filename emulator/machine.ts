@@ -349,7 +349,7 @@ export class Machine {
         this.updateAttention();
         cpu.dr[6] |= DR6_BS;
         const trap = singleStep(insn.mnemonic);
-        trap.rip = BigInt.asUintN(64, BigInt(cpu.rip));
+        trap.at = cpu.rip;
         trap.mnemonic = insn.mnemonic;
         return { stop: 'fault', steps: cpu.steps - begin, fault: trap };
       }
@@ -375,7 +375,7 @@ export class Machine {
     const trap = cpu.softwareTrap!;
     cpu.softwareTrap = null;
     this.updateAttention();
-    trap.rip = BigInt.asUintN(64, BigInt(start));
+    trap.at = start;
     if (trap.mnemonic === undefined) trap.mnemonic = insn.mnemonic;
     if (!this.deliverExceptions || this.exceptionObserver !== null) return { stop: 'fault', steps: cpu.steps - begin, fault: trap };
     const delivery = safeDeliver(this, trap);
@@ -543,7 +543,7 @@ export class Machine {
       }
       if (e instanceof CpuFault) {
         // A fault raised in a new task after a task switch completed already holds that task's EIP.
-        if (!(e.isTrap && e.origin === 'exception')) e.rip = BigInt.asUintN(64, BigInt(start));
+        if (!(e.isTrap && e.origin === 'exception')) e.at = start;
         // RIP still equals the start only when the fetch itself faulted.
         if (e.mnemonic === undefined) e.mnemonic = cpu.rip === start || insn === null ? 'instruction fetch' : insn.mnemonic;
         if (e.isTrap) {
@@ -595,7 +595,7 @@ function checkInstructionBreakpoints(cpu: Cpu, rip: number): void {
 
 /** An event taken between instructions reports the RIP it interrupts. */
 function atBoundary(event: CpuFault, rip: number): CpuFault {
-  event.rip = BigInt.asUintN(64, BigInt(rip));
+  event.at = rip;
   return event;
 }
 

@@ -26,8 +26,16 @@ export const BUS_ERROR = -1;
 export type EventOrigin = 'exception' | 'software' | 'debug-trap' | 'interrupt' | 'nmi';
 
 export class CpuFault {
-  /** RIP of the instruction that faulted (filled by the run loop). */
-  rip = 0n;
+  /** RIP of the instruction that faulted (filled by the run loop), as the CPU holds it: a sign-extended number. */
+  at = 0;
+  /** The same RIP as an unsigned 64-bit value, made only when asked (the run loop delivers most events without). */
+  get rip(): bigint {
+    return BigInt.asUintN(64, BigInt(this.at));
+  }
+
+  set rip(value: bigint) {
+    this.at = Number(BigInt.asIntN(64, value));
+  }
   /** The instruction that faulted (filled by the run loop). */
   mnemonic: string | undefined = undefined;
   constructor(

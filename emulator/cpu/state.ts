@@ -7,6 +7,7 @@ import { BASE_RIP, TWO32 } from '../arch/registers.ts';
 import { AC, FIXED1 } from '../arch/rflags.ts';
 import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_EXPAND_DOWN, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
 import { IoPorts } from './io.ts';
+import { MsrFile } from './msr-file.ts';
 
 /** A segment register: the visible selector and the hidden part loaded from its descriptor. */
 export class Segment {
@@ -58,7 +59,7 @@ export class Cpu {
   /** Which of DR0-DR3 are enabled instruction breakpoints (DR7 L/G set, R/W = 00); set by MOV to a debug register. */
   codeBreakpoints: number[] = [];
   /** Every other MSR the CPU keeps (STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_*, ...), by number. */
-  readonly msr = new Map<number, bigint>();
+  readonly msr = new MsrFile();
   readonly mem: LinearMemory;
   /** I/O ports (the debug console on 0xE9). */
   readonly io = new IoPorts();

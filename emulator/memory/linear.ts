@@ -252,6 +252,32 @@ export class LinearMemory {
     return this.slowReadAs(lin, size, user, t);
   }
 
+  /** Offset in the page of the view `hitView` last returned. */
+  hitOff = 0;
+
+  /**
+   * The page bytes holding all of `lin .. lin+size-1` when that privilege's TLB already maps them
+   * for the access (offset in `hitOff`), else null: for the processor's own multi-slot accesses
+   * (a gate, a descriptor, an exception frame), which then touch memory directly. A hit means the
+   * same outcome as the accesses one by one: a present translation, no observer, no code on a
+   * writable entry. On null the caller makes the accesses one by one (which fill the TLB).
+   */
+  hitView(lin: number, size: number, write: boolean, user: boolean): DataView | null {
+    const t = user ? this.userTlb : this.supervisor;
+    const pn = Math.floor(lin * INV_PAGE);
+    const off = lin - pn * PAGE_SIZE;
+    const i = pn & TLB_MASK;
+    if (off > PAGE_SIZE - size) return null;
+    if (write) {
+      if (t.wTag[i] !== pn) return null;
+      this.hitOff = off;
+      return t.wView[i];
+    }
+    if (t.rTag[i] !== pn) return null;
+    this.hitOff = off;
+    return t.rView[i];
+  }
+
   /** `size` bytes at `at` of a page; the high half of an 8-byte read goes to `hi` (zero otherwise). */
   private readView(v: DataView, at: number, size: number): number {
     switch (size) {

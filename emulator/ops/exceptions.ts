@@ -45,14 +45,14 @@ export function deliverException(cpu: Cpu, fault: CpuFault, policy: DeliveryPoli
       // shutdown (SDM Vol. 3A, 6.15 Interrupt 14): a #DF handler reads the stack page that failed.
       if (second.vector === Vector.PF && second.address !== undefined) cpu.cr2 = Number(BigInt.asIntN(64, second.address));
       // A fault raised while delivering a software interrupt is a fault on that INT instruction.
-      if (event.software) cpu.rip = Number(BigInt.asIntN(64, event.rip));
-      second.rip = event.rip;
+      if (event.software) cpu.rip = event.at;
+      second.at = event.at;
       policy.onNested?.(second);
       if (second.vector < 0) throw new NotModelled(`while delivering ${event.name}: ${second.message}`);
       if (event.vector === Vector.DF) return 'triple-fault';
       if (isDoubleFault(event.vector, second.vector) && !event.isTrap) {
         event = new CpuFault(Vector.DF, `double fault: ${second.message} while delivering ${event.message}`, 0);
-        event.rip = second.rip;
+        event.at = second.at;
         policy.onNested?.(event);
       } else {
         // Benign combinations are handled serially: the new exception is delivered instead.
@@ -90,14 +90,16 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
   const idtCode = v * 8 + 2 + ext;
   if (v * size + size - 1 > cpu.idtrLimit) throw generalProtection(idtCode, `vector ${v} is beyond the IDT limit ${hex(cpu.idtrLimit)}`);
   const at = cpu.idtrBase + v * size;
-  const lo = sys(cpu, at, 4);
-  const hi = sys(cpu, at + 4, 4);
+  const view = cpu.mem.hitView(at, size, false, false);
+  const off = cpu.mem.hitOff;
+  const lo = view !== null ? view.getUint32(off, true) : sys(cpu, at, 4);
+  const hi = view !== null ? view.getUint32(off + 4, true) : sys(cpu, at + 4, 4);
   const type = (hi >>> 8) & 0x1f;
   const dpl = (hi >>> 13) & 3;
   const present = (hi & 0x8000) !== 0;
   let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
   if (long) {
-    const upper = sys(cpu, at + 8, 4) | 0;
+    const upper = view !== null ? view.getInt32(off + 8, true) : sys(cpu, at + 8, 4) | 0;
     offset += upper * TWO32;
     if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
   } else if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE && type !== SYS_INT_GATE16 && type !== SYS_TRAP_GATE16 && type !== SYS_TASK_GATE) {
@@ -182,14 +184,39 @@ function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   if (gate.ist) rsp = tssRead(cpu, 0x24 + (gate.ist - 1) * 8, 8, ext);
   else if (newCpl < oldCpl) rsp = tssRead(cpu, 4 + newCpl * 8, 8, ext);
   if (!isCanonical(rsp)) throw stackFault(ext, `the new stack pointer ${hex(rsp)} is not canonical`);
-  rsp -= rsp % 16 < 0 ? rsp % 16 + 16 : rsp % 16;
+  // Exact for every integer below 2^53: ToInt32 keeps the low bits of a sign-extended address.
+  rsp -= rsp & 15;
   const user = newCpl === 3;
-  rsp = pushFrame64(cpu, rsp, oldSs, ext, user);
-  rsp = pushFrame64(cpu, rsp, oldRsp, ext, user);
-  rsp = pushFrame64(cpu, rsp, flags, ext, user);
-  rsp = pushFrame64(cpu, rsp, cpu.seg[SEG_CS].selector, ext, user);
-  rsp = pushFrame64(cpu, rsp, cpu.rip, ext, user);
-  if (fault.errorCode !== undefined) rsp = pushFrame64(cpu, rsp, fault.errorCode, ext, user);
+  const frameSize = fault.errorCode !== undefined ? 48 : 40;
+  const view = isCanonical(rsp - frameSize) ? cpu.mem.hitView(rsp - frameSize, frameSize, true, user) : null;
+  if (view !== null) {
+    // The whole frame lies in one page the TLB maps writable: the same stores, without a lookup each.
+    const at = cpu.mem.hitOff + frameSize;
+    view.setInt32(at - 8, oldSs, true);
+    view.setInt32(at - 4, 0, true);
+    view.setInt32(at - 16, cpu.lo[4], true);
+    view.setInt32(at - 12, cpu.hi[4], true);
+    view.setInt32(at - 24, flags, true);
+    view.setInt32(at - 20, 0, true);
+    view.setInt32(at - 32, cpu.seg[SEG_CS].selector, true);
+    view.setInt32(at - 28, 0, true);
+    const rip = cpu.rip;
+    const ripHi = rip >= 0 && rip < TWO32 ? 0 : Math.floor(rip / TWO32);
+    view.setInt32(at - 40, rip - ripHi * TWO32, true);
+    view.setInt32(at - 36, ripHi, true);
+    if (frameSize === 48) {
+      view.setInt32(at - 48, fault.errorCode!, true);
+      view.setInt32(at - 44, 0, true);
+    }
+    rsp -= frameSize;
+  } else {
+    rsp = pushFrame64(cpu, rsp, oldSs, ext, user);
+    rsp = pushFrame64(cpu, rsp, oldRsp, ext, user);
+    rsp = pushFrame64(cpu, rsp, flags, ext, user);
+    rsp = pushFrame64(cpu, rsp, cpu.seg[SEG_CS].selector, ext, user);
+    rsp = pushFrame64(cpu, rsp, cpu.rip, ext, user);
+    if (fault.errorCode !== undefined) rsp = pushFrame64(cpu, rsp, fault.errorCode, ext, user);
+  }
   markAccessed(cpu, d);
   // Commit: nothing above can have changed the CPU state.
   loadHidden(cpu.seg[SEG_CS], (gate.selector & 0xfffc) | newCpl, d);

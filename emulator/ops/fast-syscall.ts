@@ -6,63 +6,27 @@ import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_GS, SEG_L, SEG_P, SEG_S, SEG_
 import { FIXED1, IF, RF, TF, VM } from '../arch/rflags.ts';
 import { generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import { type Factory } from './operands.ts';
-import { loadHidden } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 import { requireCpl0, signed64 } from './privilege.ts';
 
 const RCX = 1;
 const R11 = 11;
 
-/** Loads a segment register's hidden part from a descriptor. */
-function fillSeg(cpu: Cpu, s: number, selector: number, d: { base: number; limit: number; attrs: number }): void {
-  loadHidden(cpu.seg[s], selector, d);
-}
-
-/**
- * The MSRs SYSCALL and SYSRET read, as numbers: converted from the stored bigint only when its
- * value changed (the conversion allocates; the comparison does not).
- */
-let starValue = 0n;
-let starSyscallCs = 0;
-let starSysretCs = 0;
-let lstarValue = 0n;
-let lstarRip = 0;
-let sfmaskValue = 0n;
-let sfmaskBits = 0;
-
-function readStar(cpu: Cpu): void {
-  const v = cpu.msr.get(MSR.STAR) ?? 0n;
-  if (v !== starValue) {
-    starValue = v;
-    starSyscallCs = Number((v >> 32n) & 0xffffn);
-    starSysretCs = Number((v >> 48n) & 0xffffn);
-  }
-}
-
-function lstar(cpu: Cpu): number {
-  const v = cpu.msr.get(MSR.LSTAR) ?? 0n;
-  if (v !== lstarValue) {
-    lstarValue = v;
-    lstarRip = signed64(v);
-  }
-  return lstarRip;
-}
-
-function sfmask(cpu: Cpu): number {
-  const v = cpu.msr.get(MSR.SFMASK) ?? 0n;
-  if (v !== sfmaskValue) {
-    sfmaskValue = v;
-    sfmaskBits = Number(v & 0xffffffffn);
-  }
-  return sfmaskBits;
+/** Loads a flat 4 GiB segment's fixed hidden part, as SYSCALL, SYSRET, SYSENTER and SYSEXIT do (no descriptor is read). */
+function flat(cpu: Cpu, s: number, selector: number, attrs: number): void {
+  const seg = cpu.seg[s];
+  seg.selector = selector;
+  seg.base = 0;
+  seg.limit = 0xffffffff;
+  seg.attrs = attrs;
 }
 
 function flatCode(cpu: Cpu, selector: number, dpl: number, long: boolean): void {
-  fillSeg(cpu, SEG_CS, selector, { base: 0, limit: 0xffffffff, attrs: 0xb | SEG_S | (dpl << SEG_DPL_SHIFT) | SEG_P | SEG_G | (long ? SEG_L : SEG_DB) });
+  flat(cpu, SEG_CS, selector, 0xb | SEG_S | (dpl << SEG_DPL_SHIFT) | SEG_P | SEG_G | (long ? SEG_L : SEG_DB));
 }
 
 function flatStack(cpu: Cpu, selector: number, dpl: number): void {
-  fillSeg(cpu, SEG_SS, selector, { base: 0, limit: 0xffffffff, attrs: 0x3 | SEG_S | (dpl << SEG_DPL_SHIFT) | SEG_P | SEG_G | SEG_DB });
+  flat(cpu, SEG_SS, selector, 0x3 | SEG_S | (dpl << SEG_DPL_SHIFT) | SEG_P | SEG_G | SEG_DB);
 }
 
 const syscall: Factory = () => (cpu) => {
@@ -74,13 +38,12 @@ const syscall: Factory = () => (cpu) => {
   cpu.hi[RCX] = h;
   cpu.lo[R11] = cpu.flags & ~RF;
   cpu.hi[R11] = 0;
-  const fmask = sfmask(cpu);
+  const fmask = cpu.msr.sfmask;
   cpu.flags = ((cpu.flags & ~fmask) & ~RF) | FIXED1;
-  readStar(cpu);
-  const sel = starSyscallCs;
+  const sel = cpu.msr.syscallCs;
   flatCode(cpu, sel & 0xfffc, 0, true);
   flatStack(cpu, (sel + 8) & 0xfffc, 0);
-  cpu.rip = lstar(cpu);
+  cpu.rip = cpu.msr.lstar;
   cpu.updateMode();
   // A single-step trap follows the RFLAGS left after IA32_FMASK (so a kernel that masks TF is not stepped).
   cpu.stepFromResult = ((cpu.lo[R11] | cpu.flags) & TF) !== 0;
@@ -90,8 +53,7 @@ const sysret: Factory = (raw) => (cpu) => {
   if (!cpu.longMode || cpu.codeBits !== 64) throw invalidOpcode('SYSRET: only valid in 64-bit mode');
   if ((cpu.efer & EFER_SCE) === 0) throw invalidOpcode('SYSRET: EFER.SCE is clear');
   requireCpl0(cpu, 'SYSRET');
-  readStar(cpu);
-  const sel = starSysretCs;
+  const sel = cpu.msr.sysretCs;
   const wide = raw.mnemonic === 'SYSRETQ' || raw.opSize === 8;
   const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
   // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.

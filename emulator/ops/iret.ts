@@ -29,6 +29,14 @@ function readStack(cpu: Cpu, offset: number, size: number): number {
   return size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
 }
 
+/** The 40-byte IRETQ frame at RSP when it lies in one page the read TLB maps (offset in hitOff), else null. */
+function frameView(cpu: Cpu): DataView | null {
+  if (cpu.hi[4] !== 0) return null;
+  const rsp = cpu.lo[4] >>> 0;
+  if (rsp > TWO32 - 40) return null;
+  return cpu.mem.hitView(rsp, 40, false, cpu.cpl === 3);
+}
+
 /** Checks the return SS against the new CPL; null is allowed only when returning to 64-bit mode below CPL 3. */
 function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what: string): Descriptor | null {
   if ((sel & 0xfffc) === 0) {
@@ -58,9 +66,12 @@ function iret(size: number): Factory {
       return;
     }
     const in64 = cpu.codeBits === 64;
-    const tempRip = readStack(cpu, 0, size);
-    const tempCs = readStack(cpu, size, size) & 0xffff;
-    const tempFlags = readStack(cpu, 2 * size, size);
+    // IRETQ in 64-bit mode with its frame in one page the TLB maps: the same reads, one lookup.
+    const frame = in64 && size === 8 ? frameView(cpu) : null;
+    const at = cpu.mem.hitOff;
+    const tempRip = frame !== null ? frame.getInt32(at + 4, true) * TWO32 + frame.getUint32(at, true) : readStack(cpu, 0, size);
+    const tempCs = (frame !== null ? frame.getUint32(at + 8, true) : readStack(cpu, size, size)) & 0xffff;
+    const tempFlags = frame !== null ? frame.getInt32(at + 20, true) * TWO32 + frame.getUint32(at + 16, true) : readStack(cpu, 2 * size, size);
     if (!cpu.longMode && tempFlags & VM && cpu.cpl === 0) throw new NotModelled(`${what} to virtual-8086 mode is not modelled by this CPU`);
     // IA-32e mode checks a null CS and a non-canonical return RIP before reading any descriptor (SDM IRET, IA-32e-MODE-RETURN).
     if (cpu.longMode) {
@@ -75,8 +86,8 @@ function iret(size: number): Factory {
     let tempSs = 0;
     let ssDesc: Descriptor | null = null;
     if (popStack) {
-      tempSp = readStack(cpu, 3 * size, size);
-      tempSs = readStack(cpu, 4 * size, size) & 0xffff;
+      tempSp = frame !== null ? frame.getInt32(at + 28, true) * TWO32 + frame.getUint32(at + 24, true) : readStack(cpu, 3 * size, size);
+      tempSs = (frame !== null ? frame.getUint32(at + 32, true) : readStack(cpu, 4 * size, size)) & 0xffff;
       ssDesc = returnStack(cpu, tempSs, newCpl, to64, what);
     }
     // The return RIP: canonical for 64-bit code (already checked first in IA-32e mode), within CS's limit otherwise.

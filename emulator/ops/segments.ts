@@ -40,8 +40,9 @@ export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system
     throw generalProtection(selector & 0xfffc, `${purposeText(what)}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
   }
   const at = tableBase + index;
-  const lo = cpu.mem.readAs(at, 4, false) >>> 0;
-  const hi = cpu.mem.readAs(at + 4, 4, false) >>> 0;
+  const view = cpu.mem.hitView(at, 8, false, false);
+  const lo = view !== null ? view.getUint32(cpu.mem.hitOff, true) : cpu.mem.readAs(at, 4, false) >>> 0;
+  const hi = view !== null ? view.getUint32(cpu.mem.hitOff + 4, true) : cpu.mem.readAs(at + 4, 4, false) >>> 0;
   let limit = (lo & 0xffff) | (hi & 0xf0000);
   let base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
   const attrs = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);

@@ -162,7 +162,7 @@ export function switchTask(cpu: Cpu, sel: number, d: Descriptor, source: TaskSwi
     cpu.updateMode();
     // Raised in the new task: its EIP stays, as for a trap.
     const inNewTask = new CpuFault(e.vector, `${what}: ${e.reason}`, e.errorCode, undefined, true, 'exception');
-    inNewTask.rip = BigInt(cpu.rip);
+    inNewTask.at = cpu.rip;
     throw inNewTask;
   }
   // The new TSS's T flag: a #DB (DR6.BT) before the new task's first instruction (SDM Vol. 3B, 17.3.1.5).
