@@ -111,12 +111,12 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
 }
 
 /** The handler's code segment (SDM 6.12.1.1): checks that raise #GP/#NP with the selector and EXT. */
-function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): { d: Descriptor; newCpl: number } {
+function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): Descriptor {
   const sel = gate.selector;
   if ((sel & 0xfffc) === 0) throw generalProtection(ext, `the gate's code selector is null`);
   let d: Descriptor;
   try {
-    d = readDescriptor(cpu, sel, () => `the gate's code selector ${hex(sel)}`);
+    d = readDescriptor(cpu, sel, '', false, "the gate's code selector");
   } catch (e) {
     throw withExt(e, ext);
   }
@@ -126,9 +126,11 @@ function handlerCode(cpu: Cpu, gate: Gate, ext: number, long: boolean): { d: Des
   if (dpl > cpu.cpl) throw generalProtection(err, `the handler's code segment DPL ${dpl} is above CPL ${cpu.cpl}`);
   if (long && (!(d.attrs & SEG_L) || d.attrs & SEG_DB)) throw generalProtection(err, `the handler's code segment ${hex(sel)} is not a 64-bit code segment`);
   if ((d.attrs & SEG_P) === 0) throw segmentNotPresent(err, `the handler's code segment ${hex(sel)} is not present`);
-  const conforming = (d.attrs & SEG_CONFORMING) !== 0;
-  return { d, newCpl: conforming ? cpu.cpl : dpl };
+  return d;
 }
+
+/** The CPL a handler runs at: its code segment's DPL, or the current CPL in a conforming segment. */
+const handlerCpl = (cpu: Cpu, d: Descriptor): number => (d.attrs & SEG_CONFORMING ? cpu.cpl : (d.attrs >> SEG_DPL_SHIFT) & 3);
 
 /** Reads a stack pointer slot of the current TSS, with the limit check (#TS with TR's selector). */
 function tssRead(cpu: Cpu, offset: number, size: number, ext: number): number {
@@ -175,7 +177,8 @@ function pushFrame64(cpu: Cpu, rsp: number, value: number, ext: number, user: bo
 function deliver64(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);
   const gate = readGate(cpu, fault, true);
-  const { d, newCpl } = handlerCode(cpu, gate, ext, true);
+  const d = handlerCode(cpu, gate, ext, true);
+  const newCpl = handlerCpl(cpu, d);
   if (!isCanonical(gate.offset)) throw generalProtection(ext, `the handler address ${hex(gate.offset)} is not canonical`);
   const oldCpl = cpu.cpl;
   const oldSs = cpu.seg[SEG_SS].selector;
@@ -240,7 +243,8 @@ function deliver32(cpu: Cpu, fault: CpuFault, flags: number): void {
   const ext = extOf(fault);
   const gate = readGate(cpu, fault, false);
   if (gate.type === SYS_TASK_GATE) return deliverThroughTask(cpu, fault, gate, ext, flags);
-  const { d, newCpl } = handlerCode(cpu, gate, ext, false);
+  const d = handlerCode(cpu, gate, ext, false);
+  const newCpl = handlerCpl(cpu, d);
   const width = gate.type >= SYS_INT_GATE ? 4 : 2;
   const offset = width === 4 ? gate.offset >>> 0 : gate.offset & 0xffff;
   if (offset > d.limit) throw generalProtection(ext, `the handler offset ${hex(offset)} is beyond its code segment's limit ${hex(d.limit)}`);

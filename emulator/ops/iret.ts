@@ -45,7 +45,7 @@ function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what:
   }
   const err = sel & 0xfffc;
   if ((sel & 3) !== newCpl) throw generalProtection(err, `${what}: return SS ${hex(sel)} has RPL ${sel & 3} but the return CS has RPL ${newCpl}`);
-  const d = readDescriptor(cpu, sel, () => `${what}: return SS ${hex(sel)}`);
+  const d = readDescriptor(cpu, sel, what, false, ': return SS');
   const t = d.attrs;
   if (!isWritableData(t)) throw generalProtection(err, `${what}: return SS ${hex(sel)} is not a writable data segment`);
   const dpl = (t >> SEG_DPL_SHIFT) & 3;

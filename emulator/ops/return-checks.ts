@@ -14,7 +14,7 @@ import { nullForOuterLevel, readDescriptor, type Descriptor } from './segments.t
  */
 export function checkReturnCode(cpu: Cpu, sel: number, what: string, order: 'iret' | 'ret'): Descriptor {
   if ((sel & 0xfffc) === 0) throw generalProtection(0, `${what}: the return CS is null`);
-  const d = readDescriptor(cpu, sel, () => `${what}: return CS ${hex(sel)}`);
+  const d = readDescriptor(cpu, sel, what, false, ': return CS');
   const err = sel & 0xfffc;
   const rpl = sel & 3;
   const dpl = (d.attrs >> SEG_DPL_SHIFT) & 3;

@@ -23,21 +23,27 @@ export type Purpose = string | (() => string);
 
 const purposeText = (what: Purpose): string => (typeof what === 'string' ? what : what());
 
+/** Built only on the path that raises a fault: the hot path passes `role` and allocates nothing. */
+const purposeOf = (what: Purpose, role: string | undefined, selector: number): string => (role === undefined ? purposeText(what) : `${purposeText(what)}${role} ${hex(selector)}`);
+
 /** A writable data segment, as SS must be: S set, the code bit clear, W set. */
 export function isWritableData(attrs: number): boolean {
   return (attrs & (SEG_S | SEG_CODE | SEG_RW)) === (SEG_S | SEG_RW);
 }
 
-/** Reads the descriptor a selector names; throws #GP(selector) when it lies outside its table. */
-export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system = false): Descriptor {
+/**
+ * Reads the descriptor a selector names; throws #GP(selector) when it lies outside its table.
+ * With `role`, a fault's reason reads `${what}${role} ${selector}` (built only when it is raised).
+ */
+export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system = false, role?: string): Descriptor {
   const ti = selector & 4;
   const index = selector & ~7;
   const tableBase = ti ? cpu.ldtr.base : cpu.gdtrBase;
   const tableLimit = ti ? cpu.ldtr.limit : cpu.gdtrLimit;
   const size = system && cpu.longMode ? 16 : 8;
-  if (ti && cpu.ldtr.attrs & SEG_UNUSABLE) throw generalProtection(selector & 0xfffc, `${purposeText(what)}: selector ${hex(selector)} refers to the LDT but LDTR is null`);
+  if (ti && cpu.ldtr.attrs & SEG_UNUSABLE) throw generalProtection(selector & 0xfffc, `${purposeOf(what, role, selector)}: selector ${hex(selector)} refers to the LDT but LDTR is null`);
   if (index + size - 1 > tableLimit) {
-    throw generalProtection(selector & 0xfffc, `${purposeText(what)}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
+    throw generalProtection(selector & 0xfffc, `${purposeOf(what, role, selector)}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
   }
   const at = tableBase + index;
   const view = cpu.mem.hitView(at, 8, false, false);
