@@ -12,6 +12,10 @@ import { REGION_PAGES, type Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 import { pagingTranslate } from './memory/paging.ts';
 import { Halt } from './ops/misc.ts';
+import type { Block } from './blocks/block.ts';
+import { buildBlock, EXECUTIONS, HOT, type Execution } from './blocks/builder.ts';
+
+export type { Execution } from './blocks/builder.ts';
 
 export type Mode = 'long64' | 'protected32';
 export type StopReason = 'hlt' | 'limit' | 'breakpoint' | 'fault' | 'triple-fault' | 'error';
@@ -23,6 +27,8 @@ export interface MachineOptions {
   mode?: Mode;
   /** Initial privilege level of the flat segments; default 0. */
   cpl?: 0 | 3;
+  /** How 64-bit code runs: compiled blocks (the default), threaded blocks, or one instruction at a time. */
+  execution?: Execution;
 }
 
 export interface FaultInfo {
@@ -108,6 +114,7 @@ export class Machine {
   private readonly timers: TimerState[] = [];
   /** The instruction breakpoints the run loop last chose its loop for (not machine state: a cache). */
   #armedBreakpoints: number[] = [];
+  #execution: Execution = 'compiled';
 
   constructor(options: MachineOptions = {}) {
     this.memory = new PhysicalMemory(options.ramSize ?? DEFAULT_RAM);
@@ -117,6 +124,19 @@ export class Machine {
     this.cpu.mem.onInvalidateRegion = (region) => this.cache.flushRegion(region, REGION_PAGES);
     this.cpu.mem.onModeChange = () => this.cache.modeChanged(this.cpu);
     this.setFlatMode(options.mode ?? 'long64', options.cpl ?? 0);
+    if (options.execution !== undefined) this.execution = options.execution;
+  }
+
+  /** How 64-bit code runs; changing it drops the decoded instructions and their blocks (nothing architectural). */
+  get execution(): Execution {
+    return this.#execution;
+  }
+
+  set execution(mode: Execution) {
+    if (!EXECUTIONS.includes(mode)) throw new RangeError(`execution '${String(mode)}': expected one of ${EXECUTIONS.join(', ')}`);
+    if (mode === this.#execution) return;
+    this.#execution = mode;
+    this.cache.clear();
   }
 
   /** Puts the CPU in `mode` with flat 4 GiB segments at privilege `cpl` (no descriptor tables needed). */
@@ -474,15 +494,29 @@ export class Machine {
     let limit = begin + budget;
     let start = cpu.rip;
     let insn: Insn | null = null;
+    let running: Block | null = null;
     try {
       // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
       if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
+        const blocks = this.#execution !== 'interpreter';
         let prev: Insn | null = null;
         let expected = NaN;
         while (cpu.steps < limit) {
           start = cpu.rip;
           insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
+          let block: Block | null = insn.block;
+          if (block === null && blocks && ++insn.heat >= HOT) block = insn.block = buildBlock(cpu, cache, insn, start, this.#execution);
+          // A block runs only where nothing may happen between its instructions (see blocks/block.ts).
+          if (block !== null && block.start === start && limit - cpu.steps >= block.insns.length && !cpu.attention && (cpu.flags & (RF | TF)) === 0) {
+            running = block;
+            const last = block.run(cpu, limit);
+            running = null;
+            const end: Insn = block.insns[last];
+            prev = end;
+            expected = start + block.offsets[last] + end.length;
+            continue;
+          }
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
@@ -535,6 +569,13 @@ export class Machine {
       }
       return { stop: 'continue', steps: cpu.steps - begin };
     } catch (e) {
+      if (running !== null) {
+        // The block's instruction that raised it: the interpreter's view of the same moment.
+        const k = running.fault;
+        insn = running.insns[k];
+        start = running.start + running.offsets[k];
+        cpu.rip = start + insn.length;
+      }
       if (e === Halt.instance) {
         // HLT completes before the halt state begins, so it clears RF like any other instruction (SDM Vol. 3B, 17.3.1.1).
         if (cpu.flags & RF) clearResumeFlag(cpu);

@@ -2,6 +2,7 @@ import type { MemoryOperand } from '../arch/memory-operand.ts';
 import { TWO32 } from '../arch/registers.ts';
 import { SEG_FS } from '../arch/segments.ts';
 import type { Cpu } from './state.ts';
+import type { Block } from '../blocks/block.ts';
 
 /** Executes one decoded instruction. RIP already points past it when this runs. */
 export type Exec = (cpu: Cpu, insn: Insn) => void;
@@ -73,6 +74,9 @@ export class Insn {
   jump: Insn | null = null;
   jumpTo = NaN;
   jumpGen = -1;
+  /** The block that starts here (NO_BLOCK when none can), once this instruction ran `heat` times as a block head. */
+  block: Block | null = null;
+  heat = 0;
   constructor(
     exec: Exec,
     /** Upper-case mnemonic, as learners read it (`ADD`, `MOVSQ`). */

@@ -106,7 +106,7 @@ export function alu64(cpu: Cpu, op: number, aLo: number, aHi: number, bLo: numbe
 }
 
 /** ADD for 64-bit operands (the hot path: no operation dispatch). */
-function add64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
+export function add64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
   const l = (aLo >>> 0) + (bLo >>> 0);
   const h = (aHi >>> 0) + (bHi >>> 0) + (l >= TWO32 ? 1 : 0);
   const lo = l | 0;
@@ -118,7 +118,7 @@ function add64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): nu
 }
 
 /** SUB/CMP for 64-bit operands. */
-function sub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
+export function sub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
   const l = (aLo >>> 0) - (bLo >>> 0);
   const h = (aHi >>> 0) - (bHi >>> 0) - (l < 0 ? 1 : 0);
   const lo = l | 0;
@@ -130,7 +130,7 @@ function sub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): nu
 }
 
 /** Flags of a logical result (OF, CF, AF cleared). */
-function logic64(cpu: Cpu, lo: number, hi: number): void {
+export function logic64(cpu: Cpu, lo: number, hi: number): void {
   cpu.flags = (cpu.flags & ~STATUS) | ((lo | hi) === 0 ? ZF : 0) | (hi < 0 ? SF : 0) | PARITY[lo & 0xff];
 }
 

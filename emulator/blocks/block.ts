@@ -1,0 +1,108 @@
+/**
+ * Basic blocks: runs of instructions in one linear page of 64-bit code that can execute back to
+ * back with no check between them. An instruction may sit inside a block only when it cannot
+ * change anything the run loop watches between instructions (CPL, mode, TF, RF, IF, the
+ * pending-event state, debug registers, the translation); a near branch may end one.
+ */
+import { OP_CR, OP_DR, OP_SEG, type Insn } from '../cpu/insn.ts';
+import { PAGE_SIZE } from '../memory/physical.ts';
+
+/** Runs a block from its first instruction; returns the index of the last one it retired. */
+export type BlockRun = (cpu: import('../cpu/state.ts').Cpu, limit: number) => number;
+
+export class Block {
+  /** Set by a run that a fault stopped: the index of the instruction that raised it. */
+  fault = 0;
+  /** Runs as a generated function (else its handlers are called in turn). */
+  compiled = false;
+  /** The instructions' offsets from `start`. */
+  readonly offsets: number[];
+  constructor(
+    /** Linear RIP of the first instruction (a block runs only when entered there). */
+    readonly start: number,
+    readonly insns: Insn[],
+    public run: BlockRun,
+  ) {
+    let at = 0;
+    this.offsets = insns.map((i) => {
+      const here = at;
+      at += i.length;
+      return here;
+    });
+  }
+
+  get length(): number {
+    return this.insns.length;
+  }
+}
+
+/** What a head instruction holds when no block can start there: it never runs (no RIP equals NaN). */
+export const NO_BLOCK = new Block(NaN, [], () => -1);
+
+const FAMILY_SAFE = new Set([
+  'MOV', 'MOVZX', 'MOVSX', 'MOVSXD', 'XCHG', 'XADD', 'CMPXCHG', 'CMPXCHG8B', 'CMPXCHG16B', 'BSWAP', 'LEA', 'MOVBE',
+  'CMOVO', 'CMOVNO', 'CMOVB', 'CMOVAE', 'CMOVE', 'CMOVNE', 'CMOVBE', 'CMOVA', 'CMOVS', 'CMOVNS', 'CMOVP', 'CMOVNP', 'CMOVL', 'CMOVGE', 'CMOVLE', 'CMOVG',
+  'PUSH', 'POP', 'ENTER', 'LEAVE',
+  'ADD', 'ADC', 'SUB', 'SBB', 'CMP', 'INC', 'DEC', 'NEG', 'AND', 'OR', 'XOR', 'NOT', 'TEST',
+  'MUL', 'IMUL', 'DIV', 'IDIV',
+  'SHL', 'SAL', 'SHR', 'SAR', 'ROL', 'ROR', 'RCL', 'RCR', 'SHLD', 'SHRD',
+  'BT', 'BTS', 'BTR', 'BTC', 'BSF', 'BSR', 'TZCNT', 'LZCNT', 'POPCNT',
+  'CLC', 'STC', 'CMC', 'CLD', 'STD', 'LAHF', 'SAHF',
+  'SETO', 'SETNO', 'SETB', 'SETAE', 'SETE', 'SETNE', 'SETBE', 'SETA', 'SETS', 'SETNS', 'SETP', 'SETNP', 'SETL', 'SETGE', 'SETLE', 'SETG',
+  'CBW', 'CWDE', 'CDQE', 'CWD', 'CDQ', 'CQO', 'NOP', 'PAUSE', 'ENDBR64', 'RESERVEDNOP', 'LFENCE', 'MFENCE', 'SFENCE',
+  'PREFETCHNTA', 'PREFETCHT0', 'PREFETCHT1', 'PREFETCHT2', 'PREFETCHW',
+  'MOVAPS', 'MOVUPS', 'MOVDQA', 'MOVDQU', 'MOVQ', 'MOVD', 'MOVSS', 'PXOR', 'XORPS', 'PADDB', 'PADDW', 'PADDD', 'PADDQ', 'ADDPS', 'ADDSD',
+  'VMOVDQU', 'VMOVAPS',
+]);
+
+/** Near branches: each ends its block (JMP/CALL/RET far forms are other instructions' business). */
+const TERMINATORS = new Set([
+  'JMP', 'JO', 'JNO', 'JB', 'JAE', 'JE', 'JNE', 'JBE', 'JA', 'JS', 'JNS', 'JP', 'JNP', 'JL', 'JGE', 'JLE', 'JG',
+  'CALL', 'RET', 'LOOP', 'LOOPE', 'LOOPNE', 'JRCXZ',
+]);
+
+const FAR_FORM = /_(ptr16|m16)/;
+
+const plainOperands = (insn: Insn): boolean => insn.ops.every((op) => op.kind !== OP_SEG && op.kind !== OP_CR && op.kind !== OP_DR);
+
+/** May run inside a block: 64-bit code, no segment, control or debug register operand, no REP. */
+export function blockSafe(insn: Insn): boolean {
+  return insn.bits === 64 && insn.rep === 0 && FAMILY_SAFE.has(insn.mnemonic) && plainOperands(insn);
+}
+
+/** A near branch that may end a block. */
+export function endsBlock(insn: Insn): boolean {
+  return insn.bits === 64 && TERMINATORS.has(insn.mnemonic) && !FAR_FORM.test(insn.form) && plainOperands(insn);
+}
+
+export const MAX_BLOCK = 64;
+const MAX_INSN_LENGTH = 15;
+
+/**
+ * The instructions of the block starting at `start`: safe ones in a row, then the near branch that
+ * ends them, all within the page of the first (so they share its translation and permissions).
+ */
+export function collectBlock(head: Insn, start: number, fetch: (rip: number) => Insn): Insn[] {
+  const insns: Insn[] = [];
+  const pageEnd = Math.floor(start / PAGE_SIZE) * PAGE_SIZE + PAGE_SIZE;
+  let insn = head;
+  let at = start;
+  for (;;) {
+    if (at + insn.length > pageEnd) break;
+    if (endsBlock(insn)) {
+      insns.push(insn);
+      break;
+    }
+    if (!blockSafe(insn)) break;
+    insns.push(insn);
+    at += insn.length;
+    // Only bytes in the same page: decoding into the next one would walk its translation (setting accessed bits) for code that may never run.
+    if (insns.length === MAX_BLOCK || at + MAX_INSN_LENGTH > pageEnd) break;
+    try {
+      insn = fetch(at);
+    } catch {
+      break;
+    }
+  }
+  return insns;
+}
