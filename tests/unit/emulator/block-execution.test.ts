@@ -1,0 +1,244 @@
+/**
+ * Blocks and compiled blocks against the interpreter: the same program, run in every execution
+ * mode and cut into the same slices, must leave the same machine after every slice (registers,
+ * RFLAGS, RIP, retired instructions, memory) and stop for the same reason with the same fault.
+ */
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../../../emulator/asm/index.ts';
+import { Machine, type Execution, type RunResult } from '../../../emulator/index.ts';
+import { GPR_NAMES } from '../../../emulator/arch/registers.ts';
+import { blockSource } from '../../../emulator/blocks/compile.ts';
+import { longMachine, LOG, qword } from './long-machine.ts';
+
+const CODE = 0x10000;
+const DATA = 0x20000;
+const STACK_TOP = 0x80000;
+const MODES: Execution[] = ['interpreter', 'blocks', 'compiled'];
+
+/** A small deterministic generator, so a failing case can be replayed by its seed. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+const REGS64 = ['%rax', '%rbx', '%rcx', '%rdx', '%rsi', '%r8', '%r9', '%r10', '%r11'];
+const REGS32 = ['%eax', '%ebx', '%ecx', '%edx', '%esi', '%r8d', '%r9d', '%r10d', '%r11d'];
+const CCS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+
+/** One random instruction (or a short idiom) over RAX..R11, with RDI the data area and R15 the loop counter. */
+function instruction(r: () => number, label: () => number): string {
+  const pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
+  const q = () => pick(REGS64);
+  const d = () => pick(REGS32);
+  const imm = () => pick([0, 1, -1, 7, 0x7f, -0x80, 0x12345678, -0x7fffffff, 63, 32, 31]);
+  const slot = () => 8 * Math.floor(r() * 6);
+  switch (Math.floor(r() * 24)) {
+    case 0: return `mov ${slot()}(%rdi), ${q()}`;
+    case 1: return `mov ${q()}, ${slot()}(%rdi)`;
+    case 2: return `${pick(['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test', 'adc', 'sbb'])} ${q()}, ${q()}`;
+    case 3: return `${pick(['add', 'sub', 'and', 'or', 'xor', 'cmp'])} $${imm()}, ${q()}`;
+    case 4: return `${pick(['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test'])} ${d()}, ${d()}`;
+    case 5: return `${pick(['add', 'sub', 'and', 'or', 'xor', 'cmp'])} $${imm()}, ${d()}`;
+    case 6: return `${pick(['add', 'sub', 'cmp', 'and', 'or', 'xor'])} ${slot()}(%rdi), ${q()}`;
+    case 7: return `${pick(['inc', 'dec', 'neg', 'not'])} ${q()}`;
+    case 8: return `${pick(['shl', 'shr', 'sar', 'rol', 'ror'])} $${Math.floor(r() * 64)}, ${q()}`;
+    case 9: return `${pick(['shl', 'shr', 'sar'])} $${Math.floor(r() * 32)}, ${d()}`;
+    case 10: return `mov ${q()}, ${q()}`;
+    case 11: return `mov ${d()}, ${d()}`;
+    case 12: return `mov $${imm()}, ${q()}`;
+    case 13: return `push ${q()}\n pop ${q()}`;
+    case 14: return `set${pick(CCS)} %al`;
+    case 15: return `cmov${pick(CCS)} ${q()}, ${q()}`;
+    case 16: return `imul ${q()}, ${q()}`;
+    case 17: return `lea ${slot()}(%rdi,%rcx,1), ${q()}`;
+    case 18: {
+      const n = label();
+      return `j${pick(CCS)} ${n}f\n add $3, ${q()}\n${n}:`;
+    }
+    case 19: return `movl ${d()}, ${slot()}(%rdi)`;
+    case 20: return `and $3, %ecx\n mov (%rdi,%rcx,8), ${pick(REGS64.filter((x) => x !== '%rcx'))}\n add ${q()}, (%rdi,%rcx,8)`;
+    case 21: return `call helper`;
+    case 22: return `${pick(['inc', 'dec'])} ${d()}`;
+    default: return `xchg ${q()}, ${q()}`;
+  }
+}
+
+function program(seed: number, body = 12, iterations = 600): string {
+  const r = random(seed);
+  let labels = 100;
+  const lines = Array.from({ length: body }, () => instruction(r, () => labels++));
+  return [`mov $${iterations}, %r15`, 'top:', ...lines, 'sub $1, %r15', 'jne top', 'hlt', 'helper:', 'add $1, %r9', 'ret'].join('\n');
+}
+
+function assembleAt(source: string): Uint8Array {
+  const out = assemble(source, { sectionBases: { '.text': CODE } });
+  if (!out.ok) throw new Error(out.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n') + '\n' + source);
+  return out.sections.find((s) => s.name === '.text')!.bytes;
+}
+
+function machine(code: Uint8Array, execution: Execution, seed: number): Machine {
+  const m = new Machine({ ramSize: 0x100000, execution });
+  m.load(CODE, code);
+  const r = random(seed ^ 0x5a5a5a5a);
+  const data = new Uint8Array(64).map(() => Math.floor(r() * 256));
+  m.load(DATA, data);
+  for (const name of ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'r8', 'r9', 'r10', 'r11']) {
+    m.setRegister(name, (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32)));
+  }
+  m.setRegister('rdi', BigInt(DATA));
+  m.setRegister('rsp', BigInt(STACK_TOP));
+  m.setRegister('rflags', BigInt(Math.floor(r() * 2) ? 0x8d5 : 0x2));
+  m.setRegister('rip', BigInt(CODE));
+  return m;
+}
+
+function state(m: Machine, result: RunResult): unknown {
+  const regs = Object.fromEntries([...GPR_NAMES, 'rip', 'rflags'].map((n) => [n, m.getRegister(n).toString(16)]));
+  const data = Array.from(m.read(DATA, 64), (b) => b.toString(16).padStart(2, '0')).join('');
+  const stack = Array.from(m.read(STACK_TOP - 64, 64), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { result, regs, data, stack, retired: m.cpu.instructions };
+}
+
+/** Runs every mode in the same slices; returns the states after each slice, per mode. */
+function compare(code: Uint8Array, seed: number, slices: number[], setup?: (m: Machine) => void): { states: unknown[]; machines: Machine[] } {
+  const machines = MODES.map((mode) => machine(code, mode, seed));
+  if (setup) machines.forEach(setup);
+  const states: unknown[] = [];
+  for (const slice of slices) {
+    const after = machines.map((m) => state(m, m.run({ maxInstructions: slice })));
+    expect(after[1], `blocks after a slice of ${slice}`).toEqual(after[0]);
+    expect(after[2], `compiled blocks after a slice of ${slice}`).toEqual(after[0]);
+    states.push(after[0]);
+    if ((after[0] as { result: RunResult }).result.reason !== 'limit') break;
+  }
+  return { states, machines };
+}
+
+const blocksOf = (m: Machine) => {
+  const seen = new Set<unknown>();
+  for (const page of (m.cache as unknown as { pages: Map<number, ({ block: { insns: unknown[]; compiled: boolean } | null } | undefined)[]> }).pages.values()) {
+    for (const insn of page) if (insn?.block && insn.block.insns.length > 0) seen.add(insn.block);
+  }
+  return [...seen] as { insns: unknown[]; compiled: boolean }[];
+};
+
+describe('blocks run as the interpreter does', () => {
+  for (let seed = 1; seed <= 24; seed++) {
+    it(`random program ${seed}: the same machine after every slice`, () => {
+      const code = assembleAt(program(seed));
+      const r = random(seed * 7919);
+      const slices = Array.from({ length: 40 }, () => 1 + Math.floor(r() * (r() < 0.3 ? 5 : 900)));
+      slices.push(1_000_000);
+      const { states, machines } = compare(code, seed, slices);
+      expect((states.at(-1) as { result: RunResult }).result.reason).toBe('hlt');
+      // The comparison means something only if blocks did run, and some compiled.
+      expect(blocksOf(machines[1]).length).toBeGreaterThan(0);
+      expect(blocksOf(machines[2]).some((b) => b.compiled)).toBe(true);
+    });
+  }
+
+  // Each inline form, with its flags dead (the CMP after it overwrites them) and then live.
+  const forms = [
+    ...[1, 5, 31, 32, 33, 63].flatMap((n) => [`shl $${n}, %rax`, `shr $${n}, %rax`, `sar $${n}, %rax`]),
+    'add %rbx, %rax', 'sub %rbx, %rax', 'and %rbx, %rax', 'or %rbx, %rax', 'xor %rbx, %rax', 'add $-5, %rax', 'sub $0x7fffffff, %rax', 'and $-16, %rax',
+    'add %ebx, %eax', 'sub %ebx, %eax', 'and %ebx, %eax', 'or %ebx, %eax', 'xor %ebx, %eax', 'add $-1, %eax', 'sub $3, %eax', 'and $0xff, %eax',
+    'inc %rax', 'dec %rax', 'mov %rbx, %rax', 'mov %ebx, %eax', 'mov $-2, %rax', 'mov $7, %eax', 'mov 8(%rdi), %rax', 'mov 8(%rdi), %eax',
+    'add 8(%rdi), %rax', 'sub 16(%rdi), %rax', 'cmp 8(%rdi), %rax', 'add 8(%rdi), %eax', 'mov %rax, 24(%rdi)', 'mov %eax, 24(%rdi)', 'movq $-9, 24(%rdi)', 'movl $9, 24(%rdi)',
+    'push %rax\n pop %rdx',
+  ];
+  for (const form of forms) {
+    it(`${form.replace(/\n\s*/g, '; ')}: the same result with its flags dead or live`, () => {
+      const source = [
+        'mov $700, %r15', 'top:', 'mov %rbx, %rax', form, 'cmp %rcx, %rdx', 'xor %rax, %r12', form, 'pushf', 'pop %r13', 'add %r13, %r12', 'xor %rax, %r12',
+        'add %rsi, %rbx', 'rol $13, %rbx', 'mov %rbx, 8(%rdi)', 'mov %rsi, 16(%rdi)', 'add $0x7000, %rsi', 'sub $1, %r15', 'jne top', 'hlt',
+      ].join('\n');
+      const { states } = compare(assembleAt(source), form.length, [1_000_000]);
+      expect((states[0] as { result: RunResult }).result.reason).toBe('hlt');
+    });
+  }
+
+  it('a fault in the middle of a compiled block reports the interpreter instruction, RIP, count and flags', () => {
+    // After 250 passes R12 turns non-canonical: the load through it is #GP, right after an ADD whose
+    // flags only the fault can see (the SUB after it would overwrite them).
+    const source = [
+      'mov $400, %r15', 'mov %rdi, %r12', 'top:', 'cmp $150, %r15', 'jne 1f', 'movabs $0x8000000000000000, %r12', '1:',
+      'add %rbx, %rax', 'mov (%r12), %rdx', 'sub %rcx, %rsi', 'mov %rsi, 8(%rdi)', 'sub $1, %r15', 'jne top', 'hlt',
+    ].join('\n');
+    const { states } = compare(assembleAt(source), 3, [1_000_000]);
+    const { result } = states[0] as { result: RunResult };
+    expect(result.reason).toBe('fault');
+    expect(result.fault?.name).toBe('#GP');
+    expect(result.fault?.mnemonic).toBe('MOV');
+  });
+
+  it('a store into its own block runs the new bytes from the next instruction on', () => {
+    // Each pass rewrites the immediate of the ADD further down the same block.
+    const source = ['mov $300, %r15', 'xor %eax, %eax', 'top:', 'mov %r15b, patch+3(%rip)', 'nop', 'patch:', 'add $0, %rax', 'sub $1, %r15', 'jne top', 'hlt'].join('\n');
+    const { states } = compare(assembleAt(source), 5, [7, 123, 1_000_000]);
+    const last = states.at(-1) as { result: RunResult; regs: Record<string, string> };
+    expect(last.result.reason).toBe('hlt');
+    // The sum of the low bytes 300..1 as signed imm8 values, each added once, after its own store.
+    let sum = 0n;
+    for (let n = 300; n >= 1; n--) sum += BigInt(((n & 0xff) << 24) >> 24);
+    expect(BigInt.asIntN(64, BigInt(`0x${last.regs.rax}`))).toBe(sum);
+  });
+
+  it('a timer interrupt arrives after exactly the same instruction in every mode', () => {
+    const loop = assembleAt(['mov $5000, %r15', 'top:', 'add %rbx, %rax', 'shl $1, %rbx', 'xor %rax, %rbx', 'sub $1, %r15', 'jne top', 'hlt'].join('\n'));
+    const hex = Array.from(loop, (b) => b.toString(16).padStart(2, '0')).join('');
+    // The handler counts ticks and records the interrupted RIP's count of retired instructions.
+    const handler = `48ff0425${LOG.toString(16).padStart(8, '0').match(/../g)!.reverse().join('')} 48cf`;
+    const outcome = MODES.map((execution) => {
+      const m = longMachine({ code: hex, handlers: { 32: handler }, rflags: '0x202', regs: { rbx: '0x1234567' } });
+      m.execution = execution;
+      m.addTimer({ vector: 32, every: 97 });
+      const result = m.run({ maxInstructions: 1_000_000 });
+      return { reason: result.reason, instructions: result.instructions, ticks: qword(m, LOG), rax: m.getRegister('rax'), rbx: m.getRegister('rbx') };
+    });
+    expect(outcome[1]).toEqual(outcome[0]);
+    expect(outcome[2]).toEqual(outcome[0]);
+    expect(outcome[0].ticks).toBeGreaterThan(200n);
+  });
+
+  it('single-stepping and breakpoints stop at each instruction of a hot loop, block or not', () => {
+    const code = assembleAt(program(11, 8, 400));
+    const machines = MODES.map((mode) => machine(code, mode, 11));
+    for (const m of machines) m.run({ maxInstructions: 3000 });
+    for (let i = 0; i < 50; i++) {
+      const after = machines.map((m) => state(m, m.step()));
+      expect(after[1]).toEqual(after[0]);
+      expect(after[2]).toEqual(after[0]);
+    }
+    const at = machines.map((m) => state(m, m.run({ maxInstructions: 100_000, breakpoints: [CODE + 7] })));
+    expect(at[2]).toEqual(at[0]);
+    expect((at[0] as { result: RunResult }).result.reason).toBe('breakpoint');
+  });
+
+  it('flags are computed where a later instruction, a fault or the block end can see them, and nowhere else', () => {
+    // add: overwritten by the SUB before anything can see it; sub: the store after it may fault; cmp: read by JNE.
+    const code = assembleAt(['mov $300, %r15', 'top:', 'add %rbx, %rax', 'sub %rcx, %rsi', 'mov %rsi, 8(%rdi)', 'xor %rax, %rdx', 'sub $1, %r15', 'jne top', 'hlt'].join('\n'));
+    const m = machine(code, 'compiled', 1);
+    m.run({ maxInstructions: 100_000 });
+    const block = blocksOf(m).find((b) => b.insns.length === 6)!;
+    const source = blockSource(block as never, true);
+    expect(source).not.toMatch(/H\.add64/);
+    expect(source).toMatch(/H\.sub64\(cpu, lo\[6\]/);
+    expect(source).not.toMatch(/H\.logic64/);
+    expect(source).toMatch(/H\.sub64\(cpu, lo\[15\]/);
+  });
+
+  it('can be turned off: the interpreter builds no block', () => {
+    const code = assembleAt(program(2));
+    const m = machine(code, 'interpreter', 2);
+    expect(m.run({ maxInstructions: 1_000_000 }).reason).toBe('hlt');
+    expect(blocksOf(m)).toEqual([]);
+    expect(() => {
+      m.execution = 'jit' as Execution;
+    }).toThrow(/execution 'jit': expected one of compiled, blocks, interpreter/);
+  });
+});
