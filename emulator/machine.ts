@@ -7,12 +7,11 @@ import { CR0_PE, CR0_PG, CR4_PAE, EFER_LMA, EFER_LME } from './arch/control-regi
 import { GPR_NAMES } from './arch/registers.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES } from './arch/segments.ts';
 import { DecodeCache } from './decode/cache.ts';
-import type { Insn } from './cpu/insn.ts';
+import type { BlockHead, Insn } from './cpu/insn.ts';
 import { REGION_PAGES, type Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 import { pagingTranslate } from './memory/paging.ts';
 import { Halt } from './ops/misc.ts';
-import type { Block } from './blocks/block.ts';
 import { buildBlock, EXECUTIONS, HOT, type Execution } from './blocks/builder.ts';
 
 export type { Execution } from './blocks/builder.ts';
@@ -494,7 +493,7 @@ export class Machine {
     let limit = begin + budget;
     let start = cpu.rip;
     let insn: Insn | null = null;
-    let running: Block | null = null;
+    let running: BlockHead | null = null;
     try {
       // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
@@ -505,7 +504,7 @@ export class Machine {
         while (cpu.steps < limit) {
           start = cpu.rip;
           insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
-          let block: Block | null = insn.block;
+          let block: BlockHead | null = insn.block;
           if (block === null && blocks && ++insn.heat >= HOT) block = insn.block = buildBlock(cpu, cache, insn, start, this.#execution);
           // A block runs only where nothing may happen between its instructions (see blocks/block.ts).
           if (block !== null && block.start === start && limit - cpu.steps >= block.insns.length && !cpu.attention && (cpu.flags & (RF | TF)) === 0) {

@@ -4,13 +4,14 @@
  * change anything the run loop watches between instructions (CPL, mode, TF, RF, IF, the
  * pending-event state, debug registers, the translation); a near branch may end one.
  */
-import { OP_CR, OP_DR, OP_SEG, type Insn } from '../cpu/insn.ts';
+import { OP_CR, OP_DR, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
+import type { Cpu } from '../cpu/state.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 
 /** Runs a block from its first instruction; returns the index of the last one it retired. */
-export type BlockRun = (cpu: import('../cpu/state.ts').Cpu, limit: number) => number;
+export type BlockRun = (cpu: Cpu, limit: number) => number;
 
-export class Block {
+export class Block implements BlockHead {
   /** Set by a run that a fault stopped: the index of the instruction that raised it. */
   fault = 0;
   /** Runs as a generated function (else its handlers are called in turn). */

@@ -127,6 +127,7 @@ function planMov(insn: Insn, k: number, next: number): Plan | null {
 
 function planAlu(insn: Insn, op: number, k: number, next: number): Plan | null {
   const [d, s] = insn.ops;
+  if (d?.kind === OP_MEM && s !== undefined && s.kind !== OP_MEM) return planAluToMemory(insn, op, k, next);
   if (d.kind !== OP_REG || s === undefined) return null;
   const writesResult = op !== CMP && op !== TEST;
   const r = d.reg;
@@ -173,6 +174,29 @@ function planAlu(insn: Insn, op: number, k: number, next: number): Plan | null {
   return null;
 }
 
+/**
+ * ALU with a memory destination, in the handler's order: read, flags, then the write (so a write
+ * that faults leaves the same flags as the interpreter does).
+ */
+function planAluToMemory(insn: Insn, op: number, k: number, next: number): Plan | null {
+  const [d, s] = insn.ops;
+  const writesResult = op !== CMP && op !== TEST;
+  const ea = effectiveAddress(insn, k, next);
+  if (d.size === 8) {
+    const sl = s.kind === OP_REG ? `lo[${s.reg}]` : `${s.immLo | 0}`;
+    const sh = s.kind === OP_REG ? `hi[${s.reg}]` : `${s.immHi | 0}`;
+    const call = op === ADD ? 'H.add64' : op === SUB || op === CMP ? 'H.sub64' : null;
+    const sym = op === AND || op === TEST ? '&' : op === OR ? '|' : '^';
+    const compute = call !== null ? `t = ${call}(cpu, bl, bh, ${sl}, ${sh}); h = cpu.tHi;` : `t = bl ${sym} ${sl}; h = bh ${sym} ${sh}; H.logic64(cpu, t, h);`;
+    return inline(() => `${ea} bl = mem.read64(a); bh = mem.hi; ${compute}${writesResult ? ' mem.write64(a, t, h);' : ''}`, true, writesResult, STATUS);
+  }
+  if (d.size === 4) {
+    const v = s.kind === OP_REG ? `lo[${s.reg}]` : `${s.immLo | 0}`;
+    return inline(() => `${ea} bl = mem.read32(a); t = H.alu(cpu, ${op}, bl >>> 0, ${v} >>> 0, 4);${writesResult ? ' mem.write32(a, t);' : ''}`, true, writesResult, STATUS);
+  }
+  return null;
+}
+
 /** INC/DEC of a 64-bit register whose flags nobody sees; otherwise the handler. */
 function planIncDec(insn: Insn, up: boolean, k: number): Plan | null {
   const [d] = insn.ops;
@@ -207,7 +231,7 @@ function planShift(insn: Insn, kind: 'shl' | 'shr' | 'sar', k: number): Plan | n
   return { emit: (need) => (need ? `E${k}(cpu, I${k});` : dead()), faults: false, stores: false, reads: 0, writes: STATUS };
 }
 
-function planPushPop(insn: Insn, push: boolean, k: number): Plan | null {
+function planPushPop(insn: Insn, push: boolean): Plan | null {
   const [op] = insn.ops;
   if (op.kind !== OP_REG || op.size !== 8 || insn.opSize !== 8) return null;
   const r = op.reg;
@@ -227,7 +251,7 @@ function plan(insn: Insn, k: number, next: number): Plan {
   else if (m === 'SHL' || m === 'SAL') p = planShift(insn, 'shl', k);
   else if (m === 'SHR') p = planShift(insn, 'shr', k);
   else if (m === 'SAR') p = planShift(insn, 'sar', k);
-  else if (m === 'PUSH' || m === 'POP') p = planPushPop(insn, m === 'PUSH', k);
+  else if (m === 'PUSH' || m === 'POP') p = planPushPop(insn, m === 'PUSH');
   return p ?? callPlan(k, next);
 }
 

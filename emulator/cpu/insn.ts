@@ -2,7 +2,6 @@ import type { MemoryOperand } from '../arch/memory-operand.ts';
 import { TWO32 } from '../arch/registers.ts';
 import { SEG_FS } from '../arch/segments.ts';
 import type { Cpu } from './state.ts';
-import type { Block } from '../blocks/block.ts';
 
 /** Executes one decoded instruction. RIP already points past it when this runs. */
 export type Exec = (cpu: Cpu, insn: Insn) => void;
@@ -64,6 +63,19 @@ export class MemRef implements MemoryOperand {
   }
 }
 
+/** What the run loop needs of a basic block that starts at an instruction (emulator/blocks/). */
+export interface BlockHead {
+  /** Linear RIP of the first instruction: the block runs only when entered there. */
+  readonly start: number;
+  readonly insns: Insn[];
+  /** Each instruction's offset from `start`. */
+  readonly offsets: number[];
+  /** Runs from the first instruction; returns the index of the last one retired. */
+  run(cpu: Cpu, limit: number): number;
+  /** After a run that threw: the index of the instruction that raised it. */
+  readonly fault: number;
+}
+
 /** One decoded instruction, decoded once per (physical address, code size) and cached. */
 export class Insn {
   exec: Exec;
@@ -75,7 +87,7 @@ export class Insn {
   jumpTo = NaN;
   jumpGen = -1;
   /** The block that starts here (NO_BLOCK when none can), once this instruction ran `heat` times as a block head. */
-  block: Block | null = null;
+  block: BlockHead | null = null;
   heat = 0;
   constructor(
     exec: Exec,

@@ -1,7 +1,8 @@
-// emulator.alu_loop_mips, emulator.sse_loop_mips, ...: the shared benchmark loops run on the emulator (ring 0, 64-bit), in million instructions per second.
+// emulator.alu_loop_mips, emulator.sse_loop_mips, ...: the shared benchmark loops run on the emulator (ring 0, 64-bit), in million instructions per second;
+// emulator.alu_loop_interpreter_mips, ...: the same loops with block execution turned off, for comparison.
 import type { Figure } from '../figure.ts';
 import { benchLoops, type BenchLoop } from '../loops.ts';
-import { Machine } from '../../../emulator/index.ts';
+import { Machine, type Execution } from '../../../emulator/index.ts';
 
 const CODE = 0x10000;
 const SCRATCH = 0x20000;
@@ -11,8 +12,8 @@ const ITERATIONS = 2_000_000;
 const CR4_OSFXSR = 0x200n;
 
 /** Runs one loop to completion and returns M instructions per second. */
-export function measureLoop(loop: BenchLoop, iterations = ITERATIONS): number {
-  const m = new Machine({ ramSize: 1024 * 1024 });
+export function measureLoop(loop: BenchLoop, iterations = ITERATIONS, execution: Execution = 'compiled'): number {
+  const m = new Machine({ ramSize: 1024 * 1024, execution });
   if (loop.sse) m.setRegister('cr4', m.getRegister('cr4') | CR4_OSFXSR);
   m.load(CODE, loop.code);
   m.load(HALT, Uint8Array.of(0xf4));
@@ -33,9 +34,17 @@ export function measureLoop(loop: BenchLoop, iterations = ITERATIONS): number {
   return result.instructions / seconds / 1e6;
 }
 
-export const figures: Figure[] = benchLoops.map((loop) => ({
-  name: `emulator.${loop.name}_mips`,
-  unit: 'M instr/s',
-  runs: 5,
-  measure: async () => measureLoop(loop),
-}));
+export const figures: Figure[] = [
+  ...benchLoops.map((loop) => ({
+    name: `emulator.${loop.name}_mips`,
+    unit: 'M instr/s',
+    runs: 5,
+    measure: async () => measureLoop(loop),
+  })),
+  ...benchLoops.map((loop) => ({
+    name: `emulator.${loop.name}_interpreter_mips`,
+    unit: 'M instr/s',
+    runs: 5,
+    measure: async () => measureLoop(loop, ITERATIONS, 'interpreter'),
+  })),
+];
