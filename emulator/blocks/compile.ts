@@ -261,6 +261,29 @@ function loopsBack(insn: Insn, end: number): boolean {
     (insn.mnemonic === 'JMP' || insn.mnemonic.startsWith('J')) && insn.mnemonic !== 'JRCXZ';
 }
 
+const CANONICAL = 2 ** 47;
+/** Sets `t` to a 64-bit target; a non-canonical one goes to the handler, which raises its #GP. */
+const toTarget = (target: string, k: number, end: number, then: string): string =>
+  `t = ${target}; if (t < ${CANONICAL} && t >= ${-CANONICAL}) { ${then} } else { cpu.rip = base + ${end}; E${k}(cpu, I${k}); }`;
+
+/** The block's ending near branch: direct CALL, RET, Jcc and JMP inline, the rest through the handler. */
+function branchCode(insn: Insn, k: number, end: number): string {
+  const direct = insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && insn.opSize === 8;
+  const m = insn.mnemonic;
+  if (direct && m === 'CALL') {
+    return `r = base + ${end}; ${toTarget(`r + ${insn.rel}`, k, end, `h = Math.floor(r / ${TWO32}); cpu.push(8, r - h * ${TWO32}, h); cpu.rip = t;`)}`;
+  }
+  if (direct && (m === 'JMP' || (insn.cond >= 0 && m.startsWith('J')))) {
+    const jump = toTarget(`base + ${end + insn.rel}`, k, end, 'cpu.rip = t;');
+    return m === 'JMP' ? jump : `if (${CONDITIONS[insn.cond]}) { ${jump} } else cpu.rip = base + ${end};`;
+  }
+  if (m === 'RET' && insn.ops.length === 0 && insn.opSize === 8) {
+    // The handler's own fast path (a 64-bit stack below 4 GiB, a canonical return address), else the handler.
+    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { bl = mem.read64(r); ${toTarget(`mem.hi * ${TWO32} + (bl >>> 0)`, k, end, 'lo[4] = r + 8; cpu.rip = t;')} } else { cpu.rip = base + ${end}; E${k}(cpu, I${k}); }`;
+  }
+  return `cpu.rip = base + ${end}; E${k}(cpu, I${k});`;
+}
+
 /** The generated source of a block; exported for tests that read what the compiler made. */
 export function blockSource(block: Block, terminated: boolean): string {
   const insns = block.insns;
@@ -298,7 +321,7 @@ export function blockSource(block: Block, terminated: boolean): string {
     body.push(`if (${cond}) { s += ${n}; if (limit - s >= ${n}) continue; cpu.steps = s; cpu.rip = base; return ${t}; }`);
     body.push(`cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
   } else if (terminated) {
-    body.push(`cpu.steps = s + ${t}; cpu.rip = base + ${end}; E${t}(cpu, I${t});`);
+    body.push(`cpu.steps = s + ${t}; ${branchCode(last, t, end)}`);
     bound.add(`E${t}`).add(`I${t}`);
     body.push(`s += ${n}; if (cpu.rip === base && limit - s >= ${n} && C.gen === g) continue; cpu.steps = s; return ${t};`);
   } else {
@@ -313,7 +336,7 @@ export function blockSource(block: Block, terminated: boolean): string {
     ...bindings,
     'return function block(cpu, limit) {',
     'const lo = cpu.lo, hi = cpu.hi, mem = cpu.mem, base = cpu.rip, g = C.gen;',
-    'let s = cpu.steps, a = 0, bl = 0, bh = 0, t = 0, h = 0;',
+    'let s = cpu.steps, a = 0, bl = 0, bh = 0, t = 0, h = 0, r = 0;',
     'try {',
     'for (;;) {',
     ...body,

@@ -178,6 +178,15 @@ describe('blocks run as the interpreter does', () => {
     expect(result.fault?.mnemonic).toBe('MOV');
   });
 
+  it('a RET to a non-canonical address is #GP with RSP unchanged, as the interpreter has it', () => {
+    const source = [
+      'mov $300, %r15', 'top:', 'lea next(%rip), %rax', 'cmp $100, %r15', 'jne 1f', 'movabs $0x8000000000000000, %rax', '1:', 'push %rax', 'ret', 'next:', 'sub $1, %r15', 'jne top', 'hlt',
+    ].join('\n');
+    const { states } = compare(assembleAt(source), 9, [1_000_000]);
+    const { result, regs } = states[0] as { result: RunResult; regs: Record<string, string> };
+    expect([result.reason, result.fault?.name, result.fault?.mnemonic, regs.r15]).toEqual(['fault', '#GP', 'RET', '64']);
+  });
+
   it('a store into its own block runs the new bytes from the next instruction on', () => {
     // Each pass rewrites the immediate of the ADD further down the same block.
     const source = ['mov $300, %r15', 'xor %eax, %eax', 'top:', 'mov %r15b, patch+3(%rip)', 'nop', 'patch:', 'add $0, %rax', 'sub $1, %r15', 'jne top', 'hlt'].join('\n');
