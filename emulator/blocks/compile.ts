@@ -30,6 +30,8 @@ const HELPERS = { add64, sub64, logic64, alu };
 
 type Instantiate = (block: Block, cache: DecodeCache) => BlockRun;
 const compiled = new Map<string, Instantiate>();
+/** Distinct sources kept (a class's worth of submissions shares most of them); the oldest go first. */
+const MAX_SOURCES = 4096;
 
 /** Statistics for tests and the bench: distinct sources compiled in this process. */
 export const compileStats = { sources: 0 };
@@ -353,6 +355,7 @@ export function compileBlock(block: Block, cache: DecodeCache, terminated: boole
   let instantiate = compiled.get(source);
   if (instantiate === undefined) {
     instantiate = new Function('H', source)(HELPERS) as Instantiate;
+    if (compiled.size >= MAX_SOURCES) compiled.delete(compiled.keys().next().value!);
     compiled.set(source, instantiate);
     compileStats.sources++;
   }

@@ -66,7 +66,7 @@ describe('the layering lint', () => {
       'emulator/cpu/s.ts': 'export const s = 1;\n',
     });
     expect(checkLayers(root).problems).toEqual([
-      'emulator/memory/m.ts:2: imports emulator/cpu/s.ts: emulator/memory/ is below emulator/cpu/ (arch ← memory ← cpu ← ops ← decode ← machine): move the shared part down',
+      'emulator/memory/m.ts:2: imports emulator/cpu/s.ts: emulator/memory/ is below emulator/cpu/ (arch ← memory ← cpu ← ops ← decode ← blocks ← machine): move the shared part down',
       'import cycle: emulator/cpu/a.ts ↔ emulator/cpu/b.ts',
     ]);
   });
