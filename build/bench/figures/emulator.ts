@@ -2,7 +2,8 @@
 // emulator.alu_loop_interpreter_mips, ...: the same loops with block execution turned off, for comparison.
 import type { Figure } from '../figure.ts';
 import { benchLoops, type BenchLoop } from '../loops.ts';
-import { Machine, type Execution } from '../../../emulator/index.ts';
+import type { Execution } from '../../../emulator/index.ts';
+import { shippedEmulator } from '../shipped-emulator.ts';
 
 const CODE = 0x10000;
 const SCRATCH = 0x20000;
@@ -11,8 +12,9 @@ const HALT = 0x30000;
 const ITERATIONS = 2_000_000;
 const CR4_OSFXSR = 0x200n;
 
-/** Runs one loop to completion and returns M instructions per second. */
-export function measureLoop(loop: BenchLoop, iterations = ITERATIONS, execution: Execution = 'compiled'): number {
+/** Runs one loop to completion on the shipped build and returns M instructions per second. */
+export async function measureLoop(loop: BenchLoop, iterations = ITERATIONS, execution: Execution = 'compiled'): Promise<number> {
+  const { Machine } = await shippedEmulator();
   const m = new Machine({ ramSize: 1024 * 1024, execution });
   if (loop.sse) m.setRegister('cr4', m.getRegister('cr4') | CR4_OSFXSR);
   m.load(CODE, loop.code);

@@ -2,8 +2,8 @@
 // SYSCALL / SYSRETQ round trips from ring 3. Both in million instructions per second, the delivery
 // and the return each counted as the one instruction that caused it.
 import type { Figure } from '../figure.ts';
-import { parseScenario, type Machine } from '../../../emulator/index.ts';
-import { setUpScenario } from '../../../emulator/scenario/run.ts';
+import type { Machine } from '../../../emulator/index.ts';
+import { shippedEmulator } from '../shipped-emulator.ts';
 
 const CODE = 0x10000;
 const HANDLER = 0x30000;
@@ -21,7 +21,8 @@ const INT_VECTOR = 0x80;
 const gate = (target: number): string => le(target & 0xffff, 2) + le(0x08, 2) + '008e' + le(target >>> 16, 2) + '00000000' + '00000000';
 
 /** Long mode, one 2 MiB identity page (user-accessible), GDT with kernel and user segments and a TSS, vector 0x80 to HANDLER. */
-function transitionMachine(code: string, handler: string, user: boolean): Machine {
+async function transitionMachine(code: string, handler: string, user: boolean): Promise<Machine> {
+  const { parseScenario, setUpScenario } = await shippedEmulator();
   const gdt = [
     '0000000000000000',
     'ffff0000009aaf00',
@@ -68,8 +69,8 @@ function transitionMachine(code: string, handler: string, user: boolean): Machin
   );
 }
 
-function measure(name: string, code: string, handler: string, user: boolean): number {
-  const m = transitionMachine(code, handler, user);
+async function measure(name: string, code: string, handler: string, user: boolean): Promise<number> {
+  const m = await transitionMachine(code, handler, user);
   // The loop, then one HLT retired in ring 0.
   const expected = ITERATIONS * PER_ITERATION + 1;
   const t0 = performance.now();
