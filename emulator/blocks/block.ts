@@ -4,7 +4,7 @@
  * change anything the run loop watches between instructions (CPL, mode, TF, RF, IF, the
  * pending-event state, debug registers, the translation); a near branch may end one.
  */
-import { OP_CR, OP_DR, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
+import { OP_CR, OP_DR, OP_IMM, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 
@@ -16,21 +16,14 @@ export class Block implements BlockHead {
   fault = 0;
   /** Runs as a generated function (else its handlers are called in turn). */
   compiled = false;
-  /** The instructions' offsets from `start`. */
-  readonly offsets: number[];
   constructor(
     /** Linear RIP of the first instruction (a block runs only when entered there). */
     readonly start: number,
     readonly insns: Insn[],
+    /** Each instruction's offset from `start` (a direct CALL or JMP inside the block jumps ahead or back). */
+    readonly offsets: number[],
     public run: BlockRun,
-  ) {
-    let at = 0;
-    this.offsets = insns.map((i) => {
-      const here = at;
-      at += i.length;
-      return here;
-    });
-  }
+  ) {}
 
   get length(): number {
     return this.insns.length;
@@ -38,7 +31,7 @@ export class Block implements BlockHead {
 }
 
 /** What a head instruction holds when no block can start there: it never runs (no RIP equals NaN). */
-export const NO_BLOCK = new Block(NaN, [], () => -1);
+export const NO_BLOCK = new Block(NaN, [], [], () => -1);
 
 const FAMILY_SAFE = new Set([
   'MOV', 'MOVZX', 'MOVSX', 'MOVSXD', 'XCHG', 'XADD', 'CMPXCHG', 'CMPXCHG8B', 'CMPXCHG16B', 'BSWAP', 'LEA', 'MOVBE',
@@ -79,24 +72,43 @@ export function endsBlock(insn: Insn): boolean {
 export const MAX_BLOCK = 64;
 const MAX_INSN_LENGTH = 15;
 
+/** A direct near CALL or JMP in 64-bit code: a block may go on at its target. */
+export function directTransfer(insn: Insn): boolean {
+  return (insn.mnemonic === 'CALL' || insn.mnemonic === 'JMP') && insn.bits === 64 && insn.opSize === 8 && insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && !FAR_FORM.test(insn.form);
+}
+
 /**
- * The instructions of the block starting at `start`: safe ones in a row, then the near branch that
- * ends them, all within the page of the first (so they share its translation and permissions).
+ * The instructions of the block starting at `start`, with their offsets from it: safe ones in a
+ * row, going on at the target of a direct CALL or JMP that stays in the page, then the near branch
+ * that ends them, all within the page of the first (so they share its translation and permissions).
  */
-export function collectBlock(head: Insn, start: number, fetch: (rip: number) => Insn): Insn[] {
+export function collectBlock(head: Insn, start: number, fetch: (rip: number) => Insn): { insns: Insn[]; offsets: number[] } {
   const insns: Insn[] = [];
-  const pageEnd = Math.floor(start / PAGE_SIZE) * PAGE_SIZE + PAGE_SIZE;
+  const offsets: number[] = [];
+  const pageStart = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
+  const pageEnd = pageStart + PAGE_SIZE;
   let insn = head;
   let at = start;
   for (;;) {
     if (at + insn.length > pageEnd) break;
-    if (endsBlock(insn)) {
+    let next = at + insn.length;
+    if (directTransfer(insn)) {
+      const target = next + insn.rel;
+      // Followed only to a new place in the page; a transfer back into the block ends it.
+      if (target < pageStart || target + MAX_INSN_LENGTH > pageEnd || offsets.includes(target - start) || target === at) {
+        insns.push(insn);
+        offsets.push(at - start);
+        break;
+      }
+      next = target;
+    } else if (endsBlock(insn)) {
       insns.push(insn);
+      offsets.push(at - start);
       break;
-    }
-    if (!blockSafe(insn)) break;
+    } else if (!blockSafe(insn)) break;
     insns.push(insn);
-    at += insn.length;
+    offsets.push(at - start);
+    at = next;
     // Only bytes in the same page: decoding into the next one would walk its translation (setting accessed bits) for code that may never run.
     if (insns.length === MAX_BLOCK || at + MAX_INSN_LENGTH > pageEnd) break;
     try {
@@ -105,5 +117,5 @@ export function collectBlock(head: Insn, start: number, fetch: (rip: number) => 
       break;
     }
   }
-  return insns;
+  return { insns, offsets };
 }

@@ -26,10 +26,10 @@ export const COMPILE_AT = 200;
 /** The block starting at `head` (at linear RIP `start`), or NO_BLOCK when none can start there. */
 export function buildBlock(cpu: Cpu, cache: DecodeCache, head: Insn, start: number, execution: Execution): Block {
   if (head.bits !== 64 || execution === 'interpreter') return NO_BLOCK;
-  const insns = collectBlock(head, start, (rip) => cache.fetch(cpu, rip));
+  const { insns, offsets } = collectBlock(head, start, (rip) => cache.fetch(cpu, rip));
   if (insns.length < 2) return NO_BLOCK;
   const terminated = endsBlock(insns[insns.length - 1]);
-  const block = new Block(start, insns, NO_BLOCK.run);
+  const block = new Block(start, insns, offsets, NO_BLOCK.run);
   block.run = threaded(block, cache, terminated, execution === 'compiled' && canCompile);
   return block;
 }

@@ -14,7 +14,7 @@ import { ADD, AND, CMP, OR, SUB, TEST, XOR, add64, alu, logic64, sub64 } from '.
 import { OP_IMM, OP_MEM, OP_REG, type Insn, type Operand } from '../cpu/insn.ts';
 import { CF, OF, PF, SF, STATUS, ZF } from '../arch/rflags.ts';
 import { SEG_FS } from '../arch/segments.ts';
-import type { Block, BlockRun } from './block.ts';
+import { directTransfer, type Block, type BlockRun } from './block.ts';
 import type { DecodeCache } from '../decode/cache.ts';
 
 /** Whether `new Function` is allowed here (a page's CSP may forbid it: blocks then run threaded). */
@@ -247,6 +247,11 @@ function plan(insn: Insn, k: number, next: number): Plan {
   const m = insn.mnemonic;
   let p: Plan | null = null;
   if (insn.lock) return callPlan(k, next);
+  // A direct transfer inside the block: its target is the next instruction here, in the same page.
+  if (directTransfer(insn)) {
+    if (m === 'JMP') return inline(() => '', false, false, 0);
+    return inline(() => `r = base + ${next}; h = Math.floor(r / ${TWO32}); cpu.push(8, r - h * ${TWO32}, h);`, true, true, 0);
+  }
   if (m === 'MOV') p = planMov(insn, k, next);
   else if (m in ALU_OPS) p = planAlu(insn, ALU_OPS[m], k, next);
   else if (m === 'INC' || m === 'DEC') p = planIncDec(insn, m === 'INC', k);
@@ -291,6 +296,8 @@ export function blockSource(block: Block, terminated: boolean): string {
   const insns = block.insns;
   const n = insns.length;
   const nexts = insns.map((insn, k) => block.offsets[k] + insn.length);
+  // Where execution goes on after instruction k: the next one's place (a direct CALL or JMP inside the block jumps there).
+  const after = insns.map((_, k) => (k + 1 < n ? block.offsets[k + 1] : nexts[k]));
   const end = nexts[n - 1];
   const last = insns[n - 1];
   const selfLoop = terminated && loopsBack(last, end);
@@ -315,7 +322,7 @@ export function blockSource(block: Block, terminated: boolean): string {
     const code = (p.faults ? `cpu.steps = s + ${k}; ` : '') + p.emit(need[k]);
     body.push(code);
     for (const name of code.match(/\b[EIM]\d+\b/g) ?? []) bound.add(name);
-    if (p.stores) body.push(`if (C.gen !== g) { cpu.steps = s + ${k + 1}; cpu.rip = base + ${nexts[k]}; return ${k}; }`);
+    if (p.stores) body.push(`if (C.gen !== g) { cpu.steps = s + ${k + 1}; cpu.rip = base + ${after[k]}; return ${k}; }`);
   }
   const t = n - 1;
   if (selfLoop) {

@@ -187,6 +187,18 @@ describe('blocks run as the interpreter does', () => {
     expect([result.reason, result.fault?.name, result.fault?.mnemonic, regs.r15]).toEqual(['fault', '#GP', 'RET', '64']);
   });
 
+  it('a block that goes on through a CALL faults on its push as the interpreter does', () => {
+    const source = [
+      'mov $700, %r15', 'top:', 'cmp $100, %r15', 'jne 1f', 'movabs $0x8000000000000008, %rsp', '1:', 'add $1, %rax', 'call helper', 'sub $1, %r15', 'jne top', 'hlt',
+      'helper:', 'add %rax, %rbx', 'ret',
+    ].join('\n');
+    const { states, machines } = compare(assembleAt(source), 13, [1_000_000]);
+    const { result } = states[0] as { result: RunResult };
+    expect([result.reason, result.fault?.name, result.fault?.mnemonic]).toEqual(['fault', '#SS', 'CALL']);
+    // The block from `1:` runs through the CALL into the helper and its RET.
+    expect(blocksOf(machines[2]).some((b) => b.insns.length === 4 && b.compiled)).toBe(true);
+  });
+
   it('a store into its own block runs the new bytes from the next instruction on', () => {
     // Each pass rewrites the immediate of the ADD further down the same block.
     const source = ['mov $300, %r15', 'xor %eax, %eax', 'top:', 'mov %r15b, patch+3(%rip)', 'nop', 'patch:', 'add $0, %rax', 'sub $1, %r15', 'jne top', 'hlt'].join('\n');
