@@ -1,5 +1,5 @@
 /** Runs a parsed scenario on a fresh machine and produces the switchyard-result/1 object. */
-import { Machine, type RunResult } from '../machine.ts';
+import { Machine, type Execution, type RunResult } from '../machine.ts';
 import { MSR, type Cpu, type Segment } from '../cpu/state.ts';
 import { SEG_L, SEG_S, SEG_TYPE, SEG_UNUSABLE, SEGMENT_NAMES } from '../arch/segments.ts';
 import { CpuFault } from '../arch/faults.ts';
@@ -141,8 +141,10 @@ export function snapshot(m: Machine, s: Scenario, run: RunResult): ScenarioResul
 }
 
 /** Runs a scenario: exceptions go through the IDT, the run ends at HLT, a triple fault, or the instruction limit. */
-export function runScenario(s: Scenario): ScenarioResult {
+/** Runs a scenario; `execution` picks how its 64-bit code runs (the result is the same in every mode). */
+export function runScenario(s: Scenario, options: { execution?: Execution } = {}): ScenarioResult {
   const m = setUpScenario(s);
+  if (options.execution !== undefined) m.execution = options.execution;
   const run = m.run({ maxInstructions: Number(s.limits.maxInstructions) });
   return snapshot(m, s, run);
 }

@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { parseScenario, runScenario, ScenarioError } from '../../../emulator/index.ts';
+import { parseScenario, runScenario, ScenarioError, type Execution } from '../../../emulator/index.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.ts';
 
 /** `switchyard emulate SCENARIO.json`: runs one scenario and prints the result (scenario-v1.md). */
 const emulate: Command = {
   summary: 'Run one machine scenario (switchyard-scenario/1) and print the result as JSON.',
-  usage: 'switchyard emulate SCENARIO.json [--json]   (use - for standard input)',
-  async run(args: string[], io: CliIO): Promise<number> {
+  usage: 'switchyard emulate SCENARIO.json [--execution compiled|blocks|interpreter] [--json]   (use - for standard input)',
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = [...argv];
+    let execution: Execution | undefined;
+    const at = args.indexOf('--execution');
+    if (at >= 0) {
+      const mode = args[at + 1];
+      if (mode !== 'compiled' && mode !== 'blocks' && mode !== 'interpreter') {
+        throw new UsageError(`--execution ${mode === undefined ? 'needs a mode' : `'${mode}'`}: expected compiled, blocks or interpreter`);
+      }
+      execution = mode;
+      args.splice(at, 2);
+    }
     // The result is always JSON; `--json` is accepted so that every command takes it.
     const files = args.filter((a) => a === '-' || !a.startsWith('-'));
     const unknown = args.find((a) => a !== '-' && a !== '--json' && a.startsWith('-'));
@@ -29,7 +40,7 @@ const emulate: Command = {
     }
     let result: unknown;
     try {
-      result = runScenario(parseScenario(json));
+      result = runScenario(parseScenario(json), { execution });
     } catch (e) {
       if (e instanceof ScenarioError) {
         io.stderr(`switchyard emulate: ${file}: ${e.message}\n`);

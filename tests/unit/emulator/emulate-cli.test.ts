@@ -29,6 +29,40 @@ const scenario = {
 };
 
 describe('switchyard emulate', () => {
+  it('gives the same result in every execution mode, and names a mode it does not know', async () => {
+    // A long64 loop hot enough to be compiled: mov ecx, 5000; L: add rax, rcx; shl rax, 1; dec rcx; jnz L; hlt
+    const loop = {
+      format: 'switchyard-scenario/1',
+      ramSize: '0x400000',
+      cpu: {
+        mode: 'long64',
+        regs: { rsp: '0x7000', rip: '0x10000', rflags: '0x2' },
+        cr0: '0x80000033', cr3: '0x1000', cr4: '0x20', efer: '0x500',
+        gdtr: { base: '0x2000', limit: '0x3f' },
+        idtr: { base: '0x3000', limit: '0xfff' },
+        seg: { cs: '0x8', ss: '0x10', ds: '0x10', es: '0x10', fs: '0x0', gs: '0x0', tr: '0x30', ldtr: '0x0' },
+      },
+      memory: [
+        { addr: '0x10000', hex: 'b9881300004801c848d1e048ffc975f5f4' },
+        { addr: '0x2000', hex: '0000000000000000' + 'ffff0000009aaf00' + 'ffff00000092cf00' + '0'.repeat(48) + '6700005000890000' + '0000000000000000' },
+        { addr: '0x1000', hex: '0340000000000000' },
+        { addr: '0x4000', hex: '0350000000000000' },
+        { addr: '0x5000', hex: '8300000000000000' },
+      ],
+    };
+    const path = file('loop.json', JSON.stringify(loop));
+    const outputs: unknown[] = [];
+    for (const mode of ['compiled', 'blocks', 'interpreter']) {
+      const c = capture();
+      expect(await emulate.run([path, '--execution', mode], c.io)).toBe(0);
+      outputs.push(JSON.parse(c.out.join('')));
+    }
+    expect((outputs[0] as { stop: string }).stop).toBe('hlt');
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[2]).toEqual(outputs[0]);
+    await expect(emulate.run([path, '--execution', 'jit'], capture().io)).rejects.toThrow("--execution 'jit': expected compiled, blocks or interpreter");
+  });
+
   it('prints the result and exits 0', async () => {
     const c = capture();
     expect(await emulate.run([file('ok.json', JSON.stringify(scenario))], c.io)).toBe(0);
