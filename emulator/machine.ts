@@ -499,6 +499,8 @@ export class Machine {
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code, and the
       // interpreter-only loop keeps its own type feedback when blocks run in the same process.
       if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0 && this.#execution !== 'interpreter') {
+        /** The block that just ran to its end, when the next instruction is reached straight from it. */
+        let ranToEnd: BlockHead | null = null;
         let prev: Insn | null = null;
         let expected = NaN;
         while (cpu.steps < limit) {
@@ -508,14 +510,28 @@ export class Machine {
           if (block === null && ++insn.heat >= HOT) block = insn.block = buildBlock(cpu, cache, insn, start, this.#execution);
           // A block runs only where nothing may happen between its instructions (see blocks/block.ts).
           if (block !== null && block.start === start && limit - cpu.steps >= block.insns.length && !cpu.attention && (cpu.flags & (RF | TF)) === 0) {
-            running = block;
-            const last = block.run(cpu, limit);
-            running = null;
+            if (ranToEnd !== null && ranToEnd.link !== block) {
+              ranToEnd.link = block;
+              ranToEnd.linkGen = cache.gen;
+            }
+            // Nothing a block runs can raise an event or set TF or RF: the next block needs only its start and the budget.
+            let last: number;
+            for (;;) {
+              running = block;
+              last = block.run(cpu, limit);
+              running = null;
+              if (last !== block.insns.length - 1) break;
+              const next: BlockHead | null = block.link;
+              if (next === null || next.start !== cpu.rip || block.linkGen !== cache.gen || limit - cpu.steps < next.insns.length) break;
+              block = next;
+            }
+            ranToEnd = last === block.insns.length - 1 ? block : null;
             const end: Insn = block.insns[last];
             prev = end;
-            expected = start + block.offsets[last] + end.length;
+            expected = block.start + block.offsets[last] + end.length;
             continue;
           }
+          ranToEnd = null;
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;

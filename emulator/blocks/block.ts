@@ -16,6 +16,8 @@ export class Block implements BlockHead {
   fault = 0;
   /** Runs as a generated function (else its handlers are called in turn). */
   compiled = false;
+  link: BlockHead | null = null;
+  linkGen = -1;
   constructor(
     /** Linear RIP of the first instruction (a block runs only when entered there). */
     readonly start: number,

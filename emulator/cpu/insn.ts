@@ -74,6 +74,9 @@ export interface BlockHead {
   run(cpu: Cpu, limit: number): number;
   /** After a run that threw: the index of the instruction that raised it. */
   readonly fault: number;
+  /** The block that ran next the last time this one ran to its end, valid while `linkGen` equals the decode cache's generation. */
+  link: BlockHead | null;
+  linkGen: number;
 }
 
 /** One decoded instruction, decoded once per (physical address, code size) and cached. */
