@@ -199,14 +199,15 @@ function planAluToMemory(insn: Insn, op: number, k: number, next: number): Plan 
   return null;
 }
 
-/** INC/DEC of a 64-bit register whose flags nobody sees; otherwise the handler. */
-function planIncDec(insn: Insn, up: boolean, k: number): Plan | null {
+/** INC/DEC of a 64-bit register. */
+function planIncDec(insn: Insn, up: boolean): Plan | null {
   const [d] = insn.ops;
   if (d.kind !== OP_REG || d.size !== 8) return null;
   const r = d.reg;
   return {
     emit: (need) => {
-      if (need) return `E${k}(cpu, I${k});`;
+      // CF passes through: the handler's ADD or SUB of 1, with CF put back.
+      if (need) return `bl = cpu.flags & ${CF}; lo[${r}] = H.${up ? 'add64' : 'sub64'}(cpu, lo[${r}], hi[${r}], 1, 0); hi[${r}] = cpu.tHi; cpu.flags = (cpu.flags & ${~CF}) | bl;`;
       return up
         ? `if (lo[${r}] === -1) hi[${r}] = (hi[${r}] + 1) | 0; lo[${r}] = (lo[${r}] + 1) | 0;`
         : `if (lo[${r}] === 0) hi[${r}] = (hi[${r}] - 1) | 0; lo[${r}] = (lo[${r}] - 1) | 0;`;
@@ -254,7 +255,7 @@ function plan(insn: Insn, k: number, next: number): Plan {
   }
   if (m === 'MOV') p = planMov(insn, k, next);
   else if (m in ALU_OPS) p = planAlu(insn, ALU_OPS[m], k, next);
-  else if (m === 'INC' || m === 'DEC') p = planIncDec(insn, m === 'INC', k);
+  else if (m === 'INC' || m === 'DEC') p = planIncDec(insn, m === 'INC');
   else if (m === 'SHL' || m === 'SAL') p = planShift(insn, 'shl', k);
   else if (m === 'SHR') p = planShift(insn, 'shr', k);
   else if (m === 'SAR') p = planShift(insn, 'sar', k);

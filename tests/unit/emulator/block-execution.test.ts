@@ -147,7 +147,7 @@ describe('blocks run as the interpreter does', () => {
     ...[1, 5, 31, 32, 33, 63].flatMap((n) => [`shl $${n}, %rax`, `shr $${n}, %rax`, `sar $${n}, %rax`]),
     'add %rbx, %rax', 'sub %rbx, %rax', 'and %rbx, %rax', 'or %rbx, %rax', 'xor %rbx, %rax', 'add $-5, %rax', 'sub $0x7fffffff, %rax', 'and $-16, %rax',
     'add %ebx, %eax', 'sub %ebx, %eax', 'and %ebx, %eax', 'or %ebx, %eax', 'xor %ebx, %eax', 'add $-1, %eax', 'sub $3, %eax', 'and $0xff, %eax',
-    'inc %rax', 'dec %rax', 'mov %rbx, %rax', 'mov %ebx, %eax', 'mov $-2, %rax', 'mov $7, %eax', 'mov 8(%rdi), %rax', 'mov 8(%rdi), %eax',
+    'inc %rax', 'dec %rax', 'stc\n inc %rax', 'stc\n dec %rax', 'mov %rbx, %rax', 'mov %ebx, %eax', 'mov $-2, %rax', 'mov $7, %eax', 'mov 8(%rdi), %rax', 'mov 8(%rdi), %eax',
     'add 8(%rdi), %rax', 'sub 16(%rdi), %rax', 'cmp 8(%rdi), %rax', 'add 8(%rdi), %eax', 'mov %rax, 24(%rdi)', 'mov %eax, 24(%rdi)', 'movq $-9, 24(%rdi)', 'movl $9, 24(%rdi)',
     'add %rbx, 8(%rdi)', 'subq $5, 8(%rdi)', 'and %rbx, 16(%rdi)', 'xorq $-1, 16(%rdi)', 'cmp %rbx, 8(%rdi)', 'test %rbx, 8(%rdi)',
     'add %ebx, 8(%rdi)', 'subl $9, 16(%rdi)', 'or %ebx, 8(%rdi)', 'cmpl $3, 8(%rdi)',
