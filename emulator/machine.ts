@@ -495,10 +495,10 @@ export class Machine {
     let insn: Insn | null = null;
     let running: BlockHead | null = null;
     try {
-      // Three copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
-      // the plain loop behind one flag measured about 10% slower on call/ret-heavy code, and the
-      // interpreter-only loop keeps its own type feedback when blocks run in the same process.
-      if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0 && this.#execution !== 'interpreter') {
+      // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
+      // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
+      if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
+        const blocks = this.#execution !== 'interpreter';
         /** The block that just ran to its end, when the next instruction is reached straight from it. */
         let ranToEnd: BlockHead | null = null;
         let prev: Insn | null = null;
@@ -507,7 +507,7 @@ export class Machine {
           start = cpu.rip;
           insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
           let block: BlockHead | null = insn.block;
-          if (block === null && ++insn.heat >= HOT) block = insn.block = buildBlock(cpu, cache, insn, start, this.#execution);
+          if (block === null && blocks && ++insn.heat >= HOT) block = insn.block = buildBlock(cpu, cache, insn, start, this.#execution);
           // A block runs only where nothing may happen between its instructions (see blocks/block.ts).
           if (block !== null && block.start === start && limit - cpu.steps >= block.insns.length && !cpu.attention && (cpu.flags & (RF | TF)) === 0) {
             if (ranToEnd !== null && ranToEnd.link !== block) {
@@ -532,33 +532,6 @@ export class Machine {
             continue;
           }
           ranToEnd = null;
-          expected = start + insn.length;
-          cpu.rip = expected;
-          prev = insn;
-          const flags = cpu.flags;
-          insn.exec(cpu, insn);
-          cpu.steps++;
-          // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
-          if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
-            if (cpu.softwareTrap !== null) {
-              const stop = this.softwareTrap(start, insn, begin);
-              if (stop !== null) return stop;
-              begin--;
-              limit--;
-              if (cpu.attention) return { stop: 'continue', steps: cpu.steps - begin };
-              continue;
-            }
-            const stop = this.boundary(flags, insn, begin);
-            if (stop !== null) return stop;
-          }
-        }
-      } else if (breaks === null && hook === null && cpu.codeBreakpoints.length === 0) {
-        // The interpreter alone, as the comparison figures measure it: the same loop without blocks.
-        let prev: Insn | null = null;
-        let expected = NaN;
-        while (cpu.steps < limit) {
-          start = cpu.rip;
-          insn = prev === null ? cache.fetch(cpu, start) : followLink(cache, cpu, prev, start, expected);
           expected = start + insn.length;
           cpu.rip = expected;
           prev = insn;
