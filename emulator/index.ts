@@ -1,5 +1,6 @@
 /** The emulator's public API (documented in docs/emulator.md). */
 export { Machine } from './machine.ts';
+export { EXECUTIONS } from './blocks/builder.ts';
 export type { Execution, ExceptionObserver, FaultInfo, MachineOptions, Mode, RunOptions, RunResult, StopReason, Timer, TimerOptions } from './machine.ts';
 export { CpuFault, Vector, BUS_ERROR } from './arch/faults.ts';
 export type { EventOrigin } from './arch/faults.ts';

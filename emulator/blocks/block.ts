@@ -26,10 +26,6 @@ export class Block implements BlockHead {
     readonly offsets: number[],
     public run: BlockRun,
   ) {}
-
-  get length(): number {
-    return this.insns.length;
-  }
 }
 
 /** What a head instruction holds when no block can start there: it never runs (no RIP equals NaN). */

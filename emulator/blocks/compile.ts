@@ -33,9 +33,6 @@ const compiled = new Map<string, Instantiate>();
 /** Distinct sources kept (a class's worth of submissions shares most of them); the oldest go first. */
 const MAX_SOURCES = 4096;
 
-/** Statistics for tests and the bench: distinct sources compiled in this process. */
-export const compileStats = { sources: 0 };
-
 interface Plan {
   /** The code for instruction k, given whether its status flags are needed. */
   emit(needFlags: boolean): string;
@@ -56,9 +53,10 @@ const TWO32 = 4294967296;
 function effectiveAddress(insn: Insn, k: number, next: number): string {
   const m = insn.mem!;
   const size = m.size || insn.opSize;
-  if (m.addrBits === 64 && m.seg < SEG_FS && m.base >= 0 && m.base < 16 && Math.abs(m.disp) < 2 ** 31) {
-    const b = m.base;
-    if (m.index < 0) return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) a = cpu.eaFull(M${k}, ${size});`;
+  const b = m.base;
+  if (m.simple) return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) a = cpu.eaFull(M${k}, ${size});`;
+  // The indexed form of cpu.ea's fast path, with the same fallback.
+  if (m.addrBits === 64 && m.seg < SEG_FS && b >= 0 && b < 16 && m.index >= 0 && Math.abs(m.disp) < 2 ** 31) {
     const x = m.index;
     return `a = (lo[${b}] >>> 0) + (lo[${x}] >>> 0) * ${m.scale} + ${m.disp}; if ((hi[${b}] | hi[${x}]) !== 0 || a >= ${TWO32} || a < 0) a = cpu.eaFull(M${k}, ${size});`;
   }
@@ -263,11 +261,12 @@ function plan(insn: Insn, k: number, next: number): Plan {
   return p ?? callPlan(k, next);
 }
 
-/** A Jcc or JMP rel whose target is the block's own start: the loop stays in the function. */
-function loopsBack(insn: Insn, end: number): boolean {
-  return (insn.cond >= 0 || insn.mnemonic === 'JMP') && insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && insn.rel === -end && insn.opSize === 8 &&
-    (insn.mnemonic === 'JMP' || insn.mnemonic.startsWith('J')) && insn.mnemonic !== 'JRCXZ';
-}
+/** A direct JMP or Jcc in 64-bit code (LOOPcc has a condition too, and is left to its handler). */
+const directJump = (insn: Insn): boolean =>
+  insn.opSize === 8 && insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && (insn.mnemonic === 'JMP' || (insn.cond >= 0 && insn.mnemonic.startsWith('J')));
+
+/** A direct jump whose target is the block's own start: the loop stays in the function. */
+const loopsBack = (insn: Insn, end: number): boolean => directJump(insn) && insn.rel === -end;
 
 const CANONICAL = 2 ** 47;
 /** Sets `t` to a 64-bit target; a non-canonical one goes to the handler, which raises its #GP. */
@@ -276,12 +275,11 @@ const toTarget = (target: string, k: number, end: number, then: string): string 
 
 /** The block's ending near branch: direct CALL, RET, Jcc and JMP inline, the rest through the handler. */
 function branchCode(insn: Insn, k: number, end: number): string {
-  const direct = insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && insn.opSize === 8;
   const m = insn.mnemonic;
-  if (direct && m === 'CALL') {
+  if (directTransfer(insn) && m === 'CALL') {
     return `r = base + ${end}; ${toTarget(`r + ${insn.rel}`, k, end, `h = Math.floor(r / ${TWO32}); cpu.push(8, r - h * ${TWO32}, h); cpu.rip = t;`)}`;
   }
-  if (direct && (m === 'JMP' || (insn.cond >= 0 && m.startsWith('J')))) {
+  if (directJump(insn)) {
     const jump = toTarget(`base + ${end + insn.rel}`, k, end, 'cpu.rip = t;');
     return m === 'JMP' ? jump : `if (${CONDITIONS[insn.cond]}) { ${jump} } else cpu.rip = base + ${end};`;
   }
@@ -365,7 +363,6 @@ export function compileBlock(block: Block, cache: DecodeCache, terminated: boole
     instantiate = new Function('H', source)(HELPERS) as Instantiate;
     if (compiled.size >= MAX_SOURCES) compiled.delete(compiled.keys().next().value!);
     compiled.set(source, instantiate);
-    compileStats.sources++;
   }
   return instantiate(block, cache);
 }

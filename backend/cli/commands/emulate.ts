@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseScenario, runScenario, ScenarioError, type Execution } from '../../../emulator/index.ts';
+import { EXECUTIONS, parseScenario, runScenario, ScenarioError, type Execution } from '../../../emulator/index.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.ts';
 
 /** `switchyard emulate SCENARIO.json`: runs one scenario and prints the result (scenario-v1.md). */
@@ -11,9 +11,9 @@ const emulate: Command = {
     let execution: Execution | undefined;
     const at = args.indexOf('--execution');
     if (at >= 0) {
-      const mode = args[at + 1];
-      if (mode !== 'compiled' && mode !== 'blocks' && mode !== 'interpreter') {
-        throw new UsageError(`--execution ${mode === undefined ? 'needs a mode' : `'${mode}'`}: expected compiled, blocks or interpreter`);
+      const mode = args[at + 1] as Execution | undefined;
+      if (mode === undefined || !EXECUTIONS.includes(mode)) {
+        throw new UsageError(`--execution ${mode === undefined ? 'needs a mode' : `'${mode}'`}: expected ${EXECUTIONS.slice(0, -1).join(', ')} or ${EXECUTIONS.at(-1)}`);
       }
       execution = mode;
       args.splice(at, 2);
