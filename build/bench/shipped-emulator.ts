@@ -11,23 +11,33 @@ import { build } from 'esbuild';
 type Emulator = typeof import('./shipped-entry.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Bundles `entry` (a path under build/bench) the way the CLI is bundled and returns the file, inside
+ * node_modules so that the bundle finds iced-x86 where the CLI's does. The caller removes it.
+ */
+export async function bundleForBench(entry: string): Promise<string> {
+  const name = entry.replace(/\W+/g, '-');
+  const outfile = join(root, 'node_modules', '.cache', 'switchyard-bench', `${name}-${process.pid}.mjs`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'build', 'bench', entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['iced-x86'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
 let loading: Promise<Emulator> | null = null;
 
 export function shippedEmulator(): Promise<Emulator> {
   loading ??= (async () => {
-    // Inside node_modules, so that the bundle finds iced-x86 where the CLI's does.
-    const outfile = join(root, 'node_modules', '.cache', 'switchyard-bench', `emulator-${process.pid}.mjs`);
-    mkdirSync(dirname(outfile), { recursive: true });
-    await build({
-      entryPoints: [join(root, 'build', 'bench', 'shipped-entry.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['iced-x86'],
-      logLevel: 'warning',
-    });
+    const outfile = await bundleForBench('shipped-entry.ts');
     try {
       return (await import(pathToFileURL(outfile).href)) as Emulator;
     } finally {

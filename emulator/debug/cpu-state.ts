@@ -32,19 +32,90 @@ const isSegment = (v: unknown): v is SegmentValue =>
 
 const copySegment = (s: SegmentValue): SegmentValue => ({ selector: s.selector, base: s.base, limit: s.limit, attrs: s.attrs });
 
-export function captureCpu(cpu: Cpu): CpuState {
-  const out: CpuState = {};
-  for (const [key, v] of Object.entries(cpu)) {
-    if (SKIP.has(key)) continue;
-    if (typeof v === 'number') out[key] = { kind: 'number', value: v };
-    else if (typeof v === 'boolean') out[key] = { kind: 'boolean', value: v };
-    else if (v instanceof Int32Array) out[key] = { kind: 'int32s', value: v.slice() };
-    else if (v instanceof Map) out[key] = { kind: 'map', value: [...(v as Map<number, bigint>).entries()] };
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) out[key] = { kind: 'numbers', value: [...(v as number[])] };
-    else if (Array.isArray(v) && v.every(isSegment)) out[key] = { kind: 'segments', value: (v as SegmentValue[]).map(copySegment) };
-    else if (isSegment(v)) out[key] = { kind: 'segment', value: copySegment(v) };
+export type Kind = FieldValue['kind'];
+
+function kindOf(v: unknown): Kind | null {
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'boolean';
+  if (v instanceof Int32Array) return 'int32s';
+  if (v instanceof Map) return 'map';
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return 'numbers';
+  if (Array.isArray(v) && v.every(isSegment)) return 'segments';
+  if (isSegment(v)) return 'segment';
+  return null;
+}
+
+function copyField(kind: Kind, v: unknown): FieldValue {
+  switch (kind) {
+    case 'number': return { kind, value: v as number };
+    case 'boolean': return { kind, value: v as boolean };
+    case 'int32s': return { kind, value: (v as Int32Array).slice() };
+    case 'map': return { kind, value: [...(v as Map<number, bigint>).entries()] };
+    case 'numbers': return { kind, value: [...(v as number[])] };
+    case 'segments': return { kind, value: (v as SegmentValue[]).map(copySegment) };
+    case 'segment': return { kind, value: copySegment(v as SegmentValue) };
   }
-  return out;
+}
+
+/** Which fields a CPU has and of what kind: worked out once, since checkpoints are taken often. */
+export interface Plan {
+  fields: [string, Kind][];
+  keys: number;
+}
+
+let plan: Plan | null = null;
+
+/** The plan for `cpu`, made again when its fields changed in number. */
+export function planOf(cpu: Cpu): Plan {
+  if (plan === null || Object.keys(cpu).length !== plan.keys) plan = makePlan(cpu);
+  return plan;
+}
+
+export function forgetPlan(): void {
+  plan = null;
+}
+
+function makePlan(cpu: Cpu): Plan {
+  const fields: [string, Kind][] = [];
+  const entries = Object.entries(cpu);
+  for (const [key, v] of entries) {
+    if (SKIP.has(key)) continue;
+    const kind = kindOf(v);
+    if (kind !== null) fields.push([key, kind]);
+  }
+  return { fields, keys: entries.length };
+}
+
+/** Whether `v` still has the kind the plan recorded (the cheap part of `kindOf`). */
+export function sameKind(kind: Kind, v: unknown): boolean {
+  switch (kind) {
+    case 'number': return typeof v === 'number';
+    case 'boolean': return typeof v === 'boolean';
+    case 'int32s': return v instanceof Int32Array;
+    case 'map': return v instanceof Map;
+    case 'numbers':
+    case 'segments': return Array.isArray(v);
+    case 'segment': return isSegment(v);
+  }
+}
+
+export function captureCpu(cpu: Cpu): CpuState {
+  const source = cpu as unknown as Record<string, unknown>;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const out: CpuState = {};
+    let stale = false;
+    for (const [key, kind] of planOf(cpu).fields) {
+      const v = source[key];
+      if (!sameKind(kind, v)) {
+        stale = true;
+        break;
+      }
+      out[key] = copyField(kind, v);
+    }
+    if (!stale) return out;
+    forgetPlan();
+  }
+  throw new Error('captureCpu: the CPU changed shape while being captured');
 }
 
 /** Writes a captured state back into `cpu`, then refreshes what depends on it (mode, TLBs). */

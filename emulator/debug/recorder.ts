@@ -18,7 +18,9 @@ import type { Delivery } from '../ops/exceptions.ts';
 import type { CpuFault } from '../arch/faults.ts';
 import type { ExceptionObserver, Machine, RunResult } from '../machine.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
-import { captureCpu, captureMachine, restoreCpu, restoreMachine, type CpuState, type MachineState } from './cpu-state.ts';
+import { Journal } from './journal.ts';
+import { captureMachine, restoreMachine, type MachineState } from './cpu-state.ts';
+import { checkpointCpu, restoreCheckpoint, type CpuCheckpoint } from './checkpoint.ts';
 
 export interface RecorderOptions {
   /** Positions between checkpoints (default 4096). A step back replays at most this many attempts. */
@@ -37,22 +39,15 @@ export interface AdvanceResult {
   result?: RunResult;
 }
 
-const ENTRY_BYTES = 25;
 const CHECKPOINT_BYTES = 1024;
-const INITIAL_ENTRIES = 256;
+const SEEN_SLOTS = 512;
+/** Sizes are 1..8: (address, size) keys are the address times this, plus the size. */
+const SIZE_KEY = 16;
 /** Budget for one call of Machine.run in hook mode: the target stops it long before. */
 const RUN_BUDGET = 2 ** 52;
 
+/** A checkpoint, and the journal entries from `first` up to the next chunk's `first`. */
 class Chunk {
-  length = 0;
-  /** The position each journal entry belongs to (non-decreasing). */
-  pos: Float64Array;
-  addr: Float64Array;
-  size: Uint8Array;
-  lo: Int32Array;
-  hi: Int32Array;
-
-  /** `capacity`: journal entries to allocate up front (the previous chunk's count, so steady runs never grow). */
   /**
    * Taken before the machine ran from here (history reset): work the machine does before the first
    * instruction (an interrupt raised meanwhile) is not journaled, so the checkpoint is taken again
@@ -60,39 +55,7 @@ class Chunk {
    */
   fresh = false;
 
-  constructor(readonly start: number, public cpu: CpuState, public machine: MachineState, capacity: number) {
-    this.pos = new Float64Array(capacity);
-    this.addr = new Float64Array(capacity);
-    this.size = new Uint8Array(capacity);
-    this.lo = new Int32Array(capacity);
-    this.hi = new Int32Array(capacity);
-  }
-
-  get bytes(): number {
-    return this.addr.length * ENTRY_BYTES + CHECKPOINT_BYTES;
-  }
-
-  grow(): void {
-    const n = this.addr.length * 2;
-    const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
-    this.pos = grow(this.pos, new Float64Array(n));
-    this.addr = grow(this.addr, new Float64Array(n));
-    this.size = grow(this.size, new Uint8Array(n));
-    this.lo = grow(this.lo, new Int32Array(n));
-    this.hi = grow(this.hi, new Int32Array(n));
-  }
-
-  /** Index of the first journal entry made at or after position `p`. */
-  indexOf(p: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.pos[mid] < p) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
+  constructor(readonly start: number, public cpu: CpuCheckpoint, public machine: MachineState, readonly first: number) {}
 }
 
 export class Recorder {
@@ -116,7 +79,7 @@ export class Recorder {
   private chunks: Chunk[] = [];
   /** The newest chunk, where recording appends. */
   private tail!: Chunk;
-  private bytes = 0;
+  private journal!: Journal;
   private recording = false;
   private target = 0;
   private attached = false;
@@ -139,9 +102,17 @@ export class Recorder {
    */
   private inspecting = false;
   private sideEffects: number[] = [];
+  /**
+   * The (address, size) pairs journaled since the newest checkpoint, by hash. Going back always
+   * undoes a chunk's writes down to its checkpoint, so only the first write of the same bytes in a
+   * chunk matters: a loop storing to one place journals it once per chunk, not once per store.
+   */
+  private readonly seenKey = new Float64Array(SEEN_SLOTS);
+  private readonly seenChunk = new Float64Array(SEEN_SLOTS).fill(-1);
+  private chunkSerial = 0;
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
-    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 4096));
+    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 16384));
     this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? 64 * 1024 * 1024);
     this.reset();
   }
@@ -156,6 +127,10 @@ export class Recorder {
     return this.bytes;
   }
 
+  private get bytes(): number {
+    return this.journal.bytes + this.chunks.length * CHECKPOINT_BYTES;
+  }
+
   /** True while the attempt now executing extends the recording (false during a replay). */
   get recordingAttempt(): boolean {
     return this.recording;
@@ -167,32 +142,31 @@ export class Recorder {
     this.end = position;
     this.terminal = null;
     this.chunks = [];
-    this.bytes = 0;
+    this.journal = new Journal(this.maxBytes);
     this.newChunk();
     this.tail.fresh = true;
   }
 
   private newChunk(): void {
-    const previous = this.chunks.length > 0 ? this.tail.length : 0;
-    const c = new Chunk(this.position, captureCpu(this.machine.cpu), captureMachine(this.machine), Math.max(INITIAL_ENTRIES, previous + (previous >> 3)));
+    const c = new Chunk(this.position, checkpointCpu(this.machine.cpu), captureMachine(this.machine), this.journal.length);
     this.chunks.push(c);
     this.tail = c;
-    this.bytes += c.bytes;
+    this.chunkSerial++;
     this.enforceBound();
   }
 
   private retakeCheckpoint(): void {
     const tail = this.tail;
     tail.fresh = false;
-    tail.cpu = captureCpu(this.machine.cpu);
+    tail.cpu = checkpointCpu(this.machine.cpu);
     tail.machine = captureMachine(this.machine);
   }
 
   /** Drops whole chunks from the front while over the bound, always keeping the newest. */
   private enforceBound(): void {
     while (this.bytes > this.maxBytes && this.chunks.length > 1) {
-      const old = this.chunks.shift()!;
-      this.bytes -= old.bytes;
+      this.chunks.shift();
+      this.journal.dropBefore(this.chunks[0].first);
       this.dropped++;
     }
   }
@@ -315,23 +289,25 @@ export class Recorder {
       return;
     }
     if (this.recording) {
-      const chunk = this.tail;
-      if (chunk.length === chunk.addr.length) {
-        this.bytes -= chunk.bytes;
-        chunk.grow();
-        this.bytes += chunk.bytes;
-      }
-      const i = chunk.length++;
+      const journal = this.journal;
       const mem = this.machine.memory;
       const pn = Math.floor(physical / PAGE_SIZE);
       const off = physical - pn * PAGE_SIZE;
-      chunk.pos[i] = this.bursting ? this.burstPosition() : this.position - 1;
-      chunk.addr[i] = physical;
-      chunk.size[i] = size;
+      const position = this.bursting ? this.burstPosition() : this.position - 1;
+      // Writes tagged before the chunk's checkpoint are never undone (see Chunk.fresh): they cover nothing.
+      if (position >= this.tail.start) {
+        const key = physical * SIZE_KEY + size;
+        const h = (physical ^ (physical >>> 9)) & (SEEN_SLOTS - 1);
+        if (this.seenKey[h] === key && this.seenChunk[h] === this.chunkSerial) {
+          if (this.onWrite !== null) this.onWrite(physical, size);
+          return;
+        }
+        this.seenKey[h] = key;
+        this.seenChunk[h] = this.chunkSerial;
+      }
       if (size === 8 || size === 4) {
         const view = mem.view(pn);
-        chunk.lo[i] = view.getInt32(off, true);
-        chunk.hi[i] = size === 8 ? view.getInt32(off + 4, true) : 0;
+        journal.append(position, physical, size, view.getInt32(off, true), size === 8 ? view.getInt32(off + 4, true) : 0);
       } else {
         const page = mem.page(pn);
         let lo = 0;
@@ -340,8 +316,7 @@ export class Recorder {
           if (b < 4) lo |= page[off + b] << (8 * b);
           else hi |= page[off + b] << (8 * (b - 4));
         }
-        chunk.lo[i] = lo;
-        chunk.hi[i] = hi;
+        journal.append(position, physical, size, lo, hi);
       }
     }
     if (this.onWrite !== null) this.onWrite(physical, size);
@@ -439,22 +414,16 @@ export class Recorder {
     for (let j = this.chunks.length - 1; j >= ci; j--) {
       const c = this.chunks[j];
       if (c.start >= this.position) continue;
-      const from = c.indexOf(this.position);
+      const end = j + 1 < this.chunks.length ? this.chunks[j + 1].first : this.journal.length;
+      const from = this.journal.indexOf(this.position, c.first, end);
       // Entries tagged before the chunk's start predate its checkpoint (see Chunk.fresh).
-      const low = c.indexOf(c.start);
+      const low = this.journal.indexOf(c.start, c.first, from);
       for (let i = from - 1; i >= low; i--) {
-        const physical = c.addr[i];
-        const pn = Math.floor(physical / PAGE_SIZE);
-        const off = physical - pn * PAGE_SIZE;
-        const page = mem.page(pn);
-        const size = c.size[i];
-        const lo = c.lo[i];
-        const hi = c.hi[i];
-        for (let b = 0; b < size; b++) page[off + b] = b < 4 ? lo >>> (8 * b) : hi >>> (8 * (b - 4));
+        const pn = this.journal.undo(i, mem);
         if (mem.codePages[pn]) mem.onCodeWrite(pn);
       }
     }
-    restoreCpu(this.machine.cpu, dest.cpu);
+    restoreCheckpoint(this.machine.cpu, dest.cpu);
     restoreMachine(this.machine, dest.machine);
     this.position = dest.start;
   }
