@@ -338,9 +338,13 @@ export class Recorder {
       first = false;
       const recordingFreely = this.position === this.end && this.inspector === null;
       if (recordingFreely && (this.position - this.tail.start >= this.interval || this.bytes > this.maxBytes)) this.newChunk();
-      const room = Math.min(target - this.position, this.interval - (this.position - this.tail.start));
+      // Replaying with nothing to inspect runs in bursts too, up to the end of the recording.
+      const replayingFreely = this.position < this.end && this.inspector === null;
+      const room = replayingFreely
+        ? Math.min(target, this.end) - this.position
+        : Math.min(target - this.position, this.interval - (this.position - this.tail.start));
       let result: RunResult;
-      if (recordingFreely && room > 1 && !this.tail.fresh) {
+      if ((recordingFreely && room > 1 && !this.tail.fresh) || (replayingFreely && room > 1)) {
         // A run cut by its budget stops before the machine's work between instructions (timer
         // ticks, interrupt delivery), where the hook stops after it: so a burst leaves its last
         // position to the hook, and every stop and checkpoint sees the same kind of boundary.
@@ -351,7 +355,7 @@ export class Recorder {
         this.trapDelivery = 0;
         this.stopTrap = null;
         this.bursting = true;
-        this.recording = true;
+        this.recording = recordingFreely;
         m.beforeInstruction = null;
         try {
           result = m.run({ maxInstructions: room - 1 });

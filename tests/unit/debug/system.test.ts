@@ -30,6 +30,20 @@ describe('an interrupt round trip through ring 3', () => {
     }
   });
 
+  // Going to a position replays in bursts on the fast path: across the traps and the returns, a
+  // long replay must land on the same state as stepping there did.
+  it.each([4, 64, 1_000_000])('goes to every position in a scrambled order (checkpoint every %i)', (interval) => {
+    const { dbg, machine } = kernel(ROUND_TRIP, GATES, { checkpointInterval: interval });
+    const states: FullState[] = [fullState(machine)];
+    while (dbg.step().reason === 'step') states.push(fullState(machine));
+    states.push(fullState(machine));
+    const order = states.map((_, p) => p).sort((a, b) => ((a * 7919) % 101) - ((b * 7919) % 101));
+    for (const p of order.filter((p) => p < states.length - 1)) {
+      dbg.goto(p);
+      expectSameState(fullState(machine), states[p], `goto ${p}`);
+    }
+  });
+
   it('logs the table loads, privilege changes, interrupts with their frames and stacks, and the returns', () => {
     const { dbg, address } = kernel(ROUND_TRIP, GATES);
     expect(dbg.continue().reason).toBe('hlt');
