@@ -7,7 +7,7 @@ import { shippedEmulator } from '../shipped-emulator.ts';
 
 const CODE = 0x10000;
 const HANDLER = 0x30000;
-const ITERATIONS = 1_000_000;
+const ITERATIONS = 3_000_000;
 const PER_ITERATION = 4;
 
 const le = (value: number, bytes: number): string =>
