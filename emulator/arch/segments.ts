@@ -39,3 +39,27 @@ export const SYS_INT_GATE = 14;
 export const SYS_TRAP_GATE = 15;
 /** Not a descriptor bit: the register holds a null selector and may not be used. */
 export const SEG_UNUSABLE = 1 << 16;
+
+/** A segment descriptor as read from the GDT or LDT. */
+export interface Descriptor {
+  base: number;
+  limit: number;
+  attrs: number;
+  /** Linear address of the descriptor (to set the accessed/busy bit). */
+  at: number;
+}
+
+/** An IDT entry as read, before any check. */
+export interface Gate {
+  selector: number;
+  offset: number;
+  /** The type field (0..15). */
+  type: number;
+  /** The type field with the S bit above it, as the descriptor holds them. */
+  rawType: number;
+  dpl: number;
+  ist: number;
+  present: boolean;
+  /** Read as a 16-byte IA-32e gate. */
+  long: boolean;
+}

@@ -1,11 +1,12 @@
 import { LinearMemory } from '../memory/linear.ts';
+import { TableCache } from '../memory/table-cache.ts';
 import type { PhysicalMemory } from '../memory/physical.ts';
 import { CR0_AM, CR0_PE, EFER_LMA } from '../arch/control-registers.ts';
 import { generalProtection, hex, stackFault, type CpuFault } from '../arch/faults.ts';
 import type { MemoryOperand } from '../arch/memory-operand.ts';
 import { BASE_RIP, TWO32 } from '../arch/registers.ts';
 import { AC, FIXED1 } from '../arch/rflags.ts';
-import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_EXPAND_DOWN, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_EXPAND_DOWN, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE, type Descriptor, type Gate } from '../arch/segments.ts';
 import { IoPorts } from './io.ts';
 import { MsrFile } from './msr-file.ts';
 
@@ -61,6 +62,9 @@ export class Cpu {
   /** Every other MSR the CPU keeps (STAR, LSTAR, KERNEL_GS_BASE, SYSENTER_*, ...), by number. */
   readonly msr = new MsrFile();
   readonly mem: LinearMemory;
+  /** Decoded GDT/LDT descriptors and IDT gates, valid while their bytes and translations are unchanged (not machine state). */
+  readonly descriptorCache: TableCache<Descriptor>;
+  readonly gateCache: TableCache<Gate>;
   /** I/O ports (the debug console on 0xE9). */
   readonly io = new IoPorts();
 
@@ -119,6 +123,8 @@ export class Cpu {
 
   constructor(readonly phys: PhysicalMemory) {
     this.mem = new LinearMemory(phys);
+    this.descriptorCache = new TableCache(this.mem);
+    this.gateCache = new TableCache(this.mem);
   }
 
   get longMode(): boolean {

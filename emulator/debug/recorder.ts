@@ -424,7 +424,7 @@ export class Recorder {
       const low = this.journal.indexOf(c.start, c.first, from);
       for (let i = from - 1; i >= low; i--) {
         const pn = this.journal.undo(i, mem);
-        if (mem.codePages[pn]) mem.onCodeWrite(pn);
+        if (mem.watched[pn]) mem.wrote(pn);
       }
     }
     restoreCheckpoint(this.machine.cpu, dest.cpu);

@@ -7,7 +7,7 @@ import { generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { ACCESS_EXECUTE } from '../memory/linear.ts';
-import { PAGE_SIZE, type PhysicalMemory } from '../memory/physical.ts';
+import { PAGE_SIZE, WATCH_CODE, type PhysicalMemory } from '../memory/physical.ts';
 import { buildInsn } from './dispatch.ts';
 import { decodeOne, type RawInsn } from './iced.ts';
 import type { Insn } from '../cpu/insn.ts';
@@ -91,7 +91,7 @@ export class DecodeCache {
 
   invalidate(pn: number): void {
     this.pages.delete(pn);
-    this.phys.codePages[pn] = 0;
+    this.phys.watched[pn] &= ~WATCH_CODE;
     this.flushTlb();
     const dependents = this.spills.get(pn);
     if (dependents) {
@@ -176,9 +176,10 @@ export class DecodeCache {
   }
 
   private markCode(cpu: Cpu, ppn: number): void {
-    if (!this.phys.codePages[ppn]) {
-      this.phys.codePages[ppn] = 1;
-      cpu.mem.flushWrites();
+    const w = this.phys.watched[ppn];
+    if ((w & WATCH_CODE) === 0) {
+      this.phys.watched[ppn] = w | WATCH_CODE;
+      if (w === 0) cpu.mem.flushWrites();
     }
   }
 }

@@ -1,4 +1,4 @@
-import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
+import { PAGE_SIZE, WATCH_TABLES, type PhysicalMemory } from './physical.ts';
 import { alignmentCheck, hex } from '../arch/faults.ts';
 
 /** What an access is for, as the translation hook (and later the page walker) must know. */
@@ -45,6 +45,7 @@ export class LinearMemory {
   /** The current privilege's entries (references into `supervisor` or `userTlb`). */
   private rTag = this.supervisor.rTag;
   private rView = this.supervisor.rView;
+  private rPage = this.supervisor.rPage;
   private wTag = this.supervisor.wTag;
   private wView = this.supervisor.wView;
   /**
@@ -76,6 +77,7 @@ export class LinearMemory {
       const t = value ? this.userTlb : this.supervisor;
       this.rTag = t.rTag;
       this.rView = t.rView;
+      this.rPage = t.rPage;
       this.wTag = t.wTag;
       this.wView = t.wView;
     }
@@ -115,6 +117,7 @@ export class LinearMemory {
     this.readObs = fn;
     this.supervisor.rTag.fill(NaN);
     this.userTlb.rTag.fill(NaN);
+    this.phys.tableGeneration++;
   }
 
   get readObserver(): ((physical: number, size: number) => void) | null {
@@ -122,6 +125,7 @@ export class LinearMemory {
   }
 
   flush(): void {
+    this.phys.tableGeneration++;
     this.supervisor.rTag.fill(NaN);
     this.userTlb.rTag.fill(NaN);
     this.flushWrites();
@@ -146,7 +150,17 @@ export class LinearMemory {
     for (const tag of [this.supervisor.rTag, this.supervisor.wTag, this.userTlb.rTag, this.userTlb.wTag]) {
       for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(tag[i] * INV_REGION_PAGES) === region) tag[i] = NaN;
     }
+    this.phys.tableGeneration++;
     this.onInvalidateRegion(region);
+  }
+
+  /** Watches physical page `pn` for writes to cached table entries (out of the write TLB from now on). */
+  watchTables(pn: number): void {
+    const w = this.phys.watched[pn];
+    if ((w & WATCH_TABLES) === 0) {
+      this.phys.watched[pn] = w | WATCH_TABLES;
+      if (w === 0) this.flushWrites();
+    }
   }
 
   /** Called by `invalidatePage` with the 4 MiB region number, so caches keyed by linear page can follow. */
@@ -252,8 +266,9 @@ export class LinearMemory {
     return this.slowReadAs(lin, size, user, t);
   }
 
-  /** Offset in the page of the view `hitView` last returned. */
+  /** Offset in the page of the view `hitView` last returned, and (for a read) its physical page number. */
   hitOff = 0;
+  hitPage = 0;
 
   /**
    * The page bytes holding all of `lin .. lin+size-1` when that privilege's TLB already maps them
@@ -275,6 +290,7 @@ export class LinearMemory {
     }
     if (t.rTag[i] !== pn) return null;
     this.hitOff = off;
+    this.hitPage = t.rPage[i];
     return t.rView[i];
   }
 
@@ -304,6 +320,7 @@ export class LinearMemory {
         const i = pn & TLB_MASK;
         t.rTag[i] = pn;
         t.rView[i] = view;
+        t.rPage[i] = ppn;
       }
       return this.readView(view, first - ppn * PAGE_SIZE, size);
     }
@@ -361,8 +378,8 @@ export class LinearMemory {
       const p = k < split ? first + k : second + k - split;
       const ppn = Math.floor(p * INV_PAGE);
       this.phys.page(ppn, 'write')[p - ppn * PAGE_SIZE] = bytes[k];
-      if (this.phys.codePages[ppn]) {
-        this.phys.onCodeWrite(ppn);
+      if (this.phys.watched[ppn]) {
+        this.phys.wrote(ppn);
         cacheable = false;
       }
     }
@@ -386,6 +403,7 @@ export class LinearMemory {
         const i = pn & TLB_MASK;
         this.rTag[i] = pn;
         this.rView[i] = view;
+        this.rPage[i] = ppn;
       }
       const at = phys - ppn * PAGE_SIZE;
       switch (size) {
@@ -438,7 +456,7 @@ export class LinearMemory {
           view.setInt32(at, lo, true);
           view.setInt32(at + 4, hi, true);
       }
-      if (this.phys.codePages[ppn]) this.phys.onCodeWrite(ppn);
+      if (this.phys.watched[ppn]) this.phys.wrote(ppn);
       else if (!this.observer && !this.aligned && this.cacheable) {
         const i = pn & TLB_MASK;
         this.wTag[i] = pn;
@@ -464,8 +482,8 @@ export class LinearMemory {
       if (k < split) page1[first - p1 * PAGE_SIZE + k] = bytes[k];
       else page2[second - p2 * PAGE_SIZE + k - split] = bytes[k];
     }
-    if (this.phys.codePages[p1]) this.phys.onCodeWrite(p1);
-    if (this.phys.codePages[p2]) this.phys.onCodeWrite(p2);
+    if (this.phys.watched[p1]) this.phys.wrote(p1);
+    if (this.phys.watched[p2]) this.phys.wrote(p2);
   }
 }
 
@@ -473,6 +491,8 @@ export class LinearMemory {
 class Tlb {
   readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly rView: DataView[] = new Array<DataView>(TLB_SIZE);
+  /** The physical page number behind each read entry. */
+  readonly rPage = new Float64Array(TLB_SIZE);
   readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
 }

@@ -63,6 +63,8 @@ function setBits(cpu: PagingControls, address: number, bits: number): void {
   const observer = cpu.mem.writeObserver;
   if (observer !== null) observer(address, 4);
   view.setUint32(off, old | bits, true);
+  // A page of decoded code or cached table entries may hold page tables too.
+  if (cpu.phys.watched[pn]) cpu.phys.wrote(pn);
 }
 
 /** Translation through CR3's page tables, or the identity while CR0.PG is clear. */

@@ -2,19 +2,28 @@ import { busError, hex } from '../arch/faults.ts';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
+/** Bits of `PhysicalMemory.watched`: the page holds decoded instructions / cached descriptor-table entries. */
+export const WATCH_CODE = 1;
+export const WATCH_TABLES = 2;
 
 /**
  * Physical memory: sparse 4 KiB pages allocated on first touch, little-endian. Pages that hold
- * decoded instructions are marked so that a write to them can invalidate the decoded copies.
+ * decoded instructions or cached descriptor-table entries are watched, so that a write to them
+ * can invalidate the copies.
  */
 export class PhysicalMemory {
   readonly pageCount: number;
   private readonly pages: (Uint8Array | undefined)[];
   private readonly views: (DataView | undefined)[];
-  /** Non-zero for pages that hold (the start or the tail of) decoded instructions. */
-  readonly codePages: Uint8Array;
-  /** Called when a write lands on a page marked in `codePages`. */
+  /** Per page, WATCH_CODE when it holds (the start or the tail of) decoded instructions, WATCH_TABLES when it holds cached table entries. */
+  readonly watched: Uint8Array;
+  /** Called when a write lands on a page watched for code. */
   onCodeWrite: (page: number) => void = () => {};
+  /**
+   * Changes whenever a cached descriptor-table entry may be stale: a write to a page watched for
+   * tables, or (bumped by the linear memory) a change of translations.
+   */
+  tableGeneration = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > 2 ** 40) {
@@ -23,7 +32,17 @@ export class PhysicalMemory {
     this.pageCount = size / PAGE_SIZE;
     this.pages = new Array(this.pageCount);
     this.views = new Array(this.pageCount);
-    this.codePages = new Uint8Array(this.pageCount);
+    this.watched = new Uint8Array(this.pageCount);
+  }
+
+  /** Page `pn`, which is watched, was written: the copies made from it go. */
+  wrote(pn: number): void {
+    const w = this.watched[pn];
+    if (w & WATCH_TABLES) {
+      this.watched[pn] = w & ~WATCH_TABLES;
+      this.tableGeneration++;
+    }
+    if (w & WATCH_CODE) this.onCodeWrite(pn);
   }
 
   /** The bytes of physical page `pn`, allocated zeroed on first use; a bus error beyond the end. */
@@ -58,7 +77,7 @@ export class PhysicalMemory {
       const off = at - pn * PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
       this.page(pn).set(bytes.subarray(done, done + n), off);
-      if (this.codePages[pn]) this.onCodeWrite(pn);
+      if (this.watched[pn]) this.wrote(pn);
       done += n;
     }
   }

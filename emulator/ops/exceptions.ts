@@ -7,7 +7,7 @@
  */
 import { CpuFault, NotModelled, Vector, generalProtection, hex, invalidTss, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { IF, NT, RF, TF, VM } from '../arch/rflags.ts';
-import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE } from '../arch/segments.ts';
+import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_TYPE, SEG_UNUSABLE, SYS_INT_GATE, SYS_INT_GATE16, SYS_TASK_GATE, SYS_TRAP_GATE, SYS_TRAP_GATE16, SYS_TSS_AVAILABLE, type Gate } from '../arch/segments.ts';
 import { isCanonical, type Cpu } from '../cpu/state.ts';
 import { isWritableData, loadHidden, markAccessed, readDescriptor, type Descriptor } from './segments.ts';
 import { switchTask, tssThroughGate } from './task.ts';
@@ -75,12 +75,20 @@ function sys(cpu: Cpu, lin: number, size: number): number {
   return size === 8 ? cpu.mem.readAs(lin, 4, false) >>> 0 : cpu.mem.readAs(lin, size, false) >>> 0;
 }
 
-interface Gate {
-  selector: number;
-  offset: number;
-  type: number;
-  dpl: number;
-  ist: number;
+/** The IDT entry at `at`, decoded (from the table cache when its bytes are unchanged). */
+function gateAt(cpu: Cpu, at: number, long: boolean): Gate {
+  const cached = cpu.gateCache.get(at);
+  if (cached !== undefined && cached.long === long) return cached;
+  const view = cpu.mem.hitView(at, long ? 16 : 8, false, false);
+  const off = cpu.mem.hitOff;
+  const lo = view !== null ? view.getUint32(off, true) : sys(cpu, at, 4);
+  const hi = view !== null ? view.getUint32(off + 4, true) : sys(cpu, at + 4, 4);
+  const rawType = (hi >>> 8) & 0x1f;
+  let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
+  if (long) offset += (view !== null ? view.getInt32(off + 8, true) : sys(cpu, at + 8, 4) | 0) * TWO32;
+  const gate: Gate = { selector: lo >>> 16, offset, type: rawType & 0xf, rawType, dpl: (hi >>> 13) & 3, ist: hi & 7, present: (hi & 0x8000) !== 0, long };
+  if (view !== null) cpu.gateCache.put(at, gate);
+  return gate;
 }
 
 function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
@@ -89,25 +97,17 @@ function readGate(cpu: Cpu, fault: CpuFault, long: boolean): Gate {
   const size = long ? 16 : 8;
   const idtCode = v * 8 + 2 + ext;
   if (v * size + size - 1 > cpu.idtrLimit) throw generalProtection(idtCode, `vector ${v} is beyond the IDT limit ${hex(cpu.idtrLimit)}`);
-  const at = cpu.idtrBase + v * size;
-  const view = cpu.mem.hitView(at, size, false, false);
-  const off = cpu.mem.hitOff;
-  const lo = view !== null ? view.getUint32(off, true) : sys(cpu, at, 4);
-  const hi = view !== null ? view.getUint32(off + 4, true) : sys(cpu, at + 4, 4);
-  const type = (hi >>> 8) & 0x1f;
-  const dpl = (hi >>> 13) & 3;
-  const present = (hi & 0x8000) !== 0;
-  let offset = (lo & 0xffff) + (hi >>> 16) * 65536;
+  const gate = gateAt(cpu, cpu.idtrBase + v * size, long);
+  const type = gate.rawType;
+  const dpl = gate.dpl;
   if (long) {
-    const upper = view !== null ? view.getInt32(off + 8, true) : sys(cpu, at + 8, 4) | 0;
-    offset += upper * TWO32;
     if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE) throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}${type & 0x10 ? ' with S set' : ''}, not a 64-bit interrupt or trap gate`);
   } else if (type !== SYS_INT_GATE && type !== SYS_TRAP_GATE && type !== SYS_INT_GATE16 && type !== SYS_TRAP_GATE16 && type !== SYS_TASK_GATE) {
     throw generalProtection(idtCode, `IDT entry ${v} has type ${type & 0xf}, not an interrupt, trap or task gate`);
   }
   if (fault.software && dpl < cpu.cpl) throw generalProtection(v * 8 + 2, `INT ${hex(v)}: the gate's DPL ${dpl} is below CPL ${cpu.cpl}`);
-  if (!present) throw segmentNotPresent(idtCode, `IDT entry ${v} is not present`);
-  return { selector: lo >>> 16, offset, type: type & 0xf, dpl, ist: hi & 7 };
+  if (!gate.present) throw segmentNotPresent(idtCode, `IDT entry ${v} is not present`);
+  return gate;
 }
 
 /** The handler's code segment (SDM 6.12.1.1): checks that raise #GP/#NP with the selector and EXT. */

@@ -8,13 +8,8 @@ import { SEG_ACCESSED, SEG_CODE, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_P, SE
 import { generalProtection, hex, segmentNotPresent, stackFault } from '../arch/faults.ts';
 import { TWO32 } from '../arch/registers.ts';
 
-export interface Descriptor {
-  base: number;
-  limit: number;
-  attrs: number;
-  /** Linear address of the descriptor (to set the accessed/busy bit). */
-  at: number;
-}
+import type { Descriptor } from '../arch/segments.ts';
+export type { Descriptor };
 
 const NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
 
@@ -46,6 +41,10 @@ export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system
     throw generalProtection(selector & 0xfffc, `${purposeOf(what, role, selector)}: selector ${hex(selector)} is beyond the ${ti ? 'LDT' : 'GDT'} limit ${hex(tableLimit)}`);
   }
   const at = tableBase + index;
+  if (size === 8) {
+    const cached = cpu.descriptorCache.get(at);
+    if (cached !== undefined) return cached;
+  }
   const view = cpu.mem.hitView(at, 8, false, false);
   const lo = view !== null ? view.getUint32(cpu.mem.hitOff, true) : cpu.mem.readAs(at, 4, false) >>> 0;
   const hi = view !== null ? view.getUint32(cpu.mem.hitOff + 4, true) : cpu.mem.readAs(at + 4, 4, false) >>> 0;
@@ -57,7 +56,9 @@ export function readDescriptor(cpu: Cpu, selector: number, what: Purpose, system
     const upper = cpu.mem.readAs(at + 8, 4, false) | 0;
     base += upper * TWO32;
   }
-  return { base, limit, attrs, at };
+  const d = { base, limit, attrs, at };
+  if (view !== null && size === 8) cpu.descriptorCache.put(at, d);
+  return d;
 }
 
 /** Sets the descriptor's accessed bit in memory (type bit 0), as every segment load does. */
