@@ -57,3 +57,29 @@ export const benchLoops: BenchLoop[] = [
     sse: true,
   },
 ];
+
+/** What `loadLoop` needs of a machine: the sources' Machine and the shipped bundle's alike. */
+interface LoopMachine {
+  load(address: number, bytes: Uint8Array): void;
+  setRegister(name: string, value: bigint): void;
+}
+
+const CODE = 0x10000;
+const SCRATCH = 0x20000;
+const STACK_TOP = 0x80000;
+const HALT = 0x30000;
+
+/**
+ * Puts `loop` in a ring-0 64-bit machine as a call with `iterations`, returning to a HLT.
+ * Returns how many instructions the run retires up to and including that HLT.
+ */
+export function loadLoop(m: LoopMachine, loop: BenchLoop, iterations: number): number {
+  m.load(CODE, loop.code);
+  m.load(HALT, Uint8Array.of(0xf4));
+  m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));
+  m.setRegister('rsp', BigInt(STACK_TOP - 8));
+  m.setRegister('rdi', BigInt(SCRATCH));
+  m.setRegister('rdx', BigInt(iterations));
+  m.setRegister('rip', BigInt(CODE));
+  return iterations * loop.perIteration + loop.fixed + 1;
+}

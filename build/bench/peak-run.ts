@@ -5,28 +5,17 @@
  */
 import { Machine } from '../../emulator/index.ts';
 import { Recorder } from '../../emulator/debug/recorder.ts';
-import { benchLoops } from './loops.ts';
+import { benchLoops, loadLoop } from './loops.ts';
 
 const INSTRUCTIONS = 100_000_000;
-const CODE = 0x10000;
-const SCRATCH = 0x20000;
-const STACK_TOP = 0x80000;
-const HALT = 0x30000;
 
 const mode = process.argv[2];
 if (mode !== 'plain' && mode !== 'recorded') throw new Error(`peak-run: expected 'plain' or 'recorded', got ${String(mode)}`);
 const loop = benchLoops.find((l) => l.name === 'alu_loop')!;
 const iterations = Math.ceil(INSTRUCTIONS / loop.perIteration);
-const expected = iterations * loop.perIteration + loop.fixed + 1;
 
 const m = new Machine({ ramSize: 1024 * 1024 });
-m.load(CODE, loop.code);
-m.load(HALT, Uint8Array.of(0xf4));
-m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));
-m.setRegister('rsp', BigInt(STACK_TOP - 8));
-m.setRegister('rdi', BigInt(SCRATCH));
-m.setRegister('rdx', BigInt(iterations));
-m.setRegister('rip', BigInt(CODE));
+const expected = loadLoop(m, loop, iterations);
 
 let reached: number;
 if (mode === 'recorded') {

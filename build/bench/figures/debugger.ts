@@ -1,25 +1,15 @@
 // debugger.record_overhead_ratio: the shared ALU loop with time-travel recording / without.
 // debugger.step_back_ms: the slowest single step back found over a 1,000,000-instruction recorded run.
 import type { Figure } from '../figure.ts';
-import { benchLoops } from '../loops.ts';
+import { benchLoops, loadLoop } from '../loops.ts';
 import { Machine } from '../../../emulator/index.ts';
 import { Recorder } from '../../../emulator/debug/recorder.ts';
 
-const CODE = 0x10000;
-const SCRATCH = 0x20000;
-const STACK_TOP = 0x80000;
-const HALT = 0x30000;
 const loop = benchLoops.find((l) => l.name === 'alu_loop')!;
 
 function machineFor(iterations: number): Machine {
   const m = new Machine({ ramSize: 1024 * 1024 });
-  m.load(CODE, loop.code);
-  m.load(HALT, Uint8Array.of(0xf4));
-  m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));
-  m.setRegister('rsp', BigInt(STACK_TOP - 8));
-  m.setRegister('rdi', BigInt(SCRATCH));
-  m.setRegister('rdx', BigInt(iterations));
-  m.setRegister('rip', BigInt(CODE));
+  loadLoop(m, loop, iterations);
   return m;
 }
 

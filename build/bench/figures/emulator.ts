@@ -1,14 +1,10 @@
 // emulator.alu_loop_mips, emulator.sse_loop_mips, ...: the shared benchmark loops run on the emulator (ring 0, 64-bit), in million instructions per second;
 // emulator.alu_loop_interpreter_mips, ...: the same loops with block execution turned off, for comparison.
 import type { Figure } from '../figure.ts';
-import { benchLoops, type BenchLoop } from '../loops.ts';
+import { benchLoops, loadLoop, type BenchLoop } from '../loops.ts';
 import type { Execution } from '../../../emulator/index.ts';
 import { shippedEmulator } from '../shipped-emulator.ts';
 
-const CODE = 0x10000;
-const SCRATCH = 0x20000;
-const STACK_TOP = 0x80000;
-const HALT = 0x30000;
 const ITERATIONS = 2_000_000;
 const CR4_OSFXSR = 0x200n;
 
@@ -17,14 +13,7 @@ export async function measureLoop(loop: BenchLoop, iterations = ITERATIONS, exec
   const { Machine } = await shippedEmulator();
   const m = new Machine({ ramSize: 1024 * 1024, execution });
   if (loop.sse) m.setRegister('cr4', m.getRegister('cr4') | CR4_OSFXSR);
-  m.load(CODE, loop.code);
-  m.load(HALT, Uint8Array.of(0xf4));
-  m.load(STACK_TOP - 8, new Uint8Array(new BigUint64Array([BigInt(HALT)]).buffer));
-  m.setRegister('rsp', BigInt(STACK_TOP - 8));
-  m.setRegister('rdi', BigInt(SCRATCH));
-  m.setRegister('rdx', BigInt(iterations));
-  m.setRegister('rip', BigInt(CODE));
-  const expected = iterations * loop.perIteration + loop.fixed + 1;
+  const expected = loadLoop(m, loop, iterations);
   const t0 = performance.now();
   const result = m.run({ maxInstructions: expected + 10 });
   const seconds = (performance.now() - t0) / 1000;
