@@ -4,7 +4,7 @@
  * kilobytes of small objects each cost memory and collector time.
  */
 import type { Cpu } from '../cpu/state.ts';
-import { forgetPlan, planOf, sameKind, type Plan, type SegmentValue } from './cpu-state.ts';
+import { planOf, type Plan, type SegmentValue } from './cpu-state.ts';
 
 export interface CpuCheckpoint {
   readonly plan: Plan;
@@ -30,41 +30,32 @@ function putSegment(at: number, s: SegmentValue): number {
 
 export function checkpointCpu(cpu: Cpu): CpuCheckpoint {
   const source = cpu as unknown as Record<string, unknown>;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const plan = planOf(cpu);
-    const maps: [number, bigint][][] = [];
-    let n = 0;
-    let stale = false;
-    for (const [key, kind] of plan.fields) {
-      const v = source[key];
-      if (!sameKind(kind, v)) {
-        stale = true;
+  const plan = planOf(cpu);
+  const maps: [number, bigint][][] = [];
+  let n = 0;
+  for (const [key, kind] of plan.fields) {
+    const v = source[key];
+    switch (kind) {
+      case 'number': n = put(n, v as number); break;
+      case 'boolean': n = put(n, v ? 1 : 0); break;
+      case 'int32s':
+      case 'numbers': {
+        const a = v as ArrayLike<number>;
+        n = put(n, a.length);
+        for (let i = 0; i < a.length; i++) n = put(n, a[i]);
         break;
       }
-      switch (kind) {
-        case 'number': n = put(n, v as number); break;
-        case 'boolean': n = put(n, v ? 1 : 0); break;
-        case 'int32s':
-        case 'numbers': {
-          const a = v as ArrayLike<number>;
-          n = put(n, a.length);
-          for (let i = 0; i < a.length; i++) n = put(n, a[i]);
-          break;
-        }
-        case 'segment': n = putSegment(n, v as SegmentValue); break;
-        case 'segments': {
-          const a = v as SegmentValue[];
-          n = put(n, a.length);
-          for (const s of a) n = putSegment(n, s);
-          break;
-        }
-        case 'map': maps.push([...(v as Map<number, bigint>).entries()]); break;
+      case 'segment': n = putSegment(n, v as SegmentValue); break;
+      case 'segments': {
+        const a = v as SegmentValue[];
+        n = put(n, a.length);
+        for (const s of a) n = putSegment(n, s);
+        break;
       }
+      case 'map': maps.push([...(v as Map<number, bigint>).entries()]); break;
     }
-    if (!stale) return { plan, values: scratch.slice(0, n), maps };
-    forgetPlan();
   }
-  throw new Error('checkpointCpu: the CPU changed shape while being captured');
+  return { plan, values: scratch.slice(0, n), maps };
 }
 
 /** Writes a checkpoint back into `cpu` (which has the fields it was taken from), then refreshes what depends on it. */

@@ -65,14 +65,11 @@ export interface Plan {
 
 let plan: Plan | null = null;
 
-/** The plan for `cpu`, made again when its fields changed in number. */
+/** The plan for `cpu` as it is now: made again when its fields changed in number or kind. */
 export function planOf(cpu: Cpu): Plan {
-  if (plan === null || Object.keys(cpu).length !== plan.keys) plan = makePlan(cpu);
+  const source = cpu as unknown as Record<string, unknown>;
+  if (plan === null || Object.keys(cpu).length !== plan.keys || !plan.fields.every(([key, kind]) => sameKind(kind, source[key]))) plan = makePlan(cpu);
   return plan;
-}
-
-export function forgetPlan(): void {
-  plan = null;
 }
 
 function makePlan(cpu: Cpu): Plan {
@@ -87,7 +84,7 @@ function makePlan(cpu: Cpu): Plan {
 }
 
 /** Whether `v` still has the kind the plan recorded (the cheap part of `kindOf`). */
-export function sameKind(kind: Kind, v: unknown): boolean {
+function sameKind(kind: Kind, v: unknown): boolean {
   switch (kind) {
     case 'number': return typeof v === 'number';
     case 'boolean': return typeof v === 'boolean';
@@ -101,21 +98,9 @@ export function sameKind(kind: Kind, v: unknown): boolean {
 
 export function captureCpu(cpu: Cpu): CpuState {
   const source = cpu as unknown as Record<string, unknown>;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const out: CpuState = {};
-    let stale = false;
-    for (const [key, kind] of planOf(cpu).fields) {
-      const v = source[key];
-      if (!sameKind(kind, v)) {
-        stale = true;
-        break;
-      }
-      out[key] = copyField(kind, v);
-    }
-    if (!stale) return out;
-    forgetPlan();
-  }
-  throw new Error('captureCpu: the CPU changed shape while being captured');
+  const out: CpuState = {};
+  for (const [key, kind] of planOf(cpu).fields) out[key] = copyField(kind, source[key]);
+  return out;
 }
 
 /** Writes a captured state back into `cpu`, then refreshes what depends on it (mode, TLBs). */
