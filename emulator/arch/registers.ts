@@ -2,6 +2,8 @@
 export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
 
 /** RIP-relative addressing names this pseudo-register as its base (one past the last GPR). */
+/** The stack pointer's index among the general registers. */
+export const RSP = 4;
 export const BASE_RIP = 16;
 
 /** 2^32: values are held as two 32-bit halves, and this joins or splits them without BigInt. */

@@ -4,7 +4,8 @@
  * change anything the run loop watches between instructions (CPL, mode, TF, RF, IF, the
  * pending-event state, debug registers, the translation); a near branch may end one.
  */
-import { OP_CR, OP_DR, OP_IMM, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
+import { OP_CR, OP_DR, OP_IMM, OP_REG, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
+import { RSP } from '../arch/registers.ts';
 import type { Cpu } from '../cpu/state.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 
@@ -75,35 +76,66 @@ export function directTransfer(insn: Insn): boolean {
   return (insn.mnemonic === 'CALL' || insn.mnemonic === 'JMP') && insn.bits === 64 && insn.opSize === 8 && insn.ops.length === 1 && insn.ops[0].kind === OP_IMM && !FAR_FORM.test(insn.form);
 }
 
+/** A near RET with no immediate in 64-bit code. */
+export const plainReturn = (insn: Insn): boolean => insn.mnemonic === 'RET' && insn.bits === 64 && insn.opSize === 8 && insn.ops.length === 0;
+
+/** A 64-bit PUSH or POP of a general register other than RSP: moves RSP by exactly 8. */
+const stackStep = (insn: Insn): number => {
+  const [op] = insn.ops;
+  if ((insn.mnemonic !== 'PUSH' && insn.mnemonic !== 'POP') || insn.opSize !== 8 || insn.ops.length !== 1 || op.kind !== OP_REG || op.reg === RSP) return 0;
+  return insn.mnemonic === 'PUSH' ? 1 : -1;
+};
+
+/** May change RSP other than by a plain PUSH or POP (so a return address can no longer be foreseen). */
+const movesStack = (insn: Insn): boolean =>
+  insn.mnemonic === 'ENTER' || insn.mnemonic === 'LEAVE' || (insn.mnemonic === 'POP' && stackStep(insn) === 0) || insn.ops.some((op) => op.kind === OP_REG && op.reg === RSP);
+
 /**
  * The instructions of the block starting at `start`, with their offsets from it: safe ones in a
  * row, going on at the target of a direct CALL or JMP that stays in the page, then the near branch
  * that ends them, all within the page of the first (so they share its translation and permissions).
+ * A RET that returns to a CALL followed in this block goes on after that CALL too: the pushes and
+ * pops between them balance, so it pops the address the CALL pushed unless something stored over
+ * it (the block then leaves at the RET, which checks).
  */
 export function collectBlock(head: Insn, start: number, fetch: (rip: number) => Insn): { insns: Insn[]; offsets: number[] } {
   const insns: Insn[] = [];
   const offsets: number[] = [];
   const pageStart = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
   const pageEnd = pageStart + PAGE_SIZE;
+  /** For each CALL followed and not yet returned from: where it returns, and the pushes since it less the pops. */
+  const calls: { back: number; depth: number }[] = [];
+  const fits = (target: number) => target >= pageStart && target + MAX_INSN_LENGTH <= pageEnd && !offsets.includes(target - start);
   let insn = head;
   let at = start;
   for (;;) {
     if (at + insn.length > pageEnd) break;
     let next = at + insn.length;
+    const top = calls[calls.length - 1];
     if (directTransfer(insn)) {
       const target = next + insn.rel;
       // Followed only to a new place in the page; a transfer back into the block ends it.
-      if (target < pageStart || target + MAX_INSN_LENGTH > pageEnd || offsets.includes(target - start) || target === at) {
+      if (!fits(target) || target === at) {
         insns.push(insn);
         offsets.push(at - start);
         break;
       }
+      if (insn.mnemonic === 'CALL') calls.push({ back: next, depth: 0 });
       next = target;
+    } else if (plainReturn(insn) && top !== undefined && top.depth === 0 && fits(top.back)) {
+      calls.pop();
+      next = top.back;
     } else if (endsBlock(insn)) {
       insns.push(insn);
       offsets.push(at - start);
       break;
     } else if (!blockSafe(insn)) break;
+    else if (top !== undefined) {
+      const step = stackStep(insn);
+      if (step !== 0) top.depth += step;
+      else if (movesStack(insn)) calls.length = 0;
+      if (top.depth < 0) calls.length = 0;
+    }
     insns.push(insn);
     offsets.push(at - start);
     at = next;

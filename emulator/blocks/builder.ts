@@ -38,6 +38,8 @@ function threaded(block: Block, cache: DecodeCache, terminated: boolean, compile
   const insns = block.insns;
   const n = insns.length;
   const nexts = insns.map((insn, k) => block.offsets[k] + insn.length);
+  // Where each instruction goes on in the block (a CALL's target, a foreseen RET's return).
+  const after = insns.map((insn, k) => (k + 1 < n ? block.offsets[k + 1] : nexts[k]));
   let runs = 0;
   return (cpu, limit) => {
     if (compileLater && ++runs >= COMPILE_AT) {
@@ -59,7 +61,7 @@ function threaded(block: Block, cache: DecodeCache, terminated: boolean, compile
           block.fault = k;
           throw e;
         }
-        if (cache.gen !== g && k < n - 1) {
+        if ((cache.gen !== g || cpu.rip !== base + after[k]) && k < n - 1) {
           cpu.steps = s + k + 1;
           return k;
         }

@@ -1,21 +1,26 @@
 /**
  * Compiles a block to one JavaScript function: the common integer forms inline, every other
- * instruction as a call of its own handler, status flags computed only where something can see
- * them (a later reader, a possible fault, or the block's end), and a block that branches back
- * to its own start looping inside the function. Generated source is cached by its text, so
- * every machine that runs the same code shares one compiled function.
+ * instruction as a call of its own handler, general registers in locals, status flags owed
+ * rather than computed until something can see them (blocks/deferred-flags.ts), and a block that
+ * branches back to its own start looping inside the function. Generated source is cached by its
+ * text, so every machine that runs the same code shares one compiled function.
  *
  * The rules that keep events precise: before any instruction that can fault or call out,
  * cpu.steps is that instruction's step (a fault reports it; the time-travel journal tags writes
  * with it); after any store, a changed decode-cache generation (the store hit cached code) ends
- * the block after that instruction; the loop back runs only while a whole pass fits the budget.
+ * the block after that instruction; the loop back runs only while a whole pass fits the budget;
+ * and whatever leaves the block (a return, a throw, a handler call) finds the registers in
+ * cpu.lo and cpu.hi and the flags in cpu.flags.
  */
-import { ADD, AND, CMP, OR, SUB, TEST, XOR, add64, alu, logic64, sub64 } from '../ops/alu.ts';
+import { ADD, AND, CMP, OR, SUB, TEST, XOR } from '../ops/alu.ts';
 import { OP_IMM, OP_MEM, OP_REG, type Insn, type Operand } from '../cpu/insn.ts';
 import { CF, OF, PF, SF, STATUS, ZF } from '../arch/rflags.ts';
 import { SEG_FS } from '../arch/segments.ts';
-import { directTransfer, type Block, type BlockRun } from './block.ts';
+import { BASE_RIP } from '../arch/registers.ts';
+import { directTransfer, plainReturn, type Block, type BlockRun } from './block.ts';
 import type { DecodeCache } from '../decode/cache.ts';
+import { ADD64, ALU32, DEC64, INC64, LOGIC64, NONE, SETTLE, SUB32, SUB64, condition, owe, settle } from './deferred-flags.ts';
+import { SYNC, callOut, localizeRegisters, readOut } from './register-locals.ts';
 
 /** Whether `new Function` is allowed here (a page's CSP may forbid it: blocks then run threaded). */
 export const canCompile: boolean = (() => {
@@ -26,7 +31,7 @@ export const canCompile: boolean = (() => {
   }
 })();
 
-const HELPERS = { add64, sub64, logic64, alu };
+const HELPERS = { settle };
 
 type Instantiate = (block: Block, cache: DecodeCache) => BlockRun;
 const compiled = new Map<string, Instantiate>();
@@ -43,24 +48,45 @@ interface Plan {
   /** Status flags it reads, and those it always overwrites. */
   reads: number;
   writes: number;
+  /** The flags owed after it (given whether its own are needed); undefined: what was owed before. */
+  leaves(needFlags: boolean): number | undefined;
+  /** Calls out on its common path (a handler, a general effective address): the registers go back to the arrays each time. */
+  callsOut: boolean;
 }
 
 const ALU_OPS: Record<string, number> = { ADD, SUB, CMP, AND, OR, XOR, TEST };
 
 const TWO32 = 4294967296;
 
+/** Code leaving the block: registers back in the arrays, flags computed. */
+const EXIT = `${SYNC} ${SETTLE}`;
+
+/** A handler call: what it reads is in place, and nothing is owed after it. */
+const handler = (k: number): string => callOut(SETTLE, `E${k}(cpu, I${k});`);
+
 /** Sets `a` to the linear address of the instruction's memory operand. */
 function effectiveAddress(insn: Insn, k: number, next: number): string {
   const m = insn.mem!;
   const size = m.size || insn.opSize;
   const b = m.base;
-  if (m.simple) return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) a = cpu.eaFull(M${k}, ${size});`;
-  // The indexed form of cpu.ea's fast path, with the same fallback.
-  if (m.addrBits === 64 && m.seg < SEG_FS && b >= 0 && b < 16 && m.index >= 0 && Math.abs(m.disp) < 2 ** 31) {
-    const x = m.index;
-    return `a = (lo[${b}] >>> 0) + (lo[${x}] >>> 0) * ${m.scale} + ${m.disp}; if ((hi[${b}] | hi[${x}]) !== 0 || a >= ${TWO32} || a < 0) a = cpu.eaFull(M${k}, ${size});`;
+  const full = `{ ${readOut(`a = cpu.eaFull(M${k}, ${size});`)} }`;
+  if (m.simple) return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) ${full}`;
+  if (m.addrBits === 64 && m.seg < SEG_FS && Math.abs(m.disp) < 2 ** 31) {
+    // The indexed form of cpu.ea's fast path, with the same fallback.
+    if (b >= 0 && b < 16 && m.index >= 0) {
+      const x = m.index;
+      return `a = (lo[${b}] >>> 0) + (lo[${x}] >>> 0) * ${m.scale} + ${m.disp}; if ((hi[${b}] | hi[${x}]) !== 0 || a >= ${TWO32} || a < 0) ${full}`;
+    }
+    if (b === BASE_RIP && m.index < 0) return `a = base + ${next + m.disp}; if (a >= ${TWO32} || a < 0) { cpu.rip = base + ${next}; ${full} }`;
   }
-  return `cpu.rip = base + ${next}; a = cpu.ea(M${k}, ${size});`;
+  return `cpu.rip = base + ${next}; ${readOut(`a = cpu.ea(M${k}, ${size});`)}`;
+}
+
+/** Whether the address of the instruction's memory operand is worked out by a call every time. */
+function generalAddress(insn: Insn): boolean {
+  const m = insn.mem;
+  if (m === null || m === undefined) return false;
+  return !(m.simple || (m.addrBits === 64 && m.seg < SEG_FS && Math.abs(m.disp) < 2 ** 31 && ((m.base >= 0 && m.base < 16 && m.index >= 0) || (m.base === BASE_RIP && m.index < 0))));
 }
 
 /** A 64-bit source: the code that loads it, and its two halves. */
@@ -83,47 +109,72 @@ const CONDITIONS = [
   '(f & ZF) !== 0 || ((f & SF) !== 0) !== ((f & OF) !== 0)', '(f & ZF) === 0 && ((f & SF) !== 0) === ((f & OF) !== 0)',
 ].map((c) => c.replace(/\b(OF|CF|ZF|SF|PF)\b/g, (name) => String({ OF, CF, ZF, SF, PF }[name])).replace(/\bf\b/g, 'cpu.flags'));
 
+const fromFlags = (cc: number): string => `(${CONDITIONS[cc]})`;
+
 /** The handler of instruction k, called as the interpreter would (RIP past it, the step exact). */
 function callPlan(k: number, next: number): Plan {
   return {
-    emit: () => `cpu.rip = base + ${next}; E${k}(cpu, I${k});`,
+    emit: () => `cpu.rip = base + ${next}; ${handler(k)}`,
     faults: true,
     stores: true,
     reads: STATUS,
     writes: 0,
+    leaves: () => NONE,
+    callsOut: true,
   };
 }
 
-const inline = (code: (needFlags: boolean) => string, faults: boolean, stores: boolean, writes: number, reads = 0): Plan => ({
+const inline = (code: (needFlags: boolean) => string, faults: boolean, stores: boolean, writes: number, reads = 0, owes = NONE, callsOut = false): Plan => ({
   emit: code,
   faults,
   stores,
   reads: faults ? reads | STATUS : reads,
   writes,
+  leaves: (need) => (writes !== 0 && need ? owes : undefined),
+  callsOut,
 });
+
+/** Pushes a 64-bit value (cpu.push's fast path in place, else cpu.push). */
+const pushCode = (valueLo: string, valueHi: string): string =>
+  `a = lo[4] >>> 0; if (hi[4] === 0 && a >= 8) { mem.write64(a - 8, ${valueLo}, ${valueHi}); lo[4] = (a - 8) | 0; } else { ${callOut('', `cpu.push(8, ${valueLo}, ${valueHi});`)} }`;
 
 function planMov(insn: Insn, k: number, next: number): Plan | null {
   const [d, s] = insn.ops;
+  const slow = generalAddress(insn);
+  const load = (code: () => string) => inline(code, true, false, 0, 0, NONE, slow);
+  const store = (code: () => string) => inline(code, true, true, 0, 0, NONE, slow);
   if (d.kind === OP_REG && d.size === 8) {
     if (s.kind === OP_REG) return inline(() => `lo[${d.reg}] = lo[${s.reg}]; hi[${d.reg}] = hi[${s.reg}];`, false, false, 0);
     if (s.kind === OP_IMM) return inline(() => `lo[${d.reg}] = ${s.immLo | 0}; hi[${d.reg}] = ${s.immHi | 0};`, false, false, 0);
-    if (s.kind === OP_MEM) return inline(() => `${effectiveAddress(insn, k, next)} bl = mem.read64(a); lo[${d.reg}] = bl; hi[${d.reg}] = mem.hi;`, true, false, 0);
+    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} bl = mem.read64(a); lo[${d.reg}] = bl; hi[${d.reg}] = mem.hi;`);
   }
   if (d.kind === OP_REG && d.size === 4) {
     if (s.kind === OP_REG) return inline(() => `lo[${d.reg}] = lo[${s.reg}]; hi[${d.reg}] = 0;`, false, false, 0);
     if (s.kind === OP_IMM) return inline(() => `lo[${d.reg}] = ${s.immLo | 0}; hi[${d.reg}] = 0;`, false, false, 0);
-    if (s.kind === OP_MEM) return inline(() => `${effectiveAddress(insn, k, next)} bl = mem.read32(a); lo[${d.reg}] = bl; hi[${d.reg}] = 0;`, true, false, 0);
+    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} bl = mem.read32(a); lo[${d.reg}] = bl; hi[${d.reg}] = 0;`);
   }
   if (d.kind === OP_MEM && d.size === 8) {
-    if (s.kind === OP_REG) return inline(() => `${effectiveAddress(insn, k, next)} mem.write64(a, lo[${s.reg}], hi[${s.reg}]);`, true, true, 0);
-    if (s.kind === OP_IMM) return inline(() => `${effectiveAddress(insn, k, next)} mem.write64(a, ${s.immLo | 0}, ${s.immHi | 0});`, true, true, 0);
+    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} mem.write64(a, lo[${s.reg}], hi[${s.reg}]);`);
+    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} mem.write64(a, ${s.immLo | 0}, ${s.immHi | 0});`);
   }
   if (d.kind === OP_MEM && d.size === 4) {
-    if (s.kind === OP_REG) return inline(() => `${effectiveAddress(insn, k, next)} mem.write32(a, lo[${s.reg}]);`, true, true, 0);
-    if (s.kind === OP_IMM) return inline(() => `${effectiveAddress(insn, k, next)} mem.write32(a, ${s.immLo | 0});`, true, true, 0);
+    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} mem.write32(a, lo[${s.reg}]);`);
+    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} mem.write32(a, ${s.immLo | 0});`);
   }
   return null;
 }
+
+const LOGIC_SYMBOL: Record<number, string> = { [AND]: '&', [TEST]: '&', [OR]: '|', [XOR]: '^' };
+
+/** The 64-bit result of ADD or SUB of a:ah and b:bh into t (low, int32) and h. */
+const addSub64 = (op: number, a: string, ah: string, b: string, bh: string): string =>
+  op === ADD
+    ? `t = (${a} >>> 0) + (${b} >>> 0); h = (${ah} + ${bh} + (t >= ${TWO32} ? 1 : 0)) | 0; t = t | 0;`
+    : `t = (${a} >>> 0) - (${b} >>> 0); h = (${ah} - ${bh} - (t < 0 ? 1 : 0)) | 0; t = t | 0;`;
+
+/** The flags kind a 64-bit ALU operation owes. */
+const kind64 = (op: number): number => (op === ADD ? ADD64 : op === SUB || op === CMP ? SUB64 : LOGIC64);
+const kind32 = (op: number): number => (op === SUB || op === CMP ? SUB32 : ALU32);
 
 function planAlu(insn: Insn, op: number, k: number, next: number): Plan | null {
   const [d, s] = insn.ops;
@@ -132,44 +183,30 @@ function planAlu(insn: Insn, op: number, k: number, next: number): Plan | null {
   const writesResult = op !== CMP && op !== TEST;
   const r = d.reg;
   const faults = s.kind === OP_MEM;
+  const slow = generalAddress(insn);
   if (d.size === 8) {
     const [load, bl, bh] = source64(s, insn, k, next);
+    const kind = kind64(op);
     return inline((need) => {
-      if (need) {
-        switch (op) {
-          case ADD: return `${load} lo[${r}] = H.add64(cpu, lo[${r}], hi[${r}], ${bl}, ${bh}); hi[${r}] = cpu.tHi;`;
-          case SUB: return `${load} lo[${r}] = H.sub64(cpu, lo[${r}], hi[${r}], ${bl}, ${bh}); hi[${r}] = cpu.tHi;`;
-          case CMP: return `${load} H.sub64(cpu, lo[${r}], hi[${r}], ${bl}, ${bh});`;
-          case TEST: return `${load} H.logic64(cpu, lo[${r}] & ${bl}, hi[${r}] & ${bh});`;
-          default: {
-            const sym = op === AND ? '&' : op === OR ? '|' : '^';
-            return `${load} lo[${r}] ${sym}= ${bl}; hi[${r}] ${sym}= ${bh}; H.logic64(cpu, lo[${r}], hi[${r}]);`;
-          }
-        }
+      if (op === ADD || op === SUB || op === CMP) {
+        const owed = need ? owe(kind, `lo[${r}]`, `hi[${r}]`, bl, bh) : '';
+        if (op === CMP) return `${load} ${owed}`;
+        return `${load} ${owed} ${addSub64(op, `lo[${r}]`, `hi[${r}]`, bl, bh)} lo[${r}] = t; hi[${r}] = h;`;
       }
-      switch (op) {
-        case ADD: return `${load} t = (lo[${r}] >>> 0) + (${bl} >>> 0); h = (hi[${r}] + ${bh} + (t >= ${TWO32} ? 1 : 0)) | 0; lo[${r}] = t | 0; hi[${r}] = h;`;
-        case SUB: return `${load} t = (lo[${r}] >>> 0) - (${bl} >>> 0); h = (hi[${r}] - ${bh} - (t < 0 ? 1 : 0)) | 0; lo[${r}] = t | 0; hi[${r}] = h;`;
-        case CMP:
-        case TEST: return load;
-        default: {
-          const sym = op === AND ? '&' : op === OR ? '|' : '^';
-          return `${load} lo[${r}] ${sym}= ${bl}; hi[${r}] ${sym}= ${bh};`;
-        }
-      }
-    }, faults, false, STATUS);
+      const sym = LOGIC_SYMBOL[op];
+      if (op === TEST) return need ? `${load} ${owe(kind, `lo[${r}] & ${bl}`, `hi[${r}] & ${bh}`)}` : load;
+      return `${load} lo[${r}] ${sym}= ${bl}; hi[${r}] ${sym}= ${bh};${need ? ` ${owe(kind, `lo[${r}]`, `hi[${r}]`)}` : ''}`;
+    }, faults, false, STATUS, 0, kind, slow);
   }
   if (d.size === 4) {
     const [load, v] = source32(s, insn, k, next);
+    const kind = kind32(op);
     return inline((need) => {
-      if (need) {
-        const call = `H.alu(cpu, ${op}, lo[${r}] >>> 0, ${v} >>> 0, 4)`;
-        return writesResult ? `${load} lo[${r}] = ${call}; hi[${r}] = 0;` : `${load} ${call};`;
-      }
-      if (!writesResult) return load;
-      const expr = op === ADD ? `(lo[${r}] + ${v}) | 0` : op === SUB ? `(lo[${r}] - ${v}) | 0` : `lo[${r}] ${op === AND ? '&' : op === OR ? '|' : '^'} ${v}`;
-      return `${load} lo[${r}] = ${expr}; hi[${r}] = 0;`;
-    }, faults, false, STATUS);
+      const owed = !need ? '' : kind === SUB32 ? owe(kind, `lo[${r}] >>> 0`, `${v} >>> 0`) : owe(kind, `${op}`, `lo[${r}] >>> 0`, `${v} >>> 0`);
+      if (!writesResult) return `${load} ${owed}`;
+      const expr = op === ADD ? `(lo[${r}] + ${v}) | 0` : op === SUB ? `(lo[${r}] - ${v}) | 0` : `lo[${r}] ${LOGIC_SYMBOL[op]} ${v}`;
+      return `${load} ${owed} lo[${r}] = ${expr}; hi[${r}] = 0;`;
+    }, faults, false, STATUS, 0, kind, slow);
   }
   return null;
 }
@@ -182,38 +219,49 @@ function planAluToMemory(insn: Insn, op: number, k: number, next: number): Plan 
   const [d, s] = insn.ops;
   const writesResult = op !== CMP && op !== TEST;
   const ea = effectiveAddress(insn, k, next);
+  const slow = generalAddress(insn);
   if (d.size === 8) {
     const sl = s.kind === OP_REG ? `lo[${s.reg}]` : `${s.immLo | 0}`;
     const sh = s.kind === OP_REG ? `hi[${s.reg}]` : `${s.immHi | 0}`;
-    const call = op === ADD ? 'H.add64' : op === SUB || op === CMP ? 'H.sub64' : null;
-    const sym = op === AND || op === TEST ? '&' : op === OR ? '|' : '^';
-    const compute = call !== null ? `t = ${call}(cpu, bl, bh, ${sl}, ${sh}); h = cpu.tHi;` : `t = bl ${sym} ${sl}; h = bh ${sym} ${sh}; H.logic64(cpu, t, h);`;
-    return inline(() => `${ea} bl = mem.read64(a); bh = mem.hi; ${compute}${writesResult ? ' mem.write64(a, t, h);' : ''}`, true, writesResult, STATUS);
+    const kind = kind64(op);
+    return inline((need) => {
+      let compute: string;
+      if (kind === LOGIC64) {
+        const sym = LOGIC_SYMBOL[op];
+        compute = `t = bl ${sym} ${sl}; h = bh ${sym} ${sh};${need ? ` ${owe(kind, 't', 'h')}` : ''}`;
+      } else compute = `${need ? owe(kind, 'bl', 'bh', sl, sh) : ''} ${addSub64(op === CMP ? SUB : op, 'bl', 'bh', sl, sh)}`;
+      return `${ea} bl = mem.read64(a); bh = mem.hi; ${compute}${writesResult ? ' mem.write64(a, t, h);' : ''}`;
+    }, true, writesResult, STATUS, 0, kind, slow);
   }
   if (d.size === 4) {
     const v = s.kind === OP_REG ? `lo[${s.reg}]` : `${s.immLo | 0}`;
-    return inline(() => `${ea} bl = mem.read32(a); t = H.alu(cpu, ${op}, bl >>> 0, ${v} >>> 0, 4);${writesResult ? ' mem.write32(a, t);' : ''}`, true, writesResult, STATUS);
+    const kind = kind32(op);
+    return inline((need) => {
+      const owed = !need ? '' : kind === SUB32 ? owe(kind, 'bl >>> 0', `${v} >>> 0`) : owe(kind, `${op}`, 'bl >>> 0', `${v} >>> 0`);
+      const expr = op === ADD ? `(bl + ${v}) | 0` : op === SUB ? `(bl - ${v}) | 0` : `bl ${LOGIC_SYMBOL[op]} ${v}`;
+      return `${ea} bl = mem.read32(a); ${owed}${writesResult ? ` mem.write32(a, ${expr});` : ''}`;
+    }, true, writesResult, STATUS, 0, kind, slow);
   }
   return null;
 }
 
-/** INC/DEC of a 64-bit register. */
+/** INC/DEC of a 64-bit register: CF passes through, so the flags owed keep it. */
 function planIncDec(insn: Insn, up: boolean): Plan | null {
   const [d] = insn.ops;
   if (d.kind !== OP_REG || d.size !== 8) return null;
   const r = d.reg;
+  const step = up
+    ? `if (lo[${r}] === -1) hi[${r}] = (hi[${r}] + 1) | 0; lo[${r}] = (lo[${r}] + 1) | 0;`
+    : `if (lo[${r}] === 0) hi[${r}] = (hi[${r}] - 1) | 0; lo[${r}] = (lo[${r}] - 1) | 0;`;
+  const kind = up ? INC64 : DEC64;
   return {
-    emit: (need) => {
-      // CF passes through: the handler's ADD or SUB of 1, with CF put back.
-      if (need) return `bl = cpu.flags & ${CF}; lo[${r}] = H.${up ? 'add64' : 'sub64'}(cpu, lo[${r}], hi[${r}], 1, 0); hi[${r}] = cpu.tHi; cpu.flags = (cpu.flags & ${~CF}) | bl;`;
-      return up
-        ? `if (lo[${r}] === -1) hi[${r}] = (hi[${r}] + 1) | 0; lo[${r}] = (lo[${r}] + 1) | 0;`
-        : `if (lo[${r}] === 0) hi[${r}] = (hi[${r}] - 1) | 0; lo[${r}] = (lo[${r}] - 1) | 0;`;
-    },
+    emit: (need) => (need ? `${SETTLE} ${owe(kind, `lo[${r}]`, `hi[${r}]`, `cpu.flags & ${CF}`)} ${step}` : step),
     faults: false,
     stores: false,
     reads: 0,
     writes: STATUS & ~CF,
+    leaves: (need) => (need ? kind : undefined),
+    callsOut: false,
   };
 }
 
@@ -226,30 +274,58 @@ function planShift(insn: Insn, kind: 'shl' | 'shr' | 'sar', k: number): Plan | n
   if (n === 0) return inline(() => '', false, false, 0);
   const dead = (): string => {
     if (kind === 'shl') return n < 32 ? `h = (hi[${r}] << ${n}) | (lo[${r}] >>> ${32 - n}); lo[${r}] = lo[${r}] << ${n}; hi[${r}] = h;` : `hi[${r}] = lo[${r}] << ${n - 32}; lo[${r}] = 0;`;
-    if (kind === 'shr') return n < 32 ? `lo[${r}] = (lo[${r}] >>> ${n}) | (hi[${r}] << ${32 - n}); hi[${r}] = hi[${r}] >>> ${n};` : `lo[${r}] = hi[${r}] >>> ${n - 32}; hi[${r}] = 0;`;
+    if (kind === 'shr') return n < 32 ? `lo[${r}] = (lo[${r}] >>> ${n}) | (hi[${r}] << ${32 - n}); hi[${r}] = (hi[${r}] >>> ${n}) | 0;` : `lo[${r}] = (hi[${r}] >>> ${n - 32}) | 0; hi[${r}] = 0;`;
     return n < 32 ? `lo[${r}] = (lo[${r}] >>> ${n}) | (hi[${r}] << ${32 - n}); hi[${r}] = hi[${r}] >> ${n};` : `lo[${r}] = hi[${r}] >> ${n - 32}; hi[${r}] = hi[${r}] >> 31;`;
   };
-  return { emit: (need) => (need ? `E${k}(cpu, I${k});` : dead()), faults: false, stores: false, reads: 0, writes: STATUS };
+  return {
+    emit: (need) => (need ? handler(k) : dead()),
+    faults: false,
+    stores: false,
+    reads: 0,
+    writes: STATUS,
+    leaves: (need) => (need ? NONE : undefined),
+    callsOut: true,
+  };
 }
 
 function planPushPop(insn: Insn, push: boolean): Plan | null {
   const [op] = insn.ops;
   if (op.kind !== OP_REG || op.size !== 8 || insn.opSize !== 8) return null;
   const r = op.reg;
-  if (push) {
-    return inline(() => `t = lo[4] >>> 0; if (hi[4] === 0 && t >= 8) { mem.write64(t - 8, lo[${r}], hi[${r}]); lo[4] = t - 8; } else cpu.push(8, lo[${r}], hi[${r}]);`, true, true, 0);
-  }
-  return inline(() => `bl = cpu.pop(8); lo[${r}] = bl; hi[${r}] = cpu.tHi;`, true, false, 0);
+  if (push) return inline(() => pushCode(`lo[${r}]`, `hi[${r}]`), true, true, 0);
+  // cpu.pop's fast path in place; RSP moves before the destination is written (POP RSP loads the popped value).
+  return inline(
+    () => `a = lo[4] >>> 0; if (hi[4] === 0 && a < ${TWO32 - 8}) { bl = mem.read64(a); bh = mem.hi; lo[4] = (a + 8) | 0; } else { ${callOut('', 'bl = cpu.pop(8); bh = cpu.tHi;')} } lo[${r}] = bl; hi[${r}] = bh;`,
+    true,
+    false,
+    0,
+  );
 }
 
-function plan(insn: Insn, k: number, next: number): Plan {
+/**
+ * A RET inside the block (blocks/block.ts foresaw its return to `back`): it goes on there when the
+ * popped address is that one, and otherwise leaves the block after the RET.
+ */
+function planReturn(k: number, next: number, back: number): Plan {
+  return inline(
+    () =>
+      `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8} && (bl = mem.read64(r), mem.hi * ${TWO32} + (bl >>> 0) === base + ${back})) lo[4] = (r + 8) | 0; ` +
+      `else { cpu.rip = base + ${next}; ${handler(k)} if (cpu.rip !== base + ${back}) { ${EXIT} cpu.steps = s + ${k + 1}; return ${k}; } }`,
+    true,
+    false,
+    0,
+  );
+}
+
+function plan(insn: Insn, k: number, next: number, after: number): Plan {
   const m = insn.mnemonic;
   let p: Plan | null = null;
   if (insn.lock) return callPlan(k, next);
+  if (plainReturn(insn)) return planReturn(k, next, after);
   // A direct transfer inside the block: its target is the next instruction here, in the same page.
   if (directTransfer(insn)) {
     if (m === 'JMP') return inline(() => '', false, false, 0);
-    return inline(() => `r = base + ${next}; h = Math.floor(r / ${TWO32}); cpu.push(8, r - h * ${TWO32}, h);`, true, true, 0);
+    return inline(() => `r = base + ${next}; h = Math.floor(r / ${TWO32}); ${pushCode(`r - h * ${TWO32}`, 'h')}`, true, true, 0);
   }
   if (m === 'MOV') p = planMov(insn, k, next);
   else if (m in ALU_OPS) p = planAlu(insn, ALU_OPS[m], k, next);
@@ -271,23 +347,25 @@ const loopsBack = (insn: Insn, end: number): boolean => directJump(insn) && insn
 const CANONICAL = 2 ** 47;
 /** Sets `t` to a 64-bit target; a non-canonical one goes to the handler, which raises its #GP. */
 const toTarget = (target: string, k: number, end: number, then: string): string =>
-  `t = ${target}; if (t < ${CANONICAL} && t >= ${-CANONICAL}) { ${then} } else { cpu.rip = base + ${end}; E${k}(cpu, I${k}); }`;
+  `t = ${target}; if (t < ${CANONICAL} && t >= ${-CANONICAL}) { ${then} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
 
 /** The block's ending near branch: direct CALL, RET, Jcc and JMP inline, the rest through the handler. */
-function branchCode(insn: Insn, k: number, end: number): string {
+function branchCode(insn: Insn, k: number, end: number, owed: number): string {
   const m = insn.mnemonic;
   if (directTransfer(insn) && m === 'CALL') {
-    return `r = base + ${end}; ${toTarget(`r + ${insn.rel}`, k, end, `h = Math.floor(r / ${TWO32}); cpu.push(8, r - h * ${TWO32}, h); cpu.rip = t;`)}`;
+    return `r = base + ${end}; ${toTarget(`r + ${insn.rel}`, k, end, `h = Math.floor(r / ${TWO32}); ${pushCode(`r - h * ${TWO32}`, 'h')} cpu.rip = t;`)}`;
   }
   if (directJump(insn)) {
     const jump = toTarget(`base + ${end + insn.rel}`, k, end, 'cpu.rip = t;');
-    return m === 'JMP' ? jump : `if (${CONDITIONS[insn.cond]}) { ${jump} } else cpu.rip = base + ${end};`;
+    if (m === 'JMP') return jump;
+    const [first, taken] = condition(insn.cond, owed, fromFlags);
+    return `${first} if (${taken}) { ${jump} } else cpu.rip = base + ${end};`;
   }
   if (m === 'RET' && insn.ops.length === 0 && insn.opSize === 8) {
     // The handler's own fast path (a 64-bit stack below 4 GiB, a canonical return address), else the handler.
-    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { bl = mem.read64(r); ${toTarget(`mem.hi * ${TWO32} + (bl >>> 0)`, k, end, 'lo[4] = r + 8; cpu.rip = t;')} } else { cpu.rip = base + ${end}; E${k}(cpu, I${k}); }`;
+    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { bl = mem.read64(r); ${toTarget(`mem.hi * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
   }
-  return `cpu.rip = base + ${end}; E${k}(cpu, I${k});`;
+  return `cpu.rip = base + ${end}; ${handler(k)}`;
 }
 
 /** The generated source of a block; exported for tests that read what the compiler made. */
@@ -300,7 +378,7 @@ export function blockSource(block: Block, terminated: boolean): string {
   const end = nexts[n - 1];
   const last = insns[n - 1];
   const selfLoop = terminated && loopsBack(last, end);
-  const plans = insns.map((insn, k) => (terminated && k === n - 1 ? null : plan(insn, k, nexts[k])));
+  const plans = insns.map((insn, k) => (terminated && k === n - 1 ? null : plan(insn, k, nexts[k], after[k])));
   // Liveness of the status flags, from the block's end (where all of them are visible) backwards.
   const need: boolean[] = new Array<boolean>(n).fill(true);
   let live = STATUS;
@@ -315,41 +393,51 @@ export function blockSource(block: Block, terminated: boolean): string {
   }
   const body: string[] = [];
   const bound = new Set<string>();
+  // The flags owed where the ending branch runs: the last writer's, whichever pass of a loop this is.
+  let owed = NONE;
+  let callsOut = 0;
   for (let k = 0; k < n; k++) {
     const p = plans[k];
     if (p === null) continue;
     const code = (p.faults ? `cpu.steps = s + ${k}; ` : '') + p.emit(need[k]);
     body.push(code);
+    owed = p.leaves(need[k]) ?? owed;
+    if (p.callsOut) callsOut++;
     for (const name of code.match(/\b[EIM]\d+\b/g) ?? []) bound.add(name);
-    if (p.stores) body.push(`if (C.gen !== g) { cpu.steps = s + ${k + 1}; cpu.rip = base + ${after[k]}; return ${k}; }`);
+    if (p.stores) body.push(`if (C.gen !== g) { ${EXIT} cpu.steps = s + ${k + 1}; cpu.rip = base + ${after[k]}; return ${k}; }`);
   }
   const t = n - 1;
   if (selfLoop) {
-    const cond = last.mnemonic === 'JMP' ? 'true' : CONDITIONS[last.cond];
-    body.push(`if (${cond}) { s += ${n}; if (limit - s >= ${n}) continue; cpu.steps = s; cpu.rip = base; return ${t}; }`);
-    body.push(`cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
+    const [first, taken] = last.mnemonic === 'JMP' ? ['', 'true'] : condition(last.cond, owed, fromFlags);
+    body.push(`${first} if (${taken}) { s += ${n}; if (limit - s >= ${n}) continue; ${EXIT} cpu.steps = s; cpu.rip = base; return ${t}; }`);
+    body.push(`${EXIT} cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
   } else if (terminated) {
-    body.push(`cpu.steps = s + ${t}; ${branchCode(last, t, end)}`);
+    body.push(`cpu.steps = s + ${t}; ${branchCode(last, t, end, owed)}`);
     bound.add(`E${t}`).add(`I${t}`);
-    body.push(`s += ${n}; if (cpu.rip === base && limit - s >= ${n} && C.gen === g) continue; cpu.steps = s; return ${t};`);
+    body.push(`s += ${n}; if (cpu.rip === base && limit - s >= ${n} && C.gen === g) continue; ${EXIT} cpu.steps = s; return ${t};`);
   } else {
-    body.push(`cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
+    body.push(`${EXIT} cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
   }
+  body.push(`} catch (e) { if (o === 1) { ${SYNC} } ${SETTLE} B.fault = cpu.steps - s; throw e; }`);
+  // Each handler call puts every local back and reads it again: worth it only where inline code dominates.
+  const { lines, declare } = localizeRegisters(body, callsOut * 2 <= n);
   const bindings = [...bound].sort().map((name) => {
     const k = name.slice(1);
     return name[0] === 'I' ? `const ${name} = B.insns[${k}];` : name[0] === 'E' ? `const ${name} = B.insns[${k}].exec;` : `const ${name} = B.insns[${k}].mem;`;
   });
+  const caught = lines.pop()!;
   return [
     'return function instantiate(B, C) {',
     ...bindings,
     'return function block(cpu, limit) {',
     'const lo = cpu.lo, hi = cpu.hi, mem = cpu.mem, base = cpu.rip, g = C.gen;',
-    'let s = cpu.steps, a = 0, bl = 0, bh = 0, t = 0, h = 0, r = 0;',
+    'let s = cpu.steps, a = 0, bl = 0, bh = 0, t = 0, h = 0, r = 0, o = 1, fo = 0, fa = 0, fb = 0, fc = 0, fd = 0;',
+    declare,
     'try {',
     'for (;;) {',
-    ...body,
+    ...lines,
     '}',
-    '} catch (e) { B.fault = cpu.steps - s; throw e; }',
+    caught,
     '};',
     '};',
   ].join('\n');
