@@ -21,6 +21,7 @@ import { directTransfer, plainReturn, type Block, type BlockRun } from './block.
 import type { DecodeCache } from '../decode/cache.ts';
 import { ADD64, ALU32, DEC64, INC64, LOGIC64, NONE, SETTLE, SUB32, SUB64, condition, owe, settle } from './deferred-flags.ts';
 import { SYNC, callOut, localizeRegisters, readOut } from './register-locals.ts';
+import { MEMORY_LOCALS, read32, read64, write32, write64 } from './memory-access.ts';
 
 /** Whether `new Function` is allowed here (a page's CSP may forbid it: blocks then run threaded). */
 export const canCompile: boolean = (() => {
@@ -93,13 +94,13 @@ function generalAddress(insn: Insn): boolean {
 function source64(op: Operand, insn: Insn, k: number, next: number): [string, string, string] {
   if (op.kind === OP_REG) return ['', `lo[${op.reg}]`, `hi[${op.reg}]`];
   if (op.kind === OP_IMM) return ['', `${op.immLo | 0}`, `${op.immHi | 0}`];
-  return [`${effectiveAddress(insn, k, next)} bl = mem.read64(a); bh = mem.hi;`, 'bl', 'bh'];
+  return [`${effectiveAddress(insn, k, next)} ${read64('a', 'bl', 'bh')}`, 'bl', 'bh'];
 }
 
 function source32(op: Operand, insn: Insn, k: number, next: number): [string, string] {
   if (op.kind === OP_REG) return ['', `lo[${op.reg}]`];
   if (op.kind === OP_IMM) return ['', `${op.immLo | 0}`];
-  return [`${effectiveAddress(insn, k, next)} bl = mem.read32(a);`, 'bl'];
+  return [`${effectiveAddress(insn, k, next)} ${read32('a', 'bl')}`, 'bl'];
 }
 
 const CONDITIONS = [
@@ -136,7 +137,7 @@ const inline = (code: (needFlags: boolean) => string, faults: boolean, stores: b
 
 /** Pushes a 64-bit value (cpu.push's fast path in place, else cpu.push). */
 const pushCode = (valueLo: string, valueHi: string): string =>
-  `a = lo[4] >>> 0; if (hi[4] === 0 && a >= 8) { mem.write64(a - 8, ${valueLo}, ${valueHi}); lo[4] = (a - 8) | 0; } else { ${callOut('', `cpu.push(8, ${valueLo}, ${valueHi});`)} }`;
+  `a = lo[4] >>> 0; if (hi[4] === 0 && a >= 8) { a -= 8; ${write64('a', valueLo, valueHi)} lo[4] = a | 0; } else { ${callOut('', `cpu.push(8, ${valueLo}, ${valueHi});`)} }`;
 
 function planMov(insn: Insn, k: number, next: number): Plan | null {
   const [d, s] = insn.ops;
@@ -146,20 +147,20 @@ function planMov(insn: Insn, k: number, next: number): Plan | null {
   if (d.kind === OP_REG && d.size === 8) {
     if (s.kind === OP_REG) return inline(() => `lo[${d.reg}] = lo[${s.reg}]; hi[${d.reg}] = hi[${s.reg}];`, false, false, 0);
     if (s.kind === OP_IMM) return inline(() => `lo[${d.reg}] = ${s.immLo | 0}; hi[${d.reg}] = ${s.immHi | 0};`, false, false, 0);
-    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} bl = mem.read64(a); lo[${d.reg}] = bl; hi[${d.reg}] = mem.hi;`);
+    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} ${read64('a', 'bl', 'bh')} lo[${d.reg}] = bl; hi[${d.reg}] = bh;`);
   }
   if (d.kind === OP_REG && d.size === 4) {
     if (s.kind === OP_REG) return inline(() => `lo[${d.reg}] = lo[${s.reg}]; hi[${d.reg}] = 0;`, false, false, 0);
     if (s.kind === OP_IMM) return inline(() => `lo[${d.reg}] = ${s.immLo | 0}; hi[${d.reg}] = 0;`, false, false, 0);
-    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} bl = mem.read32(a); lo[${d.reg}] = bl; hi[${d.reg}] = 0;`);
+    if (s.kind === OP_MEM) return load(() => `${effectiveAddress(insn, k, next)} ${read32('a', 'bl')} lo[${d.reg}] = bl; hi[${d.reg}] = 0;`);
   }
   if (d.kind === OP_MEM && d.size === 8) {
-    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} mem.write64(a, lo[${s.reg}], hi[${s.reg}]);`);
-    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} mem.write64(a, ${s.immLo | 0}, ${s.immHi | 0});`);
+    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} ${write64('a', `lo[${s.reg}]`, `hi[${s.reg}]`)}`);
+    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} ${write64('a', `${s.immLo | 0}`, `${s.immHi | 0}`)}`);
   }
   if (d.kind === OP_MEM && d.size === 4) {
-    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} mem.write32(a, lo[${s.reg}]);`);
-    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} mem.write32(a, ${s.immLo | 0});`);
+    if (s.kind === OP_REG) return store(() => `${effectiveAddress(insn, k, next)} ${write32('a', `lo[${s.reg}]`)}`);
+    if (s.kind === OP_IMM) return store(() => `${effectiveAddress(insn, k, next)} ${write32('a', `${s.immLo | 0}`)}`);
   }
   return null;
 }
@@ -230,7 +231,7 @@ function planAluToMemory(insn: Insn, op: number, k: number, next: number): Plan 
         const sym = LOGIC_SYMBOL[op];
         compute = `t = bl ${sym} ${sl}; h = bh ${sym} ${sh};${need ? ` ${owe(kind, 't', 'h')}` : ''}`;
       } else compute = `${need ? owe(kind, 'bl', 'bh', sl, sh) : ''} ${addSub64(op === CMP ? SUB : op, 'bl', 'bh', sl, sh)}`;
-      return `${ea} bl = mem.read64(a); bh = mem.hi; ${compute}${writesResult ? ' mem.write64(a, t, h);' : ''}`;
+      return `${ea} ${read64('a', 'bl', 'bh')} ${compute}${writesResult ? ` ${write64('a', 't', 'h')}` : ''}`;
     }, true, writesResult, STATUS, 0, kind, slow);
   }
   if (d.size === 4) {
@@ -239,7 +240,7 @@ function planAluToMemory(insn: Insn, op: number, k: number, next: number): Plan 
     return inline((need) => {
       const owed = !need ? '' : kind === SUB32 ? owe(kind, 'bl >>> 0', `${v} >>> 0`) : owe(kind, `${op}`, 'bl >>> 0', `${v} >>> 0`);
       const expr = op === ADD ? `(bl + ${v}) | 0` : op === SUB ? `(bl - ${v}) | 0` : `bl ${LOGIC_SYMBOL[op]} ${v}`;
-      return `${ea} bl = mem.read32(a); ${owed}${writesResult ? ` mem.write32(a, ${expr});` : ''}`;
+      return `${ea} ${read32('a', 'bl')} ${owed}${writesResult ? ` ${write32('a', expr)}` : ''}`;
     }, true, writesResult, STATUS, 0, kind, slow);
   }
   return null;
@@ -295,7 +296,7 @@ function planPushPop(insn: Insn, push: boolean): Plan | null {
   if (push) return inline(() => pushCode(`lo[${r}]`, `hi[${r}]`), true, true, 0);
   // cpu.pop's fast path in place; RSP moves before the destination is written (POP RSP loads the popped value).
   return inline(
-    () => `a = lo[4] >>> 0; if (hi[4] === 0 && a < ${TWO32 - 8}) { bl = mem.read64(a); bh = mem.hi; lo[4] = (a + 8) | 0; } else { ${callOut('', 'bl = cpu.pop(8); bh = cpu.tHi;')} } lo[${r}] = bl; hi[${r}] = bh;`,
+    () => `a = lo[4] >>> 0; if (hi[4] === 0 && a < ${TWO32 - 8}) { ${read64('a', 'bl', 'bh')} lo[4] = (a + 8) | 0; } else { ${callOut('', 'bl = cpu.pop(8); bh = cpu.tHi;')} } lo[${r}] = bl; hi[${r}] = bh;`,
     true,
     false,
     0,
@@ -309,7 +310,8 @@ function planPushPop(insn: Insn, push: boolean): Plan | null {
 function planReturn(k: number, next: number, back: number): Plan {
   return inline(
     () =>
-      `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8} && (bl = mem.read64(r), mem.hi * ${TWO32} + (bl >>> 0) === base + ${back})) lo[4] = (r + 8) | 0; ` +
+      `t = -1; r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh')} t = bh * ${TWO32} + (bl >>> 0); } ` +
+      `if (t === base + ${back}) lo[4] = (r + 8) | 0; ` +
       `else { cpu.rip = base + ${next}; ${handler(k)} if (cpu.rip !== base + ${back}) { ${EXIT} cpu.steps = s + ${k + 1}; return ${k}; } }`,
     true,
     false,
@@ -363,7 +365,7 @@ function branchCode(insn: Insn, k: number, end: number, owed: number): string {
   }
   if (m === 'RET' && insn.ops.length === 0 && insn.opSize === 8) {
     // The handler's own fast path (a 64-bit stack below 4 GiB, a canonical return address), else the handler.
-    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { bl = mem.read64(r); ${toTarget(`mem.hi * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
+    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh')} ${toTarget(`bh * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
   }
   return `cpu.rip = base + ${end}; ${handler(k)}`;
 }
@@ -431,6 +433,7 @@ export function blockSource(block: Block, terminated: boolean): string {
     ...bindings,
     'return function block(cpu, limit) {',
     'const lo = cpu.lo, hi = cpu.hi, mem = cpu.mem, base = cpu.rip, g = C.gen;',
+    MEMORY_LOCALS,
     'let s = cpu.steps, a = 0, bl = 0, bh = 0, t = 0, h = 0, r = 0, o = 1, fo = 0, fa = 0, fb = 0, fc = 0, fd = 0;',
     declare,
     'try {',

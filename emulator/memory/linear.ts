@@ -18,7 +18,7 @@ export type Translate = (linear: number, access: number) => number;
 export const identityTranslate: Translate = (linear) => linear;
 
 const TLB_SIZE = 256;
-const TLB_MASK = TLB_SIZE - 1;
+export const TLB_MASK = TLB_SIZE - 1;
 const INV_PAGE = 1 / PAGE_SIZE;
 /** Pages per invalidation region (4 MiB, the largest page of 32-bit paging). */
 export const REGION_PAGES = 1024;
@@ -85,6 +85,11 @@ export class LinearMemory {
 
   get user(): boolean {
     return this.userMode;
+  }
+
+  /** The current privilege's TLB: compiled blocks run the fast paths of read64 and write64 on it in place. */
+  get tlb(): Tlb {
+    return this.userMode ? this.userTlb : this.supervisor;
   }
 
   set alignmentChecks(value: boolean) {
@@ -488,7 +493,7 @@ export class LinearMemory {
 }
 
 /** Direct-mapped read and write entries from linear page number to the physical page's bytes. */
-class Tlb {
+export class Tlb {
   readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly rView: DataView[] = new Array<DataView>(TLB_SIZE);
   /** The physical page number behind each read entry. */
