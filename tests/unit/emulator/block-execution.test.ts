@@ -178,6 +178,69 @@ describe('blocks run as the interpreter does', () => {
     expect(result.fault?.mnemonic).toBe('MOV');
   });
 
+  // Flag writers whose flags a compiled block owes rather than computes: a fault right after one must see them.
+  const writers = [
+    'add %rbx, %rax', 'sub %rbx, %rax', 'cmp %rbx, %rax', 'and %rbx, %rax', 'or %rbx, %rax', 'xor %rbx, %rax', 'test %rbx, %rax', 'sub $1, %rax',
+    'add %ebx, %eax', 'sub %ebx, %eax', 'cmp %ebx, %eax', 'and $0xff, %eax', 'xor %ebx, %eax', 'test %ebx, %eax',
+    'inc %rax', 'dec %rax', 'stc\n inc %rax', 'stc\n dec %rax', 'sub $1, %rax\n inc %rax',
+    'add %rbx, 8(%rdi)', 'cmp %rbx, 8(%rdi)', 'andl $7, 8(%rdi)', 'cmpl $3, 8(%rdi)', 'add 8(%rdi), %rax', 'cmp 8(%rdi), %eax',
+  ];
+  for (const writer of writers) {
+    it(`a fault right after ${writer.replace(/\n\s*/g, '; ')} sees the flags it left`, () => {
+      const source = [
+        'mov $400, %r15', 'mov %rdi, %r12', 'top:', 'cmp $150, %r15', 'jne 1f', 'movabs $0x8000000000000000, %r12', '1:',
+        'mov %r15, %rax', 'imul %rsi, %rax', writer, 'mov (%r12), %rdx', 'sub $1, %r15', 'jne top', 'hlt',
+      ].join('\n');
+      const { states } = compare(assembleAt(source), writer.length, [1_000_000]);
+      const { result } = states[0] as { result: RunResult };
+      expect([result.reason, result.fault?.name, result.fault?.mnemonic]).toEqual(['fault', '#GP', 'MOV']);
+    });
+  }
+
+  // Every condition after each writer a branch can answer from its operands, over operands at the edges.
+  const compares = ['cmp %rcx, %rbx', 'cmp %ecx, %ebx', 'test %rcx, %rbx', 'and %rcx, %rbx', 'dec %rbx', 'inc %rbx', 'sub $1, %rbx', 'cmp $-1, %ebx'];
+  for (const writer of compares) {
+    it(`every condition after ${writer} branches as the interpreter does`, () => {
+      const edges = [0n, 1n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0x80000000n, 0xffffffffn, 0x100000000n];
+      const branches = CCS.flatMap((cc, i) => [writer, `j${cc} ${i + 1}f`, `add $${i + 1}, %r9`, `${i + 1}:`, 'mov %r8, %rbx']);
+      const source = [
+        'mov $200, %r15', 'top:', 'mov %r15, %rax', 'and $7, %eax', 'mov (%rdi,%rax,8), %rbx', 'mov %r15, %rdx', 'shr $3, %edx', 'and $7, %edx', 'mov (%rdi,%rdx,8), %rcx', 'mov %rbx, %r8',
+        ...branches, 'sub $1, %r15', 'jne top', 'hlt',
+      ].join('\n');
+      const { states } = compare(assembleAt(source), 5, [1_000_000], (m) => m.load(DATA, new Uint8Array(new BigUint64Array(edges).buffer)));
+      expect((states[0] as { result: RunResult }).result.reason).toBe('hlt');
+    });
+  }
+
+  it('a RET whose return address was replaced leaves the block there, as the interpreter has it', () => {
+    // The helper's RET is foreseen to return after the CALL; at R15 = 50 the helper swaps in another address.
+    const source = [
+      'mov $300, %r15', 'xor %r10d, %r10d', 'top:', 'add $1, %rax', 'call helper', 'add $1, %r9', 'sub $1, %r15', 'jne top', 'hlt',
+      'other:', 'add $100, %r10', 'sub $1, %r15', 'jne top', 'hlt',
+      'helper:', 'push %rbx', 'lea other(%rip), %rcx', 'mov 8(%rsp), %rdx', 'cmp $50, %r15', 'cmove %rcx, %rdx', 'mov %rdx, 8(%rsp)', 'pop %rbx', 'ret',
+    ].join('\n');
+    const r = random(77);
+    const slices = [...Array.from({ length: 30 }, () => 1 + Math.floor(r() * 400)), 1_000_000];
+    const { states, machines } = compare(assembleAt(source), 21, slices);
+    const { result, regs } = states.at(-1) as { result: RunResult; regs: Record<string, string> };
+    expect([result.reason, regs.r10]).toEqual(['hlt', '64']);
+    // One compiled block runs from the loop's top through the helper and back to the JNE.
+    expect(blocksOf(machines[2]).some((b) => b.insns.length === 13 && b.compiled)).toBe(true);
+  });
+
+  // Each helper, and what its caller does after it returns.
+  for (const [what, helper, after] of [
+    ['a push left on the stack', ['push %rbx', 'ret'], ['add $8, %rsp']],
+    ['RSP moved by an ADD', ['sub $8, %rsp', 'add $8, %rsp', 'ret'], []],
+    ['a POP into RSP', ['push %rsp', 'pop %rsp', 'ret'], []],
+  ] as const) {
+    it(`a RET after ${what} is not foreseen, and runs as the interpreter does`, () => {
+      const source = ['mov $300, %r15', 'lea back(%rip), %rbx', 'top:', 'call helper', 'back:', ...after, 'add $1, %r9', 'sub $1, %r15', 'jne top', 'hlt', 'helper:', 'add $1, %rax', ...helper].join('\n');
+      const { states } = compare(assembleAt(source), 31, [1_000_000]);
+      expect((states[0] as { result: RunResult }).result.reason).toBe('hlt');
+    });
+  }
+
   it('a RET to a non-canonical address is #GP with RSP unchanged, as the interpreter has it', () => {
     const source = [
       'mov $300, %r15', 'top:', 'lea next(%rip), %rax', 'cmp $100, %r15', 'jne 1f', 'movabs $0x8000000000000000, %rax', '1:', 'push %rax', 'ret', 'next:', 'sub $1, %r15', 'jne top', 'hlt',
