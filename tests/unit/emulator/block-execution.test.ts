@@ -204,11 +204,13 @@ describe('blocks run as the interpreter does', () => {
       const edges = [0n, 1n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0x80000000n, 0xffffffffn, 0x100000000n];
       const branches = CCS.flatMap((cc, i) => [writer, `j${cc} ${i + 1}f`, `add $${i + 1}, %r9`, `${i + 1}:`, 'mov %r8, %rbx']);
       const source = [
-        'mov $200, %r15', 'top:', 'mov %r15, %rax', 'and $7, %eax', 'mov (%rdi,%rax,8), %rbx', 'mov %r15, %rdx', 'shr $3, %edx', 'and $7, %edx', 'mov (%rdi,%rdx,8), %rcx', 'mov %rbx, %r8',
+        'mov $1000, %r15', 'top:', 'mov %r15, %rax', 'and $7, %eax', 'mov (%rdi,%rax,8), %rbx', 'mov %r15, %rdx', 'shr $3, %edx', 'and $7, %edx', 'mov (%rdi,%rdx,8), %rcx', 'mov %rbx, %r8',
         ...branches, 'sub $1, %r15', 'jne top', 'hlt',
       ].join('\n');
-      const { states } = compare(assembleAt(source), 5, [1_000_000], (m) => m.load(DATA, new Uint8Array(new BigUint64Array(edges).buffer)));
+      const { states, machines } = compare(assembleAt(source), 5, [1_000_000], (m) => m.load(DATA, new Uint8Array(new BigUint64Array(edges).buffer)));
       expect((states[0] as { result: RunResult }).result.reason).toBe('hlt');
+      // Each branch ends a block; all of them must have run compiled.
+      expect(blocksOf(machines[2]).filter((b) => b.compiled).length).toBeGreaterThanOrEqual(CCS.length);
     });
   }
 
@@ -236,8 +238,12 @@ describe('blocks run as the interpreter does', () => {
   ] as const) {
     it(`a RET after ${what} is not foreseen, and runs as the interpreter does`, () => {
       const source = ['mov $300, %r15', 'lea back(%rip), %rbx', 'top:', 'call helper', 'back:', ...after, 'add $1, %r9', 'sub $1, %r15', 'jne top', 'hlt', 'helper:', 'add $1, %rax', ...helper].join('\n');
-      const { states } = compare(assembleAt(source), 31, [1_000_000]);
+      const { states, machines } = compare(assembleAt(source), 31, [1_000_000]);
       expect((states[0] as { result: RunResult }).result.reason).toBe('hlt');
+      // The block from the CALL ends at the helper's RET: nothing after it was foreseen.
+      const mnemonics = (b: { insns: unknown[] }) => (b.insns as { mnemonic: string }[]).map((insn) => insn.mnemonic);
+      const fromCall = blocksOf(machines[2]).find((b) => mnemonics(b)[0] === 'CALL');
+      expect(fromCall && mnemonics(fromCall).at(-1)).toBe('RET');
     });
   }
 
