@@ -1,6 +1,7 @@
 /** A machine: one CPU, physical memory, the decode cache and the run loop. */
-import { CpuFault, externalInterrupt, hex, instructionBreakpoint, nonMaskableInterrupt, NotModelled, singleStep } from './arch/faults.ts';
+import { CpuFault, externalInterrupt, hex, instructionBreakpoint, nonMaskableInterrupt, NotModelled, singleStep, softwareInterrupt } from './arch/faults.ts';
 import { deliverException, type Delivery, type DeliveryPolicy } from './ops/exceptions.ts';
+import { deliverSoftwareInterrupt64 } from './ops/fast-transitions.ts';
 import { DEFINED, FIXED1, IF, RF, TF } from './arch/rflags.ts';
 import { Cpu } from './cpu/state.ts';
 import { CR0_PE, CR0_PG, CR4_PAE, EFER_LMA, EFER_LME } from './arch/control-registers.ts';
@@ -389,9 +390,18 @@ export class Machine {
    * INT n, INT3 or INTO completed: its event is delivered here, without leaving the inner loop
    * (null), unless the run stops on faults or an observer must see it: then the run loop takes it.
    */
-  private softwareTrap(start: number, insn: Insn, begin: number): Outcome | null {
+  private softwareTrap(start: number, insn: Insn, begin: number, fast: boolean): Outcome | null {
     const cpu = this.cpu;
-    const trap = cpu.softwareTrap!;
+    const vector = cpu.softwareVector;
+    if (vector >= 0) {
+      cpu.softwareVector = -1;
+      if (fast && this.deliverExceptions && this.exceptionObserver === null && deliverSoftwareInterrupt64(cpu, vector)) {
+        this.updateAttention();
+        cpu.stiShadowAt = cpu.ssShadowAt = -1;
+        return null;
+      }
+    }
+    const trap = vector >= 0 ? softwareInterrupt(vector) : cpu.softwareTrap!;
     cpu.softwareTrap = null;
     this.updateAttention();
     trap.at = start;
@@ -540,8 +550,8 @@ export class Machine {
           cpu.steps++;
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
           if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
-            if (cpu.softwareTrap !== null) {
-              const stop = this.softwareTrap(start, insn, begin);
+            if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
+              const stop = this.softwareTrap(start, insn, begin, (flags & (RF | TF)) === 0);
               if (stop !== null) return stop;
               begin--;
               limit--;
@@ -569,8 +579,8 @@ export class Machine {
           cpu.steps++;
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
           if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
-            if (cpu.softwareTrap !== null) {
-              const stop = this.softwareTrap(start, insn, begin);
+            if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
+              const stop = this.softwareTrap(start, insn, begin, false);
               if (stop !== null) return stop;
               begin--;
               limit--;

@@ -8,6 +8,7 @@ import { BASE_RIP, TWO32 } from '../arch/registers.ts';
 import { AC, FIXED1 } from '../arch/rflags.ts';
 import { SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_EXPAND_DOWN, SEG_FS, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE, type Descriptor, type Gate } from '../arch/segments.ts';
 import { IoPorts } from './io.ts';
+import { TransitionMemo } from './transition-memo.ts';
 import { MsrFile } from './msr-file.ts';
 
 /** A segment register: the visible selector and the hidden part loaded from its descriptor. */
@@ -65,6 +66,8 @@ export class Cpu {
   /** Decoded GDT/LDT descriptors and IDT gates, valid while their bytes and translations are unchanged (not machine state). */
   readonly descriptorCache: TableCache<Descriptor>;
   readonly gateCache: TableCache<Gate>;
+  /** INT n and IRETQ's checks already made, valid while the table cache's are (not machine state). */
+  readonly transitions = new TransitionMemo();
   /** I/O ports (the debug console on 0xE9). */
   readonly io = new IoPorts();
 
@@ -94,6 +97,8 @@ export class Cpu {
   nmiBlocked = false;
   /** A software interrupt (INT n, INT3, INTO) its instruction raised: the run loop delivers it as the instruction completes, with `attention` set. */
   softwareTrap: CpuFault | null = null;
+  /** The vector of an INT n its instruction raised (-1: none), with `attention` set: its fault object is made only if the run loop needs one. */
+  softwareVector = -1;
 
   // The x87/SSE/AVX register file (rules in fpu.ts). Only x87, SIMD and XSAVE-family instructions touch it.
   /** YMM0-15 as dwords: register r is xmm[r*8 .. r*8+7], XMM in dwords 0-3, the upper half in 4-7. */

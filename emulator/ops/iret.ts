@@ -10,6 +10,7 @@ import { taskReturn } from './task.ts';
 import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.ts';
 import { isWritableData, loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
+import { iretq64 } from './fast-transitions.ts';
 
 /** Loads a segment register's hidden part from a descriptor. */
 function fillSeg(cpu: Cpu, s: number, selector: number, d: { base: number; limit: number; attrs: number }): void {
@@ -55,8 +56,14 @@ function returnStack(cpu: Cpu, sel: number, newCpl: number, to64: boolean, what:
 }
 
 function iret(size: number): Factory {
-  return (raw) => (cpu) => {
-    const what = raw.mnemonic;
+  return (raw) => {
+    const general = generalIret(size, raw.mnemonic);
+    return size === 8 ? (cpu) => void (iretq64(cpu) || general(cpu)) : general;
+  };
+}
+
+function generalIret(size: number, what: string): (cpu: Cpu) => void {
+  return (cpu) => {
     if ((cpu.cr0 & CR0_PE) === 0) throw new NotModelled(`${what} in real mode is not modelled by this CPU`);
     if (cpu.flags & VM) throw new NotModelled(`${what} in virtual-8086 mode is not modelled by this CPU`);
     if (cpu.flags & NT) {

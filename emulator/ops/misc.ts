@@ -1,7 +1,7 @@
 /** CBW/CWDE/CDQE, CWD/CDQ/CQO, NOP forms, PAUSE, UD2, INT3, INT n, INTO, HLT, CPUID, RDTSC, RDTSCP. */
 import { OF, ZF } from '../arch/rflags.ts';
 import { OP_REG } from '../cpu/insn.ts';
-import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, softwareInterrupt, CpuFault } from '../arch/faults.ts';
+import { breakpoint, deviceNotAvailable, icebp, generalProtection, invalidOpcode, overflowTrap, CpuFault } from '../arch/faults.ts';
 import { MSR, type Cpu } from '../cpu/state.ts';
 import { cpuid } from '../cpu/cpuid.ts';
 import { checkPendingX87 } from '../cpu/fpu.ts';
@@ -138,9 +138,10 @@ export const miscOps: Record<string, Factory> = {
   },
   INT: (raw) => {
     const n = raw.ops[0].immLo & 0xff;
-    // The reason text is built once, at decode time.
-    const reason = softwareInterrupt(n).reason;
-    return (cpu) => raise(cpu, new CpuFault(n, reason, undefined, undefined, true));
+    return (cpu) => {
+      cpu.softwareVector = n;
+      cpu.attention = true;
+    };
   },
   INTO: () => (cpu) => {
     if (cpu.flags & OF) raise(cpu, overflowTrap());
