@@ -5,6 +5,7 @@
  */
 import type { Cpu } from '../cpu/state.ts';
 import { planOf, type Plan, type SegmentValue } from './cpu-state.ts';
+import { Slab } from './slab.ts';
 
 export interface CpuCheckpoint {
   readonly plan: Plan;
@@ -12,6 +13,7 @@ export interface CpuCheckpoint {
   readonly maps: [number, bigint][][];
 }
 
+const slab = new Slab();
 let scratch = new Float64Array(1024);
 
 function put(at: number, v: number): number {
@@ -55,7 +57,7 @@ export function checkpointCpu(cpu: Cpu): CpuCheckpoint {
       case 'map': maps.push([...(v as Map<number, bigint>).entries()]); break;
     }
   }
-  return { plan, values: scratch.slice(0, n), maps };
+  return { plan, values: slab.copyFloats(scratch, n), maps };
 }
 
 /** Writes a checkpoint back into `cpu` (which has the fields it was taken from), then refreshes what depends on it. */

@@ -91,7 +91,7 @@ export class Debugger {
     this.analyzer = options.analysis === false ? null : new Analyzer(machine, this.sources, (read) => this.recorder.quietly(read));
     if (this.analyzer && options.checks) Object.assign(this.analyzer.enabled, options.checks);
     this.recorder.inspector = this.inspectFn;
-    this.recorder.onWrite = (physical, size) => this.onWrite(physical, size);
+    this.recorder.onWrite = this.writeFn;
     if (this.analyzer) {
       const a = this.analyzer;
       this.recorder.exceptions = {
@@ -245,6 +245,8 @@ export class Debugger {
     for (const w of this.memoryWatches) if (w.write && physical < w.end && physical + size > w.start) this.writeHit = w.id;
   }
 
+  private readonly writeFn = (physical: number, size: number): void => this.onWrite(physical, size);
+
   private readonly inspectFn = (position: number, recording: boolean, mayStop: boolean): boolean => this.inspect(position, recording, mayStop);
 
   private inspect(position: number, recording: boolean, mayStop: boolean): boolean {
@@ -328,12 +330,15 @@ export class Debugger {
     // With nothing to check per instruction, the recorder runs on the CPU's fast path.
     const idle = this.analyzer === null && this.byAddress.size === 0 && this.watchpoints.size === 0 && temporary === null;
     this.recorder.inspector = idle ? null : this.inspectFn;
+    // Idle, nothing looks at single writes either (no analysis, no memory watch): the recorder may save whole pages.
+    this.recorder.onWrite = idle ? null : this.writeFn;
     let r: AdvanceResult;
     try {
       r = this.recorder.advance(this.position + Math.max(0, Math.floor(limit)), resume);
     } finally {
       this.temporary = null;
       this.recorder.inspector = this.inspectFn;
+      this.recorder.onWrite = this.writeFn;
     }
     const a = this.analyzer;
     if (a !== null && this.position === this.end) this.recorder.quietly(() => a.finish(this.position));

@@ -19,6 +19,7 @@ import type { CpuFault } from '../arch/faults.ts';
 import type { ExceptionObserver, Machine, RunResult } from '../machine.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 import { Journal } from './journal.ts';
+import { Slab } from './slab.ts';
 import { captureMachine, restoreMachine, type MachineState } from './cpu-state.ts';
 import { checkpointCpu, restoreCheckpoint, type CpuCheckpoint } from './checkpoint.ts';
 
@@ -43,6 +44,15 @@ const CHECKPOINT_BYTES = 1024;
 const SEEN_SLOTS = 512;
 /** Sizes are 1..8: (address, size) keys are the address times this, plus the size. */
 const SIZE_KEY = 16;
+/** Journaled writes to one page within a chunk, while recording freely, before the whole page is saved instead. */
+const COVER_AFTER = 32;
+
+/** A page's bytes before the write at `position`: every later write to it in the chunk is undone by putting them back. */
+interface PageSnapshot {
+  position: number;
+  page: number;
+  bytes: Uint8Array;
+}
 /** Budget for one call of Machine.run in hook mode: the target stops it long before. */
 const RUN_BUDGET = 2 ** 52;
 
@@ -54,6 +64,8 @@ class Chunk {
    * at the first instruction.
    */
   fresh = false;
+  /** Pages saved whole, in the order of their positions. */
+  readonly pages: PageSnapshot[] = [];
 
   constructor(readonly start: number, public cpu: CpuCheckpoint, public machine: MachineState, readonly first: number) {}
 }
@@ -110,6 +122,14 @@ export class Recorder {
   private readonly seenKey = new Float64Array(SEEN_SLOTS);
   private readonly seenChunk = new Float64Array(SEEN_SLOTS).fill(-1);
   private chunkSerial = 0;
+  /**
+   * Per physical page, writes journaled in the newest chunk, or -1 once the page is saved whole.
+   * A saved page needs no journal for the rest of the chunk: during a burst the observer lets the
+   * write TLB take it, so a loop storing to a few pages runs at full speed after its first stores.
+   */
+  private pageWrites = new Map<number, number>();
+  private snapshotBytes = 0;
+  private readonly slab = new Slab();
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
     this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 16384));
@@ -128,7 +148,7 @@ export class Recorder {
   }
 
   private get bytes(): number {
-    return this.journal.bytes + this.chunks.length * CHECKPOINT_BYTES;
+    return this.journal.bytes + this.chunks.length * CHECKPOINT_BYTES + this.snapshotBytes;
   }
 
   /** True while the attempt now executing extends the recording (false during a replay). */
@@ -142,6 +162,7 @@ export class Recorder {
     this.end = position;
     this.terminal = null;
     this.chunks = [];
+    this.snapshotBytes = 0;
     this.journal = new Journal(this.maxBytes);
     this.newChunk();
     this.tail.fresh = true;
@@ -152,6 +173,7 @@ export class Recorder {
     this.chunks.push(c);
     this.tail = c;
     this.chunkSerial++;
+    this.pageWrites.clear();
     this.enforceBound();
   }
 
@@ -165,7 +187,7 @@ export class Recorder {
   /** Drops whole chunks from the front while over the bound, always keeping the newest. */
   private enforceBound(): void {
     while (this.bytes > this.maxBytes && this.chunks.length > 1) {
-      this.chunks.shift();
+      this.snapshotBytes -= this.chunks.shift()!.pages.length * PAGE_SIZE;
       this.journal.dropBefore(this.chunks[0].first);
       this.dropped++;
     }
@@ -273,7 +295,7 @@ export class Recorder {
     this.machine.cpu.mem.flush();
   }
 
-  private observe(physical: number, size: number): void {
+  private observe(physical: number, size: number): boolean {
     if (this.inspecting) {
       const mem = this.machine.memory;
       const pn = Math.floor(physical / PAGE_SIZE);
@@ -286,7 +308,7 @@ export class Recorder {
         else hi |= page[off + b] << (8 * (b - 4));
       }
       this.sideEffects.push(physical, size, lo, hi);
-      return;
+      return false;
     }
     if (this.recording) {
       const journal = this.journal;
@@ -296,11 +318,22 @@ export class Recorder {
       const position = this.bursting ? this.burstPosition() : this.position - 1;
       // Writes tagged before the chunk's checkpoint are never undone (see Chunk.fresh): they cover nothing.
       if (position >= this.tail.start) {
+        if (this.onWrite === null) {
+          const count = this.pageWrites.get(pn) ?? 0;
+          if (count < 0) return this.bursting;
+          if (count >= COVER_AFTER && this.bursting) {
+            this.tail.pages.push({ position, page: pn, bytes: this.slab.copyBytes(mem.page(pn)) });
+            this.snapshotBytes += PAGE_SIZE;
+            this.pageWrites.set(pn, -1);
+            return true;
+          }
+          this.pageWrites.set(pn, count + 1);
+        }
         const key = physical * SIZE_KEY + size;
         const h = (physical ^ (physical >>> 9)) & (SEEN_SLOTS - 1);
         if (this.seenKey[h] === key && this.seenChunk[h] === this.chunkSerial) {
           if (this.onWrite !== null) this.onWrite(physical, size);
-          return;
+          return false;
         }
         this.seenKey[h] = key;
         this.seenChunk[h] = this.chunkSerial;
@@ -320,6 +353,7 @@ export class Recorder {
       }
     }
     if (this.onWrite !== null) this.onWrite(physical, size);
+    return false;
   }
 
   /**
@@ -361,6 +395,8 @@ export class Recorder {
           result = m.run({ maxInstructions: room - 1 });
         } finally {
           m.beforeInstruction = this.beforeInstruction;
+          // Pages saved whole were written through the TLB unobserved: from here on every write is seen again.
+          m.cpu.mem.flushWrites();
         }
         if (this.bursting) {
           this.bursting = false;
@@ -422,10 +458,19 @@ export class Recorder {
       const from = this.journal.indexOf(this.position, c.first, end);
       // Entries tagged before the chunk's start predate its checkpoint (see Chunk.fresh).
       const low = this.journal.indexOf(c.start, c.first, from);
+      // Saved pages go back in the same newest-first order as the entries (a page is saved after its own earlier entries).
+      let p = c.pages.length - 1;
+      while (p >= 0 && c.pages[p].position >= this.position) p--;
+      const putBack = (snapshot: PageSnapshot) => {
+        mem.page(snapshot.page).set(snapshot.bytes);
+        if (mem.watched[snapshot.page]) mem.wrote(snapshot.page);
+      };
       for (let i = from - 1; i >= low; i--) {
+        while (p >= 0 && c.pages[p].position >= this.journal.position(i)) putBack(c.pages[p--]);
         const pn = this.journal.undo(i, mem);
         if (mem.watched[pn]) mem.wrote(pn);
       }
+      while (p >= 0) putBack(c.pages[p--]);
     }
     restoreCheckpoint(this.machine.cpu, dest.cpu);
     restoreMachine(this.machine, dest.machine);

@@ -30,11 +30,17 @@ const INV_REGION = INV_PAGE * INV_REGION_PAGES;
  * per access kind from linear page to the physical page's bytes. Pages holding decoded code are
  * never entered in the write TLB, so every write to code takes the slow path that invalidates it.
  */
+/**
+ * Sees a write before it happens. Returning true says the observer has taken care of every write
+ * to that physical page until the write TLB is next flushed: the page may then be written without it.
+ */
+export type WriteObserver = (physical: number, size: number) => boolean | void;
+
 export class LinearMemory {
   private translateHook: Translate = identityTranslate;
   /** True while the CPU runs at CPL 3: accesses are user accesses. */
   private userMode = false;
-  private observer: ((physical: number, size: number) => void) | null = null;
+  private observer: WriteObserver | null = null;
   private readObs: ((physical: number, size: number) => void) | null = null;
   /** Alignment checking (CPL 3 with CR0.AM and RFLAGS.AC): the TLBs stay empty so every access is checked on the slow path. */
   private aligned = false;
@@ -108,12 +114,12 @@ export class LinearMemory {
   }
 
   /** Called before every write with the physical address and size (for a time-travel journal). */
-  set writeObserver(fn: ((physical: number, size: number) => void) | null) {
+  set writeObserver(fn: WriteObserver | null) {
     this.observer = fn;
     this.flushWrites();
   }
 
-  get writeObserver(): ((physical: number, size: number) => void) | null {
+  get writeObserver(): WriteObserver | null {
     return this.observer;
   }
 
@@ -140,6 +146,8 @@ export class LinearMemory {
   flushWrites(): void {
     this.supervisor.wTag.fill(NaN);
     this.userTlb.wTag.fill(NaN);
+    this.supervisor.oTag.fill(NaN);
+    this.userTlb.oTag.fill(NaN);
   }
 
   /** Called when CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (no translation changed). */
@@ -152,7 +160,7 @@ export class LinearMemory {
    */
   invalidatePage(lin: number): void {
     const region = Math.floor(lin * INV_REGION);
-    for (const tag of [this.supervisor.rTag, this.supervisor.wTag, this.userTlb.rTag, this.userTlb.wTag]) {
+    for (const tag of [this.supervisor.rTag, this.supervisor.wTag, this.supervisor.oTag, this.userTlb.rTag, this.userTlb.wTag, this.userTlb.oTag]) {
       for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(tag[i] * INV_REGION_PAGES) === region) tag[i] = NaN;
     }
     this.phys.tableGeneration++;
@@ -448,10 +456,14 @@ export class LinearMemory {
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
     if (off + size <= PAGE_SIZE) {
-      const phys = this.physical(lin, ACCESS_WRITE);
-      const ppn = Math.floor(phys * INV_PAGE);
-      const view = this.phys.view(ppn, 'write');
-      this.observer?.(phys, size);
+      const t = this.userMode ? this.userTlb : this.supervisor;
+      const i = pn & TLB_MASK;
+      // An observed write to a page already translated for writing: no page walk, the observer still sees it.
+      const known = this.observer !== null && t.oTag[i] === pn;
+      const ppn = known ? t.oPage[i] : Math.floor(this.physical(lin, ACCESS_WRITE) * INV_PAGE);
+      const phys = ppn * PAGE_SIZE + off;
+      const view = known ? t.oView[i] : this.phys.view(ppn, 'write');
+      const covered = this.observer?.(phys, size) === true;
       const at = phys - ppn * PAGE_SIZE;
       switch (size) {
         case 1: view.setUint8(at, lo); break;
@@ -462,10 +474,15 @@ export class LinearMemory {
           view.setInt32(at + 4, hi, true);
       }
       if (this.phys.watched[ppn]) this.phys.wrote(ppn);
-      else if (!this.observer && !this.aligned && this.cacheable) {
-        const i = pn & TLB_MASK;
-        this.wTag[i] = pn;
-        this.wView[i] = this.phys.view(ppn);
+      else if (!this.aligned && this.cacheable) {
+        if (this.observer === null || covered) {
+          this.wTag[i] = pn;
+          this.wView[i] = this.phys.view(ppn);
+        } else if (!known) {
+          t.oTag[i] = pn;
+          t.oView[i] = view;
+          t.oPage[i] = ppn;
+        }
       }
       return;
     }
@@ -500,4 +517,8 @@ export class Tlb {
   readonly rPage = new Float64Array(TLB_SIZE);
   readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly wView: DataView[] = new Array<DataView>(TLB_SIZE);
+  /** Write translations made while a write observer is set: they spare the walk, never the observer. */
+  readonly oTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly oView: DataView[] = new Array<DataView>(TLB_SIZE);
+  readonly oPage = new Float64Array(TLB_SIZE);
 }

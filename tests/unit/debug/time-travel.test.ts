@@ -170,3 +170,31 @@ ticks: .quad 0
     }
   });
 });
+
+describe('time travel over a loop that stores into a few pages many times', () => {
+  // Three stores a pass into the data page and a push/pop on the stack: recorded in bursts with nothing to
+  // inspect, each page is journaled for its first stores in a chunk and then saved whole.
+  const STORES = [
+    'mov $400, %rcx', 'lea table(%rip), %rdi', 'top:', 'mov %rcx, (%rdi)', 'add %rcx, 8(%rdi)', 'push %rcx', 'pop %rax',
+    'mov %rcx, %rdx', 'and $15, %edx', 'mov %rax, 64(%rdi,%rdx,8)', 'sub $1, %rcx', 'jne top', 'hlt',
+    '.data', 'table:', '.fill 256, 1, 0',
+  ].join('\n');
+
+  it.each([64, 300, 5000])('goes to every position in a scrambled order after a free run (checkpoint every %i)', (interval) => {
+    const reference = recordForward(STORES, 1_000_000).states;
+    const { dbg, machine } = debug(STORES, { checkpointInterval: interval, analysis: false });
+    expect(dbg.continue().reason).toBe('hlt');
+    expect(dbg.position).toBe(reference.length - 1);
+    let x = 12345;
+    for (let k = 0; k < 300; k++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const p = x % reference.length;
+      dbg.goto(p);
+      expectSameState(fullState(machine), reference[p], `position ${p}`);
+    }
+    for (let p = reference.length - 1; p > reference.length - 200; p--) {
+      dbg.goto(p);
+      expectSameState(fullState(machine), reference[p], `position ${p}`);
+    }
+  });
+});

@@ -69,7 +69,9 @@ describe('run API', () => {
     const m = machineWith('48890748894708');
     m.setRegister('rdi', BigInt(DATA));
     const writes: [number, number][] = [];
-    m.cpu.mem.writeObserver = (p, n) => writes.push([p, n]);
+    m.cpu.mem.writeObserver = (p, n) => {
+      writes.push([p, n]);
+    };
     m.run({ maxInstructions: 2 });
     expect(writes).toEqual([[DATA, 8], [DATA + 8, 8]]);
   });

@@ -40,7 +40,9 @@ describe('kernel transitions touch memory as the accesses one by one would', () 
     const m = longMachine({ code: WARM + INT80 });
     m.step();
     const writes: [number, number][] = [];
-    m.cpu.mem.writeObserver = (physical, size) => writes.push([physical, size]);
+    m.cpu.mem.writeObserver = (physical, size) => {
+      writes.push([physical, size]);
+    };
     expect(m.run({ maxInstructions: 10 }).reason).toBe('hlt');
     const frame = writes.filter(([at]) => at >= 0x8800 - 40 && at < 0x8800);
     expect(frame.reduce((n, [, size]) => n + size, 0)).toBe(40);
