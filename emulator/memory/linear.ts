@@ -307,6 +307,19 @@ export class LinearMemory {
     return t.rView[i];
   }
 
+  /**
+   * As `hitView` for the current privilege, for `lin` below 4 GiB: the page bytes holding
+   * `lin .. lin+size-1` when its TLB already maps them for the access (offset in `hitOff`), else null.
+   */
+  hitWindow(lin: number, size: number, write: boolean): DataView | null {
+    const pn = lin >>> 12;
+    const off = lin & (PAGE_SIZE - 1);
+    const i = pn & TLB_MASK;
+    if (off > PAGE_SIZE - size || (write ? this.wTag[i] : this.rTag[i]) !== pn) return null;
+    this.hitOff = off;
+    return write ? this.wView[i] : this.rView[i];
+  }
+
   /** `size` bytes at `at` of a page; the high half of an 8-byte read goes to `hi` (zero otherwise). */
   private readView(v: DataView, at: number, size: number): number {
     switch (size) {

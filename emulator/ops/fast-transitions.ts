@@ -64,12 +64,12 @@ export function deliverSoftwareInterrupt64(cpu: Cpu, vector: number): boolean {
   ) {
     if (!checkGate(cpu, entry, at)) return false;
   }
-  const oldRsp = cpu.hi[4] * TWO32 + (cpu.lo[4] >>> 0);
-  if (!isCanonical(oldRsp)) return false;
-  // Exact for every integer below 2^53: ToInt32 keeps the low bits of a sign-extended address.
-  const rsp = oldRsp - (oldRsp & 15) - 40;
-  if (!isCanonical(rsp)) return false;
-  const view = cpu.mem.hitView(rsp, 40, true, cpu.cpl === 3);
+  // A stack below 4 GiB (canonical throughout), aligned down to 16 bytes, the frame 40 bytes below.
+  if (cpu.hi[4] !== 0) return false;
+  const rsp = ((cpu.lo[4] & -16) >>> 0) - 40;
+  if (rsp < 0) return false;
+  // The current privilege's TLB is the handler's: the CPL does not change.
+  const view = cpu.mem.hitWindow(rsp, 40, true);
   if (view === null) return false;
   const gate = entry.gate!;
   const d = entry.code!;
@@ -87,9 +87,7 @@ export function deliverSoftwareInterrupt64(cpu: Cpu, vector: number): boolean {
   const ripHi = rip >= 0 && rip < TWO32 ? 0 : Math.floor(rip / TWO32);
   view.setInt32(o, rip - ripHi * TWO32, true);
   view.setInt32(o + 4, ripHi, true);
-  const high = Math.floor(rsp / TWO32);
-  cpu.lo[4] = rsp - high * TWO32;
-  cpu.hi[4] = high;
+  cpu.lo[4] = rsp;
   cpu.rip = gate.offset;
   cpu.flags &= ~(TF | NT | RF | VM | (gate.type === SYS_INT_GATE ? IF : 0));
   const selector = (gate.selector & 0xfffc) | cpu.cpl;
@@ -147,13 +145,15 @@ export function iretq64(cpu: Cpu): boolean {
   if (!fastTransitions.enabled || cpu.codeBits !== 64 || (cpu.cr0 & CR0_PE) === 0 || cpu.flags & (NT | VM) || cpu.hi[4] !== 0) return false;
   const rsp = cpu.lo[4] >>> 0;
   if (rsp > TWO32 - 40) return false;
-  const frame = cpu.mem.hitView(rsp, 40, false, cpu.cpl === 3);
+  const frame = cpu.mem.hitWindow(rsp, 40, false);
   if (frame === null) return false;
   const o = cpu.mem.hitOff;
   const rip = frame.getInt32(o + 4, true) * TWO32 + frame.getUint32(o, true);
   const csSel = frame.getUint32(o + 8, true) & 0xffff;
   const ssSel = frame.getUint32(o + 32, true) & 0xffff;
-  if (!isCanonical(rip)) return false;
+  // The new RSP taken as it is only when exact as a number (the general path's arithmetic).
+  const spHi = frame.getInt32(o + 28, true);
+  if (!isCanonical(rip) || spHi < -0x200000 || spHi >= 0x200000) return false;
   const memo = cpu.transitions.ret;
   if (
     memo.generation !== cpu.phys.tableGeneration ||
@@ -191,10 +191,8 @@ export function iretq64(cpu: Cpu): boolean {
       ss.attrs = SEG_UNUSABLE | SEG_DB | (cpl << SEG_DPL_SHIFT);
     }
   }
-  const sp = frame.getInt32(o + 28, true) * TWO32 + frame.getUint32(o + 24, true);
-  const h = Math.floor(sp / TWO32);
-  cpu.lo[4] = sp - h * TWO32;
-  cpu.hi[4] = h;
+  cpu.lo[4] = frame.getInt32(o + 24, true);
+  cpu.hi[4] = spHi;
   cpu.rip = rip;
   if (modeStands) cpu.updateAlignmentCheck();
   else cpu.updateMode();
