@@ -47,6 +47,10 @@ function checkGate(cpu: Cpu, entry: CheckedGate, at: number): boolean {
   return true;
 }
 
+/** The flags a delivery through an interrupt or a trap gate leaves as they were (deliver64). */
+const TRAP_GATE_KEEPS = ~(TF | NT | RF | VM);
+const INT_GATE_KEEPS = ~(TF | NT | RF | VM | IF);
+
 const sameHidden = (seg: Segment, selector: number, d: Descriptor): boolean =>
   seg.selector === selector && seg.attrs === d.attrs && seg.base === d.base && seg.limit === d.limit;
 
@@ -89,7 +93,7 @@ export function deliverSoftwareInterrupt64(cpu: Cpu, vector: number): boolean {
   view.setInt32(o + 4, ripHi, true);
   cpu.lo[4] = rsp;
   cpu.rip = gate.offset;
-  cpu.flags &= ~(TF | NT | RF | VM | (gate.type === SYS_INT_GATE ? IF : 0));
+  cpu.flags &= gate.type === SYS_INT_GATE ? INT_GATE_KEEPS : TRAP_GATE_KEEPS;
   const selector = (gate.selector & 0xfffc) | cpu.cpl;
   // The same CS again (the usual kernel-to-kernel INT): the modes derived from it stand.
   if (!sameHidden(cs, selector, d)) {
@@ -132,12 +136,16 @@ function checkReturn(cpu: Cpu, memo: CheckedReturn, csSel: number, ssSel: number
   return true;
 }
 
-/** The flags IRET may change at `cpl` (iret.ts, iretFlagsMask) for an 8-byte frame. */
+/** The flags IRET may change (iret.ts, iretFlagsMask), folded once: IF when CPL <= IOPL, IOPL/VIF/VIP at CPL 0 (which always has CPL <= IOPL). */
+const IRET_ANY_CPL = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
+const IRET_CPL0 = IRET_ANY_CPL | IF | IOPL | VIF | VIP;
+
+const NOT_VM = ~VM;
+
 function flagsMask(cpu: Cpu): number {
-  let mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
-  if (cpu.cpl <= (cpu.flags & IOPL) >> 12) mask |= IF;
-  if (cpu.cpl === 0) mask |= IOPL | VIF | VIP;
-  return mask;
+  const cpl = cpu.cpl;
+  if (cpl === 0) return IRET_CPL0;
+  return cpl <= (cpu.flags & IOPL) >> 12 ? IRET_ANY_CPL | IF : IRET_ANY_CPL;
 }
 
 /** IRETQ in 64-bit mode back to 64-bit code at the same CPL, NT clear, as iret.ts makes it. */
@@ -168,7 +176,7 @@ export function iretq64(cpu: Cpu): boolean {
   const code = memo.code!;
   const stack = memo.stack;
   const mask = flagsMask(cpu);
-  cpu.flags = ((cpu.flags & ~mask) | (frame.getInt32(o + 16, true) & mask) | FIXED1) & ~VM;
+  cpu.flags = ((cpu.flags & ~mask) | (frame.getInt32(o + 16, true) & mask) | FIXED1) & NOT_VM;
   cpu.keepRf = (cpu.flags & RF) !== 0;
   cpu.nmiBlocked = false;
   const cs = cpu.seg[SEG_CS];
