@@ -1,5 +1,5 @@
 /** What INT n and IRETQ's fast path remember of their checks (ops/fast-transitions.ts). */
-import type { Descriptor, Gate } from '../arch/segments.ts';
+import type { Descriptor } from '../arch/segments.ts';
 
 /** One vector's checked delivery: valid for this table generation, IDT entry address, GDT and CPL. */
 export class CheckedGate {
@@ -8,7 +8,10 @@ export class CheckedGate {
   gdtrBase = NaN;
   gdtrLimit = -1;
   cpl = -1;
-  gate: Gate | null = null;
+  /** The handler's RIP, its CS selector (RPL = CPL), and the RFLAGS bits its gate kind leaves as they were. */
+  offset = 0;
+  selector = 0;
+  keeps = 0;
   code: Descriptor | null = null;
 }
 

@@ -25,6 +25,10 @@ function cachedGdtDescriptor(cpu: Cpu, sel: number): Descriptor | null {
   return cpu.descriptorCache.get(cpu.gdtrBase + (sel & ~7)) ?? null;
 }
 
+/** The flags a delivery through an interrupt or a trap gate leaves as they were (deliver64). */
+const TRAP_GATE_KEEPS = ~(TF | NT | RF | VM);
+const INT_GATE_KEEPS = ~(TF | NT | RF | VM | IF);
+
 /** The checks readGate and handlerCode make for a software interrupt, all passing, to a handler at the same CPL without IST. */
 function checkGate(cpu: Cpu, entry: CheckedGate, at: number): boolean {
   const gate = cpu.gateCache.get(at);
@@ -42,14 +46,12 @@ function checkGate(cpu: Cpu, entry: CheckedGate, at: number): boolean {
   entry.gdtrBase = cpu.gdtrBase;
   entry.gdtrLimit = cpu.gdtrLimit;
   entry.cpl = cpl;
-  entry.gate = gate;
+  entry.offset = gate.offset;
+  entry.selector = (gate.selector & 0xfffc) | cpl;
+  entry.keeps = gate.type === SYS_INT_GATE ? INT_GATE_KEEPS : TRAP_GATE_KEEPS;
   entry.code = d;
   return true;
 }
-
-/** The flags a delivery through an interrupt or a trap gate leaves as they were (deliver64). */
-const TRAP_GATE_KEEPS = ~(TF | NT | RF | VM);
-const INT_GATE_KEEPS = ~(TF | NT | RF | VM | IF);
 
 const sameHidden = (seg: Segment, selector: number, d: Descriptor): boolean =>
   seg.selector === selector && seg.attrs === d.attrs && seg.base === d.base && seg.limit === d.limit;
@@ -75,7 +77,6 @@ export function deliverSoftwareInterrupt64(cpu: Cpu, vector: number): boolean {
   // The current privilege's TLB is the handler's: the CPL does not change.
   const view = cpu.mem.hitWindow(rsp, 40, true);
   if (view === null) return false;
-  const gate = entry.gate!;
   const d = entry.code!;
   const o = cpu.mem.hitOff;
   const cs = cpu.seg[SEG_CS];
@@ -92,9 +93,9 @@ export function deliverSoftwareInterrupt64(cpu: Cpu, vector: number): boolean {
   view.setInt32(o, rip - ripHi * TWO32, true);
   view.setInt32(o + 4, ripHi, true);
   cpu.lo[4] = rsp;
-  cpu.rip = gate.offset;
-  cpu.flags &= gate.type === SYS_INT_GATE ? INT_GATE_KEEPS : TRAP_GATE_KEEPS;
-  const selector = (gate.selector & 0xfffc) | cpu.cpl;
+  cpu.rip = entry.offset;
+  cpu.flags &= entry.keeps;
+  const selector = entry.selector;
   // The same CS again (the usual kernel-to-kernel INT): the modes derived from it stand.
   if (!sameHidden(cs, selector, d)) {
     cs.selector = selector;
