@@ -387,20 +387,28 @@ export class Machine {
   }
 
   /**
+   * INT n completed with neither TF nor RF set, in the plain loop: delivered through the fast path
+   * (true) when it applies and nothing must see the event; otherwise `softwareTrap` takes it.
+   */
+  private fastSoftwareInterrupt(): boolean {
+    const cpu = this.cpu;
+    const vector = cpu.softwareVector;
+    if (vector < 0 || !this.deliverExceptions || this.exceptionObserver !== null || !deliverSoftwareInterrupt64(cpu, vector)) return false;
+    cpu.softwareVector = -1;
+    this.updateAttention();
+    // The handler's first instruction boundary is a new one: no shadow covers it.
+    cpu.stiShadowAt = cpu.ssShadowAt = -1;
+    return true;
+  }
+
+  /**
    * INT n, INT3 or INTO completed: its event is delivered here, without leaving the inner loop
    * (null), unless the run stops on faults or an observer must see it: then the run loop takes it.
    */
-  private softwareTrap(start: number, insn: Insn, begin: number, fast: boolean): Outcome | null {
+  private softwareTrap(start: number, insn: Insn, begin: number): Outcome | null {
     const cpu = this.cpu;
     const vector = cpu.softwareVector;
-    if (vector >= 0) {
-      cpu.softwareVector = -1;
-      if (fast && this.deliverExceptions && this.exceptionObserver === null && deliverSoftwareInterrupt64(cpu, vector)) {
-        this.updateAttention();
-        cpu.stiShadowAt = cpu.ssShadowAt = -1;
-        return null;
-      }
-    }
+    cpu.softwareVector = -1;
     const trap = vector >= 0 ? softwareInterrupt(vector) : cpu.softwareTrap!;
     cpu.softwareTrap = null;
     this.updateAttention();
@@ -551,7 +559,7 @@ export class Machine {
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
           if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
             if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
-              const stop = this.softwareTrap(start, insn, begin, (flags & (RF | TF)) === 0);
+              const stop = (flags & (RF | TF)) === 0 && this.fastSoftwareInterrupt() ? null : this.softwareTrap(start, insn, begin);
               if (stop !== null) return stop;
               begin--;
               limit--;
@@ -580,7 +588,7 @@ export class Machine {
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
           if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
             if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
-              const stop = this.softwareTrap(start, insn, begin, false);
+              const stop = this.softwareTrap(start, insn, begin);
               if (stop !== null) return stop;
               begin--;
               limit--;
