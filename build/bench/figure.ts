@@ -4,6 +4,8 @@ export interface Figure {
   unit: string;
   /** How many runs the median is taken over. */
   runs?: number;
+  /** Runs made first and not counted: the steady state is measured, after the JIT and the block compiler warmed up. */
+  warmups?: number;
   /** Performs one run and returns the figure's value for that run, or null when it cannot be measured here (the reason goes to stderr). */
   measure(): Promise<number | null>;
 }

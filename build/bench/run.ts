@@ -29,6 +29,7 @@ const results: Record<string, { value: number; unit: string }> = {};
 for (const figure of figures) {
   if (only && !figure.name.startsWith(only)) continue;
   const samples: number[] = [];
+  for (let i = 0; i < (figure.warmups ?? 0); i++) await figure.measure();
   for (let i = 0; i < (figure.runs ?? 5); i++) {
     const value = await figure.measure();
     if (value === null) break;

@@ -1,5 +1,6 @@
 // emulator.alu_loop_mips, emulator.sse_loop_mips, ...: the shared benchmark loops run on the emulator (ring 0, 64-bit), in million instructions per second;
 // emulator.alu_loop_interpreter_mips, ...: the same loops with block execution turned off, for comparison.
+// Each after two uncounted runs: the figures are the steady state, as the peers' are.
 import type { Figure } from '../figure.ts';
 import { benchLoops, loadLoop, type BenchLoop } from '../loops.ts';
 import type { Execution } from '../../../emulator/index.ts';
@@ -30,12 +31,14 @@ export const figures: Figure[] = [
     name: `emulator.${loop.name}_mips`,
     unit: 'M instr/s',
     runs: 5,
+    warmups: 2,
     measure: async () => measureLoop(loop),
   })),
   ...benchLoops.map((loop) => ({
     name: `emulator.${loop.name}_interpreter_mips`,
     unit: 'M instr/s',
     runs: 5,
+    warmups: 2,
     measure: async () => measureLoop(loop, ITERATIONS, 'interpreter'),
   })),
 ];
