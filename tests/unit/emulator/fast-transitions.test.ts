@@ -123,6 +123,11 @@ const WARM = 'int $0x80\n int $0x80\n int $0x80\n';
 /** Ends a run in ring 0 (the handler of #GP, #NP, #SS, #DB, #AC ...): HLT. */
 const STOP = 'hlt';
 
+
+/** An IRETQ from ring 3 to ring 3 at `label` (a local label), with RFLAGS `rflags` and the current stack. */
+const iretqToRing3 = (rflags: string, label: string): string =>
+  ['pushq $0x23', 'lea 8(%rsp), %rax', 'push %rax', `pushq $${rflags}`, 'pushq $0x2b', `lea ${label}(%rip), %rax`, 'push %rax', 'iretq'].join('\n');
+
 const CASES: [string, Case][] = [
   ['the plain INT/IRETQ loop', { code: LOOP, handlers: { 0x80: COUNT }, fast: { gate: 0x80, ret: true } }],
   ['the loop with IF set (an interrupt gate clears it, IRETQ restores it)', { code: LOOP, rflags: '0x202', handlers: { 0x80: 'pushfq\n pop %rdx\n' + COUNT }, fast: { gate: 0x80, ret: true } }],
@@ -147,24 +152,10 @@ const CASES: [string, Case][] = [
   ['ring-3 IRETQs to ring 3, the last one setting AC under CR0.AM (#AC next)', {
     code: `
     mov $3, %rcx
-1:  pushq $0x23
-    lea 8(%rsp), %rax
-    push %rax
-    pushq $0x202
-    pushq $0x2b
-    lea 2f(%rip), %rax
-    push %rax
-    iretq
+1:  ${iretqToRing3('0x202', '2f')}
 2:  dec %rcx
     jnz 1b
-    pushq $0x23
-    lea 8(%rsp), %rax
-    push %rax
-    pushq $0x40202
-    pushq $0x2b
-    lea 3f(%rip), %rax
-    push %rax
-    iretq
+    ${iretqToRing3('0x40202', '3f')}
 3:  mov 1(%rsp), %rax
     int $0x81`,
     cpl: 3,
