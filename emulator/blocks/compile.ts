@@ -65,30 +65,43 @@ const EXIT = `${SYNC} ${SETTLE}`;
 /** A handler call: what it reads is in place, and nothing is owed after it. */
 const handler = (k: number): string => callOut(SETTLE, `E${k}(cpu, I${k});`);
 
+/** How a memory operand's address is worked out inline: cpu.ea's fast forms, or a call every time. */
+type AddressForm = 'base' | 'indexed' | 'rip' | 'general';
+
+function addressForm(insn: Insn): AddressForm {
+  const m = insn.mem;
+  if (m === null || m === undefined) return 'general';
+  if (m.simple) return 'base';
+  if (m.addrBits === 64 && m.seg < SEG_FS && Math.abs(m.disp) < 2 ** 31) {
+    if (m.base >= 0 && m.base < 16 && m.index >= 0) return 'indexed';
+    if (m.base === BASE_RIP && m.index < 0) return 'rip';
+  }
+  return 'general';
+}
+
 /** Sets `a` to the linear address of the instruction's memory operand. */
 function effectiveAddress(insn: Insn, k: number, next: number): string {
   const m = insn.mem!;
   const size = m.size || insn.opSize;
   const b = m.base;
   const full = `{ ${readOut(`a = cpu.eaFull(M${k}, ${size});`)} }`;
-  if (m.simple) return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) ${full}`;
-  if (m.addrBits === 64 && m.seg < SEG_FS && Math.abs(m.disp) < 2 ** 31) {
-    // The indexed form of cpu.ea's fast path, with the same fallback.
-    if (b >= 0 && b < 16 && m.index >= 0) {
+  switch (addressForm(insn)) {
+    case 'base':
+      return `a = (lo[${b}] >>> 0) + ${m.disp}; if (hi[${b}] !== 0 || a >= ${TWO32} || a < 0) ${full}`;
+    case 'indexed': {
+      // The indexed form of cpu.ea's fast path, with the same fallback.
       const x = m.index;
       return `a = (lo[${b}] >>> 0) + (lo[${x}] >>> 0) * ${m.scale} + ${m.disp}; if ((hi[${b}] | hi[${x}]) !== 0 || a >= ${TWO32} || a < 0) ${full}`;
     }
-    if (b === BASE_RIP && m.index < 0) return `a = base + ${next + m.disp}; if (a >= ${TWO32} || a < 0) { cpu.rip = base + ${next}; ${full} }`;
+    case 'rip':
+      return `a = base + ${next + m.disp}; if (a >= ${TWO32} || a < 0) { cpu.rip = base + ${next}; ${full} }`;
+    case 'general':
+      return `cpu.rip = base + ${next}; ${readOut(`a = cpu.ea(M${k}, ${size});`)}`;
   }
-  return `cpu.rip = base + ${next}; ${readOut(`a = cpu.ea(M${k}, ${size});`)}`;
 }
 
 /** Whether the address of the instruction's memory operand is worked out by a call every time. */
-function generalAddress(insn: Insn): boolean {
-  const m = insn.mem;
-  if (m === null || m === undefined) return false;
-  return !(m.simple || (m.addrBits === 64 && m.seg < SEG_FS && Math.abs(m.disp) < 2 ** 31 && ((m.base >= 0 && m.base < 16 && m.index >= 0) || (m.base === BASE_RIP && m.index < 0))));
-}
+const generalAddress = (insn: Insn): boolean => insn.mem !== null && insn.mem !== undefined && addressForm(insn) === 'general';
 
 /** A 64-bit source: the code that loads it, and its two halves. */
 function source64(op: Operand, insn: Insn, k: number, next: number): [string, string, string] {

@@ -469,7 +469,7 @@ export class LinearMemory {
     const pn = Math.floor(lin * INV_PAGE);
     const off = lin - pn * PAGE_SIZE;
     if (off + size <= PAGE_SIZE) {
-      const t = this.userMode ? this.userTlb : this.supervisor;
+      const t = this.tlb;
       const i = pn & TLB_MASK;
       // An observed write to a page already translated for writing: no page walk, the observer still sees it.
       const known = this.observer !== null && t.oTag[i] === pn;

@@ -6,13 +6,14 @@
  * else holds; the caller then takes the general path (exceptions.ts, iret.ts), which raises the
  * faults. When it returns true, the state is what the general path would have produced.
  */
-import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
+import { FIXED1, IF, NT, RF, TF, VM } from '../arch/rflags.ts';
 import { SEG_ACCESSED, SEG_CODE, SEG_CONFORMING, SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_S, SEG_SS, SEG_UNUSABLE, SYS_INT_GATE, SYS_TRAP_GATE, type Descriptor } from '../arch/segments.ts';
 import { CR0_PE } from '../arch/control-registers.ts';
 import { TWO32 } from '../arch/registers.ts';
 import { isCanonical, type Cpu, type Segment } from '../cpu/state.ts';
 import { isWritableData } from './segments.ts';
 import type { CheckedGate, CheckedReturn } from '../cpu/transition-memo.ts';
+import { frameView, iretFlagsMask } from './iret-frame.ts';
 
 /** Off only in tests, to compare the fast path with the general one. */
 export const fastTransitions = { enabled: true };
@@ -137,24 +138,12 @@ function checkReturn(cpu: Cpu, memo: CheckedReturn, csSel: number, ssSel: number
   return true;
 }
 
-/** The flags IRET may change (iret.ts, iretFlagsMask), folded once: IF when CPL <= IOPL, IOPL/VIF/VIP at CPL 0 (which always has CPL <= IOPL). */
-const IRET_ANY_CPL = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
-const IRET_CPL0 = IRET_ANY_CPL | IF | IOPL | VIF | VIP;
-
 const NOT_VM = ~VM;
-
-function flagsMask(cpu: Cpu): number {
-  const cpl = cpu.cpl;
-  if (cpl === 0) return IRET_CPL0;
-  return cpl <= (cpu.flags & IOPL) >> 12 ? IRET_ANY_CPL | IF : IRET_ANY_CPL;
-}
 
 /** IRETQ in 64-bit mode back to 64-bit code at the same CPL, NT clear, as iret.ts makes it. */
 export function iretq64(cpu: Cpu): boolean {
-  if (!fastTransitions.enabled || cpu.codeBits !== 64 || (cpu.cr0 & CR0_PE) === 0 || cpu.flags & (NT | VM) || cpu.hi[4] !== 0) return false;
-  const rsp = cpu.lo[4] >>> 0;
-  if (rsp > TWO32 - 40) return false;
-  const frame = cpu.mem.hitWindow(rsp, 40, false);
+  if (!fastTransitions.enabled || cpu.codeBits !== 64 || (cpu.cr0 & CR0_PE) === 0 || cpu.flags & (NT | VM)) return false;
+  const frame = frameView(cpu);
   if (frame === null) return false;
   const o = cpu.mem.hitOff;
   const rip = frame.getInt32(o + 4, true) * TWO32 + frame.getUint32(o, true);
@@ -176,7 +165,7 @@ export function iretq64(cpu: Cpu): boolean {
   }
   const code = memo.code!;
   const stack = memo.stack;
-  const mask = flagsMask(cpu);
+  const mask = iretFlagsMask(cpu, 8);
   cpu.flags = ((cpu.flags & ~mask) | (frame.getInt32(o + 16, true) & mask) | FIXED1) & NOT_VM;
   cpu.keepRf = (cpu.flags & RF) !== 0;
   cpu.nmiBlocked = false;

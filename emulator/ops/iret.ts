@@ -3,7 +3,7 @@ import type { Cpu } from '../cpu/state.ts';
 import { isCanonical } from '../cpu/state.ts';
 import { CR0_PE } from '../arch/control-registers.ts';
 import { SEG_CS, SEG_DB, SEG_DPL_SHIFT, SEG_L, SEG_P, SEG_SS, SEG_UNUSABLE } from '../arch/segments.ts';
-import { AC, CF, DF, FIXED1, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, VM, ZF } from '../arch/rflags.ts';
+import { FIXED1, NT, RF, VM } from '../arch/rflags.ts';
 import { generalProtection, hex, NotModelled, stackFault } from '../arch/faults.ts';
 import { type Factory } from './operands.ts';
 import { taskReturn } from './task.ts';
@@ -11,31 +11,16 @@ import { checkReturnCode, nullInaccessibleDataSegments } from './return-checks.t
 import { isWritableData, loadHidden, markAccessed, nullSegment, readDescriptor, type Descriptor } from './segments.ts';
 import { TWO32 } from '../arch/registers.ts';
 import { iretq64 } from './fast-transitions.ts';
+import { frameView, iretFlagsMask } from './iret-frame.ts';
 
 /** Loads a segment register's hidden part from a descriptor. */
 function fillSeg(cpu: Cpu, s: number, selector: number, d: { base: number; limit: number; attrs: number }): void {
   loadHidden(cpu.seg[s], selector, d);
 }
 
-/** The flags IRET may change: IF only when CPL <= IOPL, IOPL/VIF/VIP only at CPL 0 (SDM IRET, Operation). */
-function iretFlagsMask(cpu: Cpu, size: number): number {
-  let mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
-  if (cpu.cpl <= (cpu.flags & IOPL) >> 12) mask |= IF;
-  if (cpu.cpl === 0) mask |= IOPL | VIF | VIP;
-  return size === 2 ? mask & 0xffff : mask;
-}
-
 function readStack(cpu: Cpu, offset: number, size: number): number {
   const lo = cpu.peek(offset, size);
   return size === 8 ? cpu.tHi * TWO32 + (lo >>> 0) : lo;
-}
-
-/** The 40-byte IRETQ frame at RSP when it lies in one page the read TLB maps (offset in hitOff), else null. */
-function frameView(cpu: Cpu): DataView | null {
-  if (cpu.hi[4] !== 0) return null;
-  const rsp = cpu.lo[4] >>> 0;
-  if (rsp > TWO32 - 40) return null;
-  return cpu.mem.hitView(rsp, 40, false, cpu.cpl === 3);
 }
 
 /** Checks the return SS against the new CPL; null is allowed only when returning to 64-bit mode below CPL 3. */
