@@ -3,11 +3,14 @@ import type { Cpu } from '../cpu/state.ts';
 import { AC, CF, DF, ID, IF, IOPL, NT, OF, PF, AF, RF, SF, TF, VIF, VIP, ZF } from '../arch/rflags.ts';
 import { TWO32 } from '../arch/registers.ts';
 
+const IRET_ANY_CPL = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
+/** CPL 0 always has CPL <= IOPL. */
+const IRET_CPL0 = IRET_ANY_CPL | IF | IOPL | VIF | VIP;
+
 /** The flags IRET may change: IF only when CPL <= IOPL, IOPL/VIF/VIP only at CPL 0 (SDM IRET, Operation). */
 export function iretFlagsMask(cpu: Cpu, size: number): number {
-  let mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
-  if (cpu.cpl <= (cpu.flags & IOPL) >> 12) mask |= IF;
-  if (cpu.cpl === 0) mask |= IOPL | VIF | VIP;
+  const cpl = cpu.cpl;
+  const mask = cpl === 0 ? IRET_CPL0 : cpl <= (cpu.flags & IOPL) >> 12 ? IRET_ANY_CPL | IF : IRET_ANY_CPL;
   return size === 2 ? mask & 0xffff : mask;
 }
 
