@@ -9,7 +9,7 @@ import { GPR_NAMES } from './arch/registers.ts';
 import { SEG_DB, SEG_DPL_SHIFT, SEG_G, SEG_L, SEG_P, SEG_S, SEGMENT_NAMES } from './arch/segments.ts';
 import { DecodeCache } from './decode/cache.ts';
 import type { BlockHead, Insn } from './cpu/insn.ts';
-import { REGION_PAGES, type Translate } from './memory/linear.ts';
+import type { Translate } from './memory/linear.ts';
 import { PhysicalMemory } from './memory/physical.ts';
 import { pagingTranslate } from './memory/paging.ts';
 import { Halt } from './ops/misc.ts';
@@ -93,6 +93,8 @@ interface TimerState {
 
 /** DR6.BS: the #DB was a single-step trap (SDM Vol. 3B, 17.2.3). */
 const DR6_BS = 1 << 14;
+/** What `settle` answers when it delivered a software interrupt. */
+const DELIVERED = Symbol('delivered');
 
 const DEFAULT_RAM = 4 * 1024 * 1024;
 
@@ -120,9 +122,7 @@ export class Machine {
     this.memory = new PhysicalMemory(options.ramSize ?? DEFAULT_RAM);
     this.cpu = new Cpu(this.memory);
     this.cache = new DecodeCache(this.memory);
-    this.cpu.mem.onFlush = () => this.cache.flushTlb();
-    this.cpu.mem.onInvalidateRegion = (region) => this.cache.flushRegion(region, REGION_PAGES);
-    this.cpu.mem.onModeChange = () => this.cache.modeChanged(this.cpu);
+    this.cpu.mem.followers = this.cache;
     this.setFlatMode(options.mode ?? 'long64', options.cpl ?? 0);
     if (options.execution !== undefined) this.execution = options.execution;
   }
@@ -387,6 +387,20 @@ export class Machine {
   }
 
   /**
+   * The plain loop, after an instruction that retired with `flags` before it and TF or RF involved
+   * or something pending: its software interrupt delivered (DELIVERED: one more step of the
+   * budget), else the boundary's single-step trap or pending interrupt. Null: the loop goes on.
+   */
+  private settle(flags: number, start: number, insn: Insn, begin: number): Outcome | typeof DELIVERED | null {
+    const cpu = this.cpu;
+    if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
+      const stop = (flags & (RF | TF)) === 0 && this.fastSoftwareInterrupt() ? null : this.softwareTrap(start, insn, begin);
+      return stop ?? DELIVERED;
+    }
+    return this.boundary(flags, insn, begin);
+  }
+
+  /**
    * INT n completed with neither TF nor RF set, in the plain loop: delivered through the fast path
    * (true) when it applies and nothing must see the event; otherwise `softwareTrap` takes it.
    */
@@ -512,6 +526,7 @@ export class Machine {
     let start = cpu.rip;
     let insn: Insn | null = null;
     let running: BlockHead | null = null;
+    cpu.transitions.softwareInterrupts = this.deliverExceptions && this.exceptionObserver === null && hook === null;
     try {
       // Two copies of the loop on purpose: folding the breakpoint, hook and debug-register checks into
       // the plain loop behind one flag measured about 10% slower on call/ret-heavy code.
@@ -532,13 +547,29 @@ export class Machine {
               ranToEnd.link = block;
               ranToEnd.linkGen = cache.gen;
             }
-            // Nothing a block runs can raise an event or set TF or RF: the next block needs only its start and the budget.
+            // Only a block's closing transition can raise an event or set TF or RF: it is settled here, and otherwise the next block needs only its start and the budget.
             let last: number;
             for (;;) {
               running = block;
               last = block.run(cpu, limit);
               running = null;
               if (last !== block.insns.length - 1) break;
+              if (block.delivers && !cpu.attention) {
+                // Its INT n was delivered in the block: a step of the budget that retired nothing.
+                begin--;
+                limit--;
+              } else if (block.transition && (cpu.attention || (cpu.flags & (RF | TF)) !== 0)) {
+                insn = block.insns[last];
+                start = block.start + block.offsets[last];
+                // A block starts with TF and RF clear, and nothing before its last instruction sets them.
+                const settled = this.settle(0, start, insn, begin);
+                if (settled === DELIVERED) {
+                  begin--;
+                  limit--;
+                  if (cpu.attention) return { stop: 'continue', steps: cpu.steps - begin };
+                } else if (settled !== null) return settled;
+                if (cpu.attention || (cpu.flags & (RF | TF)) !== 0) break;
+              }
               const next: BlockHead | null = block.link;
               if (next === null || next.start !== cpu.rip || block.linkGen !== cache.gen || limit - cpu.steps < next.insns.length) break;
               block = next;
@@ -558,16 +589,12 @@ export class Machine {
           cpu.steps++;
           // RF is cleared once an instruction completes, except by the IRET that loaded it (SDM Vol. 3B, 17.3.1.1); TF traps.
           if (((flags | cpu.flags) & (RF | TF)) !== 0 || cpu.attention) {
-            if (cpu.softwareTrap !== null || cpu.softwareVector >= 0) {
-              const stop = (flags & (RF | TF)) === 0 && this.fastSoftwareInterrupt() ? null : this.softwareTrap(start, insn, begin);
-              if (stop !== null) return stop;
+            const settled = this.settle(flags, start, insn, begin);
+            if (settled === DELIVERED) {
               begin--;
               limit--;
               if (cpu.attention) return { stop: 'continue', steps: cpu.steps - begin };
-              continue;
-            }
-            const stop = this.boundary(flags, insn, begin);
-            if (stop !== null) return stop;
+            } else if (settled !== null) return settled;
           }
         }
       } else {

@@ -2,7 +2,8 @@
  * Basic blocks: runs of instructions in one linear page of 64-bit code that can execute back to
  * back with no check between them. An instruction may sit inside a block only when it cannot
  * change anything the run loop watches between instructions (CPL, mode, TF, RF, IF, the
- * pending-event state, debug registers, the translation); a near branch may end one.
+ * pending-event state, debug registers, the translation); a near branch may end one, and so may a
+ * transition, which the run loop settles after the block as it would after the instruction.
  */
 import { OP_CR, OP_DR, OP_IMM, OP_REG, OP_SEG, type BlockHead, type Insn } from '../cpu/insn.ts';
 import { RSP } from '../arch/registers.ts';
@@ -19,6 +20,8 @@ export class Block implements BlockHead {
   compiled = false;
   link: BlockHead | null = null;
   linkGen = -1;
+  readonly transition: boolean;
+  readonly delivers: boolean;
   constructor(
     /** Linear RIP of the first instruction (a block runs only when entered there). */
     readonly start: number,
@@ -26,7 +29,10 @@ export class Block implements BlockHead {
     /** Each instruction's offset from `start` (a direct CALL or JMP inside the block jumps ahead or back). */
     readonly offsets: number[],
     public run: BlockRun,
-  ) {}
+  ) {
+    this.transition = insns.length !== 0 && transfersPrivilege(insns[insns.length - 1]);
+    this.delivers = this.transition && insns[insns.length - 1].mnemonic === 'INT';
+  }
 }
 
 /** What a head instruction holds when no block can start there: it never runs (no RIP equals NaN). */
@@ -54,6 +60,16 @@ const TERMINATORS = new Set([
   'CALL', 'RET', 'LOOP', 'LOOPE', 'LOOPNE', 'JRCXZ',
 ]);
 
+/**
+ * Instructions that may change CPL, CS, RSP's stack, IF, TF or RF, or raise a software interrupt:
+ * one may end a block, and the run loop then does after the block what it does after the
+ * instruction (deliver the INT, trap on TF, take a pending interrupt) before another block runs.
+ */
+const TRANSITIONS = new Set(['INT', 'IRET', 'IRETD', 'IRETQ']);
+
+/** A transition that may end a block (64-bit code only, as every block). */
+export const transfersPrivilege = (insn: Insn): boolean => insn.bits === 64 && TRANSITIONS.has(insn.mnemonic);
+
 const FAR_FORM = /_(ptr16|m16)/;
 
 const plainOperands = (insn: Insn): boolean => insn.ops.every((op) => op.kind !== OP_SEG && op.kind !== OP_CR && op.kind !== OP_DR);
@@ -63,9 +79,9 @@ export function blockSafe(insn: Insn): boolean {
   return insn.bits === 64 && insn.rep === 0 && FAMILY_SAFE.has(insn.mnemonic) && plainOperands(insn);
 }
 
-/** A near branch that may end a block. */
+/** A near branch or a transition: it may end a block. */
 export function endsBlock(insn: Insn): boolean {
-  return insn.bits === 64 && TERMINATORS.has(insn.mnemonic) && !FAR_FORM.test(insn.form) && plainOperands(insn);
+  return (insn.bits === 64 && TERMINATORS.has(insn.mnemonic) && !FAR_FORM.test(insn.form) && plainOperands(insn)) || transfersPrivilege(insn);
 }
 
 export const MAX_BLOCK = 64;

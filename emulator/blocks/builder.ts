@@ -27,9 +27,10 @@ export const COMPILE_AT = 200;
 export function buildBlock(cpu: Cpu, cache: DecodeCache, head: Insn, start: number, execution: Execution): Block {
   if (head.bits !== 64 || execution === 'interpreter') return NO_BLOCK;
   const { insns, offsets } = collectBlock(head, start, (rip) => cache.fetch(cpu, rip));
-  if (insns.length < 2) return NO_BLOCK;
-  const terminated = endsBlock(insns[insns.length - 1]);
   const block = new Block(start, insns, offsets, NO_BLOCK.run);
+  // A lone transition is worth a block: the run loop chains into it and out of it.
+  if (insns.length < (block.transition ? 1 : 2)) return NO_BLOCK;
+  const terminated = endsBlock(insns[insns.length - 1]);
   block.run = threaded(block, cache, terminated, execution === 'compiled' && canCompile);
   return block;
 }
@@ -68,7 +69,7 @@ function threaded(block: Block, cache: DecodeCache, terminated: boolean, compile
       }
       s += n;
       cpu.steps = s;
-      if (cpu.rip !== base || limit - s < n || cache.gen !== g) return n - 1;
+      if (cpu.rip !== base || limit - s < n || cache.gen !== g || block.transition) return n - 1;
       if (compileLater && ++runs >= COMPILE_AT) {
         // A loop that stays in this block: the next entry runs it compiled.
         block.run = compileBlock(block, cache, terminated);

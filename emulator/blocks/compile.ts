@@ -17,6 +17,7 @@ import { OP_IMM, OP_MEM, OP_REG, type Insn, type Operand } from '../cpu/insn.ts'
 import { CF, OF, PF, SF, STATUS, ZF } from '../arch/rflags.ts';
 import { SEG_FS } from '../arch/segments.ts';
 import { BASE_RIP } from '../arch/registers.ts';
+import { deliverSoftwareInterrupt64, iretq64 } from '../ops/fast-transitions.ts';
 import { directTransfer, plainReturn, type Block, type BlockRun } from './block.ts';
 import type { DecodeCache } from '../decode/cache.ts';
 import { ADD64, ALU32, DEC64, INC64, LOGIC64, NONE, SETTLE, SUB32, SUB64, condition, owe, settle } from './deferred-flags.ts';
@@ -32,7 +33,7 @@ export const canCompile: boolean = (() => {
   }
 })();
 
-const HELPERS = { settle };
+const HELPERS = { settle, deliverSoftwareInterrupt64, iretq64 };
 
 type Instantiate = (block: Block, cache: DecodeCache) => BlockRun;
 const compiled = new Map<string, Instantiate>();
@@ -380,6 +381,13 @@ function branchCode(insn: Insn, k: number, end: number, owed: number): string {
     // The handler's own fast path (a 64-bit stack below 4 GiB, a canonical return address), else the handler.
     return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh')} ${toTarget(`bh * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
   }
+  if (m === 'INT') {
+    // INT n delivered in place when the fast path takes it (the run loop counts the delivery); otherwise its handler leaves it to the run loop.
+    const deliver = `if (cpu.transitions.softwareInterrupts && H.deliverSoftwareInterrupt64(cpu, ${insn.ops[0].immLo & 0xff})) cpu.stiShadowAt = cpu.ssShadowAt = -1; else E${k}(cpu, I${k});`;
+    return `cpu.rip = base + ${end}; ${callOut(SETTLE, deliver)}`;
+  }
+  // IRETQ's handler tries the same fast path first: called here, the call inlines.
+  if (m === 'IRETQ') return `cpu.rip = base + ${end}; ${callOut(SETTLE, `if (!H.iretq64(cpu)) E${k}(cpu, I${k});`)}`;
   return `cpu.rip = base + ${end}; ${handler(k)}`;
 }
 
@@ -429,7 +437,9 @@ export function blockSource(block: Block, terminated: boolean): string {
   } else if (terminated) {
     body.push(`cpu.steps = s + ${t}; ${branchCode(last, t, end, owed)}`);
     bound.add(`E${t}`).add(`I${t}`);
-    body.push(`s += ${n}; if (cpu.rip === base && limit - s >= ${n} && C.gen === g) continue; ${EXIT} cpu.steps = s; return ${t};`);
+    // After a transition the run loop has work to do (deliver the INT, check TF and what is pending) before anything runs again.
+    const again = block.transition ? '' : `if (cpu.rip === base && limit - s >= ${n} && C.gen === g) continue; `;
+    body.push(`s += ${n}; ${again}${EXIT} cpu.steps = s; return ${t};`);
   } else {
     body.push(`${EXIT} cpu.steps = s + ${n}; cpu.rip = base + ${end}; return ${t};`);
   }

@@ -146,7 +146,7 @@ export class Cpu {
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
     // CS may have changed (privilege, code size, base): the decode cache picks its view of the code.
-    this.mem.onModeChange();
+    this.mem.followers.modeChanged(this);
   }
 
   /** Alignment checking applies at CPL 3 when CR0.AM and RFLAGS.AC are both set (Intel SDM Vol. 3A, 6.15, #AC). */

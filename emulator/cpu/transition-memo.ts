@@ -31,4 +31,6 @@ export class CheckedReturn {
 export class TransitionMemo {
   readonly gates: CheckedGate[] = Array.from({ length: 256 }, () => new CheckedGate());
   readonly ret = new CheckedReturn();
+  /** Whether INT n may take the fast path at all this run: the machine delivers through the IDT and nothing observes the event. */
+  softwareInterrupts = false;
 }

@@ -1,5 +1,6 @@
 import { PAGE_SIZE, WATCH_TABLES, type PhysicalMemory } from './physical.ts';
 import { alignmentCheck, hex } from '../arch/faults.ts';
+import type { Cpu } from '../cpu/state.ts';
 
 /** What an access is for, as the translation hook (and later the page walker) must know. */
 export const ACCESS_READ = 1;
@@ -22,6 +23,18 @@ export const TLB_MASK = TLB_SIZE - 1;
 const INV_PAGE = 1 / PAGE_SIZE;
 /** Pages per invalidation region (4 MiB, the largest page of 32-bit paging). */
 export const REGION_PAGES = 1024;
+
+/** Caches keyed by linear address, told when translations go and when the mode may have changed. */
+export interface TranslationFollowers {
+  /** Every translation went. */
+  flushTlb(): void;
+  /** INVLPG: the translations in one 4 MiB region (`pagesPerRegion` pages) went. */
+  flushRegion(region: number, pagesPerRegion: number): void;
+  /** CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (no translation changed). */
+  modeChanged(cpu: Cpu): void;
+}
+
+const NO_FOLLOWERS: TranslationFollowers = { flushTlb() {}, flushRegion() {}, modeChanged() {} };
 const INV_REGION_PAGES = 1 / REGION_PAGES;
 const INV_REGION = INV_PAGE * INV_REGION_PAGES;
 
@@ -63,8 +76,12 @@ export class LinearMemory {
   hi = 0;
   private readonly scratchBytes = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratchBytes.buffer);
-  /** Called whenever the TLB is flushed, so caches keyed by linear address can follow. */
-  onFlush: () => void = () => {};
+  /**
+   * What follows the translations and the mode (the decode cache). An object of one class rather
+   * than a closure per machine: the calls stay monomorphic, and V8 keeps them inlined in the
+   * transition handlers when a process builds many machines.
+   */
+  followers: TranslationFollowers = NO_FOLLOWERS;
 
   constructor(readonly phys: PhysicalMemory) {}
 
@@ -140,7 +157,7 @@ export class LinearMemory {
     this.supervisor.rTag.fill(NaN);
     this.userTlb.rTag.fill(NaN);
     this.flushWrites();
-    this.onFlush();
+    this.followers.flushTlb();
   }
 
   flushWrites(): void {
@@ -149,9 +166,6 @@ export class LinearMemory {
     this.supervisor.oTag.fill(NaN);
     this.userTlb.oTag.fill(NaN);
   }
-
-  /** Called when CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (no translation changed). */
-  onModeChange: () => void = () => {};
 
   /**
    * INVLPG: drops the translations of the page holding `lin`. Entries do not record their page
@@ -164,7 +178,7 @@ export class LinearMemory {
       for (let i = 0; i < TLB_SIZE; i++) if (Math.floor(tag[i] * INV_REGION_PAGES) === region) tag[i] = NaN;
     }
     this.phys.tableGeneration++;
-    this.onInvalidateRegion(region);
+    this.followers.flushRegion(region, REGION_PAGES);
   }
 
   /** Watches physical page `pn` for writes to cached table entries (out of the write TLB from now on). */
@@ -175,9 +189,6 @@ export class LinearMemory {
       if (w === 0) this.flushWrites();
     }
   }
-
-  /** Called by `invalidatePage` with the 4 MiB region number, so caches keyed by linear page can follow. */
-  onInvalidateRegion: (region: number) => void = () => this.onFlush();
 
   /** Physical address of one byte, through the translation hook. */
   physical(linear: number, access: number): number {
