@@ -53,10 +53,14 @@ const CASES: Case[] = [
     ends: 'hlt',
   },
   {
-    name: 'IRETQ loads TF: the single-step trap comes after exactly one instruction',
-    // The INT handler sets TF in the frame; the #DB handler clears it in its own frame.
+    name: 'IRETQ loads TF on every other return: the single-step trap comes after exactly one instruction',
+    // The INT handler sets TF in the frame on odd calls (so its block also returns with TF clear and
+    // is chained from); the #DB handler clears it in its own frame.
     code: ['mov $300, %rcx', 'top:', 'int $0x80', 'add $7, %rdx', 'dec %rcx', 'jnz top', 'hlt'].join('\n'),
-    handlers: { 0x80: ['orq $0x100, 16(%rsp)', 'iretq'].join('\n'), 1: [`incq ${LOG + 8}`, `mov %rdx, ${LOG + 16}`, 'andq $-0x101, 16(%rsp)', 'iretq'].join('\n') },
+    handlers: {
+      0x80: [COUNT, `mov ${LOG}, %rax`, 'and $1, %rax', 'shl $8, %rax', 'or %rax, 16(%rsp)', 'iretq'].join('\n'),
+      1: [`incq ${LOG + 8}`, `mov %rdx, ${LOG + 16}`, 'andq $-0x101, 16(%rsp)', 'iretq'].join('\n'),
+    },
     ends: 'hlt',
   },
   {
@@ -79,6 +83,16 @@ const CASES: Case[] = [
     handlers: { 0x80: [COUNT, 'iretq'].join('\n'), 6: 'hlt' },
     cpl: 3,
     dpl: { 0x80: 3 },
+    ends: 'hlt',
+  },
+  {
+    name: 'an INT whose gate leads back to the start of its own block (which must not loop in place)',
+    // Each pass reads one page further on, until the read leaves the 2 MiB page: #PF, whose handler halts.
+    code: ['top:', 'add $0x1000, %rdx', 'mov (%rdx), %rax', 'int $0x80'].join('\n'),
+    handlers: { 0x80: 'iretq' },
+    regs: { rdx: '0x100000', rsp: '0x1ff000' },
+    // Gate 0x80 to CODE (0x10000) instead of its handler.
+    memory: { [0x3000 + 0x80 * 16]: '0000' + '0800' + '00' + '8e' + '0100' + '00000000' + '00000000' },
     ends: 'hlt',
   },
   {
