@@ -93,6 +93,11 @@ interface TimerState {
 
 /** DR6.BS: the #DB was a single-step trap (SDM Vol. 3B, 17.2.3). */
 const DR6_BS = 1 << 14;
+/**
+ * The most steps one call of the inner loop runs. A long run re-enters it often, so V8 optimizes
+ * the whole loop function early instead of running it for seconds as on-stack-replaced code.
+ */
+const SLICE = 1 << 16;
 /** What `settle` answers when it delivered a software interrupt. */
 const DELIVERED = Symbol('delivered');
 
@@ -474,7 +479,7 @@ export class Machine {
       let event: CpuFault | null = cpu.attention ? this.nextInterrupt(true) : null;
       let outcome: Outcome | null = null;
       if (event === null) {
-        const slice = this.timers.length !== 0 ? Math.min(budget - steps, this.untilTick()) : budget - steps;
+        const slice = Math.min(budget - steps, SLICE, this.timers.length !== 0 ? this.untilTick() : SLICE);
         // Only the very first instruction of a call skips the checks: a handler entered by delivery is checked.
         outcome = this.execute(slice, breaks, firstCall);
         firstCall = false;

@@ -90,6 +90,7 @@ export const figures: Figure[] = [
     name: 'emulator.int_iretq_mips',
     unit: 'M instr/s',
     runs: 5,
+    warmups: 2,
     measure: async () => measure('int_iretq', 'cd80' + '48ffc9' + '75f9' + 'f4', '48cf', false),
   },
   {
@@ -97,6 +98,7 @@ export const figures: Figure[] = [
     name: 'emulator.syscall_sysret_mips',
     unit: 'M instr/s',
     runs: 5,
+    warmups: 2,
     measure: async () => measure('syscall_sysret', '0f05' + '48ffca' + '75f9' + 'f4', '480f07', true),
   },
 ];
