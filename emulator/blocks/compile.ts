@@ -151,7 +151,7 @@ const inline = (code: (needFlags: boolean) => string, faults: boolean, stores: b
 
 /** Pushes a 64-bit value (cpu.push's fast path in place, else cpu.push). */
 const pushCode = (valueLo: string, valueHi: string): string =>
-  `a = lo[4] >>> 0; if (hi[4] === 0 && a >= 8) { a -= 8; ${write64('a', valueLo, valueHi)} lo[4] = a | 0; } else { ${callOut('', `cpu.push(8, ${valueLo}, ${valueHi});`)} }`;
+  `a = lo[4] >>> 0; if (hi[4] === 0 && a >= 8) { a -= 8; ${write64('a', valueLo, valueHi, true)} lo[4] = a | 0; } else { ${callOut('', `cpu.push(8, ${valueLo}, ${valueHi});`)} }`;
 
 function planMov(insn: Insn, k: number, next: number): Plan | null {
   const [d, s] = insn.ops;
@@ -310,7 +310,7 @@ function planPushPop(insn: Insn, push: boolean): Plan | null {
   if (push) return inline(() => pushCode(`lo[${r}]`, `hi[${r}]`), true, true, 0);
   // cpu.pop's fast path in place; RSP moves before the destination is written (POP RSP loads the popped value).
   return inline(
-    () => `a = lo[4] >>> 0; if (hi[4] === 0 && a < ${TWO32 - 8}) { ${read64('a', 'bl', 'bh')} lo[4] = (a + 8) | 0; } else { ${callOut('', 'bl = cpu.pop(8); bh = cpu.tHi;')} } lo[${r}] = bl; hi[${r}] = bh;`,
+    () => `a = lo[4] >>> 0; if (hi[4] === 0 && a < ${TWO32 - 8}) { ${read64('a', 'bl', 'bh', true)} lo[4] = (a + 8) | 0; } else { ${callOut('', 'bl = cpu.pop(8); bh = cpu.tHi;')} } lo[${r}] = bl; hi[${r}] = bh;`,
     true,
     false,
     0,
@@ -324,7 +324,7 @@ function planPushPop(insn: Insn, push: boolean): Plan | null {
 function planReturn(k: number, next: number, back: number): Plan {
   return inline(
     () =>
-      `t = -1; r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh')} t = bh * ${TWO32} + (bl >>> 0); } ` +
+      `t = -1; r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh', true)} t = bh * ${TWO32} + (bl >>> 0); } ` +
       `if (t === base + ${back}) lo[4] = (r + 8) | 0; ` +
       `else { cpu.rip = base + ${next}; ${handler(k)} if (cpu.rip !== base + ${back}) { ${EXIT} cpu.steps = s + ${k + 1}; return ${k}; } }`,
     true,
@@ -379,7 +379,7 @@ function branchCode(insn: Insn, k: number, end: number, owed: number): string {
   }
   if (m === 'RET' && insn.ops.length === 0 && insn.opSize === 8) {
     // The handler's own fast path (a 64-bit stack below 4 GiB, a canonical return address), else the handler.
-    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh')} ${toTarget(`bh * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
+    return `r = lo[4] >>> 0; if (hi[4] === 0 && r < ${TWO32 - 8}) { ${read64('r', 'bl', 'bh', true)} ${toTarget(`bh * ${TWO32} + (bl >>> 0)`, k, end, `lo[4] = (r + 8) | 0; cpu.rip = t;`)} } else { cpu.rip = base + ${end}; ${handler(k)} }`;
   }
   if (m === 'INT') {
     // INT n delivered in place when the fast path takes it (the run loop counts the delivery); otherwise its handler leaves it to the run loop.

@@ -327,6 +327,27 @@ describe('blocks run as the interpreter does', () => {
     expect(source).toMatch(/if \(!\(fa === fc && fb === fd\)\)/);
   });
 
+  it('memory above 4 GiB and in the upper half runs as the interpreter has it (the inline split of an address into page and offset)', () => {
+    // PDPT entry 4 maps 4 GiB (0x100000000) and PML4 entry 256 maps 0xffff800000000000, both to the same 2 MiB page as 0.
+    const memory = { [0x6020]: '0770000000000000', [0x1800]: '0760000000000000' };
+    for (const base of ['0x100020000', '0xffff800000020000']) {
+      const loop = assembleAt(
+        [`movabs $${base}, %rdi`, 'mov $300, %rcx', 'top:', 'mov (%rdi), %rax', 'add %rcx, %rax', 'mov %rax, 8(%rdi)', 'mov %eax, 0x800(%rdi,%rcx,8)', 'addq $3, 24(%rdi)', 'mov 0x7f8(%rdi,%rcx,8), %ebx', 'xor %ebx, (%rdi)', 'dec %rcx', 'jnz top', 'hlt'].join('\n'),
+      );
+      const hex = Array.from(loop, (b) => b.toString(16).padStart(2, '0')).join('');
+      const outcome = MODES.map((execution) => {
+        const m = longMachine({ code: hex, memory });
+        m.execution = execution;
+        const result = m.run({ maxInstructions: 100_000 });
+        return { result, regs: ['rax', 'rbx', 'rcx', 'rdi', 'rflags'].map((r) => m.getRegister(r)), data: Array.from(m.read(0x20000, 0x1800)) };
+      });
+      expect(outcome[0].result.reason, base).toBe('hlt');
+      expect(outcome[1], base).toEqual(outcome[0]);
+      expect(outcome[2], base).toEqual(outcome[0]);
+      expect(outcome[0].data.some((b) => b !== 0), base).toBe(true);
+    }
+  });
+
   it('can be turned off: the interpreter builds no block', () => {
     const code = assembleAt(program(2));
     const m = machine(code, 'interpreter', 2);
