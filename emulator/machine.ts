@@ -128,6 +128,7 @@ export class Machine {
     this.cpu = new Cpu(this.memory);
     this.cache = new DecodeCache(this.memory);
     this.cpu.mem.followers = this.cache;
+    this.cpu.modeFollower = this.cache;
     this.setFlatMode(options.mode ?? 'long64', options.cpl ?? 0);
     if (options.execution !== undefined) this.execution = options.execution;
   }

@@ -38,6 +38,13 @@ export const MSR = {
  * (`lo`, `hi`) so the hot path never touches BigInt; RIP and linear addresses are numbers
  * (canonical addresses sign-extended, exact below 2^53).
  */
+/** What follows the CPU's mode (implemented by the decode cache). */
+export interface ModeFollower {
+  modeChanged(cpu: Cpu): void;
+}
+
+const NO_MODE_FOLLOWER: ModeFollower = { modeChanged() {} };
+
 export class Cpu {
   readonly lo = new Int32Array(16);
   readonly hi = new Int32Array(16);
@@ -68,6 +75,12 @@ export class Cpu {
   readonly gateCache: TableCache<Gate>;
   /** INT n and IRETQ's checks already made, valid while the table cache's are (not machine state). */
   readonly transitions = new TransitionMemo();
+  /**
+   * Told when CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (the decode
+   * cache). One object of one class, not a closure per machine: V8 then keeps the call inlined in
+   * the transition handlers when a process builds many machines.
+   */
+  modeFollower: ModeFollower = NO_MODE_FOLLOWER;
   /** I/O ports (the debug console on 0xE9). */
   readonly io = new IoPorts();
 
@@ -146,7 +159,7 @@ export class Cpu {
     this.mem.user = this.cpl === 3;
     this.updateAlignmentCheck();
     // CS may have changed (privilege, code size, base): the decode cache picks its view of the code.
-    this.mem.followers.modeChanged(this);
+    this.modeFollower.modeChanged(this);
   }
 
   /** Alignment checking applies at CPL 3 when CR0.AM and RFLAGS.AC are both set (Intel SDM Vol. 3A, 6.15, #AC). */

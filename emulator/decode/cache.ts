@@ -5,7 +5,7 @@
  */
 import { generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
-import type { Cpu } from '../cpu/state.ts';
+import type { Cpu, ModeFollower } from '../cpu/state.ts';
 import { ACCESS_EXECUTE, type TranslationFollowers } from '../memory/linear.ts';
 import { PAGE_SIZE, WATCH_CODE, type PhysicalMemory } from '../memory/physical.ts';
 import { buildInsn } from './dispatch.ts';
@@ -22,7 +22,7 @@ const MAX_LENGTH = 15;
 
 type PageCache = (Insn | undefined)[];
 
-export class DecodeCache implements TranslationFollowers {
+export class DecodeCache implements TranslationFollowers, ModeFollower {
   private readonly pages = new Map<number, PageCache>();
   /** For a physical page, the pages whose cached instructions extend into it. */
   private readonly spills = new Map<number, Set<number>>();

@@ -1,6 +1,5 @@
 import { PAGE_SIZE, WATCH_TABLES, type PhysicalMemory } from './physical.ts';
 import { alignmentCheck, hex } from '../arch/faults.ts';
-import type { Cpu } from '../cpu/state.ts';
 
 /** What an access is for, as the translation hook (and later the page walker) must know. */
 export const ACCESS_READ = 1;
@@ -27,17 +26,15 @@ const TWO32 = 2 ** 32;
 /** Pages per invalidation region (4 MiB, the largest page of 32-bit paging). */
 export const REGION_PAGES = 1024;
 
-/** Caches keyed by linear address, told when translations go and when the mode may have changed. */
+/** Caches keyed by linear address, told when translations go. */
 export interface TranslationFollowers {
   /** Every translation went. */
   flushTlb(): void;
   /** INVLPG: the translations in one 4 MiB region (`pagesPerRegion` pages) went. */
   flushRegion(region: number, pagesPerRegion: number): void;
-  /** CS, SS, EFER or CR0 may have changed the CPL, the code size or CS's base (no translation changed). */
-  modeChanged(cpu: Cpu): void;
 }
 
-const NO_FOLLOWERS: TranslationFollowers = { flushTlb() {}, flushRegion() {}, modeChanged() {} };
+const NO_FOLLOWERS: TranslationFollowers = { flushTlb() {}, flushRegion() {} };
 const INV_REGION_PAGES = 1 / REGION_PAGES;
 const INV_REGION = INV_PAGE * INV_REGION_PAGES;
 
@@ -80,9 +77,8 @@ export class LinearMemory {
   private readonly scratchBytes = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratchBytes.buffer);
   /**
-   * What follows the translations and the mode (the decode cache). An object of one class rather
-   * than a closure per machine: the calls stay monomorphic, and V8 keeps them inlined in the
-   * transition handlers when a process builds many machines.
+   * What follows the translations (the decode cache). An object of one class rather than a
+   * closure per machine: the calls stay monomorphic when a process builds many machines.
    */
   followers: TranslationFollowers = NO_FOLLOWERS;
 
