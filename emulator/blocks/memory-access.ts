@@ -4,7 +4,7 @@
  * nothing a block runs changes the privilege) and the access to the page's bytes, else the call.
  * `addr` must be a plain local: it is read more than once.
  */
-import { TLB_MASK } from '../memory/linear.ts';
+import { PAGE_SHIFT, TLB_MASK } from '../memory/linear.ts';
 import { PAGE_SIZE } from '../memory/physical.ts';
 
 /** The TLB slot and page offset of `addr`: integer arithmetic below 4 GiB (known there for a stack address the block checked), else Math.floor, which costs far more. */
@@ -12,8 +12,6 @@ const lookup = (addr: string, below4G: boolean): string =>
   below4G
     ? `pn = ${addr} >>> ${PAGE_SHIFT}; ti = pn & ${TLB_MASK}; off = ${addr} & ${PAGE_SIZE - 1};`
     : `if (${addr} >= 0 && ${addr} < ${2 ** 32}) { pn = ${addr} >>> ${PAGE_SHIFT}; off = ${addr} & ${PAGE_SIZE - 1}; } else { pn = Math.floor(${addr} * ${1 / PAGE_SIZE}); off = ${addr} - pn * ${PAGE_SIZE}; } ti = pn & ${TLB_MASK};`;
-
-const PAGE_SHIFT = Math.log2(PAGE_SIZE);
 
 /** Reads 8 bytes at `addr` into the int32 halves `lo` and `hi`. */
 export const read64 = (addr: string, lo: string, hi: string, below4G = false): string =>

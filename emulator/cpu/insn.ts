@@ -77,7 +77,7 @@ export interface BlockHead {
   /** The block that ran next the last time this one ran to its end, valid while `linkGen` equals the decode cache's generation. */
   link: BlockHead | null;
   linkGen: number;
-  /** Ends with a change of privilege or flow the run loop must look at (INT n, IRET, SYSCALL, SYSRET): the loop settles it as after any instruction. */
+  /** Ends with a transition the run loop must look at (INT n, IRET): the loop settles it as after any instruction. */
   readonly transition: boolean;
   /** Ends with INT n: a run to its end with nothing pending delivered the interrupt in place. */
   readonly delivers: boolean;

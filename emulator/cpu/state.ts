@@ -33,11 +33,6 @@ export const MSR = {
   SYSENTER_CS: 0x174, SYSENTER_ESP: 0x175, SYSENTER_EIP: 0x176, TSC: 0x10, APIC_BASE: 0x1b, PAT: 0x277,
 } as const;
 
-/**
- * The architectural state of one logical processor. Each 64-bit GPR is two int32 halves
- * (`lo`, `hi`) so the hot path never touches BigInt; RIP and linear addresses are numbers
- * (canonical addresses sign-extended, exact below 2^53).
- */
 /** What follows the CPU's mode (implemented by the decode cache). */
 export interface ModeFollower {
   modeChanged(cpu: Cpu): void;
@@ -45,6 +40,11 @@ export interface ModeFollower {
 
 const NO_MODE_FOLLOWER: ModeFollower = { modeChanged() {} };
 
+/**
+ * The architectural state of one logical processor. Each 64-bit GPR is two int32 halves
+ * (`lo`, `hi`) so the hot path never touches BigInt; RIP and linear addresses are numbers
+ * (canonical addresses sign-extended, exact below 2^53).
+ */
 export class Cpu {
   readonly lo = new Int32Array(16);
   readonly hi = new Int32Array(16);

@@ -6,7 +6,7 @@
 import { generalProtection, hex, invalidOpcode } from '../arch/faults.ts';
 import { INSTRUCTIONS } from '../isa/table.ts';
 import type { Cpu, ModeFollower } from '../cpu/state.ts';
-import { ACCESS_EXECUTE, type TranslationFollowers } from '../memory/linear.ts';
+import { ACCESS_EXECUTE, pageNumber, type TranslationFollowers } from '../memory/linear.ts';
 import { PAGE_SIZE, WATCH_CODE, type PhysicalMemory } from '../memory/physical.ts';
 import { buildInsn } from './dispatch.ts';
 import { decodeOne, type RawInsn } from './iced.ts';
@@ -108,12 +108,10 @@ export class DecodeCache implements TranslationFollowers, ModeFollower {
   /** The instruction at `rip` (an offset in CS outside 64-bit mode). */
   fetch(cpu: Cpu, rip: number): Insn {
     if (cpu.codeBits !== 64) return this.fetchSegmented(cpu, rip);
-    // Integer arithmetic below 4 GiB: Math.floor on a double costs several times more.
-    const below4G = rip >= 0 && rip < 2 ** 32;
-    const pn = below4G ? rip >>> 12 : Math.floor(rip * INV_PAGE);
+    const pn = pageNumber(rip);
     const i = pn & (TLB_SIZE - 1);
     if (this.tag[i] === pn) {
-      const insn = this.entry[i][below4G ? rip & (PAGE_SIZE - 1) : rip - pn * PAGE_SIZE];
+      const insn = this.entry[i][rip - pn * PAGE_SIZE];
       if (insn !== undefined && insn.bits === 64) return insn;
     }
     return this.slowFetch(cpu, rip, pn);

@@ -20,9 +20,11 @@ export const identityTranslate: Translate = (linear) => linear;
 const TLB_SIZE = 256;
 export const TLB_MASK = TLB_SIZE - 1;
 const INV_PAGE = 1 / PAGE_SIZE;
-// Below 4 GiB the fast paths split an address with integer shifts and masks: Math.floor on a double costs several times more.
-const PAGE_SHIFT = Math.log2(PAGE_SIZE);
+export const PAGE_SHIFT = Math.log2(PAGE_SIZE);
 const TWO32 = 2 ** 32;
+
+/** The linear page number of `lin`: a shift below 4 GiB, where Math.floor on a double would cost several times more. */
+export const pageNumber = (lin: number): number => (lin >= 0 && lin < TWO32 ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE));
 /** Pages per invalidation region (4 MiB, the largest page of 32-bit paging). */
 export const REGION_PAGES = 1024;
 
@@ -196,17 +198,15 @@ export class LinearMemory {
   }
 
   read8(lin: number): number {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
+    const pn = pageNumber(lin);
     const i = pn & TLB_MASK;
-    if (this.rTag[i] === pn) return this.rView[i].getUint8(below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE);
+    if (this.rTag[i] === pn) return this.rView[i].getUint8(lin - pn * PAGE_SIZE);
     return this.slowRead(lin, 1);
   }
 
   read16(lin: number): number {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.rTag[i] === pn && off <= PAGE_SIZE - 2) return this.rView[i].getUint16(off, true);
     return this.slowRead(lin, 2);
@@ -214,9 +214,8 @@ export class LinearMemory {
 
   /** A 32-bit read, returned as a signed int32. */
   read32(lin: number): number {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.rTag[i] === pn && off <= PAGE_SIZE - 4) return this.rView[i].getInt32(off, true);
     return this.slowRead(lin, 4) | 0;
@@ -224,9 +223,8 @@ export class LinearMemory {
 
   /** A 64-bit read: returns the low half as int32 and leaves the high half in `hi`. */
   read64(lin: number): number {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.rTag[i] === pn && off <= PAGE_SIZE - 8) {
       const v = this.rView[i];
@@ -237,35 +235,31 @@ export class LinearMemory {
   }
 
   write8(lin: number, value: number): void {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
+    const pn = pageNumber(lin);
     const i = pn & TLB_MASK;
-    if (this.wTag[i] === pn) this.wView[i].setUint8(below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE, value);
+    if (this.wTag[i] === pn) this.wView[i].setUint8(lin - pn * PAGE_SIZE, value);
     else this.slowWrite(lin, 1, value, 0);
   }
 
   write16(lin: number, value: number): void {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.wTag[i] === pn && off <= PAGE_SIZE - 2) this.wView[i].setUint16(off, value, true);
     else this.slowWrite(lin, 2, value, 0);
   }
 
   write32(lin: number, value: number): void {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.wTag[i] === pn && off <= PAGE_SIZE - 4) this.wView[i].setInt32(off, value, true);
     else this.slowWrite(lin, 4, value, 0);
   }
 
   write64(lin: number, lo: number, hi: number): void {
-    const below4G = lin >= 0 && lin < TWO32;
-    const pn = below4G ? lin >>> PAGE_SHIFT : Math.floor(lin * INV_PAGE);
-    const off = below4G ? lin & (PAGE_SIZE - 1) : lin - pn * PAGE_SIZE;
+    const pn = pageNumber(lin);
+    const off = lin - pn * PAGE_SIZE;
     const i = pn & TLB_MASK;
     if (this.wTag[i] === pn && off <= PAGE_SIZE - 8) {
       const v = this.wView[i];
