@@ -1,15 +1,27 @@
 // `npm run bench [-- --json] [-- --only PREFIX]`: every figure under build/bench/figures, each a median over several runs.
+// Each figure file is measured in a process of its own, so that no figure inherits another's heap, JIT
+// state or deoptimizations: a figure's value does not depend on which figures ran before it.
+import { fork, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.ts';
 
+interface Measured {
+  value: number;
+  unit: string;
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const option = (flag: string): string | undefined => {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const only = option('--only');
+const oneFile = option('--file');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -17,32 +29,96 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const figures: Figure[] = [];
-for (const file of readdirSync(join(here, 'figures'))
-  .filter((f) => f.endsWith('.ts'))
-  .sort()) {
+/** This process's CPU affinity as a taskset list ("0,1", "0-3"), or null where taskset cannot set one. */
+function affinity(): string | null {
+  if (process.platform !== 'linux') return null;
+  const shown = spawnSync('taskset', ['-cp', String(process.pid)], { encoding: 'utf8' });
+  return shown.status === 0 ? (/:\s*(\S+)\s*$/.exec(shown.stdout)?.[1] ?? null) : null;
+}
+
+/** Holds every thread of this process on `cpus` (a taskset list). */
+function pinTo(cpus: string): void {
+  spawnSync('taskset', ['-a', '-cp', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+let unpinnedNoted = false;
+
+/** Runs `work` on one CPU (the first this process may use) and restores the affinity after. */
+async function onOneCpu<T>(work: () => Promise<T>): Promise<T> {
+  const all = affinity();
+  const first = all?.match(/^\d+/)?.[0];
+  if (!all || first === undefined) {
+    if (!unpinnedNoted) process.stderr.write('bench: taskset is not available here, so single-threaded figures run unpinned\n');
+    unpinnedNoted = true;
+    return work();
+  }
+  pinTo(first);
+  try {
+    return await work();
+  } finally {
+    pinTo(all);
+  }
+}
+
+/** Measures the figures of one file in this process; the results go to the parent over IPC. */
+async function measureFile(file: string): Promise<Record<string, Measured>> {
   const mod = (await import(pathToFileURL(join(here, 'figures', file)).href)) as { figures: Figure[] };
-  figures.push(...mod.figures);
+  const results: Record<string, Measured> = {};
+  for (const figure of mod.figures) {
+    if (only && !figure.name.startsWith(only)) continue;
+    const sample = async (): Promise<number[]> => {
+      const samples: number[] = [];
+      for (let i = 0; i < (figure.warmups ?? 0); i++) await figure.measure();
+      for (let i = 0; i < (figure.runs ?? 5); i++) {
+        const value = await figure.measure();
+        if (value === null) break;
+        samples.push(value);
+      }
+      return samples;
+    };
+    const samples = figure.pinned ? await onOneCpu(sample) : await sample();
+    if (samples.length === 0) {
+      process.stderr.write(`${figure.name.padEnd(36)} not measured here\n`);
+      continue;
+    }
+    const value = Number(median(samples).toPrecision(4));
+    results[figure.name] = { value, unit: figure.unit };
+    process.stderr.write(
+      `${figure.name.padEnd(36)} ${String(value).padStart(10)} ${figure.unit}   (median of ${samples.length}${figure.pinned ? ', on one CPU' : ''})\n`,
+    );
+  }
+  return results;
 }
 
-const results: Record<string, { value: number; unit: string }> = {};
-for (const figure of figures) {
-  if (only && !figure.name.startsWith(only)) continue;
-  const samples: number[] = [];
-  for (let i = 0; i < (figure.warmups ?? 0); i++) await figure.measure();
-  for (let i = 0; i < (figure.runs ?? 5); i++) {
-    const value = await figure.measure();
-    if (value === null) break;
-    samples.push(value);
-  }
-  if (samples.length === 0) {
-    process.stderr.write(`${figure.name.padEnd(36)} not measured here\n`);
-    continue;
-  }
-  const value = Number(median(samples).toPrecision(4));
-  results[figure.name] = { value, unit: figure.unit };
-  process.stderr.write(`${figure.name.padEnd(36)} ${String(value).padStart(10)} ${figure.unit}   (median of ${samples.length})\n`);
+/** Runs this script again for one figure file (the TypeScript loader comes along in execArgv). */
+function measureInChild(file: string): Promise<Record<string, Measured>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--file', file, ...(only ? ['--only', only] : [])], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let results: Record<string, Measured> | null = null;
+    child.on('message', (message) => {
+      results = message as Record<string, Measured>;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 && results) resolve(results);
+      else reject(new Error(`bench: ${file} ${signal ? `was killed by ${signal}` : `exited with ${code}`}`));
+    });
+  });
 }
 
-const report = { machine: { cpus: cpus().length, node: process.version }, figures: results };
-if (asJson) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+if (oneFile) {
+  const results = await measureFile(oneFile);
+  await new Promise<void>((resolve, reject) => process.send!(results, undefined, {}, (error: Error | null) => (error ? reject(error) : resolve())));
+  process.disconnect?.();
+} else {
+  const results: Record<string, Measured> = {};
+  for (const file of readdirSync(join(here, 'figures'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
+    Object.assign(results, await measureInChild(file));
+  }
+  const report = { machine: { cpus: cpus().length, node: process.version }, figures: results };
+  if (asJson) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}

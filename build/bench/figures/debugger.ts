@@ -42,6 +42,7 @@ export const figures: Figure[] = [
     name: 'debugger.record_overhead_ratio',
     unit: 'x',
     runs: 5,
+    pinned: true,
     measure: async () => {
       // Interleaved, and the best of three of each, so that other processes on a shared machine
       // slow neither side more than the other.
@@ -58,6 +59,7 @@ export const figures: Figure[] = [
     name: 'debugger.step_back_ms',
     unit: 'ms',
     runs: 3,
+    pinned: true,
     measure: async () => {
       const iterations = Math.ceil(RUN_INSTRUCTIONS / loop.perIteration);
       const m = machineFor(iterations);

@@ -32,6 +32,7 @@ export const figures: Figure[] = [
     unit: 'M instr/s',
     runs: 5,
     warmups: 2,
+    pinned: true,
     measure: async () => measureLoop(loop),
   })),
   ...benchLoops.map((loop) => ({
@@ -39,6 +40,7 @@ export const figures: Figure[] = [
     unit: 'M instr/s',
     runs: 5,
     warmups: 2,
+    pinned: true,
     measure: async () => measureLoop(loop, ITERATIONS, 'interpreter'),
   })),
 ];

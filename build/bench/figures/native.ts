@@ -72,5 +72,6 @@ export const figures: Figure[] = benchLoops.map((loop) => ({
   name: `native.${loop.name}_mips`,
   unit: 'M instr/s',
   runs: 5,
+  pinned: true,
   measure: () => Promise.resolve(measure(loop)),
 }));

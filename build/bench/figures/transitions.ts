@@ -91,6 +91,7 @@ export const figures: Figure[] = [
     unit: 'M instr/s',
     runs: 5,
     warmups: 2,
+    pinned: true,
     measure: async () => measure('int_iretq', 'cd80' + '48ffc9' + '75f9' + 'f4', '48cf', false),
   },
   {
@@ -99,6 +100,7 @@ export const figures: Figure[] = [
     unit: 'M instr/s',
     runs: 5,
     warmups: 2,
+    pinned: true,
     measure: async () => measure('syscall_sysret', '0f05' + '48ffca' + '75f9' + 'f4', '480f07', true),
   },
 ];
