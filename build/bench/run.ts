@@ -7,11 +7,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.ts';
-
-interface Measured {
-  value: number;
-  unit: string;
-}
+import { ratiosToPeers, type Measured } from './peer-ratios.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -118,6 +114,11 @@ if (oneFile) {
     .filter((f) => f.endsWith('.ts'))
     .sort()) {
     Object.assign(results, await measureInChild(file));
+  }
+  const ratios = ratiosToPeers(results);
+  for (const [name, ratio] of Object.entries(ratios)) {
+    process.stderr.write(`${name.padEnd(36)} ${String(ratio.value).padStart(10)} x   (${ratio.of})\n`);
+    results[name] = { value: ratio.value, unit: ratio.unit };
   }
   const report = { machine: { cpus: cpus().length, node: process.version }, figures: results };
   if (asJson) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -67,6 +67,18 @@ export class BochsDebugger {
     writeSync(this.stdin, 'c\n');
   }
 
+  /** Starts the guest and resolves when Bochs exits; rejects if it returns to its prompt or is still running after `timeoutMs`. */
+  async continueUntilExit(timeoutMs: number): Promise<void> {
+    this.continueGuest();
+    try {
+      await this.untilPrompt(this.prompts + 1, timeoutMs);
+    } catch (e) {
+      if (e instanceof BochsExited) return;
+      throw e;
+    }
+    throw new Error(`the guest stopped at the debugger prompt instead of ending Bochs (output: ${this.out.slice(-300)})`);
+  }
+
   /**
    * Stops a running guest (Ctrl-C) and waits for the prompt. A Ctrl-C that arrives before Bochs
    * has started the `c` it just read is lost, so it is repeated until the prompt comes back.

@@ -38,6 +38,8 @@ const BOCHS_MSR: Record<MsrName, string> = {
   sysenterCs: 'sysenter_cs_msr', sysenterEsp: 'sysenter_esp_msr', sysenterEip: 'sysenter_eip_msr',
 };
 
+const TRIPLE_FAULT = /3rd \(\d+\) exception with no resolution/;
+
 export class BochsOracle implements Oracle {
   readonly name = 'bochs';
   private template: string | undefined;
@@ -68,26 +70,60 @@ export class BochsOracle implements Oracle {
     return 'error' in first && !('format' in first) && /no debugger prompt/.test(first.error) ? this.runOnce(s) : first;
   }
 
-  private async runOnce(s: Scenario): Promise<Result | OracleError> {
+  /**
+   * For the peer figures of `npm run bench`: runs a scenario that ends in a triple fault (a panic
+   * that ends Bochs) and returns the wall-clock seconds from the guest's start to Bochs's exit,
+   * with nothing interrupting the guest in between.
+   */
+  async timeToShutdown(s: Scenario, timeoutMs: number): Promise<number | OracleError> {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bochs-'));
     let d: BochsDebugger | undefined;
     try {
-      const mem = scenarioMemory(s);
-      const caches = segmentCaches(s, mem);
-      const megs = Math.max(4, Math.ceil(Number(BigInt(s.ramSize ?? '0x400000')) / 0x100000));
-      d = await BochsDebugger.start(BOCHS, this.writeConfig(dir, megs), dir, 10_000);
+      d = await this.prepare(s, dir);
+      const t0 = performance.now();
+      await d.continueUntilExit(timeoutMs);
+      const seconds = (performance.now() - t0) / 1000;
+      const log = readLog(dir);
+      return TRIPLE_FAULT.test(log) ? seconds : { error: `bochs exited without a triple fault: ${log.trim().slice(-400)}` };
+    } catch (e) {
+      return { error: `bochs: ${(e as Error).message}` };
+    } finally {
+      await d?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A Bochs process in `dir` with the scenario's memory and CPU state restored, the guest stopped. */
+  private async prepare(s: Scenario, dir: string): Promise<BochsDebugger> {
+    const mem = scenarioMemory(s);
+    const caches = segmentCaches(s, mem);
+    const megs = Math.max(4, Math.ceil(Number(BigInt(s.ramSize ?? '0x400000')) / 0x100000));
+    const d = await BochsDebugger.start(BOCHS, this.writeConfig(dir, megs), dir, 10_000);
+    try {
       this.template ??= stripShowHeader(await d.command('show "cpu0"'));
       await d.commands(setpmemCommands(mem), 20_000);
       writeFileSync(join(dir, 'cpu0'), fillTemplate(this.template, cpuParams(s, mem, caches)));
       const restored = await d.command(`restore "cpu0" "${dir}"`);
       if (/error/i.test(restored)) throw new Error(`restore failed: ${restored.trim()}`);
+      return d;
+    } catch (e) {
+      await d.close();
+      throw e;
+    }
+  }
+
+  private async runOnce(s: Scenario): Promise<Result | OracleError> {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bochs-'));
+    let d: BochsDebugger | undefined;
+    try {
+      d = await this.prepare(s, dir);
       const stop = await runToStop(d, this.timeoutMs);
       return await readResult(d, s, stop);
     } catch (e) {
       if (e instanceof BochsExited) {
         const log = readLog(dir);
         // With reset_on_triple_fault=0 a triple fault is a panic, and panics end Bochs.
-        if (/3rd \(\d+\) exception with no resolution/.test(log)) return { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' };
+        if (TRIPLE_FAULT.test(log)) return { format: 'switchyard-result/1', stop: 'triple-fault', instructions: '0x0' };
         return { error: `bochs exited (${e.code}): ${(log || e.output).trim().slice(-400)}` };
       }
       return { error: `bochs: ${(e as Error).message}` };

@@ -62,6 +62,36 @@ export class QemuOracle implements Oracle {
   }
 
   async run(s: Scenario): Promise<Result | OracleError> {
+    return this.session(s, async (gdb, exited, stderr) => {
+      await this.prepare(gdb, s);
+      return this.runToStop(gdb, s, exited, stderr);
+    });
+  }
+
+  /**
+   * For the peer figures of `npm run bench`: runs a scenario that ends in a triple fault (QEMU then
+   * exits, -no-reboot) and returns the wall-clock seconds from the guest's start to that exit,
+   * with nothing interrupting the guest in between.
+   */
+  async timeToShutdown(s: Scenario, timeoutMs: number): Promise<number | OracleError> {
+    return this.session(s, async (gdb, exited, stderr) => {
+      await this.prepare(gdb, s);
+      const t0 = performance.now();
+      gdb.send('c');
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))]);
+      const seconds = (performance.now() - t0) / 1000;
+      clearTimeout(timer);
+      if (code === 'timeout') return { error: `qemu: no shutdown within ${timeoutMs} ms` };
+      if (code !== 0 || /error|abort/i.test(stderr())) return { error: `qemu: exited with ${code} (${stderr().trim().slice(0, 300)})` };
+      return seconds;
+    });
+  }
+
+  private async session<T>(
+    s: Scenario,
+    body: (gdb: GdbRemote, exited: Promise<number | null>, stderr: () => string) => Promise<T | OracleError>,
+  ): Promise<T | OracleError> {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-qemu-'));
     const sock = join(dir, 'gdb.sock');
     const ramMiB = Math.max(4, Math.ceil(Number(BigInt(s.ramSize ?? '0x400000')) / 0x100000));
@@ -75,7 +105,7 @@ export class QemuOracle implements Oracle {
     let gdb: GdbRemote | undefined;
     try {
       gdb = await connectUnix(sock, 5000);
-      return await this.drive(gdb, s, exited, () => stderr);
+      return await body(gdb, exited, () => stderr);
     } catch (e) {
       return { error: `qemu: ${(e as Error).message}${stderr ? ` (stderr: ${stderr.trim().slice(0, 300)})` : ''}` };
     } finally {
@@ -86,7 +116,8 @@ export class QemuOracle implements Oracle {
     }
   }
 
-  private async drive(gdb: GdbRemote, s: Scenario, exited: Promise<number | null>, stderr: () => string): Promise<Result | OracleError> {
+  /** Loads the scenario's memory, tables, MSRs and registers; the guest is stopped at its first instruction. */
+  private async prepare(gdb: GdbRemote, s: Scenario): Promise<void> {
     await gdb.startNoAck();
     // QEMU accepts register writes only from a client that has read the target description.
     await gdb.command('qSupported:xmlRegisters=i386');
@@ -143,7 +174,9 @@ export class QemuOracle implements Oracle {
 
     const before = await gdb.monitor('info registers');
     if (!/CPL=\d/.test(before)) throw new Error('cannot read info registers');
+  }
 
+  private async runToStop(gdb: GdbRemote, s: Scenario, exited: Promise<number | null>, stderr: () => string): Promise<Result | OracleError> {
     gdb.send('c');
     const deadline = Date.now() + this.timeoutMs;
     let wait = 5;
