@@ -72,7 +72,15 @@ async function measureFile(file: string): Promise<Record<string, Measured>> {
       }
       return samples;
     };
-    const samples = figure.pinned ? await onOneCpu(sample) : await sample();
+    let samples: number[];
+    try {
+      samples = figure.pinned ? await onOneCpu(sample) : await sample();
+    } catch (error) {
+      // The other figures still run; the bench ends with a failure.
+      process.stderr.write(`${figure.name.padEnd(36)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+      continue;
+    }
     if (samples.length === 0) {
       process.stderr.write(`${figure.name.padEnd(36)} not measured here\n`);
       continue;
@@ -99,7 +107,7 @@ function measureInChild(file: string): Promise<Record<string, Measured>> {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0 && results) resolve(results);
-      else reject(new Error(`bench: ${file} ${signal ? `was killed by ${signal}` : `exited with ${code}`}`));
+      else reject(Object.assign(new Error(`bench: ${file} ${signal ? `was killed by ${signal}` : `exited with ${code}`}`), { results }));
     });
   });
 }
@@ -110,10 +118,17 @@ if (oneFile) {
   process.disconnect?.();
 } else {
   const results: Record<string, Measured> = {};
+  const failed: string[] = [];
   for (const file of readdirSync(join(here, 'figures'))
     .filter((f) => f.endsWith('.ts'))
     .sort()) {
-    Object.assign(results, await measureInChild(file));
+    try {
+      Object.assign(results, await measureInChild(file));
+    } catch (error) {
+      const partial = (error as { results?: Record<string, Measured> | null }).results;
+      if (partial) Object.assign(results, partial);
+      failed.push(file);
+    }
   }
   const ratios = ratiosToPeers(results);
   for (const [name, ratio] of Object.entries(ratios)) {
@@ -122,4 +137,8 @@ if (oneFile) {
   }
   const report = { machine: { cpus: cpus().length, node: process.version }, figures: results };
   if (asJson) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (failed.length > 0) {
+    process.stderr.write(`bench: figures failed in ${failed.join(', ')} (above); every other figure is reported\n`);
+    process.exitCode = 1;
+  }
 }
