@@ -32,14 +32,17 @@ function affinity(): string | null {
   return shown.status === 0 ? (/:\s*(\S+)\s*$/.exec(shown.stdout)?.[1] ?? null) : null;
 }
 
-/** Holds every thread of this process on `cpus` (a taskset list). */
+/**
+ * Holds this process's main thread on `cpus` (a taskset list). V8's collector and compiler threads
+ * stay free to run beside it, as they do in any run of the lab; processes the figure starts inherit it.
+ */
 function pinTo(cpus: string): void {
-  spawnSync('taskset', ['-a', '-cp', cpus, String(process.pid)], { stdio: 'ignore' });
+  spawnSync('taskset', ['-cp', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
 let unpinnedNoted = false;
 
-/** Runs `work` on one CPU (the first this process may use) and restores the affinity after. */
+/** Runs `work` with the main thread on one CPU (the first this process may use) and restores its affinity after. */
 async function onOneCpu<T>(work: () => Promise<T>): Promise<T> {
   const all = affinity();
   const first = all?.match(/^\d+/)?.[0];

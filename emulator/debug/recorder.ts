@@ -24,7 +24,7 @@ import { captureMachine, restoreMachine, type MachineState } from './cpu-state.t
 import { checkpointCpu, restoreCheckpoint, type CpuCheckpoint } from './checkpoint.ts';
 
 export interface RecorderOptions {
-  /** Positions between checkpoints (default 4096). A step back replays at most this many attempts. */
+  /** Positions between checkpoints (default 32768). A step back replays at most this many attempts. */
   checkpointInterval?: number;
   /** Upper bound on the bytes the history may use (default 64 MiB); the oldest history is dropped past it. */
   maxBytes?: number;
@@ -132,7 +132,7 @@ export class Recorder {
   private readonly slab = new Slab();
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
-    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 16384));
+    this.interval = Math.max(1, Math.floor(options.checkpointInterval ?? 32768));
     this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? 64 * 1024 * 1024);
     this.reset();
   }

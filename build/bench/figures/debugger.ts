@@ -42,6 +42,7 @@ export const figures: Figure[] = [
     name: 'debugger.record_overhead_ratio',
     unit: 'x',
     runs: 5,
+    warmups: 2,
     pinned: true,
     measure: async () => {
       // Interleaved, and the best of three of each, so that other processes on a shared machine
