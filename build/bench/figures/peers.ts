@@ -11,7 +11,7 @@ import { benchLoops } from '../loops.ts';
 import { benchScenario, loopRun, STOP, TRANSITION_LOOPS, TRANSITION_PER_ITERATION, type BenchRun } from '../bench-scenario.ts';
 import { BochsOracle } from '../../../tests/conformance/system/oracles/bochs.ts';
 import { QemuOracle } from '../../../tests/conformance/system/oracles/qemu.ts';
-import type { OracleError, RegName, Result, Scenario } from '../../../tests/conformance/system/scenario-types.ts';
+import type { OracleError, Result, Scenario } from '../../../tests/conformance/system/scenario-types.ts';
 
 interface Peer {
   name: 'qemu' | 'bochs';
@@ -24,8 +24,6 @@ interface PeerLoop {
   name: string;
   run(iterations: number): BenchRun;
   perIteration: number;
-  /** The register the loop counts down to zero. */
-  counter: RegName;
 }
 
 const TARGET_SECONDS = 1;
@@ -33,13 +31,8 @@ const START_ITERATIONS = 200_000;
 const TIMEOUT_MS = 60_000;
 
 const loops: PeerLoop[] = [
-  ...benchLoops.map((loop) => ({ name: loop.name, run: (n: number) => loopRun(loop, n), perIteration: loop.perIteration, counter: 'rdx' as const })),
-  ...Object.entries(TRANSITION_LOOPS).map(([name, run]) => ({
-    name,
-    run,
-    perIteration: TRANSITION_PER_ITERATION,
-    counter: name === 'int_iretq' ? ('rcx' as const) : ('rdx' as const),
-  })),
+  ...benchLoops.map((loop) => ({ name: loop.name, run: (n: number) => loopRun(loop, n), perIteration: loop.perIteration })),
+  ...Object.entries(TRANSITION_LOOPS).map(([name, run]) => ({ name, run, perIteration: TRANSITION_PER_ITERATION })),
 ];
 
 const peers: Peer[] = [new QemuOracle(), new BochsOracle()];
@@ -55,14 +48,15 @@ async function seconds(peer: Peer, loop: PeerLoop, iterations: number): Promise<
 
 /** The peer runs the loop to its end (the counter at zero, stopped at STOP's HLT), so its timings are of the loop. */
 async function check(peer: Peer, loop: PeerLoop): Promise<void> {
-  const result = await peer.run(benchScenario(loop.run(1000), 'hlt'));
+  const run = loop.run(1000);
+  const result = await peer.run(benchScenario(run, 'hlt'));
   if ('error' in result && !('format' in result)) throw new Error(`peer.${peer.name}.${loop.name}: ${result.error}`);
   const r = result as Result;
   const rip = r.cpu ? BigInt(r.cpu.regs.rip) : -1n;
-  const counter = r.cpu ? BigInt(r.cpu.regs[loop.counter]) : -1n;
+  const counter = r.cpu ? BigInt(r.cpu.regs[run.counter]) : -1n;
   if (r.stop !== 'hlt' || rip !== BigInt(STOP + 1) || counter !== 0n) {
     throw new Error(
-      `peer.${peer.name}.${loop.name}: the loop did not run to its end (stop ${r.stop}, rip 0x${rip.toString(16)}, ${loop.counter} 0x${counter.toString(16)})`,
+      `peer.${peer.name}.${loop.name}: the loop did not run to its end (stop ${r.stop}, rip 0x${rip.toString(16)}, ${run.counter} 0x${counter.toString(16)})`,
     );
   }
 }

@@ -15,8 +15,7 @@ async function measure(run: BenchRun): Promise<number> {
   const t0 = performance.now();
   const result = m.run({ maxInstructions: 10 * expected });
   const seconds = (performance.now() - t0) / 1000;
-  const counter = run.user ? 'rdx' : 'rcx';
-  if (result.reason !== 'hlt' || result.instructions !== expected || m.getRegister(counter) !== 0n) {
+  if (result.reason !== 'hlt' || result.instructions !== expected || m.getRegister(run.counter) !== 0n) {
     throw new Error(
       `${run.name}: expected HLT after ${expected} instructions, got ${result.reason} after ${result.instructions}${result.message ? `: ${result.message}` : ''}`,
     );
