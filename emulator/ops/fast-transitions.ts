@@ -149,9 +149,7 @@ export function iretq64(cpu: Cpu): boolean {
   const rip = frame.getInt32(o + 4, true) * TWO32 + frame.getUint32(o, true);
   const csSel = frame.getUint32(o + 8, true) & 0xffff;
   const ssSel = frame.getUint32(o + 32, true) & 0xffff;
-  // The new RSP taken as it is only when exact as a number (the general path's arithmetic).
-  const spHi = frame.getInt32(o + 28, true);
-  if (!isCanonical(rip) || spHi < -0x200000 || spHi >= 0x200000) return false;
+  if (!isCanonical(rip)) return false;
   const memo = cpu.transitions.ret;
   if (
     memo.generation !== cpu.phys.tableGeneration ||
@@ -190,7 +188,7 @@ export function iretq64(cpu: Cpu): boolean {
     }
   }
   cpu.lo[4] = frame.getInt32(o + 24, true);
-  cpu.hi[4] = spHi;
+  cpu.hi[4] = frame.getInt32(o + 28, true);
   cpu.rip = rip;
   if (modeStands) cpu.updateAlignmentCheck();
   else cpu.updateMode();

@@ -74,11 +74,19 @@ function generalIret(size: number, what: string): (cpu: Cpu) => void {
     const newCpl = tempCs & 3;
     const to64 = cpu.longMode && (d.attrs & SEG_L) !== 0;
     const popStack = in64 || newCpl > cpu.cpl;
+    // The new RSP as two halves: IRETQ loads any 64-bit value, canonical or not, and a number holds only 53 bits.
     let tempSp = 0;
+    let tempSpHi = 0;
     let tempSs = 0;
     let ssDesc: Descriptor | null = null;
     if (popStack) {
-      tempSp = frame !== null ? frame.getInt32(at + 28, true) * TWO32 + frame.getUint32(at + 24, true) : readStack(cpu, 3 * size, size);
+      if (frame !== null) {
+        tempSp = frame.getInt32(at + 24, true);
+        tempSpHi = frame.getInt32(at + 28, true);
+      } else {
+        tempSp = cpu.peek(3 * size, size);
+        if (size === 8) tempSpHi = cpu.tHi;
+      }
       tempSs = (frame !== null ? frame.getUint32(at + 32, true) : readStack(cpu, 4 * size, size)) & 0xffff;
       ssDesc = returnStack(cpu, tempSs, newCpl, to64, what);
     }
@@ -109,10 +117,8 @@ function generalIret(size: number, what: string): (cpu: Cpu) => void {
         ss.attrs = SEG_UNUSABLE | SEG_DB | (newCpl << SEG_DPL_SHIFT);
       }
       if (in64 || to64) {
-        const v = size === 8 ? tempSp : size === 4 ? tempSp >>> 0 : tempSp & 0xffff;
-        const h = Math.floor(v / TWO32);
-        cpu.lo[4] = v - h * TWO32;
-        cpu.hi[4] = h;
+        cpu.lo[4] = size === 2 ? tempSp & 0xffff : tempSp;
+        cpu.hi[4] = size === 8 ? tempSpHi : 0;
       } else if (ssDesc && ssDesc.attrs & SEG_DB) {
         cpu.lo[4] = tempSp;
         cpu.hi[4] = 0;

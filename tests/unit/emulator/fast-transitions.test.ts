@@ -173,6 +173,9 @@ const CASES: [string, Case][] = [
   ['TF set at the INT', { code: `pushfq\n orq $0x100, (%rsp)\n popfq\n ${LOOP}`, handlers: { 0x80: COUNT, 1: 'iretq' } }],
   ['a null SS in the IRETQ image at CPL 0', { code: LOOP, handlers: { 0x80: 'movq $0, 32(%rsp)\n' + COUNT }, fast: { gate: 0x80, ret: true } }],
   ['a frame across a page boundary', { code: LOOP, regs: { rsp: '0x8010' }, handlers: { 0x80: COUNT } }],
+  ...(['0x9234567890abcdef', '0x0020000000000001', '0xffff800012345679'] as const).map(
+    (rsp) => [`IRETQ loading RSP ${rsp}`, { code: `${WARM} int $0x82\n hlt`, handlers: { 0x80: COUNT, 0x82: `movabs $${rsp}, %rax\n mov %rax, 24(%rsp)\n iretq` }, fast: { gate: 0x80, ret: true } }] as [string, Case],
+  ),
   ['a non-canonical RSP at the INT', { code: 'movabs $0x0000800000000010, %rsp\n' + LOOP, handlers: { 0x80: COUNT, 8: STOP, 12: STOP } }],
   ['the recorder journal of writes', { code: LOOP, handlers: { 0x80: COUNT }, journal: true }],
   ['a timer interrupting the loop', { code: LOOP, rflags: '0x202', timer: { vector: 0x40, every: 5 }, handlers: { 0x80: COUNT, 0x40: 'add $100, %rbx\n iretq' }, fast: { gate: 0x80, ret: true } }],
@@ -198,6 +201,16 @@ describe('the INT n / IRETQ fast path', () => {
   it('takes #AC after a fast IRETQ that set AC at CPL 3', () => {
     const [, c] = CASES.find(([name]) => name.startsWith('ring-3 IRETQs'))!;
     expect((compare(c).cpu.lo.value as Int32Array)[12]).toBe(17);
+  });
+
+  it.each(['0x9234567890abcdef', '0x0020000000000001', '0xffff800012345679'])('IRETQ loads RSP %s exactly, canonical or not', (rsp) => {
+    const [, c] = CASES.find(([name]) => name === `IRETQ loading RSP ${rsp}`)!;
+    for (const fast of [true, false]) {
+      fastTransitions.enabled = fast;
+      const { machine } = build(c);
+      expect(machine.run({ maxInstructions: 1000 }).reason).toBe('hlt');
+      expect(machine.getRegister('rsp')).toBe(BigInt(rsp));
+    }
   });
 
   it('returns to the caller after the INT, one step of the budget for the delivery', () => {
