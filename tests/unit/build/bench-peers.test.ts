@@ -55,19 +55,19 @@ describe('the peers run the same machine', () => {
       let reason: string | null = null;
       const ready = peer.available().then((r) => (reason = r));
 
-      it.each(cases.map((c) => [c.name, c] as const))('%s runs to its end', async (_name, c) => {
+      it.for<[string, Case]>(cases.map((c) => [c.name, c]))('%s runs to its end', { timeout: 30_000 }, async ([, c], ctx) => {
         await ready;
-        if (reason) return void console.warn(`skipped: ${peer.name} is not available here: ${reason}`);
+        if (reason) ctx.skip(`${peer.name} is not available here: ${reason}`);
         const run = c.run(100);
         const result = (await peer.run(benchScenario(run, 'hlt'))) as Result;
         expect(result.stop).toBe('hlt');
         expect(BigInt(result.cpu!.regs.rip)).toBe(BigInt(STOP + 1));
         expect(BigInt(result.cpu!.regs[run.counter])).toBe(0n);
-      }, 30_000);
+      });
 
-      it('times a run to its shutdown, and only a run that shuts down', async () => {
+      it('times a run to its shutdown, and only a run that shuts down', async (ctx) => {
         await ready;
-        if (reason) return void console.warn(`skipped: ${peer.name} is not available here: ${reason}`);
+        if (reason) ctx.skip(`${peer.name} is not available here: ${reason}`);
         const loop = cases.find((c) => c.name === 'int_iretq')!;
         const seconds = await peer.timeToShutdown(benchScenario(loop.run(1000), 'triple-fault'), 20_000);
         expect(typeof seconds).toBe('number');
