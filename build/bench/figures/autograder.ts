@@ -1,10 +1,12 @@
 // The generated Gradescope autograder, run as Gradescope runs it: one fresh run_autograder per submission.
+// The archive carries the built command line, so it is built first (this file runs in a process of its own).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gradescopeArchive } from '../../../backend/cli/autograder/gradescope.ts';
+import { buildCli } from '../../scripts/build-lib.mjs';
 import type { Figure } from '../figure.ts';
 import { buildClass } from './engine.ts';
 
@@ -14,8 +16,9 @@ const STUDENTS = 300;
 let seconds: number[] | undefined;
 
 /** Grades the 300-student class of engine.batch_300x10_s one submission at a time through run_autograder. */
-function gradeClass(): number[] {
+async function gradeClass(): Promise<number[]> {
   if (seconds) return seconds;
+  await buildCli();
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-autograder-'));
   try {
     const packDir = buildClass(work);
@@ -55,6 +58,6 @@ function median(values: number[]): number {
 }
 
 export const figures: Figure[] = [
-  { name: 'engine.autograder_submission_s', unit: 's', runs: 1, measure: async () => median(gradeClass()) },
-  { name: 'engine.autograder_submission_max_s', unit: 's', runs: 1, measure: async () => Math.max(...gradeClass()) },
+  { name: 'engine.autograder_submission_s', unit: 's', runs: 1, measure: async () => median(await gradeClass()) },
+  { name: 'engine.autograder_submission_max_s', unit: 's', runs: 1, measure: async () => Math.max(...(await gradeClass())) },
 ];
