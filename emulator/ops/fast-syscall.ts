@@ -49,24 +49,26 @@ const syscall: Factory = () => (cpu) => {
   cpu.stepFromResult = ((cpu.lo[R11] | cpu.flags) & TF) !== 0;
 };
 
-const sysret: Factory = (raw) => (cpu) => {
-  if (!cpu.longMode || cpu.codeBits !== 64) throw invalidOpcode('SYSRET: only valid in 64-bit mode');
-  if ((cpu.efer & EFER_SCE) === 0) throw invalidOpcode('SYSRET: EFER.SCE is clear');
-  requireCpl0(cpu, 'SYSRET');
-  const sel = cpu.msr.sysretCs;
+const sysret: Factory = (raw) => {
   const wide = raw.mnemonic === 'SYSRETQ' || raw.opSize === 8;
-  const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
-  // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.
-  if (wide && !isCanonical(rcx)) throw generalProtection(0, `SYSRET: RCX ${hex(rcx)} is not canonical`);
-  const oldFlags = cpu.flags;
-  cpu.flags = ((cpu.lo[R11] & 0x3c7fd7) | FIXED1) >>> 0;
-  if (wide) flatCode(cpu, ((sel + 16) & 0xfffc) | 3, 3, true);
-  else flatCode(cpu, (sel & 0xfffc) | 3, 3, false);
-  flatStack(cpu, ((sel + 8) & 0xfffc) | 3, 3);
-  cpu.rip = wide ? rcx : cpu.lo[RCX] >>> 0;
-  cpu.updateMode();
-  // Restoring TF from R11 traps right after SYSRET, at the user's RIP (unlike IRET).
-  cpu.stepFromResult = ((oldFlags | cpu.flags) & TF) !== 0;
+  return (cpu) => {
+    if (!cpu.longMode || cpu.codeBits !== 64) throw invalidOpcode('SYSRET: only valid in 64-bit mode');
+    if ((cpu.efer & EFER_SCE) === 0) throw invalidOpcode('SYSRET: EFER.SCE is clear');
+    requireCpl0(cpu, 'SYSRET');
+    const sel = cpu.msr.sysretCs;
+    const rcx = cpu.hi[RCX] * TWO32 + (cpu.lo[RCX] >>> 0);
+    // Intel processors check RCX before leaving ring 0: the #GP is taken at CPL 0.
+    if (wide && !isCanonical(rcx)) throw generalProtection(0, `SYSRET: RCX ${hex(rcx)} is not canonical`);
+    const oldFlags = cpu.flags;
+    cpu.flags = ((cpu.lo[R11] & 0x3c7fd7) | FIXED1) >>> 0;
+    if (wide) flatCode(cpu, ((sel + 16) & 0xfffc) | 3, 3, true);
+    else flatCode(cpu, (sel & 0xfffc) | 3, 3, false);
+    flatStack(cpu, ((sel + 8) & 0xfffc) | 3, 3);
+    cpu.rip = wide ? rcx : cpu.lo[RCX] >>> 0;
+    cpu.updateMode();
+    // Restoring TF from R11 traps right after SYSRET, at the user's RIP (unlike IRET).
+    cpu.stepFromResult = ((oldFlags | cpu.flags) & TF) !== 0;
+  };
 };
 
 /** SYSENTER (Intel SDM Vol. 2B): flat ring-0 CS/SS from IA32_SYSENTER_CS, ESP/EIP from the MSRs; VM, IF, RF cleared. */
