@@ -40,7 +40,15 @@ export interface AdvanceResult {
   result?: RunResult;
 }
 
-const CHECKPOINT_BYTES = 1024;
+/** A checkpoint's cost beyond its values: the chunk, its machine fields, and a BigInt per MSR entry. */
+const CHECKPOINT_OVERHEAD = 512;
+const MAP_ENTRY_BYTES = 64;
+
+function checkpointBytes(c: CpuCheckpoint): number {
+  let entries = 0;
+  for (const m of c.maps) entries += m.length;
+  return c.values.byteLength + entries * MAP_ENTRY_BYTES + CHECKPOINT_OVERHEAD;
+}
 const SEEN_SLOTS = 512;
 /** Sizes are 1..8: (address, size) keys are the address times this, plus the size. */
 const SIZE_KEY = 16;
@@ -129,6 +137,7 @@ export class Recorder {
    */
   private pageWrites = new Map<number, number>();
   private snapshotBytes = 0;
+  private checkpointBytes = 0;
   private readonly slab = new Slab();
 
   constructor(readonly machine: Machine, options: RecorderOptions = {}) {
@@ -148,7 +157,7 @@ export class Recorder {
   }
 
   private get bytes(): number {
-    return this.journal.bytes + this.chunks.length * CHECKPOINT_BYTES + this.snapshotBytes;
+    return this.journal.bytes + this.checkpointBytes + this.snapshotBytes;
   }
 
   /** True while the attempt now executing extends the recording (false during a replay). */
@@ -163,6 +172,7 @@ export class Recorder {
     this.terminal = null;
     this.chunks = [];
     this.snapshotBytes = 0;
+    this.checkpointBytes = 0;
     this.journal = new Journal(this.maxBytes);
     this.newChunk();
     this.tail.fresh = true;
@@ -171,6 +181,7 @@ export class Recorder {
   private newChunk(): void {
     const c = new Chunk(this.position, checkpointCpu(this.machine.cpu), captureMachine(this.machine), this.journal.length);
     this.chunks.push(c);
+    this.checkpointBytes += checkpointBytes(c.cpu);
     this.tail = c;
     this.chunkSerial++;
     this.pageWrites.clear();
@@ -180,14 +191,18 @@ export class Recorder {
   private retakeCheckpoint(): void {
     const tail = this.tail;
     tail.fresh = false;
+    this.checkpointBytes -= checkpointBytes(tail.cpu);
     tail.cpu = checkpointCpu(this.machine.cpu);
+    this.checkpointBytes += checkpointBytes(tail.cpu);
     tail.machine = captureMachine(this.machine);
   }
 
   /** Drops whole chunks from the front while over the bound, always keeping the newest. */
   private enforceBound(): void {
     while (this.bytes > this.maxBytes && this.chunks.length > 1) {
-      this.snapshotBytes -= this.chunks.shift()!.pages.length * PAGE_SIZE;
+      const oldest = this.chunks.shift()!;
+      this.snapshotBytes -= oldest.pages.length * PAGE_SIZE;
+      this.checkpointBytes -= checkpointBytes(oldest.cpu);
       this.journal.dropBefore(this.chunks[0].first);
       this.dropped++;
     }

@@ -88,6 +88,20 @@ describe('time travel over a context switch', () => {
   });
 });
 
+describe('the memory bound counts each checkpoint at its size', () => {
+  it('keeps no more checkpoints of a loop that writes no memory than their register files fill', () => {
+    const t = debug('    mov $20000, %rcx\n1:  add %rcx, %rax\n    dec %rcx\n    jnz 1b\n    hlt', { checkpointInterval: 64, maxBytes: 64 * 1024 });
+    expect(t.dbg.continue().reason).toBe('hlt');
+    const r = t.dbg.recorder;
+    expect(r.dropped).toBeGreaterThan(0);
+    // A checkpoint holds the whole register file: the GPRs, 16 YMM, 8 x87 registers, segments, control state.
+    const fileBytes = (32 + 128 + 24) * 8;
+    const kept = Math.ceil((t.dbg.end - t.dbg.start) / 64);
+    expect(kept * fileBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(r.historyBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
 describe('recording on the fast path (nothing to inspect per instruction)', () => {
   const programs: [string, (o: DebuggerOptions) => { dbg: Debugger; machine: Machine }][] = [
     ['a context switch', (o) => debug(CONTEXT_SWITCH, o)],
