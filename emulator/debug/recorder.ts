@@ -44,11 +44,12 @@ export interface AdvanceResult {
 const CHECKPOINT_OVERHEAD = 512;
 const MAP_ENTRY_BYTES = 64;
 
-function checkpointBytes(c: CpuCheckpoint): number {
+function sizeOfCheckpoint(c: CpuCheckpoint): number {
   let entries = 0;
   for (const m of c.maps) entries += m.length;
   return c.values.byteLength + entries * MAP_ENTRY_BYTES + CHECKPOINT_OVERHEAD;
 }
+
 const SEEN_SLOTS = 512;
 /** Sizes are 1..8: (address, size) keys are the address times this, plus the size. */
 const SIZE_KEY = 16;
@@ -137,6 +138,7 @@ export class Recorder {
    */
   private pageWrites = new Map<number, number>();
   private snapshotBytes = 0;
+  /** The checkpoints' sizes, summed as chunks come and go. */
   private checkpointBytes = 0;
   private readonly slab = new Slab();
 
@@ -181,7 +183,7 @@ export class Recorder {
   private newChunk(): void {
     const c = new Chunk(this.position, checkpointCpu(this.machine.cpu), captureMachine(this.machine), this.journal.length);
     this.chunks.push(c);
-    this.checkpointBytes += checkpointBytes(c.cpu);
+    this.checkpointBytes += sizeOfCheckpoint(c.cpu);
     this.tail = c;
     this.chunkSerial++;
     this.pageWrites.clear();
@@ -191,9 +193,9 @@ export class Recorder {
   private retakeCheckpoint(): void {
     const tail = this.tail;
     tail.fresh = false;
-    this.checkpointBytes -= checkpointBytes(tail.cpu);
+    this.checkpointBytes -= sizeOfCheckpoint(tail.cpu);
     tail.cpu = checkpointCpu(this.machine.cpu);
-    this.checkpointBytes += checkpointBytes(tail.cpu);
+    this.checkpointBytes += sizeOfCheckpoint(tail.cpu);
     tail.machine = captureMachine(this.machine);
   }
 
@@ -202,7 +204,7 @@ export class Recorder {
     while (this.bytes > this.maxBytes && this.chunks.length > 1) {
       const oldest = this.chunks.shift()!;
       this.snapshotBytes -= oldest.pages.length * PAGE_SIZE;
-      this.checkpointBytes -= checkpointBytes(oldest.cpu);
+      this.checkpointBytes -= sizeOfCheckpoint(oldest.cpu);
       this.journal.dropBefore(this.chunks[0].first);
       this.dropped++;
     }
